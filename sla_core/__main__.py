@@ -1,0 +1,80 @@
+"""Command line: ``python -m sla_core report …`` (SPEC section 9).
+
+Bad input exits non-zero with one line on stderr naming file, line and column.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sla_core import ingest, report
+from sla_core.assumptions import Assumptions
+from sla_core.db import open_session_db
+from sla_core.mapping import Mapping
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m sla_core", description="Sales & marketing SLA figures from CRM exports.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    rp = sub.add_parser("report", help="print one month's SLA figures")
+    rp.add_argument("--leads", required=True, type=Path)
+    rp.add_argument("--activities", type=Path)
+    rp.add_argument("--deals", type=Path)
+    rp.add_argument("--mapping", type=Path)
+    rp.add_argument("--assumptions", type=Path)
+    rp.add_argument("--month", required=True)
+    rp.add_argument("--format", choices=("json", "md"), default="json")
+    rp.add_argument("--tz", default="UTC", help="workspace time zone (default UTC)")
+    rp.add_argument("--as-of", help="as-of timestamp (default: the latest timestamp in the files)")
+    rp.add_argument("--clock", choices=("calendar", "business"), default="calendar")
+    rp.add_argument("--date-order", choices=ingest.DATE_ORDERS, default="auto",
+                    help="for dates like 03/05/2024: mdy or dmy (default: detect; month-first when every date is ambiguous)")
+    return ap
+
+
+def _as_of(text: str | None, tz: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"--as-of: {text!r} is not an ISO timestamp") from exc
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+
+
+def run_report(args: argparse.Namespace) -> str:
+    for label, path in (("--leads", args.leads), ("--activities", args.activities), ("--deals", args.deals),
+                        ("--mapping", args.mapping), ("--assumptions", args.assumptions)):
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path}: file not found ({label})")
+    month = report.parse_month(args.month)
+    mapping = Mapping.from_file(args.mapping) if args.mapping else Mapping()
+    assumptions = Assumptions.from_file(args.assumptions) if args.assumptions else Assumptions()
+    options = ingest.ReadOptions(tz=args.tz, date_order=args.date_order, as_of=_as_of(args.as_of, args.tz))
+    paths = [p for p in (args.leads, args.activities, args.deals) if p is not None]
+    with tempfile.TemporaryDirectory(prefix="sla-report-") as tmp:
+        con = open_session_db(Path(tmp), readable=tuple(p.resolve().parent for p in paths))
+        upload = lambda p: ingest.Upload(p.name, p.resolve()) if p else None  # noqa: E731
+        files = ingest.UploadSet(leads=upload(args.leads), activities=upload(args.activities), deals=upload(args.deals))
+        dataset = ingest.load(con, files, mapping, options, Path(tmp) / "work")
+        result = report.build(con, dataset, report.ReportRequest(month, assumptions, args.clock))
+        con.close()
+    return report.to_json(result) if args.format == "json" else report.to_markdown(result)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        print(run_report(args))
+    except (ValueError, OSError) as exc:  # InputError is a ValueError
+        print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

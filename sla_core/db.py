@@ -1,0 +1,61 @@
+"""Per-session DuckDB connections, locked down before any user data touches them.
+
+Each browser session (and each report run) gets its own in-memory database that can
+read only its own upload folder: see docs/architecture.md and the reliability plan.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_THREADS = 2
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (a user's column header) so it can never end the quote."""
+    if "\x00" in name:
+        raise ValueError("identifier contains a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _resolved(path: Path) -> Path:
+    return Path(path).resolve()
+
+
+def open_session_db(
+    upload_dir: Path,
+    readable: tuple[Path, ...] = (),
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int = DEFAULT_THREADS,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection that may only read files under ``upload_dir`` (and ``readable``).
+
+    The app passes only the session's own folder; the report command adds the folders
+    of the files named on its command line so big exports are read in place. External access, extension loading and configuration changes are all off once
+    this returns, so SQL text can at worst read the user's own upload.
+    """
+    upload_dir = Path(upload_dir).resolve()
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    spill = upload_dir / "spill"
+    spill.mkdir(exist_ok=True)
+    con = duckdb.connect(":memory:")
+    for statement, value in (
+        ("SET allowed_directories = ?", [str(d) + "/" for d in (upload_dir, *map(_resolved, readable))]),
+        ("SET temp_directory = ?", str(spill)),
+        ("SET memory_limit = ?", memory_limit),
+        ("SET max_temp_directory_size = ?", "8GB"),
+        ("SET threads = ?", threads),
+        ("SET TimeZone = ?", "UTC"),
+    ):
+        con.execute(statement, [value])
+    for setting in (
+        "SET enable_external_access = false",
+        "SET autoload_known_extensions = false",
+        "SET autoinstall_known_extensions = false",
+        "SET allow_community_extensions = false",
+        "SET lock_configuration = true",
+    ):
+        con.execute(setting)
+    return con

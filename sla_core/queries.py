@@ -1,0 +1,31 @@
+"""The one door to SQL: named statements from ``sla_core/sql/*.sql``, values bound as parameters.
+
+Keeping every statement in a .sql file means no query is ever assembled from user
+text; the only dynamic parts (column headers) go through ``db.quote_ident`` in ingest.
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import duckdb
+import pandas as pd
+
+
+@cache
+def sql(name: str) -> str:
+    """Text of ``sla_core/sql/<name>.sql`` (read once per process; the files never change)."""
+    return resources.files("sla_core").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run a named query with named parameters (``$tz``, ``$as_of`` …) into a DataFrame."""
+    return con.execute(sql(name), params).df()
+
+
+def row(con: duckdb.DuckDBPyConnection, name: str, **params) -> dict:
+    """Run a named query that returns one row, as a dict of column → value."""
+    cur = con.execute(sql(name), params)
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()  # fetch to the end: DuckDB 2 refuses new work on an unfinished result
+    return dict(zip(names, rows[0])) if rows else {}

@@ -1,0 +1,82 @@
+"""The report command's content (SPEC section 9): every figure the app shows for one month.
+
+Built from the same core functions as the pages, so a scheduled script and the
+dashboard never disagree.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+
+from sla_core.assumptions import Assumptions
+from sla_core.ingest import Dataset
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    month: date  # first day of the month
+    assumptions: Assumptions
+    clock: str = "calendar"  # 'calendar' | 'business'
+
+
+def parse_month(text: str) -> date:
+    match = MONTH_RE.match(text or "")
+    if not match:
+        raise ValueError(f"--month must look like 2024-03, got {text!r}")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportRequest) -> dict:
+    """The JSON report: numbers as numbers, n/a as None."""
+    report: dict = {"month": request.month.strftime("%Y-%m")}
+    report["data_quality"] = {
+        "rows_read": dataset.quality.rows_read,
+        "rows_rejected": dataset.quality.rows_rejected,
+        "issues": [i.as_dict() for i in dataset.quality.issues],
+        "issue_counts": dataset.quality.issue_counts,
+        "notices": dataset.quality.notices,
+        "suspicious": dataset.quality.suspicious,
+    }
+    report["as_of"] = dataset.as_of.isoformat() if dataset.as_of else None
+    return _clean(report)
+
+
+def _clean(value):
+    """JSON-safe: NaN/inf become null, timestamps ISO strings, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def to_markdown(report: dict) -> str:
+    """A readable summary for e-mail or a wiki page."""
+    lines = [f"# SLA report {report['month']}", ""]
+    for section, body in report.items():
+        if section in ("month", "goal_line") or not isinstance(body, dict):
+            continue
+        lines += [f"## {section.replace('_', ' ').title()}", "", "| figure | value |", "|---|---|"]
+        for key, value in body.items():
+            if isinstance(value, (list, dict)):
+                value = f"{len(value)} item(s)"
+            lines.append(f"| {key.replace('_', ' ')} | {'n/a' if value is None else value} |")
+        lines.append("")
+    return "\n".join(lines)
