@@ -14,9 +14,9 @@ DEFAULT_THREADS = 2
 
 
 def quote_ident(name: str) -> str:
-    """Quote an SQL identifier (a user's column header) so it can never end the quote."""
-    if "\x00" in name:
-        raise ValueError("identifier contains a NUL character")
+    """Quote an SQL identifier so it can never end the quote (ingest itself only generates c0, c1 …)."""
+    if not name or "\x00" in name:
+        raise ValueError("an identifier must be non-empty and free of NUL characters")
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -51,6 +51,7 @@ def open_session_db(
     ):
         con.execute(statement, [value])
     for setting in (
+        "SET enable_progress_bar = false",  # a progress bar on stderr would break the report's one-line errors
         "SET enable_external_access = false",
         "SET autoload_known_extensions = false",
         "SET autoinstall_known_extensions = false",

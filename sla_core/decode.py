@@ -182,7 +182,7 @@ def prepare(name: str, path: Path, work_dir: Path) -> Prepared:
         notices.append("Extracted the CSV from the zip file.")
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
-    if not head.strip():
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError(name, "the file is empty (no header row)")
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         notices.append("Read as UTF-16 'Unicode Text' (Excel) and converted to UTF-8.")
@@ -195,6 +195,38 @@ def prepare(name: str, path: Path, work_dir: Path) -> Prepared:
                        "Check names with accents look right.")
         return Prepared(_transcode(name, path, work_dir, "cp1252"), "cp1252", notices)
     return Prepared(path, "utf-8", notices)
+
+
+def reread_as_cp1252(name: str, prepared: Prepared, near: int, work_dir: Path) -> Prepared:
+    """Called when the scan meets bytes that are not UTF-8 past the sniffed head (near byte ``near``).
+
+    If everything before the first bad byte is plain ASCII, the file is a legacy Windows-1252
+    export whose first accent comes late: convert it. If real UTF-8 characters came first,
+    the file is damaged: refuse, naming the line and the exact byte offset.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset, line, ascii_so_far = 0, 1, True
+    with open(prepared.path, "rb") as src:
+        while chunk := src.read(CHUNK):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = offset - pending + exc.start
+                in_chunk = max(bad - offset, 0)
+                if ascii_so_far and chunk[:in_chunk].isascii():
+                    break
+                raise InputError(name, f"byte 0x{exc.object[exc.start]:02x} at byte offset {bad} is not valid "
+                                       "UTF-8 (the file is UTF-8 before it); fix or re-export as CSV UTF-8",
+                                 line=line + chunk.count(b"\n", 0, in_chunk)) from exc
+            ascii_so_far = ascii_so_far and chunk.isascii()
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+        else:
+            raise InputError(name, f"bytes near byte offset {near} are not valid UTF-8; export as CSV UTF-8")
+    notice = ("The file is not UTF-8; read it as Windows-1252 (Western European). "
+              "Check names with accents look right.")
+    return Prepared(_transcode(name, prepared.path, work_dir, "cp1252"), "cp1252", [*prepared.notices, notice])
 
 
 def save_upload(stream, name: str, work_dir: Path) -> Path:

@@ -1,15 +1,20 @@
 """Load CRM exports into the canonical ``leads`` table, reporting every row it could not use.
 
-Design (docs/architecture.md, reliability plan section 2): DuckDB scans the CSV with
-every column as text and ``store_rejects`` (so a ragged row costs one reject, not the
-file), then typed values are derived in SQL with explicit, reported rules: date order,
-decimal separator, booleans, null tokens. A bad optional cell becomes NULL and is
-listed with file, line and column; a row without an id or creation date is rejected.
+Design (docs/architecture.md, reliability plan section 2): a sample from the top of
+each file settles the ambiguous conventions (date order, decimal separator, what a
+"connected" column holds); then one DuckDB scan per file reads the mapped columns as
+text with ``store_rejects`` (a ragged row costs one reject, not the file) and derives
+the typed values in the same statement, with explicit rules. A cell that does not fit
+its type is kept beside its (NULL) typed value, so it is reported with file, line and
+column without reading the file twice. Only identifiers we generate (c0, r_created_at,
+_bad_deal_amount …) and our own constant patterns enter SQL text; header text never
+does, and values are bound parameters.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from sla_core import decode, queries
+from sla_core import activities, decode, queries
 from sla_core.decode import InputError
 from sla_core.mapping import (
     ACTIVITY_ALIASES,
@@ -34,15 +39,32 @@ from sla_core.mapping import (
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 2000
 MAX_LINE_BYTES = 2 * 1024 * 1024
+HEAD_BYTES = 1 << 16
+WIDE_HEAD_BYTES = 8 << 20  # enough for a header of thousands of columns (refused, but named)
 RAGGED_TOLERANCE = 0.01  # up to 1 % short/long rows load partially; more means a broken file
 ISSUE_DETAIL_LIMIT = 1000
-SAMPLE_ROWS = 200_000
+LINES_LISTED = 10  # offending lines named in a refusal
+SAMPLE_ROWS = 50_000
 NULL_TOKENS = ["", "N/A", "n/a", "NA", "#N/A", "None", "none", "NULL", "null", "-", "--"]
 BOOL_TRUE = ("true", "t", "yes", "y", "1", "x")
 BOOL_FALSE = ("false", "f", "no", "n", "0")
-OFFSET_RE = r"(Z|z|[+-]\d\d(:?\d\d)?)$"
+# A UTC offset after a clock time ("…T14:22:00Z", "…14:22-05:00"); a dashed date ("20-10-2017") is not one.
+OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|UTC|[+-]\d\d(:?\d\d)?)$"
 SLASHED_RE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})"
+CURRENCY_RE = (r"R\$|US\$|[$€£¥₹]|\b(USD|EUR|GBP|BRL|JPY|CNY|INR|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|MXN|ZAR|"
+               r"SGD|HKD)\b")
+SAME_CURRENCY = {"US$": "$", "USD": "$", "EUR": "€", "GBP": "£", "BRL": "R$", "INR": "₹", "JPY": "¥"}
+# Digits-and-separators shapes: what each decimal convention accepts, and what betrays the other one.
+NUMBER_SHAPES = {
+    ".": r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$",
+    ",": r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$|^,\d+$",
+}
+OTHER_CONVENTION = {
+    ".": r"^\d{1,3}(\.\d{3}){2,}(,\d+)?$|^\d{1,3}(\.\d{3})+,\d+$|^\d+,\d{1,2}$",
+    ",": r"^\d{1,3}(,\d{3}){2,}(\.\d+)?$|^\d{1,3}(,\d{3})+\.\d+$|^\d+\.\d{1,2}$",
+}
 DATE_ORDERS = ("auto", "mdy", "dmy")
+DECIMAL_LABELS = {".": "1,234.56", ",": "1.234,56"}
 
 FieldType = str  # 'id' | 'timestamp' | 'number' | 'integer' | 'boolean' | 'text'
 LEAD_TYPES: dict[str, FieldType] = {
@@ -53,6 +75,7 @@ LEAD_TYPES: dict[str, FieldType] = {
 }
 DEAL_TYPES: dict[str, FieldType] = {"lead_id": "id", "customer_at": "timestamp", "deal_amount": "number", "owner": "text"}
 ACTIVITY_TYPES: dict[str, FieldType] = {"lead_id": "id", "activity_at": "timestamp", "type": "text", "outcome": "text"}
+CHECKED_TYPES = ("timestamp", "number", "integer", "boolean")
 
 
 def _naive_formats(order: str) -> list[str]:
@@ -65,6 +88,13 @@ def _naive_formats(order: str) -> list[str]:
             formats.append(date + time)
     formats += ["%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %I:%M %p", "%Y-%m-%dT%H:%M:%S.%f"]
     return formats
+
+
+def _has_dst(tz: str) -> bool:
+    """Whether the zone's clocks ever jump (then local times can fall in a gap)."""
+    zone = ZoneInfo(tz)
+    return any(datetime(y, 1, 1, tzinfo=zone).utcoffset() != datetime(y, 7, 1, tzinfo=zone).utcoffset()
+               for y in range(2000, 2041))
 
 
 @dataclass(frozen=True)
@@ -164,83 +194,102 @@ class Dataset:
 @dataclass
 class _Layout:
     delimiter: str
-    header_line: int  # 1-based line of the header row
+    skip: int  # CSV records up to and including the header (DuckDB's ``skip`` counts records)
+    header_line: int  # physical line where the header starts
+    data_line: int  # physical line after the header
     headers: list[str]
     notices: list[str]
 
 
+@dataclass(frozen=True)
+class _Reject:
+    line: int  # physical line where the record starts
+    kind: str  # DuckDB's error type
+    message: str
+    raw: str
+    byte: int  # byte offset of the error in the scanned file
+
+
 @dataclass
-class _Staged:
+class _File:
+    """One upload on its way to a typed temp table ``typed_<kind>``."""
+
+    kind: str
     name: str
-    table: str
-    path: Path
+    prepared: decode.Prepared
     layout: _Layout
-    fields: dict[str, str]  # canonical field → staged column (c0, c1 …)
+    types: dict[str, FieldType]
+    fields: dict[str, str]  # canonical field → scanned column (c0, c1 …)
     headers_by_field: dict[str, str]
-    rows: int
-    rejects: list[tuple[int, str, str, str]]  # line, error type, message, raw line
+    rows: int = 0
+    rejects: list[_Reject] = field(default_factory=list)  # every record DuckDB could not use
+    footer: int = 0  # of those, a report's footer lines (title, copyright) after the last row
+
+    @property
+    def table(self) -> str:
+        return f"typed_{self.kind}"
+
+    def checked(self, kind: str | None = None) -> list[str]:
+        return [f for f in self.fields if self.types[f] in CHECKED_TYPES and (kind is None or self.types[f] == kind)]
 
 
-def _read_head_text(path: Path, limit: int = 1 << 16) -> str:
+def _read_head_text(path: Path, limit: int) -> tuple[str, bool]:
+    """The first ``limit`` bytes as text, and whether that is the whole file."""
     with open(path, "rb") as fh:
         data = fh.read(limit)
-    text = data.decode("utf-8", errors="ignore")
-    return text.lstrip("\ufeff")
+    return data.decode("utf-8", errors="ignore").lstrip("\ufeff"), len(data) < limit
+
+
+def _records(text: str, delim: str, complete: bool) -> list[tuple[list[str], int, int]] | None:
+    """CSV records of the head with their first and last physical line; blank lines included."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar='"', doublequote=True)
+    records, start, nonblank = [], 1, 0
+    try:
+        for rec in reader:
+            records.append((rec, start, reader.line_num))
+            start = reader.line_num + 1
+            nonblank += any(c.strip() for c in rec)
+            if nonblank >= 60:
+                break
+    except csv.Error:
+        return None
+    if records and not complete and nonblank < 60:
+        records.pop()  # the sample may cut the last record short
+    return records
 
 
 def sniff_layout(name: str, path: Path) -> _Layout:
     """Delimiter and header row, skipping report title lines above the header."""
-    text = _read_head_text(path)
-    lines_seen = text.count("\n")
-    best: tuple[float, int, str, list[list[str]], list[int]] | None = None
+    text, complete = _read_head_text(path, HEAD_BYTES)
+    if not complete and text.count("\n") < 3:
+        text, complete = _read_head_text(path, WIDE_HEAD_BYTES)
+    best = None
     for delim in DELIMITERS:
-        reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar='"', doublequote=True)
-        records, ends = [], []
-        try:
-            for rec in reader:
-                records.append(rec)
-                ends.append(reader.line_num)
-                if len(records) >= 60:
-                    break
-        except csv.Error:
+        records = _records(text, delim, complete)
+        counts = [len(r) for r, _, _ in records or [] if any(c.strip() for c in r)]
+        if not counts:
             continue
-        if lines_seen and ends and ends[-1] > lines_seen:  # last record may be cut by the sample
-            records, ends = records[:-1], ends[:-1]
-        records_nonblank = [(r, e) for r, e in zip(records, ends) if any(c.strip() for c in r)]
-        if not records_nonblank:
-            continue
-        counts = [len(r) for r, _ in records_nonblank]
-        widest = max(counts)
         modal = max(set(counts), key=lambda c: (counts.count(c), c))
-        width = modal if modal > 1 else widest
-        consistency = counts.count(width) / len(counts)
-        score = (consistency if width > 1 else 0.0, width, delim, [r for r, _ in records_nonblank],
-                 [e for _, e in records_nonblank])
-        if best is None or score[:2] > best[:2]:
-            best = score
-    if best is None or best[1] < 2:
+        width = modal if modal > 1 else max(counts)
+        score = (counts.count(width) / len(counts) if width > 1 else 0.0, width)
+        if best is None or score > best[0]:
+            best = (score, delim, records)
+    if best is None or best[0][1] < 2:
         raise InputError(name, "could not find columns: the file needs a header row and at least two "
                                "columns separated by , ; tab or |", line=1)
-    _, width, delim, records, ends = best
-    header_index = next(i for i, r in enumerate(records) if len(r) == width)
-    header_line = (ends[header_index - 1] + 1) if header_index else _first_content_line(text)
-    raw_headers = records[header_index]
+    (_, width), delim, records = best
+    candidates = [i for i, (r, _, _) in enumerate(records) if len(r) == width]
+    index = next((i for i in candidates if sum(1 for c in records[i][0] if c.strip()) * 2 > width), candidates[0])
+    raw_headers, header_line, header_end = records[index]
     if len(raw_headers) > MAX_COLUMNS:
         raise InputError(name, f"{len(raw_headers)} columns is more than the {MAX_COLUMNS} a lead export "
                                "can have; export only the lead columns", line=header_line)
     headers, notices = unique_headers(raw_headers)
-    if header_index:
+    if header_line > 1:
         notices.append(f"Skipped {header_line - 1} title line(s) above the header on line {header_line}.")
     if delim != ",":
         notices.append(f"Columns are separated by {'tab' if delim == chr(9) else repr(delim)}.")
-    return _Layout(delim, header_line, headers, notices)
-
-
-def _first_content_line(text: str) -> int:
-    for i, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            return i
-    return 1
+    return _Layout(delim, index + 1, header_line, header_end + 1, headers, notices)
 
 
 def unique_headers(raw: list[str]) -> tuple[list[str], list[str]]:
@@ -267,56 +316,50 @@ def unique_headers(raw: list[str]) -> tuple[list[str], list[str]]:
     return result, notices
 
 
-def _stage(con: duckdb.DuckDBPyConnection, kind: str, upload: Upload, prepared: decode.Prepared,
-           layout: _Layout, field_headers: dict[str, str]) -> _Staged:
-    """Scan the CSV as text into a temp table of the mapped columns, rejects recorded per line."""
+def _scan(f: _File, rejects: bool) -> str:
+    """The read_csv call: every column as text, options bound as parameters (see _scan_params)."""
+    errors = (f"store_rejects=true, rejects_table='rejects_{f.kind}', rejects_scan='rejscan_{f.kind}'"
+              if rejects else "ignore_errors=true")
+    return ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=false, skip=$skip, columns=$columns, "
+            f"auto_detect=false, nullstr=$nulls, max_line_size=$max_line, null_padding=false, {errors})")
+
+
+def _scan_params(f: _File) -> dict:
+    return {"path": str(f.prepared.path), "delim": f.layout.delimiter, "skip": f.layout.skip,
+            "columns": {f"c{i}": "VARCHAR" for i in range(len(f.layout.headers))},
+            "nulls": NULL_TOKENS, "max_line": MAX_LINE_BYTES}
+
+
+def _raw_select(f: _File) -> str:
+    return ", ".join(f"nullif(trim({col}), '') AS r_{fld}" for fld, col in f.fields.items())
+
+
+def _open(con, kind: str, upload: Upload, types: dict[str, FieldType],
+          resolve: Callable[[list[str]], dict[str, str]], required: tuple[str, ...], work_dir: Path,
+          quality: Quality) -> _File:
+    """Check the bytes, find the header, map the columns and take the sample that decides conventions."""
+    prepared = decode.prepare(upload.name, upload.path, work_dir)
+    layout = sniff_layout(upload.name, prepared.path)
+    quality.notices += [f"{upload.name}: {n}" for n in prepared.notices + layout.notices]
+    field_headers = resolve(layout.headers)
+    unknown = sorted(set(field_headers) - set(types))
+    if unknown:
+        raise InputError(upload.name, f"the mapping names unknown field(s) {', '.join(unknown)} for the {kind} file")
     position = {h: i for i, h in enumerate(layout.headers)}
-    missing = [h for h in field_headers.values() if h not in position]
-    if missing:
-        raise InputError(upload.name, f"the mapping names column {missing[0]!r}, which is not in the file")
-    column_types = {f"c{i}": "VARCHAR" for i in range(len(layout.headers))}
-    fields = {fld: f"c{position[h]}" for fld, h in field_headers.items()}
-    table = f"stage_{kind}"
-    select = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in sorted(set(fields.values()), key=lambda c: int(c[1:])))
-    con.execute(f"DROP TABLE IF EXISTS rejects_{kind}; DROP TABLE IF EXISTS rejscan_{kind}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_csv($path, delim=$delim, quote='\"', "
-        "escape='\"', header=false, skip=$skip, columns=$columns, auto_detect=false, nullstr=$nulls, "
-        f"store_rejects=true, rejects_table='rejects_{kind}', rejects_scan='rejscan_{kind}', "
-        "max_line_size=$max_line, null_padding=false)",
-        {"path": str(prepared.path), "delim": layout.delimiter, "skip": layout.header_line,
-         "columns": column_types, "nulls": NULL_TOKENS, "max_line": MAX_LINE_BYTES},
-    )
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    rejects = con.execute(
-        f"SELECT line, error_type, error_message, csv_line FROM rejects_{kind} ORDER BY line"
-    ).fetchall()
-    return _Staged(upload.name, table, prepared.path, layout, fields, dict(field_headers), rows, rejects)
-
-
-def _check_rejects(staged: _Staged, quality: Quality) -> None:
-    """Fail closed on broken files; load around a few ragged rows (reported)."""
-    fatal_types = {"UNQUOTED VALUE": "a quote opened here is never closed",
-                   "LINE SIZE OVER MAXIMUM": "the line is longer than 2 MB",
-                   "INVALID UNICODE": "bytes that are not valid UTF-8; export as CSV UTF-8",
-                   "INVALID ENCODING": "bytes that are not valid UTF-8; export as CSV UTF-8"}
-    for line, etype, message, raw in staged.rejects:
-        if etype in fatal_types:
-            raise InputError(staged.name, fatal_types[etype], line=line)
-    ragged = [(line, message, raw) for line, etype, message, raw in staged.rejects]
-    if not ragged:
-        return
-    total = staged.rows + len(ragged)
-    if len(ragged) > RAGGED_TOLERANCE * total:
-        line, message, _ = ragged[0]
-        found = message.rsplit(":", 1)[-1].strip()
-        raise InputError(staged.name, f"{found} fields, expected {len(staged.layout.headers)} "
-                                      f"({len(ragged)} of {total} rows have the wrong number of fields)", line=line)
-    for line, message, raw in ragged[:ISSUE_DETAIL_LIMIT]:
-        found = message.rsplit(":", 1)[-1].strip()
-        quality.issues.append(Issue(staged.name, line, None, f"{found} fields, expected {len(staged.layout.headers)}",
-                                    (raw or "")[:300], "row skipped"))
-    quality.issue_counts["wrong number of fields"] = len(ragged)
+    for fld, header in field_headers.items():
+        if header not in position:
+            raise InputError(upload.name, f"the mapping reads {FIELD_LABELS[fld]} from column {header!r}, "
+                                          "which is not in the file", line=layout.header_line)
+    absent = [f for f in required if f not in field_headers]
+    if absent:
+        labels = ", ".join(FIELD_LABELS[f] for f in absent)
+        raise InputError(upload.name, f"no column found for {labels}; map it on the Data page or with --mapping "
+                                      f"(headers seen: {', '.join(layout.headers[:12])})", line=layout.header_line)
+    f = _File(kind, upload.name, prepared, layout, types, {fld: f"c{position[h]}" for fld, h in field_headers.items()},
+              dict(field_headers))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sample_{kind} AS SELECT {_raw_select(f)} FROM {_scan(f, False)} "
+                f"LIMIT {SAMPLE_ROWS}", _scan_params(f))
+    return f
 
 
 @dataclass
@@ -325,45 +368,60 @@ class _Decisions:
     ambiguous: bool
     decimal: str
     notices: list[str]
+    bool_modes: dict[tuple[str, str], str]  # (kind, field) → 'boolean' | 'date' | 'status'
 
 
-def _sample_counts(con, staged: _Staged, column: str, expressions: dict[str, str]) -> dict[str, int]:
-    parts = ", ".join(f"count(*) FILTER (WHERE {expr}) AS {key}" for key, expr in expressions.items())
-    sql = (f"SELECT {parts} FROM (SELECT {column} AS v FROM {staged.table} WHERE {column} IS NOT NULL "
-           f"LIMIT {SAMPLE_ROWS})")
-    values = con.execute(sql).fetchall()[0]
-    return dict(zip(expressions, values))
+def _evidence(con, f: _File) -> dict[str, int]:
+    """Counts over the sample that betray date order, decimal separator and boolean style."""
+    exprs: dict[str, str] = {}
+    for fld in f.checked():
+        v, kind = f"r_{fld}", f.types[fld]
+        first = f"TRY_CAST(regexp_extract({v}, '{SLASHED_RE}', 1) AS INTEGER)"
+        second = f"TRY_CAST(regexp_extract({v}, '{SLASHED_RE}', 2) AS INTEGER)"
+        digits = f"regexp_replace({v}, '[^0-9.,]', '', 'g')"
+        if kind == "timestamp":
+            exprs[f"slashed:{fld}"] = f"regexp_matches({v}, '{SLASHED_RE}')"
+            exprs[f"day_first:{fld}"] = f"{first} > 12 AND {second} <= 12"
+            exprs[f"month_first:{fld}"] = f"{second} > 12 AND {first} <= 12"
+        elif kind == "number":
+            exprs[f"comma:{fld}"] = (f"regexp_matches({digits}, "
+                                     r"'^\d{1,3}(\.\d{3})*,\d+$|^\d+,(\d{1,2}|\d{4,})$|^\d{1,3}(\.\d{3}){2,}$')")
+            exprs[f"dot:{fld}"] = (f"regexp_matches({digits}, "
+                                   r"'^\d{1,3}(,\d{3})*\.\d+$|^\d+\.(\d{1,2}|\d{4,})$|^\d{1,3}(,\d{3}){2,}$')")
+        elif kind == "boolean":
+            vocab = ", ".join(f"'{v}'" for v in BOOL_TRUE + BOOL_FALSE)
+            exprs[f"total:{fld}"] = f"{v} IS NOT NULL"
+            exprs[f"vocab:{fld}"] = f"list_contains([{vocab}], lower({v}))"
+            exprs[f"dates:{fld}"] = f"TRY_CAST({v} AS TIMESTAMP) IS NOT NULL OR regexp_matches({v}, '{SLASHED_RE}')"
+    if not exprs:
+        return {}
+    parts = ", ".join(f"count(*) FILTER (WHERE {e}) AS e{i}" for i, e in enumerate(exprs.values()))
+    values = con.execute(f"SELECT {parts} FROM sample_{f.kind}").fetchall()[0]
+    return dict(zip(exprs, values))
 
 
-def _decide(con, staged_list: list[_Staged], types_by_kind: list[dict[str, FieldType]], options: ReadOptions) -> _Decisions:
+def _decide(con, files: list[_File], options: ReadOptions) -> _Decisions:
     """Choose date order and decimal separator from evidence across the files, never silently."""
     notices: list[str] = []
-    day_first = month_first = slashed = 0
-    comma_dec = dot_dec = 0
-    for staged, types in zip(staged_list, types_by_kind):
-        for fld, col in staged.fields.items():
-            if types.get(fld) == "timestamp":
-                c = _sample_counts(con, staged, col, {
-                    "slashed": f"regexp_matches(v, '{SLASHED_RE}')",
-                    "first_big": f"TRY_CAST(regexp_extract(v, '{SLASHED_RE}', 1) AS INTEGER) > 12",
-                    "second_big": f"TRY_CAST(regexp_extract(v, '{SLASHED_RE}', 2) AS INTEGER) > 12",
-                })
-                slashed += c["slashed"]
-                day_first += c["first_big"]
-                month_first += c["second_big"]
-            elif types.get(fld) == "number":
-                c = _sample_counts(con, staged, col, {
-                    "comma": r"regexp_matches(regexp_replace(v, '[^0-9.,]', '', 'g'), '^\d{1,3}(\.\d{3})*,\d+$|^\d+,(\d{1,2}|\d{4,})$')",
-                    "dot": r"regexp_matches(regexp_replace(v, '[^0-9.,]', '', 'g'), '^\d{1,3}(,\d{3})*\.\d+$|^\d+\.(\d{1,2}|\d{4,})$')",
-                })
-                comma_dec += c["comma"]
-                dot_dec += c["dot"]
+    totals: dict[str, int] = {}
+    bool_modes: dict[tuple[str, str], str] = {}
+    for f in files:
+        found = _evidence(con, f)
+        for key, n in found.items():
+            what, _, fld = key.partition(":")
+            totals[what] = totals.get(what, 0) + n
+        for fld in f.checked("boolean"):
+            total, vocab, dates = (found[f"{k}:{fld}"] for k in ("total", "vocab", "dates"))
+            bool_modes[(f.kind, fld)] = ("boolean" if not total or vocab >= 0.9 * total
+                                         else "date" if dates >= 0.9 * total else "status")
+        con.execute(f"DROP TABLE IF EXISTS sample_{f.kind}")
+    day_first, month_first = totals.get("day_first", 0), totals.get("month_first", 0)
     ambiguous = False
     if options.date_order != "auto":
         order = options.date_order
     elif day_first and month_first:
-        raise InputError(staged_list[0].name, "dates mix day-first (e.g. 13/05) and month-first (e.g. 05/13) "
-                                              "values; export them in one format")
+        raise InputError(files[0].name, "dates mix day-first (e.g. 13/05) and month-first (e.g. 05/13) "
+                                        "values; export them in one format")
     elif day_first:
         order = "dmy"
         notices.append("Dates like 13/05/2024 show the file is day-first (DD/MM/YYYY).")
@@ -372,100 +430,96 @@ def _decide(con, staged_list: list[_Staged], types_by_kind: list[dict[str, Field
         notices.append("Dates like 05/13/2024 show the file is month-first (MM/DD/YYYY).")
     else:
         order = "mdy"
-        ambiguous = slashed > 0
+        ambiguous = totals.get("slashed", 0) > 0
         if ambiguous:
             notices.append("Every date could be read either way (all days ≤ 12): read as month-first "
                            "(MM/DD/YYYY). Choose day-first on the Data page if that is wrong.")
+    comma, dot = totals.get("comma", 0), totals.get("dot", 0)
     if options.decimal != "auto":
         decimal = options.decimal
-    elif comma_dec and not dot_dec:
+    elif comma and not dot:
         decimal = ","
         notices.append("Amounts use a decimal comma (1.234,56).")
-    elif dot_dec or staged_list[0].layout.delimiter != ";":
+    elif dot or files[0].layout.delimiter != ";":
         decimal = "."
     else:
         decimal = ","
         notices.append("Semicolon-separated file: amounts read with a decimal comma (1.234,56).")
-    return _Decisions(order, ambiguous, decimal, notices)
+    return _Decisions(order, ambiguous, decimal, notices, bool_modes)
 
 
-def _ts_expr(col: str, tz: str, has_offsets: bool, formats_param: str) -> str:
-    naive = f"coalesce(TRY_CAST({col} AS TIMESTAMP), try_strptime({col}, {formats_param}))"
-    local = f"CAST({naive} AS TIMESTAMPTZ)" if tz == "UTC" else f"timezone($tz, {naive})"
-    if not has_offsets:
-        return local
-    return f"CASE WHEN regexp_matches({col}, '{OFFSET_RE}') THEN TRY_CAST({col} AS TIMESTAMPTZ) ELSE {local} END"
+def _number_expr(v: str, decimal: str) -> str:
+    """Text → DOUBLE: currency marks, thousands separators, (86) and trailing minus; else NULL."""
+    digits = f"regexp_replace({v}, '[^0-9.,]', '', 'g')"
+    plain = f"replace({digits}, ',', '')" if decimal == "." else f"replace(replace({digits}, '.', ''), ',', '.')"
+    negative = f"(regexp_matches({v}, '^\\s*\\(.*\\)\\s*$') OR regexp_matches({v}, '^[^0-9]*-|-[^0-9]*$'))"
+    only_currency_letters = f"NOT regexp_matches(regexp_replace({v}, '{CURRENCY_RE}', '', 'g'), '[A-Za-z]')"
+    parsed = (f"WHEN regexp_matches({digits}, '{NUMBER_SHAPES[decimal]}') AND {only_currency_letters} "
+              f"THEN CASE WHEN {negative} THEN -1 ELSE 1 END * CAST({plain} AS DOUBLE)")
+    if decimal == ".":  # plain numbers, the usual case, skip the regular expressions
+        return f"CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) {parsed} END"
+    return f"CASE {parsed} END"
 
 
-def _number_expr(col: str, decimal: str) -> str:
-    digits = f"regexp_replace({col}, '[^0-9.,]', '', 'g')"
-    if decimal == ".":
-        pattern = r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$"
-        plain = f"replace({digits}, ',', '')"
-    else:
-        pattern = r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$|^,\d+$"
-        plain = f"replace(replace({digits}, '.', ''), ',', '.')"
-    negative = f"(regexp_matches({col}, '^\\s*\\(.*\\)\\s*$') OR regexp_matches({col}, '^[^0-9]*-|-\\s*[^0-9]*$'))"
-    letters_ok = f"NOT regexp_matches(regexp_replace({col}, '(R\\$|[A-Z]{{3}})', '', 'g'), '[A-Za-z]')"
-    value = f"TRY_CAST({plain} AS DOUBLE)"
-    return (f"CASE WHEN regexp_matches({digits}, '{pattern}') AND {letters_ok} "
-            f"THEN CASE WHEN {negative} THEN -{value} ELSE {value} END END")
+def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str, str]]:
+    """CREATE statement for ``typed_<kind>``, and the reason a failed cell is reported with.
 
-
-def _bool_mode(con, staged: _Staged, col: str) -> str:
-    """'boolean' for yes/no-like columns, 'date' for connected-at dates, else 'status' values."""
-    vocab = list(BOOL_TRUE + BOOL_FALSE)
-    c = _sample_counts(con, staged, col, {
-        "total": "true",
-        "vocab": "list_contains($vocab, lower(v))".replace("$vocab", "[" + ", ".join(f"'{v}'" for v in vocab) + "]"),
-        "dates": "TRY_CAST(v AS TIMESTAMP) IS NOT NULL OR regexp_matches(v, '" + SLASHED_RE + "')",
-    })
-    if not c["total"] or c["vocab"] >= 0.9 * c["total"]:
-        return "boolean"
-    if c["dates"] >= 0.9 * c["total"]:
-        return "date"
-    return "status"
-
-
-def _typed_select(con, staged: _Staged, types: dict[str, FieldType], decisions: _Decisions,
-                  tz: str, connected_values: tuple[str, ...]) -> tuple[str, dict[str, str]]:
-    """SELECT list turning staged text into typed canonical columns, and a reason per field."""
-    parts = ["rowid AS _row"]
-    reasons: dict[str, str] = {}
+    Three generated levels: raw text (r_x), typed candidates (t_x, and for zones with daylight
+    saving the naive clock time n_x and offset flag z_x), then the canonical columns with
+    ``_bad_x`` (the text of a cell that did not parse), ``_gap_x`` (a clock time skipped by
+    daylight saving) and ``_cur_x`` (the currency mark of an amount).
+    """
+    dst = tz != "UTC" and _has_dst(tz)
+    local = "CAST({} AS TIMESTAMPTZ)" if tz == "UTC" else "timezone($tz, {})"
     order_label = "MM/DD/YYYY" if decisions.date_order == "mdy" else "DD/MM/YYYY"
-    for fld, col in staged.fields.items():
-        kind = types[fld]
+    middle, final, reasons = [], [], {}
+    for fld in f.fields:
+        kind, r, t = f.types[fld], f"r_{fld}", f"t_{fld}"
+        middle.append(r)
         if kind == "timestamp":
-            has_offsets = _sample_counts(con, staged, col, {"n": f"regexp_matches(v, '{OFFSET_RE}')"})["n"] > 0
-            expr = _ts_expr(col, tz, has_offsets, "$formats")
             reasons[fld] = f"not a date/time (read as {order_label} or ISO 8601)"
+            naive = f"coalesce(TRY_CAST({r} AS TIMESTAMP), try_strptime({r}, $formats))"
+            if tz == "UTC":
+                middle.append(f"coalesce(TRY_CAST({r} AS TIMESTAMPTZ), CAST(try_strptime({r}, $formats) AS TIMESTAMPTZ)) AS {t}")
+                final += [f"{t} AS {fld}", f"CASE WHEN {t} IS NULL THEN {r} END AS _bad_{fld}"]
+                continue
+            # An offset decides the instant; a bare clock time is read in the workspace zone.
+            middle += [f"regexp_matches({r}, '{OFFSET_RE}') AS z_{fld}", f"{naive} AS n_{fld}"]
+            value = f"CASE WHEN z_{fld} THEN TRY_CAST({r} AS TIMESTAMPTZ) ELSE {local.format(f'n_{fld}')} END"
+            final += [f"{value} AS {fld}", f"CASE WHEN {value} IS NULL THEN {r} END AS _bad_{fld}"]
+            if dst:
+                final.append(f"CASE WHEN NOT z_{fld} AND timezone($tz, timezone($tz, n_{fld})) <> n_{fld} "
+                             f"THEN {r} END AS _gap_{fld}")
         elif kind == "number":
-            expr = _number_expr(col, decisions.decimal)
-            reasons[fld] = f"not a number with {'decimal point' if decisions.decimal == '.' else 'decimal comma'}"
+            reasons[fld] = f"not a number written {DECIMAL_LABELS[decisions.decimal]}"
+            middle.append(f"{_number_expr(r, decisions.decimal)} AS {t}")
+            final += [f"{t} AS {fld}", f"CASE WHEN {t} IS NULL THEN {r} END AS _bad_{fld}",
+                      f"CASE WHEN {t} IS NOT NULL AND TRY_CAST({r} AS DOUBLE) IS NULL "
+                      f"THEN nullif(regexp_extract({r}, '{CURRENCY_RE}'), '') END AS _cur_{fld}"]
         elif kind == "integer":
-            expr = (f"CASE WHEN TRY_CAST({col} AS INTEGER) >= 0 THEN TRY_CAST({col} AS INTEGER) "
-                    f"WHEN ({_number_expr(col, decisions.decimal)}) >= 0 AND ({_number_expr(col, decisions.decimal)}) "
-                    f"= floor({_number_expr(col, decisions.decimal)}) THEN CAST({_number_expr(col, decisions.decimal)} AS INTEGER) END")
             reasons[fld] = "not a whole number ≥ 0"
+            middle.append(f"{_number_expr(r, decisions.decimal)} AS {t}")
+            whole = f"{t} >= 0 AND {t} = floor({t}) AND {t} <= 2147483647"
+            final += [f"CASE WHEN {whole} THEN CAST({t} AS INTEGER) END AS {fld}",
+                      f"CASE WHEN NOT coalesce({whole}, false) THEN {r} END AS _bad_{fld}"]
         elif kind == "boolean":
-            mode = _bool_mode(con, staged, col)
+            mode = decisions.bool_modes[(f.kind, fld)]
             if mode == "boolean":
-                expr = (f"CASE WHEN list_contains($bool_true, lower({col})) THEN true "
-                        f"WHEN list_contains($bool_false, lower({col})) THEN false END")
                 reasons[fld] = "not yes/no (true/false, yes/no, y/n, 1/0)"
-            elif mode == "date":
-                expr = f"{col} IS NOT NULL"
-                reasons[fld] = "connected date"
-            else:
-                expr = f"list_contains($connected_values, lower({col}))"
-                reasons[fld] = "status value"
+                middle.append(f"CASE WHEN list_contains($bool_true, lower({r})) THEN true "
+                              f"WHEN list_contains($bool_false, lower({r})) THEN false END AS {t}")
+                final += [f"{t} AS {fld}", f"CASE WHEN {t} IS NULL THEN {r} END AS _bad_{fld}"]
+            else:  # a connected-at date, or a status whose listed values mean "connected"
+                test = "true" if mode == "date" else f"list_contains($connected_values, lower({r}))"
+                final.append(f"CASE WHEN {r} IS NOT NULL THEN {test} END AS {fld}")
         else:
-            expr = col
-        parts.append(f"{expr} AS {fld}")
-    return ", ".join(parts), reasons
+            final.append(f"{r} AS {fld}")
+    sql = (f"CREATE OR REPLACE TEMP TABLE {f.table} AS SELECT {', '.join(final)} FROM "
+           f"(SELECT {', '.join(middle)} FROM (SELECT {_raw_select(f)} FROM {_scan(f, True)}))")
+    return sql, reasons
 
 
-def _params(decisions: _Decisions, tz: str, connected_values: tuple[str, ...], sql: str) -> dict:
+def _params(sql: str, decisions: _Decisions, tz: str, connected_values: tuple[str, ...]) -> dict:
     candidates = {
         "formats": _naive_formats(decisions.date_order),
         "tz": tz,
@@ -476,84 +530,265 @@ def _params(decisions: _Decisions, tz: str, connected_values: tuple[str, ...], s
     return {k: v for k, v in candidates.items() if f"${k}" in sql}
 
 
-def _parse(con, staged: _Staged, types: dict[str, FieldType], decisions: _Decisions, tz: str,
-           connected_values: tuple[str, ...], quality: Quality) -> str:
-    """Typed table ``typed_<kind>`` (same row order as the stage) with failed cells reported."""
-    select, reasons = _typed_select(con, staged, types, decisions, tz, connected_values)
-    typed = staged.table.replace("stage_", "typed_")
-    sql = f"CREATE OR REPLACE TEMP TABLE {typed} AS SELECT {select} FROM {staged.table}"
-    con.execute(sql, _params(decisions, tz, connected_values, sql))
-    checked = [f for f, t in types.items() if f in staged.fields and t in ("timestamp", "number", "integer")
-               or (t == "boolean" and f in staged.fields and reasons.get(f, "").startswith("not yes"))]
-    if not checked:
-        return typed
-    failures = " UNION ALL ".join(
-        f"SELECT t._row, '{f}' AS fld, s.{staged.fields[f]} AS raw FROM {staged.table} s POSITIONAL JOIN {typed} t "
-        f"WHERE s.{staged.fields[f]} IS NOT NULL AND t.{f} IS NULL" for f in checked)
-    counts = dict(con.execute(f"SELECT fld, count(*) FROM ({failures}) GROUP BY fld").fetchall())
-    if not counts:
-        return typed
-    detail = con.execute(f"SELECT _row, fld, raw FROM ({failures}) ORDER BY _row LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()
-    lines = _lines_for_rows(staged, [r for r, _, _ in detail])
-    required = set(REQUIRED_LEAD_FIELDS) if staged.table == "stage_leads" else {"lead_id"}
-    for row, fld, raw in detail:
-        action = "row rejected" if fld in required else "value ignored"
-        quality.issues.append(Issue(staged.name, lines.get(row), staged.headers_by_field[fld], reasons[fld], raw, action))
-    for fld, n in counts.items():
-        quality.issue_counts[f"{staged.headers_by_field[fld]}: {reasons[fld]}"] = n
-    return typed
+def _convert(con, f: _File, decisions: _Decisions, tz: str, connected_values: tuple[str, ...],
+             work_dir: Path, quality: Quality) -> dict[str, str]:
+    """Scan ``f`` into ``typed_<kind>``; fail closed on a broken file; return the per-field reasons."""
+    sql, reasons = _typed_sql(f, decisions, tz)
+    while True:
+        con.execute(f"DROP TABLE IF EXISTS rejects_{f.kind}; DROP TABLE IF EXISTS rejscan_{f.kind}")
+        con.execute(sql, {**_scan_params(f), **_params(sql, decisions, tz, connected_values)})
+        f.rows = con.execute(f"SELECT count(*) FROM {f.table}").fetchall()[0][0]
+        found = con.execute(f"SELECT line_byte_position, byte_position, error_type, error_message, csv_line "
+                            f"FROM rejects_{f.kind} ORDER BY byte_position").fetchall()
+        con.execute(f"DROP TABLE IF EXISTS rejects_{f.kind}; DROP TABLE IF EXISTS rejscan_{f.kind}")
+        bad_bytes = [pos for _, pos, etype, _, _ in found if etype in ("INVALID ENCODING", "INVALID UNICODE")]
+        if bad_bytes and f.prepared.encoding == "utf-8":
+            # Clean UTF-8 at the top, then a legacy byte: either a Windows-1252 file whose first
+            # accent comes late (read it again as such) or a damaged file (refused by decode).
+            f.prepared = decode.reread_as_cp1252(f.name, f.prepared, bad_bytes[0], work_dir)
+            quality.notices += [f"{f.name}: {n}" for n in f.prepared.notices[-1:]]
+            continue
+        break
+    starts = [lbp + len(raw or "") - len((raw or "").lstrip("\r\n")) for lbp, _, _, _, raw in found]
+    lines = _lines_at_offsets(f.prepared.path, starts + [pos for _, pos, _, _, _ in found])
+    # DuckDB reports a long row once per extra field; keep one reject per line (the last, with the full count).
+    by_line = {lines[start]: _Reject(lines[start], etype, message, raw or "", pos)
+               for start, (_, pos, etype, message, raw) in zip(starts, found)}
+    f.rejects = sorted(by_line.values(), key=lambda r: r.line)
+    _check_rejects(f, quality)
+    if f.rows == 0:
+        raise InputError(f.name, "no data rows below the header", line=f.layout.header_line)
+    return reasons
 
 
-def _lines_for_rows(staged: _Staged, rows: list[int]) -> dict[int, int]:
-    """File line where each staged row starts, counting quoted newlines and skipped rows exactly."""
+FATAL_REJECTS = {
+    "UNQUOTED VALUE": "a quoted value is never closed properly (unterminated quote, or text after the closing quote)",
+    "LINE SIZE OVER MAXIMUM": "the line exceeds 2 MB (a field this long is not a CRM value)",
+    "INVALID UNICODE": "bytes that are not valid UTF-8; export as CSV UTF-8",
+    "INVALID ENCODING": "bytes that are not valid UTF-8; export as CSV UTF-8",
+}
+
+
+def _check_rejects(f: _File, quality: Quality) -> None:
+    """Fail closed on broken files; load around a few ragged rows (reported) and a report footer."""
+    for r in f.rejects:
+        if r.kind in FATAL_REJECTS:
+            where = f" (byte offset {r.byte})" if "UTF-8" in FATAL_REJECTS[r.kind] else ""
+            raise InputError(f.name, FATAL_REJECTS[r.kind] + where, line=r.line)
+    if not f.rejects:
+        return
+    footer = _footer_lines(f)
+    ragged = [r for r in f.rejects if r.line not in footer]
+    f.footer = len(f.rejects) - len(ragged)
+    if f.footer:
+        quality.notices.append(f"{f.name}: skipped {f.footer} line(s) after the last row that hold a single value "
+                               "(a report footer such as the title or copyright).")
+    if not ragged:
+        return
+    expected = len(f.layout.headers)
+    total = f.rows + len(ragged)
+
+    def fields_found(r: _Reject) -> str:
+        match = re.search(r"Found:\s*(\d+)", r.message)
+        return f"{match.group(1) if match else 'a different number of'} fields, expected {expected}"
+
+    if len(ragged) > RAGGED_TOLERANCE * total:
+        first = ragged[0]
+        raise InputError(f.name, f"{fields_found(first)} ({len(ragged)} of {total} rows have the wrong "
+                                 f"number of fields; up to {RAGGED_TOLERANCE:.0%} are skipped and reported)",
+                         line=first.line)
+    for r in ragged[:ISSUE_DETAIL_LIMIT]:
+        quality.issues.append(Issue(f.name, r.line, None, fields_found(r), r.raw[:300], "row skipped"))
+    quality.issue_counts[f"{f.name}: wrong number of fields"] = len(ragged)
+
+
+def _footer_lines(f: _File) -> set[int]:
+    """Lines at the very end holding at most one value each: a report's footer, not data."""
+    total = _count_lines(f.prepared.path)
+    with open(f.prepared.path, "rb") as fh:
+        size = fh.seek(0, 2)
+        fh.seek(max(0, size - HEAD_BYTES))
+        lines = fh.read().decode("utf-8", errors="ignore").split("\n")
+    if size > HEAD_BYTES:
+        lines = lines[1:]  # the first piece may be part of a line
+    if lines and lines[-1] == "":
+        lines.pop()
+    footer, number = set(), total
+    for text in reversed(lines):
+        cells = next(csv.reader([text], delimiter=f.layout.delimiter, quotechar='"'), [])
+        if sum(1 for c in cells if c.strip()) > 1:
+            break
+        footer.add(number)
+        number -= 1
+    return footer
+
+
+def _lines_at_offsets(path: Path, offsets: list[int]) -> dict[int, int]:
+    """Physical line (1-based) of each byte offset, counting newlines in one streaming pass."""
+    targets = sorted(set(offsets))
+    result: dict[int, int] = {}
+    line, pos, i = 1, 0, 0
+    with open(path, "rb") as fh:
+        while i < len(targets):
+            chunk = fh.read(decode.CHUNK)
+            if not chunk:
+                break
+            while i < len(targets) and targets[i] < pos + len(chunk):
+                result[targets[i]] = line + chunk.count(b"\n", 0, targets[i] - pos)
+                i += 1
+            line += chunk.count(b"\n")
+            pos += len(chunk)
+    for t in targets[i:]:
+        result[t] = line
+    return result
+
+
+def _count_lines(path: Path) -> int:
+    lines, last = 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(decode.CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (1 if last not in (b"", b"\n") else 0)
+
+
+def _lines_for_rows(f: _File, rows: list[int]) -> dict[int, int]:
+    """File line where each typed row (its rowid) starts, exact with quoted newlines and skipped rows.
+
+    Runs only when something is reported. When every record is one line (the file's line
+    count says so) the answer is arithmetic; otherwise the file is re-read as CSV.
+    """
     if not rows:
         return {}
-    wanted = set(rows)
-    rejected_lines = {line for line, *_ in staged.rejects}
+    wanted = sorted(set(rows))
+    reject_lines = [r.line for r in f.rejects]
     result: dict[int, int] = {}
-    with open(staged.path, encoding="utf-8-sig", newline="") as fh:
-        for _ in range(staged.layout.header_line):
-            fh.readline()
-        reader = csv.reader(fh, delimiter=staged.layout.delimiter, quotechar='"', doublequote=True)
-        row, start = 0, staged.layout.header_line + 1
-        last = max(wanted)
-        for _ in reader:
-            end = staged.layout.header_line + reader.line_num
-            if start not in rejected_lines:
-                if row in wanted:
+    if _count_lines(f.prepared.path) == f.layout.data_line - 1 + f.rows + len(reject_lines):
+        skipped = k = 0
+        for row in wanted:
+            while k < len(reject_lines) and reject_lines[k] <= f.layout.data_line + row + skipped:
+                k += 1
+                skipped += 1
+            result[row] = f.layout.data_line + row + skipped
+        return result
+    csv.field_size_limit(max(csv.field_size_limit(), 2 * MAX_LINE_BYTES))
+    rejected, want, last = set(reject_lines), set(wanted), wanted[-1]
+    with open(f.prepared.path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=f.layout.delimiter, quotechar='"', doublequote=True)
+        start, row = 1, 0
+        for index, rec in enumerate(reader):
+            if index >= f.layout.skip and rec and start not in rejected:
+                if row in want:
                     result[row] = start
                 row += 1
                 if row > last:
                     break
-            start = end + 1
+            start = reader.line_num + 1
     return result
 
 
-def _missing_counts(con, staged: _Staged) -> dict[str, int]:
-    if not staged.fields:
-        return {}
-    parts = ", ".join(f"count(*) - count({c}) AS {f}" for f, c in staged.fields.items())
-    values = con.execute(f"SELECT {parts} FROM {staged.table}").fetchall()[0]
-    return dict(zip(staged.fields, values))
+def _report_cells(con, f: _File, reasons: dict[str, str], decisions: _Decisions, tz: str,
+                  quality: Quality) -> tuple[int, int]:
+    """Report cells that did not parse (refusing misread amounts), daylight-saving gaps and
+    missing values; return (rows without an id or creation date, duplicate ids)."""
+    bad = [fld for fld in f.checked() if f.types[fld] != "boolean" or decisions.bool_modes[(f.kind, fld)] == "boolean"]
+    gaps = [fld for fld in f.checked("timestamp") if tz != "UTC" and _has_dst(tz)]
+    amounts = f.checked("number")
+    stats = {f"n_{fld}": f"count({fld})" for fld in f.fields}
+    stats |= {f"bad_{fld}": f"count(_bad_{fld})" for fld in bad}
+    stats |= {f"gap_{fld}": f"count(_gap_{fld})" for fld in gaps}
+    stats |= {f"cur_{fld}": f"count(DISTINCT _cur_{fld})" for fld in amounts}
+    if f.kind == "leads":
+        stats["invalid"] = "count(*) FILTER (WHERE lead_id IS NULL OR created_at IS NULL)"
+        stats["distinct"] = "count(DISTINCT lead_id) FILTER (WHERE lead_id IS NOT NULL AND created_at IS NOT NULL)"
+    values = con.execute(f"SELECT {', '.join(f'{e} AS {k}' for k, e in stats.items())} FROM {f.table}").fetchall()[0]
+    s = dict(zip(stats, values))
+    for fld in amounts:
+        if s[f"cur_{fld}"] > 1:
+            _refuse_mixed_currencies(con, f, fld)
+        if s[f"bad_{fld}"]:
+            _refuse_other_convention(con, f, fld, decisions.decimal)
+    if f.kind == "leads":
+        quality.missing = {fld: f.rows - s[f"n_{fld}"] - s.get(f"bad_{fld}", 0) for fld in f.fields}
+    failing = [fld for fld in bad if s[f"bad_{fld}"]]
+    if failing:
+        union = " UNION ALL ".join(f"SELECT rowid AS r, '{fld}' AS fld, _bad_{fld} AS raw FROM {f.table} "
+                                   f"WHERE _bad_{fld} IS NOT NULL" for fld in failing)
+        detail = con.execute(f"SELECT r, fld, raw FROM ({union}) ORDER BY r LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()
+        lines = _lines_for_rows(f, [r for r, _, _ in detail])
+        required = set(REQUIRED_LEAD_FIELDS) if f.kind == "leads" else set()
+        for row, fld, raw in detail:
+            action = "row rejected" if fld in required else "value ignored"
+            quality.issues.append(Issue(f.name, lines.get(row), f.headers_by_field[fld], reasons[fld], raw, action))
+        for fld in failing:
+            quality.issue_counts[f"{f.name}: {f.headers_by_field[fld]}: {reasons[fld]}"] = s[f"bad_{fld}"]
+    gapped = [fld for fld in gaps if s[f"gap_{fld}"]]
+    if gapped:
+        _report_gaps(con, f, gapped, tz, quality, sum(s[f"gap_{fld}"] for fld in gapped))
+    if f.kind != "leads":
+        return 0, 0
+    valid = f.rows - s["invalid"]
+    return s["invalid"], valid - s["distinct"]
 
 
-def _load_file(con, kind: str, upload: Upload, field_headers_for: Callable[[list[str]], dict[str, str]],
-               required: tuple[str, ...], work_dir: Path, quality: Quality) -> tuple[_Staged, list[str]]:
-    prepared = decode.prepare(upload.name, upload.path, work_dir)
-    quality.notices += [f"{upload.name}: {n}" for n in prepared.notices]
-    layout = sniff_layout(upload.name, prepared.path)
-    quality.notices += [f"{upload.name}: {n}" for n in layout.notices]
-    field_headers = field_headers_for(layout.headers)
-    absent = [f for f in required if f not in field_headers]
-    if absent:
-        labels = ", ".join(FIELD_LABELS[f] for f in absent)
-        raise InputError(upload.name, f"no column found for {labels}; map it on the Data page or with --mapping "
-                                      f"(headers seen: {', '.join(layout.headers[:12])})", line=layout.header_line)
-    staged = _stage(con, kind, upload, prepared, layout, field_headers)
-    _check_rejects(staged, quality)
-    if staged.rows == 0:
-        raise InputError(upload.name, "no data rows below the header", line=layout.header_line)
-    return staged, layout.headers
+def _report_gaps(con, f: _File, gapped: list[str], tz: str, quality: Quality, total: int) -> None:
+    """Clock times that never happened in ``tz`` (the spring-forward hour): kept, and flagged."""
+    union = " UNION ALL ".join(f"SELECT rowid AS r, '{fld}' AS fld, _gap_{fld} AS raw FROM {f.table} "
+                               f"WHERE _gap_{fld} IS NOT NULL" for fld in gapped)
+    detail = con.execute(f"SELECT r, fld, raw FROM ({union}) ORDER BY r LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()
+    lines = _lines_for_rows(f, [r for r, _, _ in detail])
+    reason = f"this clock time does not exist in {tz} (the hour skipped when daylight saving time starts)"
+    for row, fld, raw in detail:
+        quality.issues.append(Issue(f.name, lines.get(row), f.headers_by_field[fld], reason, raw,
+                                    "kept, read one hour later"))
+    row, fld, raw = detail[0]
+    quality.issue_counts[f"{f.name}: times in the daylight-saving gap"] = total
+    quality.notices.append(f"{f.name}: {total} time(s) fall in the hour skipped when daylight saving time starts in "
+                           f"{tz} (first: line {lines.get(row)}, {f.headers_by_field[fld]!r} = {raw!r}); they are "
+                           "read one hour later, as a clock that had already moved on.")
+
+
+def _first_lines(con, f: _File, where: str, params: dict | None = None) -> list[int]:
+    rows = [r for (r,) in con.execute(f"SELECT rowid FROM {f.table} WHERE {where} ORDER BY rowid "
+                                      f"LIMIT {LINES_LISTED}", params or {}).fetchall()]
+    lines = _lines_for_rows(f, rows)
+    return [lines[r] for r in rows]
+
+
+def _refuse_mixed_currencies(con, f: _File, fld: str) -> None:
+    """Amounts in two currencies cannot be added up: refuse, naming where the minority is."""
+    found = con.execute(f"SELECT _cur_{fld}, count(*) FROM {f.table} WHERE _cur_{fld} IS NOT NULL "
+                        "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    by_currency: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for mark, n in found:
+        key = SAME_CURRENCY.get(mark, mark)
+        by_currency.setdefault(key, []).append(mark)
+        counts[key] = counts.get(key, 0) + n
+    if len(by_currency) < 2:
+        return
+    main, *others = sorted(counts, key=lambda k: -counts[k])
+    marks = [m for k in others for m in by_currency[k]]
+    lines = _first_lines(con, f, f"list_contains($marks, _cur_{fld})", {"marks": marks})
+    summary = ", ".join(f"{k} on {counts[k]:,} row(s)" for k in [main, *others])
+    raise InputError(f.name, f"amounts mix currencies ({summary}); amounts in different currencies cannot be "
+                             f"added up. Export one currency (or convert first). Other-currency lines: "
+                             f"{', '.join(map(str, lines))}", line=lines[0], column=f.headers_by_field[fld])
+
+
+def _refuse_other_convention(con, f: _File, fld: str, decimal: str) -> None:
+    """Refuse amounts written in the other decimal convention rather than drop or misread them."""
+    where = (f"_bad_{fld} IS NOT NULL AND regexp_matches(regexp_replace(_bad_{fld}, '[^0-9.,]', '', 'g'), "
+             f"'{OTHER_CONVENTION[decimal]}')")
+    lines = _first_lines(con, f, where)
+    if not lines:
+        return
+    other = "," if decimal == "." else "."
+    raise InputError(f.name, f"amounts are read as {DECIMAL_LABELS[decimal]}, but some are written "
+                             f"{DECIMAL_LABELS[other]} (e.g. 9.986.000 or 1.234,56 against 9,986,000 or "
+                             f"1,234.56); lines {', '.join(map(str, lines))}. Choose the other Amounts format "
+                             "on the Data page or fix those cells",
+                     line=lines[0], column=f.headers_by_field[fld])
 
 
 def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, options: ReadOptions,
@@ -566,45 +801,44 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     step = progress or (lambda fraction, text: None)
     quality = Quality()
     work_dir = Path(work_dir)
-    step(0.05, f"Reading {files.leads.name}")
-    leads_staged, headers = _load_file(con, "leads", files.leads, mapping.resolved, REQUIRED_LEAD_FIELDS, work_dir, quality)
-    staged_list, types_list = [leads_staged], [LEAD_TYPES]
-    deals_staged = activities_staged = None
+    plan = [("leads", files.leads, LEAD_TYPES, mapping.resolved, REQUIRED_LEAD_FIELDS)]
     if files.deals:
-        step(0.25, f"Reading {files.deals.name}")
-        deals_staged, _ = _load_file(con, "deals", files.deals,
-                                     lambda h: {**auto_map(h, DEAL_ALIASES), **mapping.deals_columns},
-                                     ("lead_id", "customer_at"), work_dir, quality)
-        staged_list.append(deals_staged)
-        types_list.append(DEAL_TYPES)
+        plan.append(("deals", files.deals, DEAL_TYPES, lambda h: {**auto_map(h, DEAL_ALIASES), **mapping.deals_columns},
+                     ("lead_id", "customer_at")))
     if files.activities:
-        step(0.35, f"Reading {files.activities.name}")
-        activities_staged, _ = _load_file(con, "activities", files.activities,
-                                          lambda h: {**auto_map(h, ACTIVITY_ALIASES), **mapping.activities_columns},
-                                          ("lead_id", "activity_at"), work_dir, quality)
-        staged_list.append(activities_staged)
-        types_list.append(ACTIVITY_TYPES)
-
-    step(0.45, "Checking date and number formats")
-    decisions = _decide(con, staged_list, types_list, options)
+        plan.append(("activities", files.activities, ACTIVITY_TYPES,
+                     lambda h: {**auto_map(h, ACTIVITY_ALIASES), **mapping.activities_columns},
+                     ("lead_id", "activity_at")))
+    opened = []
+    for kind, upload, types, resolve, required in plan:
+        step(0.05 + 0.05 * len(opened), f"Reading {upload.name}")
+        opened.append(_open(con, kind, upload, types, resolve, required, work_dir, quality))
+    step(0.2, "Checking date and number formats")
+    decisions = _decide(con, opened, options)
     quality.notices += decisions.notices
-    quality.rows_read = leads_staged.rows + sum(1 for r in leads_staged.rejects)
-    quality.missing = _missing_counts(con, leads_staged)
-
-    step(0.55, "Converting values")
-    typed = {s.table: _parse(con, s, t, decisions, options.tz, mapping.connected_values, quality)
-             for s, t in zip(staged_list, types_list)}
+    invalid = dupes = 0
+    for i, f in enumerate(opened):
+        step(0.25 + 0.15 * i, f"Converting {f.name}")
+        reasons = _convert(con, f, decisions, options.tz, mapping.connected_values, work_dir, quality)
+        found = _report_cells(con, f, reasons, decisions, options.tz, quality)
+        if f.kind == "leads":
+            invalid, dupes = found
+    leads = opened[0]
+    quality.rows_read = leads.rows + len(leads.rejects) - leads.footer
     step(0.75, "Building the lead table")
-    _build_leads(con, leads_staged, typed["stage_leads"], mapping, quality)
-    if deals_staged:
-        _merge_deals(con, deals_staged, typed["stage_deals"], quality)
-    if activities_staged:
-        _build_activities(con, typed["stage_activities"], mapping, quality)
+    _build_leads(con, leads, mapping, quality, invalid, dupes)
+    by_kind = {f.kind: f for f in opened}
+    if "deals" in by_kind:
+        _merge_deals(con, by_kind["deals"], quality)
+    if "activities" in by_kind:
+        _build_activities(con, by_kind["activities"], mapping, quality)
     _flag_suspicious(con, quality)
-    for s in staged_list:
-        con.execute(f"DROP TABLE IF EXISTS {s.table}; DROP TABLE IF EXISTS {typed[s.table]}")
+    order = {f.name: i for i, f in enumerate(opened)}
+    quality.issues.sort(key=lambda i: (order.get(i.file, len(order)), i.line or 0))
+    for f in opened:
+        con.execute(f"DROP TABLE IF EXISTS {f.table}")
     con.execute(queries.sql("finalize_leads"))
-    _swap_in(con, with_activities=activities_staged is not None)
+    _swap_in(con, with_activities="activities" in by_kind)
     rows_loaded = con.execute("SELECT count(*) FROM leads").fetchall()[0][0]
     as_of = options.as_of or queries.row(con, "latest_timestamp")["as_of"]
     step(1.0, "Done")
@@ -612,9 +846,9 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
         version=uuid.uuid4().hex, tz=options.tz, as_of=as_of, rows_loaded=rows_loaded, quality=quality,
         files={k: u.name for k, u in (("leads", files.leads), ("activities", files.activities),
                                       ("deals", files.deals)) if u},
-        headers=headers, columns=dict(leads_staged.headers_by_field), date_order=decisions.date_order,
+        headers=leads.layout.headers, columns=dict(leads.headers_by_field), date_order=decisions.date_order,
         date_order_ambiguous=decisions.ambiguous, decimal=decisions.decimal,
-        has_activities=activities_staged is not None, has_deals=deals_staged is not None,
+        has_activities="activities" in by_kind, has_deals="deals" in by_kind,
     )
 
 
@@ -632,71 +866,71 @@ def _col(fields: dict[str, str], name: str, fallback: str) -> str:
     return name if name in fields else fallback
 
 
-def _build_leads(con, staged: _Staged, typed: str, mapping: Mapping, quality: Quality) -> None:
-    """Apply the stated rules: required fields, duplicates, origin, absent-column fallbacks."""
-    f = staged.fields
-    invalid = con.execute(f"SELECT count(*) FROM {typed} WHERE lead_id IS NULL OR created_at IS NULL").fetchall()[0][0]
-    dupes = con.execute(
-        f"SELECT count(*) - count(DISTINCT lead_id) FROM {typed} WHERE lead_id IS NOT NULL AND created_at IS NOT NULL"
-    ).fetchall()[0][0]
+def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> None:
+    """Apply the stated rules: required fields, duplicates (first row kept), origin, absent-column fallbacks."""
+    fields = f.fields
+    keep = "lead_id IS NOT NULL AND created_at IS NOT NULL"
     if invalid:
-        quality.issue_counts["rows without a Lead ID or a valid creation date"] = invalid
-        already_listed = {i.line for i in quality.issues if i.action == "row rejected"}
-        rows = [r for (r,) in con.execute(
-            f"SELECT _row FROM {typed} WHERE lead_id IS NULL OR created_at IS NULL "
-            f"ORDER BY _row LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()]
-        lines = _lines_for_rows(staged, rows)
+        quality.issue_counts[f"{f.name}: rows without a Lead ID or a valid creation date"] = invalid
+        already_listed = {i.line for i in quality.issues if i.action == "row rejected" and i.file == f.name}
+        rows = [r for (r,) in con.execute(f"SELECT rowid FROM {f.table} WHERE NOT ({keep}) ORDER BY rowid "
+                                          f"LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()]
+        lines = _lines_for_rows(f, rows)
         for row in rows:
             if lines.get(row) not in already_listed:
-                quality.issues.append(Issue(staged.name, lines.get(row), None,
-                                            "missing Lead ID or creation date", None, "row rejected"))
-    keep = "lead_id IS NOT NULL AND created_at IS NOT NULL"
+                quality.issues.append(Issue(f.name, lines.get(row), None, "missing Lead ID or creation date",
+                                            None, "row rejected"))
     if dupes:
-        quality.issue_counts["duplicate Lead ID (first row kept)"] = dupes
+        quality.issue_counts[f"{f.name}: duplicate Lead ID (first row kept)"] = dupes
         dup_rows = con.execute(
-            f"SELECT _row, lead_id FROM (SELECT _row, lead_id, row_number() OVER (PARTITION BY lead_id ORDER BY _row) AS k "
-            f"FROM {typed} WHERE {keep}) WHERE k > 1 ORDER BY _row LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()
-        lines = _lines_for_rows(staged, [r for r, _ in dup_rows])
+            f"SELECT r, lead_id FROM (SELECT rowid AS r, lead_id, row_number() OVER (PARTITION BY lead_id ORDER BY rowid) "
+            f"AS k FROM {f.table} WHERE {keep}) WHERE k > 1 ORDER BY r LIMIT {ISSUE_DETAIL_LIMIT}").fetchall()
+        lines = _lines_for_rows(f, [r for r, _ in dup_rows])
         for row, lead_id in dup_rows:
-            quality.issues.append(Issue(staged.name, lines.get(row), staged.headers_by_field["lead_id"],
+            quality.issues.append(Issue(f.name, lines.get(row), f.headers_by_field["lead_id"],
                                         "duplicate Lead ID; the first row with this id is kept", lead_id, "row rejected"))
-        keep += f" AND _row IN (SELECT min(_row) FROM {typed} WHERE {keep} GROUP BY lead_id)"
-    quality.rows_rejected = (quality.rows_read - staged.rows) + invalid + dupes
-    mql = _col(f, "mql_at", "created_at")
-    handed = _col(f, "handed_at", mql)
-    if "mql_at" not in f:
+        keep += f" AND rowid IN (SELECT min(rowid) FROM {f.table} WHERE {keep} GROUP BY lead_id)"
+    quality.rows_rejected = len(f.rejects) - f.footer + invalid + dupes
+    mql = _col(fields, "mql_at", "created_at")
+    handed = _col(fields, "handed_at", mql)
+    if "mql_at" not in fields:
         quality.notices.append("No MQL date column: a lead counts as an MQL when it was created (SPEC).")
-    if "handed_at" not in f:
+    if "handed_at" not in fields:
         quality.notices.append("No hand-off date column: a lead counts as handed to sales when it became an MQL.")
     text, ts = "NULL::VARCHAR", "NULL::TIMESTAMPTZ"
     sql = queries.sql("build_leads").format(
-        typed=typed, keep=keep, mql=mql, handed=handed,
-        source=_col(f, "source", text), first_touch=_col(f, "first_touch_at", ts),
-        attempts=_col(f, "attempts", "NULL::INTEGER"), connected=_col(f, "connected", "NULL::BOOLEAN"),
-        customer=_col(f, "customer_at", ts), amount=_col(f, "deal_amount", "NULL::DOUBLE"),
-        owner=_col(f, "owner", text), tier=_col(f, "tier", text), job_title=_col(f, "job_title", text),
+        typed=f.table, keep=keep, mql=mql, handed=handed,
+        source=_col(fields, "source", text), first_touch=_col(fields, "first_touch_at", ts),
+        attempts=_col(fields, "attempts", "NULL::INTEGER"), connected=_col(fields, "connected", "NULL::BOOLEAN"),
+        customer=_col(fields, "customer_at", ts), amount=_col(fields, "deal_amount", "NULL::DOUBLE"),
+        owner=_col(fields, "owner", text), tier=_col(fields, "tier", text), job_title=_col(fields, "job_title", text),
     )
     con.execute(sql, {"sales_sources": [s.lower() for s in mapping.sales_sources]})
 
 
-def _merge_deals(con, staged: _Staged, typed: str, quality: Quality) -> None:
-    """customer_at and deal_amount from each lead's first won deal (SPEC section 1)."""
-    f = staged.fields
-    unknown = con.execute(
-        f"SELECT count(*) FROM {typed} d WHERE d.lead_id IS NOT NULL AND d.lead_id NOT IN (SELECT lead_id FROM leads_next)"
-    ).fetchall()[0][0]
+def _merge_deals(con, f: _File, quality: Quality) -> None:
+    """customer_at and deal_amount from each lead's first won deal (SPEC section 1), with the rule reported."""
+    unknown, no_id, several = con.execute(
+        f"SELECT count(*) FILTER (WHERE lead_id IS NOT NULL AND lead_id NOT IN (SELECT lead_id FROM leads_next)), "
+        f"count(*) FILTER (WHERE lead_id IS NULL), "
+        f"(SELECT count(*) FROM (SELECT lead_id FROM {f.table} WHERE lead_id IS NOT NULL AND customer_at IS NOT NULL "
+        f"GROUP BY lead_id HAVING count(*) > 1)) FROM {f.table}").fetchall()[0]
     if unknown:
-        quality.notices.append(f"{staged.name}: {unknown} deal(s) name a Lead ID that is not in the leads file; ignored.")
+        quality.notices.append(f"{f.name}: {unknown:,} deal(s) name a Lead ID that is not in the leads file; ignored.")
+    if no_id:
+        quality.notices.append(f"{f.name}: {no_id:,} deal(s) have no Lead ID; ignored.")
+    if several:
+        quality.notices.append(f"{f.name}: {several:,} lead(s) have more than one won deal; the first won deal "
+                               "(earliest won date) gives the customer date and amount.")
     con.execute(queries.sql("merge_deals").format(
-        typed=typed, amount=_col(f, "deal_amount", "NULL::DOUBLE"), owner=_col(f, "owner", "NULL::VARCHAR")))
+        typed=f.table, amount=_col(f.fields, "deal_amount", "NULL::DOUBLE"), owner=_col(f.fields, "owner", "NULL::VARCHAR")))
 
 
-def _build_activities(con, typed: str, mapping: Mapping, quality: Quality) -> None:
-    from sla_core import activities
-
-    con.execute(f"CREATE OR REPLACE TABLE activities_next AS SELECT lead_id, activity_at, type, outcome FROM {typed} "
-                "WHERE lead_id IS NOT NULL AND activity_at IS NOT NULL")
-    activities.apply_activities(con, mapping.connected_values, leads_table="leads_next", activities_table="activities_next")
+def _build_activities(con, f: _File, mapping: Mapping, quality: Quality) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE activities_next AS SELECT lead_id, activity_at, "
+                f"{_col(f.fields, 'type', 'NULL::VARCHAR')} AS type, {_col(f.fields, 'outcome', 'NULL::VARCHAR')} AS outcome "
+                f"FROM {f.table} WHERE lead_id IS NOT NULL AND activity_at IS NOT NULL")
+    activities.apply_activities(con, mapping.connected_values)
     quality.notices.append("First touch, attempts and connected were derived from the activity log.")
 
 

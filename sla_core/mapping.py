@@ -159,9 +159,15 @@ class Mapping:
             value = raw.get(key, {})
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ValueError(f'"{key}" must map field names to column headers')
-        bad = set(raw.get("columns", {})) - set(LEAD_ALIASES)
-        if bad:
-            raise ValueError(f"unknown lead fields in columns: {', '.join(sorted(bad))}")
+        for key, aliases, what in (("columns", LEAD_ALIASES, "lead"), ("deals_columns", DEAL_ALIASES, "deals"),
+                                   ("activities_columns", ACTIVITY_ALIASES, "activities")):
+            bad = set(raw.get(key, {})) - set(aliases)
+            if bad:
+                raise ValueError(f"unknown {what} fields in {key}: {', '.join(sorted(bad))}")
+        for key in ("sales_sources", "connected_values"):
+            value = raw.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f'"{key}" must be a list of values')
         return cls(
             columns=dict(raw.get("columns", {})),
             sales_sources=tuple(raw.get("sales_sources", DEFAULT_SALES_SOURCES)),

@@ -1,0 +1,61 @@
+-- The monthly recalculation (SPEC 3) for every local calendar month from the first one
+-- with a marketing MQL or any customer up to the as-of month; a month without leads is
+-- still listed. Only events on or before $as_of count. A zero denominator gives NULL
+-- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums.
+WITH ev AS (
+    SELECT origin, deal_amount,
+           CASE WHEN mql_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, mql_at) END AS mql_local,
+           CASE WHEN customer_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, customer_at) END AS customer_local,
+           (epoch_us(customer_at) - epoch_us(mql_at)) / 86400e6 AS cycle_days
+    FROM leads
+),
+cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
+    SELECT CAST(date_trunc('month', mql_local) AS DATE) AS month,
+           count(*) AS marketing_leads,
+           count(customer_local) AS customers,
+           sum(deal_amount) FILTER (WHERE customer_local IS NOT NULL) AS customer_revenue
+    FROM ev
+    WHERE origin = 'marketing' AND mql_local IS NOT NULL
+    GROUP BY ALL
+),
+closed AS (  -- revenue by the month it closed, all origins
+    SELECT CAST(date_trunc('month', customer_local) AS DATE) AS month,
+           sum(deal_amount) AS closed_revenue,
+           coalesce(sum(deal_amount) FILTER (WHERE origin = 'marketing'), 0) AS marketing_closed_revenue,
+           sum(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_days_sum,
+           count(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_customers
+    FROM ev
+    WHERE customer_local IS NOT NULL
+    GROUP BY ALL
+),
+bounds AS (
+    SELECT least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)) AS first_month,
+           timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local,
+           -- the average sales cycle over all data, for the maturing flag (negative data counts as 0)
+           greatest(coalesce((SELECT sum(cycle_days_sum) / nullif(sum(cycle_customers), 0) FROM closed), 0), 0)
+               AS cycle_days_overall
+),
+spine AS (
+    SELECT CAST(m.range AS DATE) AS month, b.as_of_local, b.cycle_days_overall
+    FROM bounds b,
+         range(b.first_month, CAST(date_trunc('month', b.as_of_local) AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) m
+)
+SELECT s.month,
+       coalesce(c.marketing_leads, 0) AS marketing_leads,
+       coalesce(c.customers, 0) AS customers,
+       c.customers / nullif(c.marketing_leads, 0) AS close_rate,
+       c.customer_revenue / nullif(c.customers, 0) AS avg_deal_size,
+       k.marketing_closed_revenue / nullif(k.closed_revenue, 0) AS marketing_revenue_share,
+       k.cycle_days_sum / nullif(k.cycle_customers, 0) AS avg_cycle_days,
+       s.month + INTERVAL 1 MONTH <= s.as_of_local AS complete,
+       s.month + INTERVAL 1 MONTH + to_seconds(s.cycle_days_overall * 86400) > s.as_of_local AS maturing,
+       c.customer_revenue,
+       coalesce(k.marketing_closed_revenue, 0) AS marketing_closed_revenue,
+       k.closed_revenue,
+       k.cycle_days_sum,
+       coalesce(k.cycle_customers, 0) AS cycle_customers,
+       s.cycle_days_overall
+FROM spine s
+LEFT JOIN cohort c USING (month)
+LEFT JOIN closed k USING (month)
+ORDER BY s.month;

@@ -1,0 +1,169 @@
+"""The per-session DuckDB connection as an attacker sees it (reliability plan 4.2, 4.5, 4.6, 4.7)."""
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest_support import Loader, export_text
+from sla_core.db import open_session_db, quote_ident
+from sla_core.ingest import unique_headers
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted([*(ROOT / "sla_core").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"])
+
+
+# 4.6 ─ external access is off, and the configuration cannot be loosened
+@pytest.fixture
+def outside(tmp_path):
+    """A readable file and a writable folder next to, not inside, the session folder."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "secret.csv").write_text("a,b\n1,2\n")
+    return folder
+
+
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_blob('/etc/passwd')",
+    "SELECT * FROM read_csv('{outside}/secret.csv')",
+    "SELECT * FROM read_csv('{session}/../elsewhere/secret.csv')",
+    "SELECT * FROM glob('{outside}/*')",
+    "SELECT * FROM read_csv('https://example.com/leads.csv')",
+    "COPY (SELECT 42) TO '{outside}/out.csv'",
+    "EXPORT DATABASE '{outside}/dump'",
+    "ATTACH '{outside}/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET allowed_directories = ['/']",
+    "SET allowed_paths = ['/etc/passwd']",
+    "SET memory_limit = '100GB'",
+    "SET threads = 64",
+    "SET lock_configuration = false",
+    "SET autoload_known_extensions = true",
+    "RESET enable_external_access",
+])
+def test_external_access_and_configuration_are_locked(tmp_path, outside, statement):
+    session = tmp_path / "session"
+    con = open_session_db(session)
+    with pytest.raises(duckdb.Error):
+        con.execute(statement.format(outside=outside, session=session)).fetchall()
+    assert con.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
+    assert not (outside / "out.csv").exists() and not (outside / "dump").exists()
+    con.close()
+
+
+def test_a_session_reads_its_own_folder_only(tmp_path):
+    a, b = open_session_db(tmp_path / "a"), open_session_db(tmp_path / "b")
+    (tmp_path / "a" / "mine.csv").write_text("x,y\n1,2\n")
+    assert a.execute("SELECT count(*) FROM read_csv(?)", [str(tmp_path / "a" / "mine.csv")]).fetchall() == [(1,)]
+    with pytest.raises(duckdb.PermissionException):
+        b.execute("SELECT count(*) FROM read_csv(?)", [str(tmp_path / "a" / "mine.csv")]).fetchall()
+    a.execute("CREATE TABLE leads AS SELECT 1 AS lead_id")
+    assert b.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'leads'").fetchall() == [(0,)]
+
+
+# 4.5 ─ identifier quoting, fuzzed through CREATE and SELECT
+names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=names, value=st.text(max_size=20))
+def test_quote_ident_round_trips_any_name(con, name, value):
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fuzz ({quote_ident(name)} VARCHAR, guard INTEGER)")
+    con.execute("INSERT INTO fuzz VALUES (?, 7)", [value])
+    assert con.execute(f"SELECT {quote_ident(name)}, guard FROM fuzz").fetchall() == [(value, 7)]
+    assert con.execute("SELECT column_name FROM (DESCRIBE fuzz)").fetchall() == [(name,), ("guard",)]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(headers=st.lists(st.one_of(names, st.sampled_from(["Amount", "amount", "AMOUNT", "", " ", "a\"b", "select"])),
+                        min_size=1, max_size=12))
+def test_unique_headers_make_a_creatable_table(con, headers):
+    unique, _ = unique_headers(headers)
+    assert len({h.lower() for h in unique}) == len(unique)
+    columns = ", ".join(f"{quote_ident(h)} VARCHAR" for h in unique)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fuzz ({columns})")
+    assert [n for (n,) in con.execute("SELECT column_name FROM (DESCRIBE fuzz)").fetchall()] == unique
+
+
+@pytest.mark.parametrize("bad", ["", "a\x00b"])
+def test_quote_ident_refuses_what_cannot_be_an_identifier(bad):
+    with pytest.raises(ValueError):
+        quote_ident(bad)
+
+
+# 4.2 ─ 20 threads, one session connection, a cursor each
+def test_twenty_threads_on_cursors_of_one_session(con, tmp_path):
+    Loader(con, tmp_path / "session").load(export_text(2000))
+    expected = con.execute("SELECT source, count(*), sum(attempts) FROM leads GROUP BY source ORDER BY source").fetchall()
+    results, errors = {}, []
+
+    def work(k: int) -> None:
+        try:
+            cur = con.cursor()
+            for _ in range(15):
+                got = cur.execute("SELECT source, count(*), sum(attempts) FROM leads WHERE lead_id <> $x "
+                                  "GROUP BY source ORDER BY source", {"x": str(k)}).fetchall()
+                assert cur.execute("SELECT count(*) FROM leads").fetchall() == [(2000,)]
+            results[k] = got
+            cur.close()
+        except Exception as exc:  # collected: an assertion inside a thread would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert len(results) == 20 and all(r == expected for r in results.values())
+
+
+# 4.1 / 4.7 ─ static rules over the app's code
+def _tree(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if "sla_core" in p.parts], ids=lambda p: p.name)
+def test_core_never_imports_streamlit(path):
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            assert not any(a.name.split(".")[0] == "streamlit" for a in node.names), path
+        if isinstance(node, ast.ImportFrom):
+            assert (node.module or "").split(".")[0] != "streamlit", path
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_process_global_duckdb_or_raw_html(path):
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id == "duckdb":
+                assert node.func.attr == "connect", f"{path}:{node.lineno}: duckdb.{node.func.attr}() uses the process-global connection"
+            if isinstance(owner, ast.Name) and owner.id == "st":
+                assert node.func.attr != "html", f"{path}:{node.lineno}: st.html"
+        if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
+            assert isinstance(node.value, ast.Constant) and node.value.value is False, f"{path}:{node.lineno}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "to_html":
+            escape = [k for k in node.keywords if k.arg == "escape"]
+            assert escape and isinstance(escape[0].value, ast.Constant) and escape[0].value.value == "html", \
+                f"{path}:{node.lineno}: to_html without escape='html'"
+
+
+def test_the_static_rules_can_fail(tmp_path):
+    """The checks above really look: a file breaking each rule is caught."""
+    bad = tmp_path / "bad.py"
+    for source in ("import streamlit as st\n", "import duckdb\nduckdb.sql('SELECT 1')\n",
+                   "st.markdown(x, unsafe_allow_html=True)\n", "st.html(x)\n", "df.style.to_html()\n"):
+        bad.write_text(source)
+        check = test_core_never_imports_streamlit if "import streamlit" in source else test_no_process_global_duckdb_or_raw_html
+        with pytest.raises(AssertionError):
+            check(bad)
