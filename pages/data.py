@@ -31,7 +31,8 @@ def _run_load(files: ingest.UploadSet, mapping, options) -> None:
         st.error(f"Could not load: {literal(exc)}. Nothing was changed: the previous data is still loaded.")
         return
     bar.empty()
-    st.success(f"Loaded {dataset.rows_loaded:,} leads from {literal(files.leads.name)}.")
+    noun = "lead" if dataset.rows_loaded == 1 else "leads"
+    st.success(f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}.")
 
 
 if not ws.read_only:

@@ -74,6 +74,9 @@ def _unzip_single_csv(name: str, path: Path, work_dir: Path) -> Path:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            raise InputError(name, "this looks like an Excel workbook (.xlsx), and a damaged one; in Excel use "
+                                   "File → Save As → CSV UTF-8 and upload the .csv") from exc
         raise InputError(name, f"not a readable zip archive ({exc})") from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]

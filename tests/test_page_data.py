@@ -1,0 +1,81 @@
+"""The Data page through Streamlit's AppTest: sample on first visit, uploads, refusals, literal text."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest_support import csv_bytes, export_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    return app
+
+
+def shown(elements) -> str:
+    """What the user reads: markdown escapes (``x\\.csv``) removed."""
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
+
+
+def metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def upload(app, name: str, data: bytes) -> None:
+    app.file_uploader(key="leads_file").upload(name, data, "text/csv")
+    app.button[0].click()  # the form's "Load export" is the first button on the page
+    app.run()
+    assert not app.exception
+
+
+def test_first_visit_shows_the_bundled_sample(at):
+    assert metric(at, "Leads loaded") == "6,000"
+    assert metric(at, "Rows rejected") == "0"
+    headings = [h.value for h in at.subheader]
+    assert {"Column mapping", "Data quality", "Preview"} <= set(headings)
+    mapping = at.dataframe  # mapping editor is a data_editor, listed among the frames
+    assert mapping, "the mapping editor and quality tables are shown"
+
+
+@pytest.mark.parametrize("style", ["hubspot", "salesforce", "snake"])
+def test_crm_exports_load_without_manual_mapping(at, style):
+    upload(at, f"{style}.csv", export_text(400, style=style, seed=11).encode())
+    assert f"Loaded 400 leads from {style}.csv" in shown(at.success)
+    assert metric(at, "Leads loaded") == "400"
+    editor = at.session_state["workspace"].dataset.columns
+    assert {"lead_id", "created_at", "mql_at", "handed_at", "first_touch_at", "attempts", "customer_at",
+            "deal_amount", "source", "owner", "job_title"} <= set(editor)
+
+
+def test_bad_upload_says_where_and_keeps_the_sample(at):
+    rows = [["lead_id", "created_at"], ["1", "2024-03-01"], ['2", "2024-03-02'], ["3", "2024-03-03"]]
+    upload(at, "broken.csv", csv_bytes(rows).replace(b'"""2", ""2024-03-02"""', b'"2,2024-03-02'))
+    message = shown(at.error)
+    assert "broken.csv" in message and "line 3" in message
+    assert "previous data is still loaded" in message
+    assert metric(at, "Leads loaded") == "6,000"
+
+
+def test_xlsx_is_refused_with_export_as_csv(at):
+    upload(at, "leads.xlsx", b"PK\x03\x04" + bytes(200))
+    assert "leads.xlsx" in shown(at.error) and "Save As → CSV" in shown(at.error)
+    assert metric(at, "Leads loaded") == "6,000"
+
+
+def test_hostile_headers_and_cells_stay_literal(at):
+    payload = "[x](javascript:alert(1))"
+    rows = [["lead_id", "created_at", payload, "source"], ["1", "2024-03-01", "a", "<img src=x onerror=alert(1)>"]]
+    upload(at, "payload.csv", csv_bytes(rows))
+    assert metric(at, "Leads loaded") == "1"
+    assert "Loaded 1 lead from payload.csv" in shown(at.success)
+    raw = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.success])
+    assert "[x](javascript" not in raw and "<img" not in raw  # escaped wherever markdown renders it
