@@ -64,6 +64,46 @@ class Assumptions:
     def updated(self, **changes) -> "Assumptions":
         return replace(self, **changes)
 
+    def to_query(self) -> dict[str, str]:
+        """URL query parameters that reopen this what-if view (a deep link), one per field."""
+        return {name: _query_number(value) for name, value in self.to_dict().items()}
+
+    @classmethod
+    def from_query(cls, params, base: "Assumptions | None" = None,
+                   other_keys: frozenset[str] | tuple[str, ...] = ()) -> "tuple[Assumptions, list[str]]":
+        """Assumptions from URL query parameters over ``base``, plus a warning per ignored parameter.
+
+        A link is user text: an unknown name (other than ``other_keys``), a value that is not
+        a number or one that breaks a rule is skipped with a warning, never an exception.
+        """
+        result = base or cls()
+        known = {f.name: f for f in fields(cls)}
+        warnings = []
+        for key in params:
+            raw = params[key]
+            text = str(raw[-1] if isinstance(raw, (list, tuple)) and raw else raw).strip()
+            if key in other_keys:
+                continue
+            if key not in known:
+                warnings.append(f'ignored the unknown link parameter "{key}"')
+                continue
+            try:
+                number = float(text)
+                if known[key].type in (int, "int"):
+                    if not number.is_integer():
+                        raise ValueError(f"{key} must be a whole number")
+                    number = int(number)
+                result = result.updated(**{key: number})
+            except (ValueError, OverflowError) as exc:
+                reason = str(exc) if key in str(exc) else "not a number"
+                warnings.append(f'ignored the link parameter {key}="{text[:40]}": {reason}')
+        return result, warnings
+
+
+def _query_number(value: float | int) -> str:
+    """Short, exact text for a number in a URL: 200000 rather than 200000.0."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
 
 def validation_errors(a: Assumptions) -> list[str]:
     """Every rule an assumption breaks, in words a user can act on."""

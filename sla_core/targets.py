@@ -19,10 +19,14 @@ DEFAULT_TIER_SHARES = (0.4, 0.3, 0.2, 0.1)
 def ceil_tolerant(value: float) -> int:
     """Ceiling that ignores float noise: 5000 × 1.0 / 100 must give 50, not 51.
 
-    Rounding to 9 decimals first absorbs binary-fraction error (0.1, 0.7 …) that
-    would otherwise push an exact whole number just above itself.
+    A value within a relative 1e-9 of a whole number is that number: this absorbs
+    binary-fraction error (0.1, 0.7 …) that would otherwise push an exact whole number
+    just above itself, while a tiny positive goal still needs one customer.
     """
-    return math.ceil(round(value, 9))
+    nearest = round(value)
+    if abs(value - nearest) <= 1e-9 * abs(value):
+        return int(nearest)
+    return math.ceil(value)
 
 
 def _usable(x: float | None, upper: float | None = None) -> bool:

@@ -59,3 +59,10 @@ def rule_params(rules: tuple[TierRule, ...]) -> dict:
 def title_tiers(con: duckdb.DuckDBPyConnection, rules: tuple[TierRule, ...], limit: int = 50) -> pd.DataFrame:
     """The most common job titles with the tier each lead gets and where it came from, to check the rules."""
     return queries.frame(con, "title_tiers", limit=limit, **rule_params(rules))
+
+
+def tier_actuals(con: duckdb.DuckDBPyConnection, tz: str, as_of, rules: tuple[TierRule, ...],
+                 from_month, to_month) -> pd.DataFrame:
+    """Per tier over local months [from_month, to_month): leads, customers, close rate, deal size, revenue share."""
+    return queries.frame(con, "tier_actuals", tz=tz, as_of=as_of, from_month=from_month, to_month=to_month,
+                         **rule_params(rules))

@@ -1,0 +1,125 @@
+"""The marketing goal line (SPEC section 4): the month's goal spread evenly over its days.
+
+goal_cum(d) = g × d / n, actual_cum(d) = leads (or lead value) up to local day d. The as-of
+day d* is the as-of date inside the as-of month, the last day for a past month, and
+undefined (n/a) for a month that has not started. Everything here works on the small daily
+frame memoised per dataset, so a what-if change never touches DuckDB.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    month: date
+    days_in_month: int
+    goal: float | None
+    as_of_day: int | None  # d*; None for a month that has not started
+    points: pd.DataFrame  # date, goal_cum, actual_cum (NaN after d* or when the goal is n/a)
+    actual: float | None  # actual_cum(d*)
+    goal_to_date: float | None  # goal_cum(d*)
+    attainment: float | None  # actual_cum(d*) / goal_cum(d*)
+    on_track: bool | None
+    projection: float | None  # actual_cum(d*) × n / d*
+
+    def points_records(self) -> list[dict]:
+        """The points as JSON-ready dicts (n/a as None), one per day of the month."""
+        return [{"date": p.date.isoformat(), "goal_cum": _or_none(p.goal_cum), "actual_cum": _or_none(p.actual_cum)}
+                for p in self.points.itertuples(index=False)]
+
+
+def _or_none(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def local_day(as_of: datetime | date, tz: str) -> date:
+    """The workspace-local calendar date of an as-of instant (a plain date is taken as local)."""
+    if isinstance(as_of, datetime):
+        return (as_of.astimezone(ZoneInfo(tz)) if as_of.tzinfo else as_of).date()
+    return as_of
+
+
+def as_of_day(month: date, as_of: date) -> int | None:
+    """d*: the as-of day in the as-of month, n for a past month, None for a future one."""
+    n = calendar.monthrange(month.year, month.month)[1]
+    if (as_of.year, as_of.month) == (month.year, month.month):
+        return as_of.day
+    return n if as_of > month else None
+
+
+def daily_series(daily: pd.DataFrame, column: str = "leads") -> pd.Series:
+    """Sum ``column`` per ``day`` (the daily frame may hold one row per day and tier)."""
+    if daily.empty:
+        return pd.Series(dtype=float)
+    return daily.groupby("day")[column].sum().astype(float)
+
+
+def goal_line(daily: pd.DataFrame | pd.Series, month: date, goal: float | None, as_of: datetime | date,
+              column: str = "leads", tz: str | None = None) -> GoalLine:
+    """The goal line of ``month`` for goal ``goal`` from daily counts (``day`` + ``column``).
+
+    ``as_of`` is the as-of date in the workspace time zone; pass ``tz`` to convert an
+    aware datetime (a naive datetime is taken as local).
+    """
+    month = month.replace(day=1)
+    series = daily if isinstance(daily, pd.Series) else daily_series(daily, column)
+    as_of = local_day(as_of, tz) if tz else (as_of.date() if isinstance(as_of, datetime) else as_of)
+    n = calendar.monthrange(month.year, month.month)[1]
+    days = [month + timedelta(days=i) for i in range(n)]
+    d_star = as_of_day(month, as_of)
+    per_day = series.reindex(days, fill_value=0.0).astype(float)
+    actual_cum = per_day.cumsum()
+    if d_star is None:
+        actual_cum[:] = float("nan")
+    else:
+        actual_cum.iloc[d_star:] = float("nan")
+    usable_goal = goal is not None and goal == goal
+    goal_cum = [goal * (i + 1) / n if usable_goal else float("nan") for i in range(n)]
+    points = pd.DataFrame({"date": days, "goal_cum": goal_cum, "actual_cum": actual_cum.to_numpy()})
+    if d_star is None:
+        return GoalLine(month, n, goal, None, points, None, None, None, None, None)
+    actual = float(actual_cum.iloc[d_star - 1])
+    to_date = goal * d_star / n if usable_goal else None
+    attainment = actual / to_date if to_date else None
+    on_track = None if attainment is None else attainment >= 1
+    return GoalLine(month, n, goal, d_star, points, actual, to_date, attainment, on_track, actual * n / d_star)
+
+
+def month_attainments(daily: pd.DataFrame | pd.Series, goal: float | None | Mapping[date, float | None],
+                      as_of: datetime | date, months: Iterable[date], column: str = "leads",
+                      tz: str | None = None) -> pd.DataFrame:
+    """One row per month: goal, actual and goal to the as-of day, attainment, on_track, projection.
+
+    ``goal`` is one number for every month or a month → goal mapping. For SLA health over
+    time and the leadership overview (marketing attainment of each month).
+    """
+    series = daily if isinstance(daily, pd.Series) else daily_series(daily, column)
+    rows = []
+    for month in months:
+        g = goal.get(month) if isinstance(goal, Mapping) else goal
+        line = goal_line(series, month, g, as_of, tz=tz)
+        rows.append({"month": line.month, "goal": g, "as_of_day": line.as_of_day, "actual": line.actual,
+                     "goal_to_date": line.goal_to_date, "attainment": line.attainment,
+                     "on_track": line.on_track, "projection": line.projection})
+    return pd.DataFrame(rows, columns=["month", "goal", "as_of_day", "actual", "goal_to_date", "attainment",
+                                       "on_track", "projection"])
+
+
+def tier_series(daily: pd.DataFrame, tier: str) -> pd.Series:
+    """Daily marketing leads of one tier."""
+    return daily_series(daily[daily["tier"] == tier])
+
+
+def value_series(daily: pd.DataFrame, values: Mapping[str, float | None]) -> pd.Series:
+    """Daily lead value: each tier's leads × its value per lead (a tier without a value adds 0)."""
+    if daily.empty:
+        return pd.Series(dtype=float)
+    worth = daily["tier"].map(lambda t: values.get(t) or 0.0).astype(float)
+    return (daily["leads"] * worth).groupby(daily["day"]).sum().astype(float)

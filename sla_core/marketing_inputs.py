@@ -1,0 +1,88 @@
+"""The Marketing SLA what-if inputs: how each assumption is shown, and "use my actuals".
+
+Rates are stored as fractions but shown in percent; keeping that conversion and the slider
+ranges here leaves the page with nothing to compute.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sla_core.actuals import PooledActuals
+from sla_core.assumptions import Assumptions
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One assumption's widgets: ``scale`` turns the stored value into the shown one (100 for %)."""
+
+    key: str  # Assumptions field, also the slider's widget key
+    label: str
+    help: str
+    low: float
+    high: float  # slider end; the number input has no upper end except for rates
+    step: float
+    slider_format: str
+    input_format: str
+    scale: float = 1.0
+    upper_limit: float | None = None  # the largest value the number input accepts (shown units)
+
+    def shown(self, a: Assumptions) -> float:
+        return round(getattr(a, self.key) * self.scale, 6)
+
+    def stored(self, shown: float) -> float:
+        return shown / self.scale
+
+    def slider_high(self, shown: float) -> float:
+        """The slider end, stretched when a typed or pooled value is beyond it."""
+        return max(self.high, shown)
+
+    def slider_low(self, shown: float) -> float:
+        return min(self.low, shown)
+
+
+INPUTS: tuple[InputSpec, ...] = (
+    InputSpec("quota", "Sales quota for the month ($)", "Revenue sales must close in the month.",
+              0.0, 1_000_000.0, 1_000.0, "$%,d", "%.0f"),
+    InputSpec("marketing_share", "Marketing share of revenue (%)",
+              "Part of the quota that should come from marketing-generated leads.",
+              1.0, 100.0, 0.5, "%.1f%%", "%.1f", scale=100.0, upper_limit=100.0),
+    InputSpec("avg_deal_size", "Average deal size ($)", "Revenue of one won deal.",
+              100.0, 100_000.0, 100.0, "$%,d", "%.2f"),
+    InputSpec("close_rate", "Lead-to-customer close rate (%)",
+              "Share of marketing leads that become customers.",
+              0.1, 100.0, 0.1, "%.2f%%", "%.2f", scale=100.0, upper_limit=100.0),
+)
+INPUT_KEYS = tuple(spec.key for spec in INPUTS)
+NUMBER_SUFFIX = "_number"  # the number input beside each slider has key <field>_number
+
+
+def from_shown(base: Assumptions, shown: dict[str, float]) -> Assumptions:
+    """New assumptions from the values the widgets show; ValueError (in words) when invalid."""
+    specs = {s.key: s for s in INPUTS}
+    return base.updated(**{key: specs[key].stored(float(value)) for key, value in shown.items()})
+
+
+ROUNDING = {"close_rate": 4, "marketing_share": 3, "avg_deal_size": 2}
+
+
+@dataclass(frozen=True)
+class AppliedActuals:
+    assumptions: Assumptions
+    applied: tuple[str, ...]
+    skipped: tuple[str, ...]  # fields kept because the data gives no usable value
+
+
+def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
+    """Replace close rate, deal size and marketing share with the pooled data, where usable."""
+    found = {"close_rate": pooled.close_rate, "avg_deal_size": pooled.avg_deal_size,
+             "marketing_share": pooled.marketing_revenue_share}
+    result, applied, skipped = base, [], []
+    for key, value in found.items():
+        try:
+            if value is None:
+                raise ValueError(key)
+            result = result.updated(**{key: round(value, ROUNDING[key])})
+            applied.append(key)
+        except ValueError:
+            skipped.append(key)
+    return AppliedActuals(result, tuple(applied), tuple(skipped))

@@ -1,0 +1,104 @@
+"""Monthly actuals (SPEC 3) and "use my actuals" pooling, hand-computed on a small fixture.
+
+Workspace zone America/New_York: a lead at 03:00 UTC on 1 Feb belongs to 31 January.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from sla_core.actuals import month_row, monthly_actuals, pooled_actuals
+
+TZ = "America/New_York"
+AS_OF = datetime(2024, 4, 10, 12, tzinfo=timezone.utc)
+
+ROWS = [
+    # January (local): three marketing leads, two of them customers later
+    {"lead_id": "L1", "created_at": "2024-01-15T10:00:00Z", "customer_at": "2024-02-14T10:00:00Z", "deal_amount": 1000},
+    {"lead_id": "L2", "created_at": "2024-01-20T10:00:00Z"},
+    {"lead_id": "L3", "created_at": "2024-02-01T03:00:00Z",  # 31 Jan 22:00 in New York
+     "customer_at": "2024-03-02T03:00:00Z", "deal_amount": 3000},  # 1 Mar 22:00 in New York
+    # February: two marketing leads, none a customer by the as-of time; one sales lead closes
+    {"lead_id": "L4", "created_at": "2024-02-10T12:00:00Z"},
+    {"lead_id": "L5", "origin": "sales", "created_at": "2024-02-05T12:00:00Z",
+     "customer_at": "2024-02-20T12:00:00Z", "deal_amount": 1000},
+    {"lead_id": "L6", "created_at": "2024-02-15T12:00:00Z", "customer_at": "2024-04-20T12:00:00Z", "deal_amount": 5000},
+    # March: one lead, closed in ten days
+    {"lead_id": "L7", "created_at": "2024-03-05T12:00:00Z", "customer_at": "2024-03-15T12:00:00Z", "deal_amount": 2000},
+    # after the as-of time: ignored
+    {"lead_id": "L8", "created_at": "2024-05-01T12:00:00Z"},
+    # never became an MQL: not a marketing lead of any month
+    {"lead_id": "L9", "created_at": "2024-03-06T12:00:00Z", "mql_at": None},
+]
+
+
+@pytest.fixture
+def monthly(make_leads):
+    return monthly_actuals(make_leads(ROWS), TZ, AS_OF)
+
+
+def test_months_run_from_the_first_lead_to_the_as_of_month(monthly):
+    assert list(monthly["month"]) == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)]
+    assert list(monthly["complete"]) == [True, True, True, False]
+
+
+def test_hand_computed_months(monthly):
+    assert month_row(monthly, date(2024, 1, 1)) == {
+        "marketing_leads": 3, "customers": 2, "close_rate": pytest.approx(2 / 3), "avg_deal_size": 2000.0,
+        "marketing_revenue_share": None, "avg_cycle_days": None}
+    assert month_row(monthly, date(2024, 2, 1)) == {
+        "marketing_leads": 2, "customers": 0, "close_rate": 0.0, "avg_deal_size": None,
+        "marketing_revenue_share": 0.5, "avg_cycle_days": pytest.approx(30.0)}
+    assert month_row(monthly, date(2024, 3, 1)) == {
+        "marketing_leads": 1, "customers": 1, "close_rate": 1.0, "avg_deal_size": 2000.0,
+        "marketing_revenue_share": 1.0, "avg_cycle_days": pytest.approx(20.0)}
+
+
+def test_empty_month_is_na_not_zero(monthly):
+    assert month_row(monthly, date(2024, 4, 1)) == {
+        "marketing_leads": 0, "customers": 0, "close_rate": None, "avg_deal_size": None,
+        "marketing_revenue_share": None, "avg_cycle_days": None}
+    assert month_row(monthly, date(2031, 1, 1))["close_rate"] is None
+
+
+def test_maturing_months_are_younger_than_the_average_cycle(monthly):
+    # average cycle (30 + 30 + 10) / 3 = 23.3 days: March ended 9 days before the as-of time
+    assert list(monthly["maturing"]) == [False, False, True, True]
+
+
+def test_pooling_is_a_ratio_of_sums(monthly):
+    pooled = pooled_actuals(monthly, k=3)
+    assert pooled.months == (date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1))
+    assert pooled.maturing_months == (date(2024, 3, 1),)
+    assert (pooled.marketing_leads, pooled.customers) == (6, 3)
+    assert pooled.close_rate == pytest.approx(0.5)  # a mean of monthly ratios would be (2/3 + 0 + 1) / 3
+    assert pooled.avg_deal_size == pytest.approx(2000.0)
+    assert pooled.marketing_revenue_share == pytest.approx(6000 / 7000)
+    assert pooled.avg_cycle_days == pytest.approx(70 / 3)
+
+
+def test_pooling_fewer_months_or_only_matured_ones(monthly):
+    two = pooled_actuals(monthly, k=2)
+    assert two.months == (date(2024, 2, 1), date(2024, 3, 1))
+    assert two.close_rate == pytest.approx(1 / 3)
+    matured = pooled_actuals(monthly, k=3, skip_maturing=True)
+    assert matured.months == (date(2024, 1, 1), date(2024, 2, 1))
+    assert matured.close_rate == pytest.approx(0.4)
+    assert matured.marketing_revenue_share == pytest.approx(0.5)
+
+
+def test_no_leads_gives_no_months_and_na_pool(make_leads):
+    monthly = monthly_actuals(make_leads([]), TZ, AS_OF)
+    assert monthly.empty
+    pooled = pooled_actuals(monthly)
+    assert pooled.months == ()
+    assert (pooled.close_rate, pooled.avg_deal_size, pooled.marketing_revenue_share) == (None, None, None)
+
+
+def test_customers_without_amounts_give_na_deal_size(make_leads):
+    con = make_leads([{"lead_id": "A", "created_at": "2024-01-05T12:00:00Z", "customer_at": "2024-01-09T12:00:00Z"}])
+    monthly = monthly_actuals(con, "UTC", AS_OF)
+    row = month_row(monthly, date(2024, 1, 1))
+    assert (row["customers"], row["close_rate"], row["avg_deal_size"], row["marketing_revenue_share"]) == (1, 1.0, None, None)
+    assert row["avg_cycle_days"] == pytest.approx(4.0)
