@@ -7,7 +7,8 @@ import streamlit as st
 st.set_page_config(page_title="Sales & Marketing SLA", page_icon="📈", layout="wide")
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon="📄", default=True),
+    st.Page("pages/marketing.py", title="Marketing SLA", icon="🎯", default=True),
+    st.Page("pages/data.py", title="Data", icon="📄"),
 ]
 
 st.navigation(PAGES).run()

@@ -22,6 +22,8 @@ from sla_core import decode, ingest
 from sla_core.assumptions import Assumptions
 from sla_core.db import open_session_db
 from sla_core.mapping import Mapping
+from sla_core.targets import TierAssumption
+from sla_core.tiers import DEFAULT_RULES, TierRule
 
 SAMPLE_LEADS = Path(__file__).resolve().parent.parent / "data" / "sample_leads.csv"
 
@@ -38,6 +40,8 @@ class Workspace:
     uploads: ingest.UploadSet | None = None
     options: ingest.ReadOptions = field(default_factory=ingest.ReadOptions)
     read_only: bool = False
+    tier_rules: tuple[TierRule, ...] = DEFAULT_RULES  # job title → tier, first match wins
+    tiers: tuple[TierAssumption, ...] | None = None  # None: the default tiers on the overall rates
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -23,6 +23,7 @@ class InputSpec:
     step: float
     slider_format: str
     input_format: str
+    input_low: float  # the smallest value the number input accepts (shown units)
     scale: float = 1.0
     upper_limit: float | None = None  # the largest value the number input accepts (shown units)
 
@@ -42,15 +43,15 @@ class InputSpec:
 
 INPUTS: tuple[InputSpec, ...] = (
     InputSpec("quota", "Sales quota for the month ($)", "Revenue sales must close in the month.",
-              0.0, 1_000_000.0, 1_000.0, "$%,d", "%.0f"),
+              0.0, 1_000_000.0, 1_000.0, "$%,d", "%.0f", 0.0),
     InputSpec("marketing_share", "Marketing share of revenue (%)",
               "Part of the quota that should come from marketing-generated leads.",
-              1.0, 100.0, 0.5, "%.1f%%", "%.1f", scale=100.0, upper_limit=100.0),
+              1.0, 100.0, 0.5, "%.1f%%", "%.1f", 0.1, scale=100.0, upper_limit=100.0),
     InputSpec("avg_deal_size", "Average deal size ($)", "Revenue of one won deal.",
-              100.0, 100_000.0, 100.0, "$%,d", "%.2f"),
+              100.0, 100_000.0, 100.0, "$%,d", "%.2f", 1.0),
     InputSpec("close_rate", "Lead-to-customer close rate (%)",
               "Share of marketing leads that become customers.",
-              0.1, 100.0, 0.1, "%.2f%%", "%.2f", scale=100.0, upper_limit=100.0),
+              0.1, 100.0, 0.1, "%.2f%%", "%.2f", 0.01, scale=100.0, upper_limit=100.0),
 )
 INPUT_KEYS = tuple(spec.key for spec in INPUTS)
 NUMBER_SUFFIX = "_number"  # the number input beside each slider has key <field>_number

@@ -88,10 +88,15 @@ class TierAssumption:
         return None
 
 
-def default_tiers(a: Assumptions) -> tuple[TierAssumption, ...]:
-    """A starting point to edit: the four title tiers, each on the overall deal size and close rate."""
-    return tuple(TierAssumption(name, share, a.avg_deal_size, a.close_rate)
-                 for name, share in zip(DEFAULT_TIER_NAMES, DEFAULT_TIER_SHARES))
+def default_tiers(a: Assumptions, names_in_data: tuple[str, ...] = ()) -> tuple[TierAssumption, ...]:
+    """A starting point to edit: the four title tiers, each on the overall deal size and close rate.
+
+    Tiers found in the data's own tier column are added with a 0 % share, so the user sees them.
+    """
+    tiers = [TierAssumption(name, share, a.avg_deal_size, a.close_rate)
+             for name, share in zip(DEFAULT_TIER_NAMES, DEFAULT_TIER_SHARES)]
+    extra = sorted({str(n).strip().lower() for n in names_in_data} - set(DEFAULT_TIER_NAMES) - {""})
+    return tuple(tiers + [TierAssumption(name, 0.0, a.avg_deal_size, a.close_rate) for name in extra])
 
 
 def tier_errors(tiers: tuple[TierAssumption, ...] | list[TierAssumption]) -> list[str]:

@@ -1,0 +1,177 @@
+"""The Marketing SLA page through AppTest: sliders move the targets, actuals fill them, links reopen them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from marketing_fixture import WORKED_EXAMPLE, small_export
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/marketing.py"
+
+
+def metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def targets(app) -> tuple[str, str, str]:
+    return metric(app, "Marketing revenue goal"), metric(app, "Customers needed"), metric(app, "Leads needed")
+
+
+def text(elements) -> str:
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+@pytest.fixture
+def at():
+    """The sample export on the default page (the Marketing SLA)."""
+    app = _app()
+    app.run()
+    assert not app.exception
+    return app
+
+
+@pytest.fixture
+def small():
+    """The hand-computed ten-lead export loaded through the Data page, then the Marketing SLA page."""
+    app = _app()
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="leads_file").upload("small.csv", small_export().encode(), "text/csv")
+    app.button[0].click()
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    return app
+
+
+def test_default_page_shows_targets_from_the_default_assumptions(at):
+    assert at.title[0].value == "Marketing SLA"
+    # 200,000 × 70 % = 140,000; ÷ 15,000 = 9.3 → 10 customers; ÷ 5 % = 200 leads
+    assert targets(at) == ("$140,000", "10", "200")
+    assert ":green-badge[:material/check_circle: On track]" in text(at.markdown)  # Jan 2025: 101 leads vs 90 to date
+
+
+@pytest.mark.parametrize("key,value,expected", [
+    ("quota", 500_000.0, ("$350,000", "24", "480")),
+    ("marketing_share", 50.0, ("$100,000", "7", "140")),
+    ("avg_deal_size", 20_000.0, ("$140,000", "7", "140")),
+    ("close_rate", 10.0, ("$140,000", "10", "100")),
+])
+def test_each_slider_moves_the_targets(at, key, value, expected):
+    at.slider(key=key).set_value(value).run()
+    assert not at.exception
+    assert targets(at) == expected
+    assert at.number_input(key=f"{key}_number").value == value  # the number input follows the slider
+
+
+def test_number_inputs_reach_the_worked_example(at):
+    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
+        at.number_input(key=f"{key}_number").set_value(shown).run()
+    assert not at.exception
+    assert targets(at) == ("$5,000", "50", "100")
+    assert at.slider(key="close_rate").value == 50.0
+    assert metric(at, "Goal for the month (leads)") == "100"
+
+
+def test_slider_rerun_does_not_query_the_data_again(at):
+    workspace = at.session_state["workspace"]
+    cached = dict(workspace._memo)
+    at.slider(key="quota").set_value(300_000.0).run()
+    assert targets(at)[0] == "$210,000"
+    assert {k: id(v) for k, v in workspace._memo.items()} == {k: id(v) for k, v in cached.items()}
+
+
+def test_monthly_table_and_goal_line_hand_computed(small):
+    table = small.dataframe[-1].value.set_index("Month")
+    assert table.loc["2024-01"].tolist() == ["3", "2", "66.67 %", "$2,000", "33.3 %", "17.0 days", "complete"]
+    assert table.loc["2024-02"].tolist() == ["2", "0", "0.00 %", "n/a", "100.0 %", "26.0 days", "maturing"]
+    assert table.loc["2024-03"].tolist() == ["4", "0", "0.00 %", "n/a", "n/a", "n/a", "in progress"]
+    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
+        small.slider(key=key).set_value(shown).run()
+    # March, as of day 10 of 31: goal to date 100 × 10 / 31 = 32.3, four leads → 12 %, projection 4 × 31 / 10 = 12.4
+    assert metric(small, "Actual to date (leads)") == "4"
+    assert metric(small, "Goal to date (leads)") == "32"
+    assert metric(small, "Attainment") == "12 %"
+    assert metric(small, "Projection (leads)") == "12"
+    assert ":red-badge[:material/warning: Behind the goal line]" in text(small.markdown)
+
+
+def test_use_my_actuals_fills_the_pooled_rates_and_names_the_months(small):
+    assert "Months used: Jan 2024, Feb 2024 (still maturing: Feb 2024)" in text(small.caption)
+    small.button(key="use_actuals").click().run()
+    assert not small.exception
+    assert small.slider(key="close_rate").value == 40.0
+    assert small.slider(key="avg_deal_size").value == 2000.0
+    assert small.slider(key="marketing_share").value == 66.7
+    # 200,000 × 66.7 % = 133,400; ÷ 2,000 = 66.7 → 67 customers; ÷ 40 % = 167.5 → 168 leads
+    assert targets(small) == ("$133,400", "67", "168")
+    assert "Filled from Jan 2024, Feb 2024" in text(small.success)
+
+
+def test_pooling_only_matured_months(small):
+    small.checkbox(key="pool_skip_maturing").check().run()
+    assert "Months used: Jan 2024." in text(small.caption)
+    small.button(key="use_actuals").click().run()
+    assert small.slider(key="close_rate").value == pytest.approx(66.67)
+
+
+def test_a_link_reopens_the_same_what_if_view():
+    app = _app()
+    for key, value in {**WORKED_EXAMPLE, "quota": 8000}.items():
+        app.query_params[key] = str(value)
+    app.run()
+    assert not app.exception
+    assert app.slider(key="quota").value == 8000.0
+    assert app.slider(key="close_rate").value == 50.0
+    assert targets(app) == ("$8,000", "80", "160")
+    app.slider(key="avg_deal_size").set_value(200.0).run()
+    assert (app.query_params["avg_deal_size"], app.query_params["quota"]) == ("200", "8000")  # the URL follows
+
+
+def test_bad_link_parameters_warn_and_keep_the_defaults():
+    app = _app()
+    app.query_params["close_rate"] = "lots"
+    app.query_params["quota"] = "-5"
+    app.query_params["utm_source"] = "mail"
+    app.query_params["month"] = "2024-13"
+    app.run()
+    assert not app.exception
+    warnings = text(app.warning)
+    assert "close_rate" in warnings and "not a number" in warnings
+    assert "quota" in warnings and "utm_source" in warnings and "month" in warnings
+    assert app.slider(key="close_rate").value == 5.0 and app.slider(key="quota").value == 200_000.0
+    assert targets(app) == ("$140,000", "10", "200")
+
+
+def test_read_only_view_disables_inputs_and_hides_use_my_actuals(at):
+    at.session_state["workspace"].read_only = True
+    at.run()
+    assert not at.exception
+    assert all(at.slider(key=k).disabled for k in ("quota", "marketing_share", "avg_deal_size", "close_rate"))
+    assert at.number_input(key="quota_number").disabled
+    assert not [b for b in at.button if b.key == "use_actuals"]
+    assert targets(at) == ("$140,000", "10", "200")
+
+
+def test_tier_goals_and_value_mode(small):
+    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
+        small.slider(key=key).set_value(shown).run()
+    tiers = small.dataframe[-2].value.set_index("Tier")
+    # default shares 40/30/20/10 % of 5,000 at deal 100 and close 50 %: 20/15/10/5 customers → 40/30/20/10 leads
+    assert tiers["Leads needed"].tolist() == ["40", "30", "20", "10"]
+    # March leads by title: CTO (executive), IT Manager (manager), Engineer and no title (other)
+    assert tiers["Leads to date"].tolist() == ["1", "0", "1", "2"]
+    small.radio(key="goal_view").set_value("executive").run()
+    assert metric(small, "Goal for the month (executive leads)") == "40"
+    small.radio(key="goal_view").set_value("Lead value (value mode)").run()
+    # value per lead 50 % × 100 = 50 for every tier: value goal 100 leads × 50, March value to date 4 × 50
+    assert metric(small, "Goal for the month (lead value $)") == "5,000"
+    assert metric(small, "Actual to date (lead value $)") == "200"
