@@ -35,8 +35,11 @@ class GoalLine:
                 for p in self.points.itertuples(index=False)]
 
 
-def _or_none(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def _or_none(value) -> float | int | None:
+    """A JSON number (whole counts as integers) or None for n/a."""
+    if value is None or pd.isna(value):
+        return None
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def local_day(as_of: datetime | date, tz: str) -> date:

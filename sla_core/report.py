@@ -15,6 +15,7 @@ import duckdb
 
 from sla_core.assumptions import Assumptions
 from sla_core.ingest import Dataset
+from sla_core.marketing_report import marketing_sections
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -36,6 +37,7 @@ def parse_month(text: str) -> date:
 def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportRequest) -> dict:
     """The JSON report: numbers as numbers, n/a as None."""
     report: dict = {"month": request.month.strftime("%Y-%m")}
+    report.update(marketing_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,
