@@ -1,0 +1,46 @@
+"""The Marketing SLA page in a real browser: move a slider, type a value, open a shared link."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+TIMEOUT = 60_000
+
+
+def metric(page: Page, label: str):
+    """The value element of the st.metric whose label is ``label``."""
+    box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return box.locator('[data-testid="stMetricValue"]')
+
+
+def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts):
+    page.goto(app_url)
+    expect(metric(page, "Leads needed")).to_have_text("200", timeout=TIMEOUT)  # the sample on default assumptions
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=TIMEOUT)
+
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Lead-to-customer close rate").get_by_role("slider")
+    thumb.focus()
+    thumb.press("ArrowRight")  # 5.00 % → 5.10 %: 10 customers ÷ 5.1 % = 196.1 → 197 leads
+    expect(metric(page, "Leads needed")).to_have_text("197", timeout=TIMEOUT)
+    expect(metric(page, "Goal for the month (leads)")).to_have_text("197")
+    expect(page).to_have_url(re.compile(r"close_rate=0\.051"))
+
+    quota = page.get_by_label("Sales quota for the month ($), exact value")
+    quota.fill("5000")
+    quota.press("Enter")  # 5,000 × 70 % = 3,500 → 1 customer → 20 leads
+    expect(metric(page, "Marketing revenue goal")).to_have_text("$3,500", timeout=TIMEOUT)
+    expect(metric(page, "Leads needed")).to_have_text("20")
+    expect(page.get_by_text("On track", exact=True)).to_be_visible()
+    page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside the page: show the chart too
+    page.screenshot(path=str(artifacts / "marketing_after_slider.png"), full_page=True)
+
+
+def test_shared_link_reopens_the_what_if_view(page, app_url, artifacts):
+    page.goto(f"{app_url}/?quota=5000&marketing_share=1&avg_deal_size=100&close_rate=0.5&month=2024-06")
+    expect(metric(page, "Leads needed")).to_have_text("100", timeout=TIMEOUT)  # the article's worked example
+    expect(metric(page, "Customers needed")).to_have_text("50")
+    expect(page.get_by_text("Jun 2024").first).to_be_visible()
+    expect(page.get_by_text("June 2024: leads against the goal line")).to_be_visible()
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.screenshot(path=str(artifacts / "marketing_shared_link.png"), full_page=True)
