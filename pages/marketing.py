@@ -185,20 +185,28 @@ def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_er
                              help="Flip through months; the last one is the as-of month.")
     views = [ALL_LEADS, *(tt.name for tt in tier_result), *([VALUE_VIEW] if tier_result else [])]
     view = st.radio("Goal line for", views, horizontal=True, key="goal_view")
+    values = {tt.name: tt.value_per_lead for tt in tier_result}
     if view == VALUE_VIEW:
-        values = {tt.name: tt.value_per_lead for tt in tier_result}
-        series, goal, unit = goal_line.value_series(daily, values), targets.value_goal(tier_result), "lead value $"
+        series_key = ("value", ws.tier_rules, tuple(sorted(values.items())))
+        series = ws.memo(("series", *series_key), lambda: goal_line.value_series(daily, values))
+        goal, unit = targets.value_goal(tier_result), "lead value $"
     elif view == ALL_LEADS or view not in views:
-        series, goal, unit = goal_line.daily_series(daily), t.leads_needed, "leads"
+        series_key = ("all", ws.tier_rules)
+        series = ws.memo(("series", *series_key), lambda: goal_line.daily_series(daily))
+        goal, unit = t.leads_needed, "leads"
     else:
         tier = next(tt for tt in tier_result if tt.name == view)
-        series, goal, unit = goal_line.tier_series(daily, tier.name), tier.leads_needed, f"{tier.name} leads"
+        series_key = ("tier", ws.tier_rules, tier.name)
+        series = ws.memo(("series", *series_key), lambda: goal_line.tier_series(daily, tier.name))
+        goal, unit = tier.leads_needed, f"{tier.name} leads"
     line = goal_line.goal_line(series, month, goal, dataset.as_of, tz=dataset.tz)
     _status(line, unit)
-    st.altair_chart(charts.goal_line_chart(line, unit), width="stretch")
-    history = goal_line.month_attainments(series, goal, dataset.as_of, months, tz=dataset.tz)
-    if history["attainment"].notna().any():
-        st.altair_chart(charts.attainment_chart(history), width="stretch")
+    # chart specs depend on the data only; the goal is a parameter swapped in on each rerun
+    spec = ws.memo(("goal_chart", *series_key, month, unit), lambda: charts.goal_line_chart(line, unit).to_dict())
+    st.vega_lite_chart(spec=charts.with_goal(spec, goal), width="stretch")
+    history = ws.memo(("attainment_chart", *series_key), lambda: charts.attainment_chart(
+        goal_line.month_attainments(series, None, dataset.as_of, months, tz=dataset.tz), None).to_dict())
+    st.vega_lite_chart(spec=charts.with_goal(history, goal), width="stretch")
     if tier_error:
         st.error(literal(tier_error))
     return month

@@ -108,10 +108,11 @@ def month_attainments(daily: pd.DataFrame | pd.Series, goal: float | None | Mapp
     for month in months:
         g = goal.get(month) if isinstance(goal, Mapping) else goal
         line = goal_line(series, month, g, as_of, tz=tz)
-        rows.append({"month": line.month, "goal": g, "as_of_day": line.as_of_day, "actual": line.actual,
+        rows.append({"month": line.month, "days_in_month": line.days_in_month, "goal": g,
+                     "as_of_day": line.as_of_day, "actual": line.actual,
                      "goal_to_date": line.goal_to_date, "attainment": line.attainment,
                      "on_track": line.on_track, "projection": line.projection})
-    return pd.DataFrame(rows, columns=["month", "goal", "as_of_day", "actual", "goal_to_date", "attainment",
+    return pd.DataFrame(rows, columns=["month", "days_in_month", "goal", "as_of_day", "actual", "goal_to_date", "attainment",
                                        "on_track", "projection"])
 
 
