@@ -95,3 +95,28 @@ def test_daily_marketing_leads_query_local_days_and_tiers(make_leads):
     got = {(d, t): n for d, t, n in daily.itertuples(index=False)}
     assert got == {(date(2024, 1, 31), "executive"): 1, (date(2024, 2, 1), "director"): 1,
                    (date(2024, 2, 1), "manager"): 1, (date(2024, 2, 1), "other"): 1}
+
+
+def test_chart_specs_swap_the_goal_and_render():
+    import vl_convert
+
+    from sla_core import charts
+
+    line = goal_line(DAILY, date(2024, 2, 1), 29, date(2024, 2, 20))
+    spec = charts.goal_line_chart(line).to_dict()
+    moved = charts.with_goal(spec, 58)
+    assert [p for p in moved["params"] if p["name"] == "goal"] == [{"name": "goal", "value": 58}]
+    assert [p for p in spec["params"] if p["name"] == "goal"] == [{"name": "goal", "value": 29}]  # cached spec kept
+    assert "February 2024: leads against the goal line" in vl_convert.vegalite_to_svg(moved)
+    history = month_attainments(DAILY, None, date(2024, 3, 16), [date(2024, 1, 1), date(2024, 2, 1)])
+    bars = charts.attainment_chart(history, None).to_dict()
+
+    def colours(goal):  # bars of each colour, less the one legend symbol each
+        svg = vl_convert.vegalite_to_svg(charts.with_goal(bars, goal))
+        return svg.count(charts.ACTUAL_COLOR) - 1, svg.count(charts.BEHIND_COLOR) - 1
+
+    # attainment is computed in the chart: Jan 4 leads and Feb 6 leads against goal × d*/n = the goal
+    assert colours(31) == (0, 2)
+    assert colours(5) == (1, 1)
+    assert colours(4) == (2, 0)
+    assert colours(None) == (0, 0)
