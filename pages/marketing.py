@@ -128,11 +128,11 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
     """Editors for the title rules and the tier table; the tier targets (or an error) from them."""
     st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
     rules_key = f"tier_rules_{st.session_state.setdefault('tier_rules_version', 0)}"
-    edited_rules = st.data_editor(tables.rules_frame(ws.tier_rules), key=rules_key, num_rows="dynamic",
+    shown_rules = tables.rules_frame(ws.tier_rules)
+    edited_rules = st.data_editor(shown_rules, key=rules_key, num_rows="dynamic",
                                   hide_index=True, disabled=ws.read_only, width="stretch")
-    rules = tables.rules_from_frame(edited_rules)
-    if rules != ws.tier_rules and not ws.read_only:
-        ws.tier_rules = rules
+    if not edited_rules.equals(shown_rules) and not ws.read_only:  # an edit: apply it, then show a fresh editor
+        ws.tier_rules = tables.rules_from_frame(edited_rules)
         st.session_state["tier_rules_version"] += 1
         st.rerun()
     with st.expander("Check the rules on the most common job titles"):
@@ -143,14 +143,15 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
                 "an empty value per lead means close rate × deal size)")
     tiers = ws.tiers or targets.default_tiers(ws.assumptions, tuple(daily["tier"].unique()))
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
-    edited = st.data_editor(tables.tiers_frame(tiers), key=tiers_key, num_rows="dynamic", hide_index=True,
+    shown_tiers = tables.tiers_frame(tiers)
+    edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
                             disabled=ws.read_only, width="stretch")
     try:
         new_tiers = tables.tiers_from_frame(edited)
         result = targets.tier_targets(ws.assumptions, new_tiers)
     except ValueError as exc:
         return [], f"Tier table not applied: {exc}"
-    if new_tiers != tiers and not ws.read_only:
+    if not edited.equals(shown_tiers) and not ws.read_only:
         ws.tiers = new_tiers
         st.session_state["tier_table_version"] += 1
         st.rerun()

@@ -175,3 +175,34 @@ def test_tier_goals_and_value_mode(small):
     # value per lead 50 % × 100 = 50 for every tier: value goal 100 leads × 50, March value to date 4 × 50
     assert metric(small, "Goal for the month (lead value $)") == "5,000"
     assert metric(small, "Actual to date (lead value $)") == "200"
+
+
+def _edit(app, key: str, rows: dict) -> None:
+    """Edit cells of a data editor the way the browser reports them."""
+    app.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert not app.exception
+
+
+def test_editing_the_tier_table_changes_tier_goals(small):
+    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
+        small.slider(key=key).set_value(shown).run()
+    assert small.session_state["workspace"].tiers is None  # untouched, the default tiers follow the sliders
+    _edit(small, "tier_table_0", {0: {"Share of goal (%)": 70.0}, 3: {"Share of goal (%)": 20.0}})
+    assert "tier shares must add up to 100 % (they add up to 140.0%)" in text(small.error)
+    _edit(small, "tier_table_0", {0: {"Share of goal (%)": 70.0, "Value per lead ($)": 100.0},
+                                  2: {"Share of goal (%)": 0.0}, 3: {"Share of goal (%)": 0.0}})
+    assert not small.error
+    tiers = small.dataframe[-2].value.set_index("Tier")
+    # executive: 70 % of 5,000 = 3,500 → 35 customers → 70 leads; value 70 × 100
+    assert tiers.loc["executive", ["Leads needed", "Value goal"]].tolist() == ["70", "$7,000"]
+    assert tiers["Leads needed"].tolist() == ["70", "30", "0", "0"]
+    assert small.session_state["workspace"].tiers[0].share == 0.7
+
+
+def test_editing_title_rules_moves_leads_between_tiers(small):
+    # "Engineer" becomes a manager title: March's other tier loses one lead to managers
+    _edit(small, "tier_rules_0", {2: {"Job title keywords (comma-separated)": "Manager, Lead, Engineer"}})
+    tiers = small.dataframe[-2].value.set_index("Tier")
+    assert tiers.loc["manager", "Leads to date"] == "2" and tiers.loc["other", "Leads to date"] == "1"
+    assert small.session_state["workspace"].tier_rules[2].keywords == ("Manager", "Lead", "Engineer")
