@@ -23,6 +23,14 @@ INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
 ALL_LEADS = "All marketing leads"
 VALUE_VIEW = "Lead value (value mode)"
+VALUE_UNIT = "lead value"
+TIER_COLUMNS = {
+    "Share of goal (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.1f %%"),
+    "Avg deal size ($)": st.column_config.NumberColumn(min_value=0, format="$%.2f"),
+    "Close rate (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.2f %%"),
+    "Value per lead ($)": st.column_config.NumberColumn(
+        min_value=0, format="$%.2f", help="Worth of one lead of this tier; empty: close rate × deal size."),
+}
 FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}
 
 
@@ -137,7 +145,7 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
         st.rerun()
     with st.expander("Check the rules on the most common job titles"):
         check = ws.memo(("title_tiers", ws.tier_rules), lambda: title_tiers(ws.con, ws.tier_rules))
-        st.dataframe(check, hide_index=True, width="stretch")
+        st.dataframe(tables.title_check_display(check), hide_index=True, width="stretch")
 
     st.markdown("**Tier goals** (shares of the marketing revenue goal add up to 100 %; "
                 "an empty value per lead means close rate × deal size)")
@@ -145,7 +153,7 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
     shown_tiers = tables.tiers_frame(tiers)
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
-                            disabled=ws.read_only, width="stretch")
+                            disabled=ws.read_only, width="stretch", column_config=TIER_COLUMNS)
     try:
         new_tiers = tables.tiers_from_frame(edited)
         result = targets.tier_targets(ws.assumptions, new_tiers)
@@ -159,14 +167,15 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
 
 
 def _status(line: goal_line.GoalLine, unit: str) -> None:
+    shown = tables.money if unit == VALUE_UNIT else tables.count
     cols = st.columns(5)
-    cols[0].metric(f"Goal for the month ({unit})", tables.count(line.goal))
+    cols[0].metric(f"Goal for the month ({unit})", shown(line.goal))
     day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
-    cols[1].metric(f"Actual to date ({unit})", tables.count(line.actual), help=f"As of {day}.")
-    cols[2].metric(f"Goal to date ({unit})", tables.count(line.goal_to_date),
+    cols[1].metric(f"Actual to date ({unit})", shown(line.actual), help=f"As of {day}.")
+    cols[2].metric(f"Goal to date ({unit})", shown(line.goal_to_date),
                    help="The goal spread evenly over the month's days, up to the as-of day.")
     cols[3].metric("Attainment", tables.percent(line.attainment, 0), help="Actual to date ÷ goal to date.")
-    cols[4].metric(f"Projection ({unit})", tables.count(line.projection),
+    cols[4].metric(f"Projection ({unit})", shown(line.projection),
                    help="Month-end projection: actual to date × days in month ÷ days elapsed.")
     if line.on_track is True:
         st.badge("On track", icon=":material/check_circle:", color="green")
@@ -190,7 +199,7 @@ def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_er
     if view == VALUE_VIEW:
         series_key = ("value", ws.tier_rules, tuple(sorted(values.items())))
         series = ws.memo(("series", *series_key), lambda: goal_line.value_series(daily, values))
-        goal, unit = targets.value_goal(tier_result), "lead value $"
+        goal, unit = targets.value_goal(tier_result), VALUE_UNIT
     elif view == ALL_LEADS or view not in views:
         series_key = ("all", ws.tier_rules)
         series = ws.memo(("series", *series_key), lambda: goal_line.daily_series(daily))

@@ -117,6 +117,11 @@ def rules_from_frame(frame: pd.DataFrame) -> tuple[TierRule, ...]:
     return tuple(rules)
 
 
+def title_check_display(titles: pd.DataFrame) -> pd.DataFrame:
+    """The title → tier check with readable headers."""
+    return titles.rename(columns={"job_title": "Job title", "tier": "Tier", "tier_from": "Tier from", "leads": "Leads"})
+
+
 def tier_goal_table(targets: list[TierTarget], lines: dict[str, GoalLine]) -> pd.DataFrame:
     """Per tier: its goals and where the chosen month stands against them."""
     rows = []
