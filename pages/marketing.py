@@ -58,6 +58,8 @@ def _write_link(month) -> None:
 
 
 def _on_input(field: str, widget_key: str) -> None:
+    if ws.read_only:  # disabled in the browser; refuse a crafted change on the server too
+        return
     try:
         ws.assumptions = marketing_inputs.from_shown(ws.assumptions, {field: st.session_state[widget_key]})
         st.session_state.pop(INPUT_ERROR, None)
@@ -87,6 +89,8 @@ def _inputs() -> None:
 
 
 def _apply_actuals(pooled: actuals.PooledActuals) -> None:
+    if ws.read_only:
+        return
     done = marketing_inputs.apply_actuals(ws.assumptions, pooled)
     ws.assumptions = done.assumptions
     months = ", ".join(f"{m:%b %Y}" for m in pooled.months) or "no complete month"
@@ -207,7 +211,7 @@ def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_er
     else:
         tier = next(tt for tt in tier_result if tt.name == view)
         series_key = ("tier", ws.tier_rules, tier.name)
-        series = ws.memo(("series", *series_key), lambda: goal_line.tier_series(daily, tier.name))
+        series = _tier_series(daily, tier.name)
         goal, unit = tier.leads_needed, f"{tier.name} leads"
     line = goal_line.goal_line(series, month, goal, dataset.as_of, tz=dataset.tz)
     _status(line, unit)
@@ -222,8 +226,12 @@ def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_er
     return month
 
 
+def _tier_series(daily, tier: str):
+    return ws.memo(("series", "tier", ws.tier_rules, tier), lambda: goal_line.tier_series(daily, tier))
+
+
 def _tier_goals(dataset, daily, month, tier_result) -> None:
-    lines = {tt.name: goal_line.goal_line(goal_line.tier_series(daily, tt.name), month, tt.leads_needed,
+    lines = {tt.name: goal_line.goal_line(_tier_series(daily, tt.name), month, tt.leads_needed,
                                           dataset.as_of, tz=dataset.tz) for tt in tier_result}
     st.dataframe(tables.tier_goal_table(tier_result, lines), hide_index=True, width="stretch")
     value = targets.value_goal(tier_result)
