@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 from sla_core.actuals import daily_marketing_leads
 from sla_core.goal_line import goal_line, month_attainments, tier_series, value_series
@@ -120,3 +121,14 @@ def test_chart_specs_swap_the_goal_and_render():
     assert colours(5) == (1, 1)
     assert colours(4) == (2, 0)
     assert colours(None) == (0, 0)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=50), min_size=29, max_size=29),
+       st.floats(min_value=0.5, max_value=1e4), st.integers(min_value=1, max_value=29))
+def test_projection_and_attainment_agree(per_day, goal, as_of):
+    daily = pd.DataFrame({"day": [date(2024, 2, d) for d in range(1, 30)], "leads": per_day})
+    line = goal_line(daily, date(2024, 2, 1), goal, date(2024, 2, as_of))
+    assert line.points["goal_cum"].iloc[-1] == pytest.approx(goal)
+    assert line.actual == sum(per_day[:as_of])
+    assert line.projection == pytest.approx(line.attainment * goal)  # on pace for attainment × the month's goal
+    assert line.on_track == (line.attainment >= 1)

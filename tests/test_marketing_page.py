@@ -206,3 +206,27 @@ def test_editing_title_rules_moves_leads_between_tiers(small):
     tiers = small.dataframe[-2].value.set_index("Tier")
     assert tiers.loc["manager", "Leads to date"] == "2" and tiers.loc["other", "Leads to date"] == "1"
     assert small.session_state["workspace"].tier_rules[2].keywords == ("Manager", "Lead", "Engineer")
+
+
+def test_without_data_the_targets_still_work(at):
+    at.session_state["workspace"].dataset = None
+    at.run()
+    assert not at.exception
+    assert "No leads loaded yet" in text(at.info)
+    at.slider(key="close_rate").set_value(10.0).run()
+    assert targets(at) == ("$140,000", "10", "100")
+    assert not [b for b in at.button if b.key == "use_actuals"]
+
+
+def test_data_without_marketing_leads_says_so():
+    app = _app()
+    app.run()
+    app.switch_page("pages/data.py").run()
+    export = "lead_id,created_at,source\n1,2024-01-03 10:00,Outbound\n2,2024-01-04 10:00,Outbound\n"
+    app.file_uploader(key="leads_file").upload("sales_only.csv", export.encode(), "text/csv")
+    app.button[0].click()
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert "no marketing leads or customers" in text(app.info)
+    assert targets(app) == ("$140,000", "10", "200")
