@@ -14,7 +14,7 @@ from sla_core import marketing_tables as tables
 from sla_core.assumptions import Assumptions
 from sla_core.marketing_inputs import INPUTS, NUMBER_SUFFIX
 from sla_core.report import parse_month
-from sla_core.tiers import title_tiers
+from sla_core.tiers import tier_actuals, title_tiers
 
 ws = workspace()
 LINK_STATE = "marketing_link"  # the query parameters this page last wrote
@@ -100,7 +100,7 @@ def _apply_actuals(pooled: actuals.PooledActuals) -> None:
     st.session_state[ACTUALS_NOTE] = note
 
 
-def _use_my_actuals(monthly) -> None:
+def _use_my_actuals(monthly) -> actuals.PooledActuals:
     """Fill the rate assumptions from the last k complete months, pooled as ratios of sums."""
     with st.container(border=True):
         left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
@@ -123,6 +123,7 @@ def _use_my_actuals(monthly) -> None:
             st.caption("No complete month in the data yet: nothing to pool.")
         if ACTUALS_NOTE in st.session_state:
             st.success(st.session_state.pop(ACTUALS_NOTE))
+    return pooled
 
 
 def _targets(t: targets.Targets) -> None:
@@ -136,7 +137,18 @@ def _targets(t: targets.Targets) -> None:
              help="Customers needed ÷ close rate, rounded up: the marketing SLA.")
 
 
-def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
+def _apply_tier_actuals(tiers, months) -> None:
+    if ws.read_only:
+        return
+    dataset = ws.dataset
+    start, end = actuals.month_span(months)
+    per_tier = ws.memo(("tier_actuals", ws.tier_rules, start, end), lambda: tier_actuals(
+        ws.con, dataset.tz, dataset.as_of, ws.tier_rules, start, end))
+    ws.tiers = marketing_inputs.apply_tier_actuals(tiers, per_tier)
+    st.session_state["tier_table_version"] = st.session_state.get("tier_table_version", 0) + 1
+
+
+def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
     """Editors for the title rules and the tier table; the tier targets (or an error) from them."""
     st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
     rules_key = f"tier_rules_{st.session_state.setdefault('tier_rules_version', 0)}"
@@ -158,12 +170,18 @@ def _tier_setup(daily) -> tuple[list[targets.TierTarget], str | None]:
     shown_tiers = tables.tiers_frame(tiers)
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
                             disabled=ws.read_only, width="stretch", column_config=TIER_COLUMNS)
+    changed = not edited.equals(shown_tiers) and not ws.read_only
     try:
-        new_tiers = tables.tiers_from_frame(edited)
+        new_tiers = tables.tiers_from_frame(edited) if changed else tiers
         result = targets.tier_targets(ws.assumptions, new_tiers)
     except ValueError as exc:
         return [], f"Tier table not applied: {exc}"
-    if not edited.equals(shown_tiers) and not ws.read_only:
+    if pooled is not None and pooled.months and not ws.read_only:
+        st.button("Use my actuals for the tiers", key="use_tier_actuals", on_click=_apply_tier_actuals,
+                  args=(tiers, pooled.months),
+                  help="Each tier's share of marketing revenue closed, close rate and deal size over the "
+                       "months listed under Use my actuals.")
+    if changed:
         ws.tiers = new_tiers
         st.session_state["tier_table_version"] += 1
         st.rerun()
@@ -260,8 +278,9 @@ if dataset is not None:
     daily = ws.memo(("daily_marketing_leads", dataset.tz, dataset.as_of, ws.tier_rules),
                     lambda: actuals.daily_marketing_leads(ws.con, dataset.tz, dataset.as_of, ws.tier_rules))
 _inputs()
+pooled = None
 if monthly is not None and not monthly.empty and not ws.read_only:
-    _use_my_actuals(monthly)
+    pooled = _use_my_actuals(monthly)
 target = targets.compute_targets(ws.assumptions)
 _targets(target)
 chosen_month = None
@@ -269,7 +288,7 @@ if monthly is not None and monthly.empty:
     st.info("The loaded data has no marketing leads or customers up to its as-of time, so there is no month to show.")
 elif monthly is not None:
     with st.expander("Lead-quality tiers: rules, per-tier goals and value mode"):
-        tier_targets, tier_problem = _tier_setup(daily)
+        tier_targets, tier_problem = _tier_setup(daily, pooled)
     chosen_month = _goal_line(dataset, monthly, daily, target, tier_targets, tier_problem)
     if tier_targets:
         st.subheader("Tier goals for the chosen month")

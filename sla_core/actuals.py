@@ -98,3 +98,9 @@ def pooled_actuals(monthly: pd.DataFrame, k: int = 3, skip_maturing: bool = Fals
         marketing_revenue_share=_ratio(float(used["marketing_closed_revenue"].fillna(0).sum()), closed),
         avg_cycle_days=_ratio(float(used["cycle_days_sum"].fillna(0).sum()), int(used["cycle_customers"].sum())),
     )
+
+
+def month_span(months: tuple[date, ...]) -> tuple[date, date]:
+    """[first month, the month after the last): the bounds of a query over a run of months."""
+    last = months[-1]
+    return months[0], date(last.year + last.month // 12, last.month % 12 + 1, 1)

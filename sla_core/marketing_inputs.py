@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from sla_core.actuals import PooledActuals
 from sla_core.assumptions import Assumptions
+from sla_core.targets import TierAssumption
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,32 @@ def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
         except ValueError:
             skipped.append(key)
     return AppliedActuals(result, tuple(applied), tuple(skipped))
+
+
+
+def _positive(value) -> float | None:
+    return None if value is None or pd.isna(value) or value <= 0 else float(value)
+
+
+def apply_tier_actuals(tiers: tuple[TierAssumption, ...], per_tier: pd.DataFrame) -> tuple[TierAssumption, ...]:
+    """Tier shares, deal sizes and close rates from ``tiers.tier_actuals`` over the pooled months.
+
+    A rate the data cannot give (no leads, no customers) keeps the tier's current value. Shares
+    come from the data when some marketing revenue closed (a tier without any gets 0 %), else
+    they stay. Tiers found only in the data are added; values per lead stay as the user set them.
+    """
+    found = {row.tier: row for row in per_tier.itertuples(index=False)}
+    shares_from_data = per_tier["revenue_share"].notna().any()
+    current = {t.name: t for t in tiers}
+    result = []
+    for name in [*current, *sorted(set(found) - set(current))]:
+        old = current.get(name, TierAssumption(name, 0.0, None, None))
+        row = found.get(name)
+        share = old.share
+        if shares_from_data:
+            share = 0.0 if row is None or pd.isna(row.revenue_share) else float(row.revenue_share)
+        deal = _positive(row.avg_deal_size) if row is not None else None
+        rate = _positive(row.close_rate) if row is not None else None
+        result.append(TierAssumption(name, share, old.avg_deal_size if deal is None else round(deal, 2),
+                                     old.close_rate if rate is None else round(rate, 4), old.value_per_lead))
+    return tuple(result)

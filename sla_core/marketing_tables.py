@@ -69,9 +69,9 @@ TIER_COLUMNS = ["Tier", "Share of goal (%)", "Avg deal size ($)", "Close rate (%
 def tiers_frame(tiers: tuple[TierAssumption, ...]) -> pd.DataFrame:
     """Tier assumptions in the editor's shown units; an empty value per lead means close rate × deal size."""
     return pd.DataFrame([{
-        "Tier": t.name, "Share of goal (%)": round(t.share * 100, 4),
+        "Tier": t.name, "Share of goal (%)": t.share * 100,
         "Avg deal size ($)": t.avg_deal_size,
-        "Close rate (%)": None if t.close_rate is None else round(t.close_rate * 100, 4),
+        "Close rate (%)": None if t.close_rate is None else t.close_rate * 100,
         "Value per lead ($)": t.value_per_lead,
     } for t in tiers], columns=TIER_COLUMNS).astype({c: "float64" for c in TIER_COLUMNS[1:]})
 

@@ -230,3 +230,17 @@ def test_data_without_marketing_leads_says_so():
     assert not app.exception
     assert "no marketing leads or customers" in text(app.info)
     assert targets(app) == ("$140,000", "10", "200")
+
+
+def test_use_my_actuals_for_the_tiers(small):
+    # Jan + Feb marketing leads: executives CEO (won 1,000) and VP; director (won 3,000); a manager; an engineer
+    small.button(key="use_tier_actuals").click().run()
+    assert not small.exception and not small.error
+    tiers = {t.name: t for t in small.session_state["workspace"].tiers}
+    assert (tiers["executive"].share, tiers["executive"].avg_deal_size, tiers["executive"].close_rate) == (0.25, 1000, 0.5)
+    assert (tiers["director"].share, tiers["director"].avg_deal_size, tiers["director"].close_rate) == (0.75, 3000, 1.0)
+    # no customer among managers: their share is 0 and their rates stay the overall ones
+    assert (tiers["manager"].share, tiers["manager"].avg_deal_size, tiers["manager"].close_rate) == (0.0, 15000, 0.05)
+    goals = small.dataframe[-2].value.set_index("Tier")
+    # 140,000 × 25 % ÷ 1,000 = 35 customers ÷ 50 % = 70 leads; × 75 % ÷ 3,000 = 35 ÷ 100 % = 35 leads
+    assert goals["Leads needed"].tolist() == ["70", "35", "0", "0"]

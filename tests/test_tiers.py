@@ -84,3 +84,22 @@ def test_tier_actuals_hand_computed(make_leads):
     assert got.loc["executive", "avg_deal_size"] == 3000 and got.loc["executive", "revenue_share"] == 0.75
     assert got.loc["manager", "marketing_leads"] == 1 and got.loc["manager", "close_rate"] == 1.0
     assert got.loc["manager", "revenue_share"] == 0.25
+
+
+def test_tier_actuals_fill_the_tier_table():
+    import pandas as pd
+
+    from sla_core.actuals import month_span
+    from sla_core.marketing_inputs import apply_tier_actuals
+
+    per_tier = pd.DataFrame({"tier": ["executive", "smb", "other"], "marketing_leads": [4, 2, 0],
+                             "customers": [1, 1, 0], "close_rate": [0.25, 0.5, None],
+                             "avg_deal_size": [1234.567, 100.0, None], "revenue_share": [0.9, 0.1, 0.0]})
+    current = (TierAssumption("executive", 0.5, 10, 0.1, value_per_lead=7), TierAssumption("other", 0.5, 20, 0.2))
+    got = apply_tier_actuals(current, per_tier)
+    assert got == (TierAssumption("executive", 0.9, 1234.57, 0.25, value_per_lead=7),
+                   TierAssumption("other", 0.0, 20, 0.2), TierAssumption("smb", 0.1, 100.0, 0.5))
+    assert tier_errors(got) == []
+    no_revenue = per_tier.assign(revenue_share=None)
+    assert [t.share for t in apply_tier_actuals(current, no_revenue)] == [0.5, 0.5, 0.0]
+    assert month_span((date(2024, 11, 1), date(2024, 12, 1))) == (date(2024, 11, 1), date(2025, 1, 1))
