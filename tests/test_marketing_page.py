@@ -244,3 +244,16 @@ def test_use_my_actuals_for_the_tiers(small):
     goals = small.dataframe[-2].value.set_index("Tier")
     # 140,000 × 25 % ÷ 1,000 = 35 customers ÷ 50 % = 70 leads; × 75 % ÷ 3,000 = 35 ÷ 100 % = 35 leads
     assert goals["Leads needed"].tolist() == ["70", "35", "0", "0"]
+
+
+def test_flipping_to_a_past_month(small):
+    from datetime import date
+
+    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
+        small.slider(key=key).set_value(shown).run()
+    small.select_slider(key="goal_month").set_value(date(2024, 1, 1)).run()
+    assert not small.exception
+    # January is over: the whole month counts, three marketing leads against the full goal of 100
+    assert (metric(small, "Actual to date (leads)"), metric(small, "Goal to date (leads)")) == ("3", "100")
+    assert (metric(small, "Attainment"), metric(small, "Projection (leads)")) == ("3 %", "3")
+    assert small.query_params["month"] == "2024-01"
