@@ -66,9 +66,6 @@ def from_shown(base: Assumptions, shown: dict[str, float]) -> Assumptions:
     return base.updated(**{key: specs[key].stored(float(value)) for key, value in shown.items()})
 
 
-ROUNDING = {"close_rate": 4, "marketing_share": 3, "avg_deal_size": 2}
-
-
 @dataclass(frozen=True)
 class AppliedActuals:
     assumptions: Assumptions
@@ -77,7 +74,10 @@ class AppliedActuals:
 
 
 def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
-    """Replace close rate, deal size and marketing share with the pooled data, where usable."""
+    """Replace close rate, deal size and marketing share with the pooled data, where usable.
+
+    The values are taken unrounded, so the targets match what an analyst computes from the data.
+    """
     found = {"close_rate": pooled.close_rate, "avg_deal_size": pooled.avg_deal_size,
              "marketing_share": pooled.marketing_revenue_share}
     result, applied, skipped = base, [], []
@@ -85,7 +85,7 @@ def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
         try:
             if value is None:
                 raise ValueError(key)
-            result = result.updated(**{key: round(value, ROUNDING[key])})
+            result = result.updated(**{key: value})
             applied.append(key)
         except ValueError:
             skipped.append(key)
@@ -116,6 +116,6 @@ def apply_tier_actuals(tiers: tuple[TierAssumption, ...], per_tier: pd.DataFrame
             share = 0.0 if row is None or pd.isna(row.revenue_share) else float(row.revenue_share)
         deal = _positive(row.avg_deal_size) if row is not None else None
         rate = _positive(row.close_rate) if row is not None else None
-        result.append(TierAssumption(name, share, old.avg_deal_size if deal is None else round(deal, 2),
-                                     old.close_rate if rate is None else round(rate, 4), old.value_per_lead))
+        result.append(TierAssumption(name, share, old.avg_deal_size if deal is None else deal,
+                                     old.close_rate if rate is None else rate, old.value_per_lead))
     return tuple(result)

@@ -110,9 +110,9 @@ def test_use_my_actuals_fills_the_pooled_rates_and_names_the_months(small):
     assert not small.exception
     assert small.slider(key="close_rate").value == 40.0
     assert small.slider(key="avg_deal_size").value == 2000.0
-    assert small.slider(key="marketing_share").value == 66.7
-    # 200,000 × 66.7 % = 133,400; ÷ 2,000 = 66.7 → 67 customers; ÷ 40 % = 167.5 → 168 leads
-    assert targets(small) == ("$133,400", "67", "168")
+    assert small.slider(key="marketing_share").value == pytest.approx(200 / 3)
+    # 200,000 × 2/3 = 133,333; ÷ 2,000 = 66.7 → 67 customers; ÷ 40 % = 167.5 → 168 leads
+    assert targets(small) == ("$133,333", "67", "168")
     assert "Filled from Jan 2024, Feb 2024" in text(small.success)
 
 
@@ -120,7 +120,7 @@ def test_pooling_only_matured_months(small):
     small.checkbox(key="pool_skip_maturing").check().run()
     assert "Months used: Jan 2024." in text(small.caption)
     small.button(key="use_actuals").click().run()
-    assert small.slider(key="close_rate").value == pytest.approx(66.67)
+    assert small.slider(key="close_rate").value == pytest.approx(200 / 3)  # January alone: 2 of 3 leads
 
 
 def test_a_link_reopens_the_same_what_if_view():

@@ -90,7 +90,7 @@ def _pooled(**rates) -> PooledActuals:
 def test_use_my_actuals_replaces_only_usable_rates():
     base = Assumptions(quota=9000)
     done = apply_actuals(base, _pooled(close_rate=0.123456, avg_deal_size=1234.5678, marketing_revenue_share=0.0))
-    assert done.assumptions.close_rate == 0.1235 and done.assumptions.avg_deal_size == 1234.57
+    assert done.assumptions.close_rate == 0.123456 and done.assumptions.avg_deal_size == 1234.5678
     assert done.assumptions.marketing_share == base.marketing_share and done.assumptions.quota == 9000
     assert done.applied == ("close_rate", "avg_deal_size") and done.skipped == ("marketing_share",)
     assert apply_actuals(base, _pooled()).assumptions == base

@@ -97,7 +97,7 @@ def test_tier_actuals_fill_the_tier_table():
                              "avg_deal_size": [1234.567, 100.0, None], "revenue_share": [0.9, 0.1, 0.0]})
     current = (TierAssumption("executive", 0.5, 10, 0.1, value_per_lead=7), TierAssumption("other", 0.5, 20, 0.2))
     got = apply_tier_actuals(current, per_tier)
-    assert got == (TierAssumption("executive", 0.9, 1234.57, 0.25, value_per_lead=7),
+    assert got == (TierAssumption("executive", 0.9, 1234.567, 0.25, value_per_lead=7),
                    TierAssumption("other", 0.0, 20, 0.2), TierAssumption("smb", 0.1, 100.0, 0.5))
     assert tier_errors(got) == []
     no_revenue = per_tier.assign(revenue_share=None)
