@@ -1,0 +1,226 @@
+"""The business-hours clock of the Sales SLA: working days, opening hours, holidays, time zone.
+
+Response times on this clock count only the seconds that fall inside opening hours of a
+working, non-holiday local day, so a lead handed over on Friday evening and called on
+Monday at 09:30 took 30 minutes, not 63.5 hours. The SQL (``speed_*.sql``) evaluates a
+cumulative function F(t) = business seconds from the start of the data up to instant t
+and takes differences; this module turns the settings into its bound parameters.
+
+Opening hours are local wall-clock times. On a day when the clocks change inside the
+opening hours (a 24-hour team on the night of a DST change), the wall clock gains or
+loses an hour that never passed or passed twice; ``dst_corrections`` lists those
+instants so the count stays in real elapsed seconds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TRANSITION_YEARS = (1970, 2100)  # the span scanned for clock changes: any CRM export falls inside
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def zone(tz: str) -> ZoneInfo:
+    """The IANA zone, or a ValueError a user can act on."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from exc
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Opening hours per working day in ``tz``; weekdays 0 = Monday … 6 = Sunday.
+
+    The default is the one documented for ``--clock business``: Monday to Friday,
+    09:00–17:00, no holidays. ``close`` must be after ``open`` on the same day.
+    """
+
+    tz: str = "UTC"
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    holidays: tuple[date, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        zone(self.tz)
+        days = tuple(sorted(set(self.weekdays)))
+        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            raise ValueError("working days must be a non-empty set of weekdays (0 = Monday … 6 = Sunday)")
+        if not (isinstance(self.open, time) and isinstance(self.close, time)) or self.open.tzinfo or self.close.tzinfo:
+            raise ValueError("opening and closing times must be local times of day")
+        if not self.open < self.close:
+            raise ValueError(f"closing time {self.close:%H:%M} must be after opening time {self.open:%H:%M}")
+        if any(not isinstance(h, date) or isinstance(h, datetime) for h in self.holidays):
+            raise ValueError("holidays must be dates")
+        object.__setattr__(self, "weekdays", days)
+        object.__setattr__(self, "holidays", tuple(sorted(set(self.holidays))))
+
+    @property
+    def open_seconds(self) -> int:
+        """Business seconds in one full working day."""
+        return _seconds(self.close) - _seconds(self.open)
+
+    def in_zone(self, tz: str) -> "BusinessHours":
+        """The same schedule in the workspace time zone."""
+        return self if tz == self.tz else replace(self, tz=tz)
+
+    def is_open_day(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+    def describe(self) -> str:
+        """One line for captions and the report, e.g. "Mon–Fri 09:00–17:00 Europe/Berlin, 3 holidays"."""
+        days = ", ".join(WEEKDAY_NAMES[d] for d in self.weekdays)
+        if self.weekdays == tuple(range(self.weekdays[0], self.weekdays[-1] + 1)) and len(self.weekdays) > 2:
+            days = f"{WEEKDAY_NAMES[self.weekdays[0]]}–{WEEKDAY_NAMES[self.weekdays[-1]]}"
+        count = len(self.holidays)
+        return (f"{days} {self.open:%H:%M}–{self.close:%H:%M} {self.tz}"
+                f"{f', {count} holiday' + ('s' if count != 1 else '') if count else ', no holidays'}")
+
+    def to_dict(self) -> dict:
+        return {"tz": self.tz, "weekdays": list(self.weekdays), "open": f"{self.open:%H:%M}",
+                "close": f"{self.close:%H:%M}", "holidays": [h.isoformat() for h in self.holidays]}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "BusinessHours":
+        """Build from ``to_dict`` output (missing keys take the defaults); ValueError on a bad value."""
+        if not isinstance(raw, dict):
+            raise ValueError("business hours must be a JSON object")
+        unknown = set(raw) - {"tz", "weekdays", "open", "close", "holidays"}
+        if unknown:
+            raise ValueError(f"unknown business-hours keys: {', '.join(sorted(unknown))}")
+        default = cls()
+        weekdays = raw.get("weekdays", default.weekdays)
+        if not isinstance(weekdays, (list, tuple)) or any(isinstance(d, bool) or not isinstance(d, int) for d in weekdays):
+            raise ValueError("weekdays must be a list of numbers 0 (Monday) … 6 (Sunday)")
+        return cls(tz=str(raw.get("tz", default.tz)), weekdays=tuple(weekdays),
+                   open=parse_time(raw.get("open", "09:00")), close=parse_time(raw.get("close", "17:00")),
+                   holidays=parse_holidays(raw.get("holidays", [])))
+
+    def sql_params(self) -> dict:
+        """Bound parameters of the business clock in ``speed_*.sql``."""
+        corrections = dst_corrections(self)
+        return {
+            "open_weekdays": [d + 1 for d in self.weekdays],  # DuckDB isodow: 1 = Monday
+            "open_us": _seconds(self.open) * 1_000_000, "close_us": _seconds(self.close) * 1_000_000,
+            "holidays": list(self.holidays),
+            "dst_days": [c[0] for c in corrections], "dst_at": [c[1] for c in corrections],
+            "dst_seconds": [c[2] for c in corrections],
+        }
+
+
+def parse_time(value) -> time:
+    """"09:00" → time(9, 0); a ``time`` passes through."""
+    if isinstance(value, time):
+        return value
+    match = _TIME_RE.match(str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day like 09:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_holidays(value) -> tuple[date, ...]:
+    """Dates from a list or pasted text (one per line, or separated by commas/semicolons).
+
+    Each entry starts with an ISO date (2024-12-25); anything after it on the line (a name
+    such as "Christmas Day") is ignored, so a pasted "date,name" list works as it is.
+    """
+    entries = value if isinstance(value, (list, tuple)) else re.split(r"[\n;]+", str(value))
+    days = []
+    for entry in entries:
+        if isinstance(entry, date) and not isinstance(entry, datetime):
+            days.append(entry)
+            continue
+        text = str(entry).strip().strip('"')
+        if not text or text.lower().startswith("date"):  # blank line or a CSV header
+            continue
+        match = re.match(r"^(\d{4}-\d{2}-\d{2})", text)
+        try:
+            if not match:
+                raise ValueError
+            days.append(date.fromisoformat(match.group(1)))
+        except ValueError as exc:
+            raise ValueError(f"holiday {text[:40]!r} does not start with a date like 2024-12-25") from exc
+    return tuple(sorted(set(days)))
+
+
+def public_holidays(country: str, years: range, subdivision: str | None = None) -> tuple[date, ...]:
+    """A country's public holidays (the ``holidays`` package) to prefill the list."""
+    import holidays as holiday_calendars  # loaded only when asked: it imports every country's rules
+
+    try:
+        calendar = holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=list(years))
+    except NotImplementedError as exc:
+        raise ValueError(f"no public-holiday calendar for {country!r}") from exc
+    return tuple(sorted(calendar.keys()))
+
+
+def holiday_countries() -> dict[str, str]:
+    """ISO country code → name, for the prefill selector."""
+    from holidays.registry import COUNTRIES
+
+    return dict(sorted((codes[1], f"{module.replace('_', ' ').title()} ({codes[1]})")
+                       for module, codes in COUNTRIES.items()))
+
+
+@cache
+def transitions(tz: str) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """Every UTC-offset change of ``tz`` in TRANSITION_YEARS: (instant in UTC, offset before, offset after).
+
+    zoneinfo does not expose its transition table, so scan day by day and bisect to the
+    second; cached per zone (about 0.1 s once per process).
+    """
+    info = zone(tz)
+    start = int(datetime(TRANSITION_YEARS[0], 1, 1, tzinfo=timezone.utc).timestamp())
+    end = int(datetime(TRANSITION_YEARS[1] + 1, 1, 1, tzinfo=timezone.utc).timestamp())
+
+    def offset(ts: int) -> timedelta:
+        return datetime.fromtimestamp(ts, info).utcoffset()
+
+    found = []
+    previous = offset(start)
+    for ts in range(start + 86400, end + 1, 86400):
+        current = offset(ts)
+        if current != previous:
+            low, high = ts - 86400, ts  # offset(low) == previous, offset(high) == current
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == previous else (low, middle)
+            found.append((datetime.fromtimestamp(high, timezone.utc), previous, current))
+            previous = current
+    return tuple(found)
+
+
+def dst_corrections(clock: BusinessHours) -> list[tuple[date, datetime, int]]:
+    """(local day, instant, seconds) to add to the wall-clock count from that instant on.
+
+    When clocks go forward inside opening hours, the skipped wall-clock stretch would be
+    counted although no time passed (−); when they go back, the repeated stretch passed
+    twice but is counted once (+). Only working, non-holiday days count.
+    """
+    out = []
+    for at, before, after in transitions(clock.tz):
+        wall = at.replace(tzinfo=None)
+        if after > before:
+            start, end, sign = wall + before, wall + after, -1  # the skipped wall-clock stretch
+        else:
+            start, end, sign = wall + after, wall + before, 1  # the repeated one
+        overlap = 0
+        day = start.date()
+        while day <= end.date():
+            if clock.is_open_day(day):
+                window_start = datetime.combine(day, clock.open)
+                window_end = datetime.combine(day, clock.close)
+                overlap += max(0, int((min(end, window_end) - max(start, window_start)).total_seconds()))
+            day += timedelta(days=1)
+        if overlap:
+            out.append(((wall + after).date(), at, sign * overlap))
+    return out

@@ -1,0 +1,49 @@
+"""Depth of follow-up (SPEC 6): how many attempts sales makes on leads it has not reached yet.
+
+Computed in DuckDB (``depth_by_period.sql``), one row per period (or period and rep).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from sla_core import queries
+from sla_core.speed import PERIODS
+
+DEPTH_COLUMNS = ("period_start", "handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
+                 "leads_worked_pct")
+REPORT_KEYS = ("not_connected", "avg_attempts", "pct_at_goal", "leads_worked_pct")
+
+
+def _depth_frame(con, period, depth_goal, as_of, tz, by_owner: bool) -> pd.DataFrame:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+    if depth_goal < 1:
+        raise ValueError("the depth goal must be at least 1 attempt")
+    columns = [DEPTH_COLUMNS[0], *(["owner"] if by_owner else []), *DEPTH_COLUMNS[1:]]
+    if as_of is None:
+        return pd.DataFrame(columns=columns)
+    df = queries.frame(con, "depth_by_period", tz=tz, as_of=as_of, period=period, depth_goal=int(depth_goal),
+                       by_owner=by_owner)
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df[columns]
+
+
+def depth_by_period(con: duckdb.DuckDBPyConnection, period: str, depth_goal: int, as_of: datetime | None,
+                    tz: str) -> pd.DataFrame:
+    """One row per local day/week/month of hand-off up to the as-of period (``period_start`` a date).
+
+    handed; of those not connected: how many, their average attempts and the share at or
+    above the depth goal; leads_worked_pct = handed leads with an attempt ÷ handed. NaN
+    where a ratio is n/a.
+    """
+    return _depth_frame(con, period, depth_goal, as_of, tz, by_owner=False)
+
+
+def depth_by_rep(con: duckdb.DuckDBPyConnection, period: str, depth_goal: int, as_of: datetime | None,
+                 tz: str) -> pd.DataFrame:
+    """The same figures per period and owner (owner "(no owner)" for leads without one)."""
+    df = _depth_frame(con, period, depth_goal, as_of, tz, by_owner=True)
+    return df[df["handed"] > 0].reset_index(drop=True)

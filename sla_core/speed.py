@@ -1,0 +1,106 @@
+"""Speed of follow-up (SPEC 5): response time from hand-off to first touch, per period and per rep.
+
+All of it runs in DuckDB (``speed_by_period.sql``, ``speed_leads.sql``): a 5M-lead export
+never leaves the database as rows, only as one line per period (or per period and rep)
+and a page of the drill-down list.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from sla_core import queries
+from sla_core.clock import BusinessHours
+
+PERIODS = ("day", "week", "month")
+SPEED_COLUMNS = ("period_start", "handed", "touched", "mean_hours", "median_hours", "p90_hours", "within", "missed",
+                 "pct_within_goal")
+BANDS = {  # column → label, in order; a response on a boundary falls in the lower band (≤ 5 min is "0–5 min")
+    "band_0_5m": "0–5 min", "band_5_15m": "5–15 min", "band_15_60m": "15–60 min", "band_1_4h": "1–4 h",
+    "band_4_24h": "4–24 h", "band_over_24h": "over 24 h", "band_never": "never touched",
+}
+EXTRA_COLUMNS = (*BANDS, "routed", "routing_mean_hours", "routing_median_hours", "touched_before_handoff")
+REPORT_KEYS = ("handed", "touched", "mean_hours", "median_hours", "p90_hours", "pct_within_goal")
+
+
+def clock_params(tz: str, clock: BusinessHours | None) -> dict:
+    """Bound parameters of the clock: ``clock`` None is the calendar clock."""
+    business = clock is not None
+    settings = clock if business else BusinessHours(tz=tz)  # unused on the calendar clock, but every parameter is bound
+    return {"business": business, "clock_tz": settings.tz, **settings.sql_params()}
+
+
+def _check(period: str, goal_hours: float) -> None:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+    if not goal_hours > 0:
+        raise ValueError("the speed goal must be above 0 hours")
+
+
+def _goal_us(goal_hours: float) -> int:
+    return round(goal_hours * 3600e6)
+
+
+def _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner: bool) -> pd.DataFrame:
+    _check(period, goal_hours)
+    columns = [*SPEED_COLUMNS[:1], *(["owner"] if by_owner else []), *SPEED_COLUMNS[1:], *EXTRA_COLUMNS]
+    if as_of is None:
+        return pd.DataFrame(columns=columns)
+    df = queries.frame(con, "speed_by_period", tz=tz, as_of=as_of, period=period, goal_us=_goal_us(goal_hours),
+                       by_owner=by_owner, **clock_params(tz, clock))
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df[columns]
+
+
+def speed_by_period(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,
+                    tz: str, clock: BusinessHours | None = None) -> pd.DataFrame:
+    """One row per local day/week/month of hand-off up to the as-of period (``period_start`` a date).
+
+    handed, touched, mean/median/p90 response hours (among touched; NaN when none),
+    within, missed and pct_within_goal (NaN when n/a); also the response bands, the
+    routing delay (hand-off − MQL) and the touched-before-hand-off exclusions.
+    ``clock`` None counts calendar hours; a ``BusinessHours`` counts opening hours only.
+    """
+    return _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner=False)
+
+
+def speed_by_rep(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,
+                 tz: str, clock: BusinessHours | None = None) -> pd.DataFrame:
+    """The same figures per period and owner (owner "(no owner)" for leads without one)."""
+    df = _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner=True)
+    return df[df["handed"] + df["touched_before_handoff"] > 0].reset_index(drop=True)
+
+
+def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date, goal_hours: float,
+                depth_goal: int, as_of: datetime | None, tz: str, clock: BusinessHours | None = None,
+                owner: str | None = None, breaching_only: bool = True, limit: int | None = 100,
+                offset: int = 0) -> pd.DataFrame:
+    """The leads handed in one period (optionally one owner's), oldest hand-off first, a page at a time.
+
+    ``breaching_only`` keeps leads that missed the speed goal or are not connected with
+    fewer attempts than the depth goal. ``total`` repeats the number of matching leads,
+    so the page can say "1–100 of 2,345" without another query.
+    """
+    _check(period, goal_hours)
+    columns = ["lead_id", "owner", "handed_local", "first_touch_local", "response_hours", "speed_status", "attempts",
+               "connected", "depth_status", "breach", "total"]
+    if as_of is None:
+        return pd.DataFrame(columns=columns)
+    return queries.frame(con, "speed_leads", tz=tz, as_of=as_of, period=period, period_start=period_start,
+                         goal_us=_goal_us(goal_hours), depth_goal=int(depth_goal), owner=owner,
+                         breaching_only=breaching_only, limit=limit, offset=int(offset),
+                         **clock_params(tz, clock))[columns]
+
+
+def period_row(frame: pd.DataFrame, period_start: date, keys: tuple[str, ...]) -> dict:
+    """One period's figures as plain numbers, n/a as None; a period outside the data handed nothing."""
+    match = frame[frame["period_start"] == period_start]
+    if match.empty:
+        return {k: (0 if k in COUNT_KEYS else None) for k in keys}
+    row = match.iloc[0]
+    return {k: (None if pd.isna(row[k]) else (int(row[k]) if k in COUNT_KEYS else float(row[k]))) for k in keys}
+
+
+COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected", "touched_before_handoff", *BANDS})
