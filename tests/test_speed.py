@@ -1,0 +1,185 @@
+"""Speed of follow-up (SPEC 5) on a hand-computed fixture: every figure, both clocks, per rep, drill-down."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from ingest_support import Loader, csv_bytes
+from sla_core import depth, speed
+from sla_core.clock import BusinessHours
+
+AS_OF = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Sunday noon
+MARCH, FEB = date(2024, 3, 1), date(2024, 2, 1)
+
+
+def lead(lead_id, handed, touch=None, owner=None, mql=None, attempts=0, connected=False):
+    handed_at = f"2024-{handed}:00Z" if handed else None
+    return {"lead_id": lead_id, "created_at": f"2024-{mql or handed or '01-01T00:00'}:00Z",
+            "handed_at": handed_at, "first_touch_at": f"2024-{touch}:00Z" if touch else None,
+            "owner": owner, "attempts": attempts, "connected": connected}
+
+
+# Goal 1 h, as of Sun 10 Mar 12:00 UTC. Responses in calendar hours (business hours Mon–Fri 09–17 in brackets).
+LEADS = [
+    lead("A", "03-04T10:00", "03-04T10:30", "Ann", mql="03-04T09:00", attempts=3, connected=True),  # 0.5 within; routing 1 h
+    lead("B", "03-04T10:00", "03-04T12:00", "Ann", attempts=6),  # 2 missed
+    lead("C", "03-05T09:00", "03-05T09:03", "Bob", mql="03-05T08:00", attempts=1),  # 0.05 within; routing 1 h
+    lead("D", "03-05T09:00", None, "Bob"),  # never touched, window closed: missed
+    lead("E", "03-10T11:30", None, "Bob"),  # not touched, window open until 12:30: not yet due
+    lead("F", "03-06T09:00", "03-06T08:00", "Ann", attempts=2),  # touched before hand-off: excluded
+    lead("G", "03-06T10:00", "03-08T10:00", None, attempts=7, connected=True),  # 48 missed (business: 16)
+    lead("J", "03-09T09:00", "03-10T13:00", "", attempts=2),  # touch after as-of: untouched; missed (business: not yet due)
+    lead("H", "02-28T10:00", "02-28T10:10", "Ann", attempts=1),  # February: 10 min within
+    lead("I", "03-10T13:00", "03-10T13:05", "Ann"),  # handed after as-of: left out
+    lead("K", None, None, "Ann"),  # never handed: left out
+]
+
+
+@pytest.fixture
+def fixture_con(make_leads):
+    return make_leads(LEADS)
+
+
+def row(frame, period_start):
+    return frame[frame["period_start"] == period_start].iloc[0]
+
+
+def test_month_figures_on_the_calendar_clock(fixture_con):
+    con = fixture_con
+    df = speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC")
+    assert list(df["period_start"]) == [FEB, MARCH]
+    march = row(df, MARCH)
+    assert (march.handed, march.touched, march.within, march.missed) == (7, 4, 2, 4)  # E not yet due
+    assert march.mean_hours == pytest.approx((0.5 + 2 + 0.05 + 48) / 4)
+    assert march.median_hours == pytest.approx(1.25)  # (0.5 + 2) / 2
+    assert march.p90_hours == pytest.approx(2 + 0.7 * (48 - 2))  # position 2.7 of 0.05, 0.5, 2, 48
+    assert march.pct_within_goal == pytest.approx(2 / 6)
+    assert march.touched_before_handoff == 1
+    feb = row(df, FEB)
+    assert (feb.handed, feb.touched, feb.within, feb.missed, feb.pct_within_goal) == (1, 1, 1, 0, 1.0)
+    assert feb.mean_hours == pytest.approx(10 / 60)
+
+
+def test_response_bands_and_routing_delay(fixture_con):
+    con = fixture_con
+    march = row(speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC"), MARCH)
+    assert [int(march[c]) for c in speed.BANDS] == [1, 0, 1, 1, 0, 1, 3]  # C; –; A; B; –; G; D, E, J
+    assert march.routed == 7
+    assert march.routing_mean_hours == pytest.approx(2 / 7)  # A and C waited 1 h for the hand-off
+    assert march.routing_median_hours == pytest.approx(0)
+
+
+def test_business_clock_changes_responses_and_who_is_due(fixture_con):
+    con = fixture_con
+    df = speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC", BusinessHours("UTC"))
+    march = row(df, MARCH)
+    assert march.mean_hours == pytest.approx((0.5 + 2 + 0.05 + 16) / 4)  # G: Wed 10:00 → Fri 10:00 is 7 + 8 + 1
+    assert march.p90_hours == pytest.approx(2 + 0.7 * (16 - 2))
+    assert (march.within, march.missed) == (2, 3)  # J handed Saturday: no business hour has passed yet
+    assert march.pct_within_goal == pytest.approx(0.4)
+
+
+def test_days_and_weeks_list_every_period_up_to_the_as_of_one(fixture_con):
+    con = fixture_con
+    weeks = speed.speed_by_period(con, "week", 1.0, AS_OF, "UTC")
+    assert list(weeks["period_start"]) == [date(2024, 2, 26), date(2024, 3, 4)]  # Monday starts
+    assert list(weeks["handed"]) == [1, 7]
+    days = speed.speed_by_period(con, "day", 1.0, AS_OF, "UTC")
+    assert days["period_start"].iloc[0] == date(2024, 2, 28) and days["period_start"].iloc[-1] == date(2024, 3, 10)
+    assert len(days) == 12
+    quiet = row(days, date(2024, 3, 1))
+    assert quiet.handed == 0 and quiet.pct_within_goal != quiet.pct_within_goal  # NaN: n/a, not 0 %
+
+
+def test_a_period_with_only_not_yet_due_leads_is_na(make_leads):
+    con = make_leads([lead("E", "03-10T11:30")])
+    march = row(speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC"), MARCH)
+    assert (march.handed, march.within, march.missed) == (1, 0, 0)
+    assert march.pct_within_goal != march.pct_within_goal and march.mean_hours != march.mean_hours
+
+
+def test_no_data_gives_no_rows(make_leads):
+    assert speed.speed_by_period(make_leads([]), "month", 1.0, AS_OF, "UTC").empty
+    assert speed.speed_by_period(make_leads([]), "month", 1.0, None, "UTC").empty
+    with pytest.raises(ValueError, match="period must be one of"):
+        speed.speed_by_period(make_leads([]), "year", 1.0, AS_OF, "UTC")
+
+
+def test_periods_follow_the_workspace_time_zone(make_leads):
+    # 23:30 UTC on 29 Feb is already 1 March in Berlin
+    con = make_leads([lead("Z", "02-29T23:30", "02-29T23:40")])
+    assert list(speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC")["period_start"])[0] == FEB
+    assert list(speed.speed_by_period(con, "month", 1.0, AS_OF, "Europe/Berlin")["period_start"]) == [MARCH]
+
+
+def test_per_rep_figures(fixture_con):
+    con = fixture_con
+    reps = speed.speed_by_rep(con, "month", 1.0, AS_OF, "UTC")
+    march = reps[reps["period_start"] == MARCH].set_index("owner")
+    assert list(march.index) == ["(no owner)", "Ann", "Bob"]
+    assert march.loc["Ann", ["handed", "touched", "within", "missed", "touched_before_handoff"]].tolist() == [2, 2, 1, 1, 1]
+    assert march.loc["Ann", "median_hours"] == pytest.approx(1.25)
+    assert march.loc["Bob", ["handed", "touched", "within", "missed"]].tolist() == [3, 1, 1, 1]
+    assert march.loc["(no owner)", "pct_within_goal"] == 0.0
+
+
+def test_drill_down_lists_the_breaching_leads_with_reasons(fixture_con):
+    con = fixture_con
+    rows = speed.speed_leads(con, "month", MARCH, 1.0, 6, AS_OF, "UTC")
+    assert dict(zip(rows["lead_id"], rows["breach"])) == {
+        "B": "speed", "C": "depth", "D": "speed, depth", "F": "depth", "G": "speed", "J": "speed, depth", "E": "depth"}
+    assert list(rows["lead_id"]) == ["B", "C", "D", "F", "G", "J", "E"]  # oldest hand-off first
+    assert set(rows["total"]) == {7}
+    page = speed.speed_leads(con, "month", MARCH, 1.0, 6, AS_OF, "UTC", owner="Bob", breaching_only=False,
+                             limit=2, offset=1)
+    assert list(page["lead_id"]) == ["D", "E"] and set(page["total"]) == {3}
+    assert list(page["speed_status"]) == ["missed", "not yet due"]
+    everyone = speed.speed_leads(con, "month", MARCH, 1.0, 6, AS_OF, "UTC", breaching_only=False, limit=None)
+    statuses = dict(zip(everyone["lead_id"], everyone["speed_status"]))
+    assert statuses["A"] == "within goal" and statuses["F"] == "touched before hand-off (excluded)"
+    assert everyone.set_index("lead_id").loc["G", "response_hours"] == pytest.approx(48)
+
+
+# --- an activity log and the same figures given directly agree (SPEC 1) -----------------------
+
+DIRECT = csv_bytes([
+    ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner"],
+    ["A", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:30:00Z", "3", "true", "Ann"],
+    ["B", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "", "0", "false", "Ann"],
+    ["C", "2024-03-05T09:00:00Z", "2024-03-05T10:00:00Z", "2024-03-05T13:00:00Z", "2", "false", "Bob"],
+    ["D", "2024-03-06T09:00:00Z", "2024-03-06T10:00:00Z", "2024-03-06T10:05:00Z", "6", "false", "Bob"],
+])
+ACTIVITIES = csv_bytes([
+    ["lead_id", "activity_at", "type", "outcome"],
+    ["A", "2024-03-04T09:30:00Z", "call", "No answer"],  # before hand-off: not a touch
+    ["A", "2024-03-04T10:30:00Z", "call", "No answer"],
+    ["A", "2024-03-04T11:00:00Z", "call", "Left voicemail"],
+    ["A", "2024-03-04T12:00:00Z", "call", "Connected"],
+    ["A", "2024-03-05T09:00:00Z", "email", "Sent"],  # after the connect: not an attempt
+    ["C", "2024-03-05T13:00:00Z", "email", "Sent"],
+    ["C", "2024-03-06T12:00:00Z", "call", "No answer"],
+    *[["D", f"2024-03-06T10:{m:02d}:00Z", "call", "No answer"] for m in (5, 15, 25, 35, 45, 55)],
+])
+
+
+@pytest.mark.parametrize("clock", [None, BusinessHours("UTC")], ids=["calendar", "business"])
+def test_speed_and_depth_agree_from_the_log_and_from_direct_columns(con, tmp_path, clock):
+    loader = Loader(con, tmp_path / "session")
+    as_of = datetime(2024, 3, 8, tzinfo=timezone.utc)
+
+    def figures():
+        return (speed.speed_by_period(con, "week", 1.0, as_of, "UTC", clock),
+                speed.speed_by_rep(con, "week", 1.0, as_of, "UTC", clock),
+                depth.depth_by_period(con, "week", 6, as_of, "UTC"),
+                depth.depth_by_rep(con, "week", 6, as_of, "UTC"))
+
+    loader.load(DIRECT, activities=ACTIVITIES)
+    from_log = figures()
+    loader.load(DIRECT)
+    direct = figures()
+    for a, b in zip(from_log, direct):
+        assert a.equals(b)
+    week = from_log[0].iloc[0]
+    assert (week.handed, week.touched, week.within, week.missed) == (4, 3, 2, 2)
+    assert from_log[2].iloc[0][["not_connected", "avg_attempts", "at_goal"]].tolist() == [3, pytest.approx(8 / 3), 1]
