@@ -8,6 +8,7 @@ st.set_page_config(page_title="Sales & Marketing SLA", page_icon="📈", layout=
 
 PAGES = [
     st.Page("pages/marketing.py", title="Marketing SLA", icon="🎯", default=True),
+    st.Page("pages/sales.py", title="Sales SLA", icon="⏱️"),
     st.Page("pages/data.py", title="Data", icon="📄"),
 ]
 

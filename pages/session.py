@@ -20,6 +20,7 @@ import streamlit as st
 
 from sla_core import decode, ingest
 from sla_core.assumptions import Assumptions
+from sla_core.clock import BusinessHours
 from sla_core.db import open_session_db
 from sla_core.mapping import Mapping
 from sla_core.targets import TierAssumption
@@ -42,6 +43,8 @@ class Workspace:
     read_only: bool = False
     tier_rules: tuple[TierRule, ...] = DEFAULT_RULES  # job title → tier, first match wins
     tiers: tuple[TierAssumption, ...] | None = None  # None: the default tiers on the overall rates
+    business_hours: BusinessHours | None = None  # Sales SLA clock; None: Mon–Fri 09:00–17:00 in the data's zone
+    sales_clock: str = "calendar"  # the Sales SLA's clock: "calendar" or "business"
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -128,10 +128,12 @@ def parse_time(value) -> time:
 
 
 def parse_holidays(value) -> tuple[date, ...]:
-    """Dates from a list or pasted text (one per line, or separated by commas/semicolons).
+    """Dates from a list or pasted text: every ISO date (2024-12-25) on each line counts.
 
-    Each entry starts with an ISO date (2024-12-25); anything after it on the line (a name
-    such as "Christmas Day") is ignored, so a pasted "date,name" list works as it is.
+    Lines may hold several dates ("2024-12-24, 2024-12-25") or a date and its name
+    ("2024-12-25,Christmas Day"), so a pasted or uploaded "date,name" list works as it
+    is; a header line starting with "date" and blank lines are skipped. A line without
+    an ISO date is an error, not silently dropped.
     """
     entries = value if isinstance(value, (list, tuple)) else re.split(r"[\n;]+", str(value))
     days = []
@@ -140,15 +142,15 @@ def parse_holidays(value) -> tuple[date, ...]:
             days.append(entry)
             continue
         text = str(entry).strip().strip('"')
-        if not text or text.lower().startswith("date"):  # blank line or a CSV header
+        if not text or text.lower().startswith("date"):
             continue
-        match = re.match(r"^(\d{4}-\d{2}-\d{2})", text)
+        found = re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)
         try:
-            if not match:
+            if not found:
                 raise ValueError
-            days.append(date.fromisoformat(match.group(1)))
+            days.extend(date.fromisoformat(d) for d in found)
         except ValueError as exc:
-            raise ValueError(f"holiday {text[:40]!r} does not start with a date like 2024-12-25") from exc
+            raise ValueError(f"holiday {text[:40]!r} is not a date like 2024-12-25") from exc
     return tuple(sorted(set(days)))
 
 

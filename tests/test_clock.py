@@ -78,10 +78,12 @@ def test_round_trips_through_a_dict_for_saving():
 
 
 def test_pasted_holidays_accept_dates_with_names_and_a_header():
-    pasted = "date,name\n2024-12-25,Christmas Day\n\n2024-01-01; 2024-12-25\n"
-    assert parse_holidays(pasted) == (date(2024, 1, 1), date(2024, 12, 25))
-    with pytest.raises(ValueError, match="'25/12/2024' does not start with a date"):
+    pasted = "date,name\n2024-12-25,Christmas Day\n\n2024-01-01; 2024-12-25\n2024-12-24, 2024-12-31\n"
+    assert parse_holidays(pasted) == (date(2024, 1, 1), date(2024, 12, 24), date(2024, 12, 25), date(2024, 12, 31))
+    with pytest.raises(ValueError, match="'25/12/2024' is not a date like 2024-12-25"):
         parse_holidays("25/12/2024")
+    with pytest.raises(ValueError, match="is not a date"):
+        parse_holidays("2024-02-30")
 
 
 def test_public_holidays_prefill_from_the_holidays_package():
