@@ -16,6 +16,7 @@ import duckdb
 from sla_core.assumptions import Assumptions
 from sla_core.ingest import Dataset
 from sla_core.marketing_report import marketing_sections
+from sla_core.sales_report import sales_sections
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -38,6 +39,7 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     """The JSON report: numbers as numbers, n/a as None."""
     report: dict = {"month": request.month.strftime("%Y-%m")}
     report.update(marketing_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions))
+    report.update(sales_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions, request.clock))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

@@ -1,7 +1,11 @@
 """Speed of follow-up (SPEC 5) on a hand-computed fixture: every figure, both clocks, per rep, drill-down."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +187,36 @@ def test_speed_and_depth_agree_from_the_log_and_from_direct_columns(con, tmp_pat
     week = from_log[0].iloc[0]
     assert (week.handed, week.touched, week.within, week.missed) == (4, 3, 2, 2)
     assert from_log[2].iloc[0][["not_connected", "avg_attempts", "at_goal"]].tolist() == [3, pytest.approx(8 / 3), 1]
+
+
+# --- the report command (SPEC 9) --------------------------------------------------------------
+
+REPORT_LEADS = csv_bytes([
+    ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected"],
+    ["A", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:30:00Z", "3", "true"],  # 0.5 h
+    ["B", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z", "6", "false"],  # 2 h
+    ["C", "2024-03-05T09:00:00Z", "2024-03-05T10:00:00Z", "", "1", "false"],  # never touched
+    ["F", "2024-03-01T09:00:00Z", "2024-03-01T16:30:00Z", "2024-03-04T09:15:00Z", "0", "false"],  # 64.75 h / 0.75 h
+    ["G", "2024-04-01T09:00:00Z", "2024-04-01T10:00:00Z", "2024-04-01T10:10:00Z", "1", "false"],  # April: as-of
+])
+
+
+@pytest.mark.parametrize("clock,expected", [
+    ("calendar", {"handed": 4, "touched": 3, "mean_hours": (0.5 + 2 + 64.75) / 3, "median_hours": 2.0,
+                  "p90_hours": 2 + 0.8 * (64.75 - 2), "pct_within_goal": 0.25, "within": 1, "missed": 3}),
+    ("business", {"handed": 4, "touched": 3, "mean_hours": (0.5 + 2 + 0.75) / 3, "median_hours": 0.75,
+                  "p90_hours": 0.75 + 0.8 * (2 - 0.75), "pct_within_goal": 0.5, "within": 2, "missed": 2}),
+])
+def test_report_command_speed_and_depth_keys(tmp_path, clock, expected):
+    leads = tmp_path / "leads.csv"
+    leads.write_bytes(REPORT_LEADS)
+    done = subprocess.run([sys.executable, "-m", "sla_core", "report", "--leads", str(leads), "--month", "2024-03",
+                           "--clock", clock], cwd=Path(__file__).resolve().parent.parent, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert {k: out["speed"][k] for k in expected} == pytest.approx(expected)
+    assert out["speed"]["clock"] == ("calendar hours" if clock == "calendar" else "Mon–Fri 09:00–17:00 UTC, no holidays")
+    # not connected: B 6, C 1, F 0 → avg 7/3; at the goal of 6: B; worked: A, B, C of 4
+    assert out["depth"] == pytest.approx({"not_connected": 3, "avg_attempts": 7 / 3, "pct_at_goal": 1 / 3,
+                                          "leads_worked_pct": 0.75})

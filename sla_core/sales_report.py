@@ -1,0 +1,31 @@
+"""The report command's sales keys (SPEC 9): speed and depth of follow-up for the month.
+
+The same functions as the Sales SLA page, so a scheduled report and the page agree.
+``--clock business`` counts on the default business hours (Mon–Fri 09:00–17:00 in the
+workspace time zone, no holidays).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from sla_core import depth, speed
+from sla_core.assumptions import Assumptions
+from sla_core.clock import BusinessHours
+
+SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
+
+
+def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
+                   assumptions: Assumptions, clock_name: str) -> dict:
+    """{"speed", "depth"} for leads handed in ``month``; n/a as None."""
+    if clock_name not in ("calendar", "business"):
+        raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
+    clock = BusinessHours(tz=tz) if clock_name == "business" else None
+    by_month = speed.speed_by_period(con, "month", assumptions.speed_goal_hours, as_of, tz, clock)
+    speed_row = speed.period_row(by_month, month, (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS))
+    speed_row["clock"] = clock.describe() if clock else "calendar hours"
+    depth_row = speed.period_row(depth.depth_by_period(con, "month", assumptions.depth_goal_attempts, as_of, tz),
+                                 month, depth.REPORT_KEYS)
+    return {"speed": speed_row, "depth": depth_row}
