@@ -1,0 +1,1 @@
+DELETE FROM scenarios WHERE workspace_id = $workspace_id

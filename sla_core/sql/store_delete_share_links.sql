@@ -1,0 +1,1 @@
+DELETE FROM share_links WHERE workspace_id = $workspace_id

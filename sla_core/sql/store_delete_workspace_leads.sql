@@ -1,0 +1,1 @@
+DELETE FROM workspace_leads WHERE workspace_id = $workspace_id

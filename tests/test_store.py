@@ -1,0 +1,149 @@
+"""The workspace store: saves are whole, reopen in place, keep settings as JSON and every scenario revision."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timezone
+
+import pytest
+
+from sla_core import queries, store
+from sla_core.assumptions import Assumptions
+from sla_core.clock import BusinessHours
+from sla_core.mapping import Mapping
+from sla_core.targets import TierAssumption
+from sla_core.tiers import TierRule
+from tests.store_support import session_with_leads
+
+
+@pytest.fixture
+def db(tmp_path):
+    connection = store.open_store(tmp_path / "store.duckdb")
+    yield connection
+    connection.close()
+
+
+def _save(db, tmp_path, n=1000, name="Q1 plan", settings=None):
+    con, dataset = session_with_leads(tmp_path / f"s{n}{name}", n)
+    ids = store.save_workspace(db.cursor(), con, name, dataset, Mapping().to_json(),
+                               store.settings_to_json(settings or {"assumptions": Assumptions()}))
+    return con, dataset, ids
+
+
+def test_saved_rows_read_back_in_place_with_same_metrics(db, tmp_path):
+    con, dataset, (wid, _) = _save(db, tmp_path, n=5000)
+    cur = db.cursor()
+    store.show_workspace(cur, wid)
+    question = "SELECT count(*), sum(attempts), count(*) FILTER (connected), min(created_at) FROM leads"
+    assert cur.execute(question).fetchall() == con.execute(question).fetchall()
+    saved = store.get_workspace(cur, wid)
+    assert (saved.name, saved.rows_saved, saved.dataset) == ("Q1 plan", 5000, dataset)
+
+
+def test_store_columns_mirror_the_canonical_leads_table(db, con):
+    con.execute(queries.sql("create_leads"))
+    canonical = [(r[0], r[1]) for r in con.execute("DESCRIBE leads").fetchall()]
+    stored = [(r[0], r[1]) for r in db.execute("DESCRIBE workspace_leads").fetchall()]
+    assert stored[0][0] == "workspace_id" and stored[1:] == canonical
+
+
+def test_two_workspaces_see_only_their_own_rows(db, tmp_path):
+    _, _, (first, _) = _save(db, tmp_path, n=300, name="A")
+    _, _, (second, _) = _save(db, tmp_path, n=700, name="B")
+    a, b = db.cursor(), db.cursor()
+    store.show_workspace(a, first)
+    store.show_workspace(b, second)
+    assert a.execute("SELECT count(*) FROM leads").fetchone()[0] == 300
+    assert b.execute("SELECT count(*) FROM leads").fetchone()[0] == 700
+    assert list(store.list_workspaces(db.cursor())["name"]) == ["B", "A"]
+
+
+def test_restore_copies_rows_into_an_editing_session(db, tmp_path):
+    con, _, (wid, _) = _save(db, tmp_path, n=2000)
+    fresh, _ = session_with_leads(tmp_path / "fresh", 10)
+    store.restore_leads(db.cursor(), fresh, wid)
+    question = "SELECT count(*), sum(attempts), max(lead_id) FROM leads"
+    assert fresh.execute(question).fetchall() == con.execute(question).fetchall()
+
+
+def test_failed_save_leaves_nothing_behind(db, tmp_path):
+    con, dataset = session_with_leads(tmp_path / "s", 100)
+    con.execute("ALTER TABLE leads ADD COLUMN surprise INTEGER")  # not in the store's schema → the insert fails
+    with pytest.raises(store.StoreError, match="nothing was stored"):
+        store.save_workspace(db.cursor(), con, "broken", dataset, "{}", "{}")
+    assert db.execute("SELECT count(*) FROM workspace_leads").fetchone()[0] == 0
+    assert store.list_workspaces(db.cursor()).empty
+
+
+def test_blank_name_is_refused(db, tmp_path):
+    con, dataset = session_with_leads(tmp_path / "s", 10)
+    with pytest.raises(store.StoreError, match="name"):
+        store.save_workspace(db.cursor(), con, "   ", dataset, "{}", "{}")
+
+
+def test_delete_removes_rows_scenarios_and_links(db, tmp_path):
+    _, _, (keep, _) = _save(db, tmp_path, n=50, name="keep")
+    _, _, (gone, _) = _save(db, tmp_path, n=80, name="gone")
+    store.delete_workspace(db.cursor(), gone)
+    assert store.get_workspace(db.cursor(), gone) is None
+    assert db.execute("SELECT count(*) FROM workspace_leads").fetchone()[0] == 50
+    assert store.scenarios(db.cursor(), gone) == [] and len(store.scenarios(db.cursor(), keep)) == 1
+
+
+def test_scenario_revisions_are_all_kept_with_their_time(db, tmp_path):
+    _, _, (wid, baseline) = _save(db, tmp_path)
+    cur = db.cursor()
+    sid, rev = store.save_scenario(cur, wid, "Stretch", store.settings_to_json({"assumptions": Assumptions(quota=1)}))
+    assert rev == 1
+    _, rev2 = store.save_scenario(cur, wid, "Stretch", store.settings_to_json({"assumptions": Assumptions(quota=2)}), sid)
+    assert rev2 == 2
+    history = store.revisions(cur, wid, sid)
+    assert [json.loads(h.settings_json)["assumptions"]["quota"] for h in history] == [1, 2]
+    assert history[0].saved_at <= history[1].saved_at
+    latest = {s.name: s.revision for s in store.scenarios(cur, wid)}
+    assert latest == {"Baseline": 1, "Stretch": 2}
+    with pytest.raises(store.StoreError, match="does not belong"):
+        store.save_scenario(cur, wid, "x", "{}", scenario_id="0" * 32)
+
+
+def test_settings_round_trip_as_json_and_tolerate_unknown_or_missing_fields():
+    hints = {"assumptions": Assumptions, "business_hours": BusinessHours | None, "sales_clock": str,
+             "tier_rules": tuple[TierRule, ...], "tiers": tuple[TierAssumption, ...] | None}
+    settings = {
+        "assumptions": Assumptions(quota=5000, close_rate=0.5),
+        "business_hours": BusinessHours(tz="Europe/Berlin", open=time(8), holidays=(date(2024, 12, 25),)),
+        "sales_clock": "business",
+        "tier_rules": (TierRule("executive", ("CEO", "VP")),),
+        "tiers": None,
+        "connection": object(),  # not a setting: left out
+    }
+    text = store.settings_to_json(settings)
+    assert "connection" not in json.loads(text)
+    back = store.settings_from_json(text, hints)
+    assert back == {k: v for k, v in settings.items() if k != "connection"}
+    # a field saved by another version, or one not known yet, is skipped
+    assert store.settings_from_json(json.dumps({"future": {"x": 1}, "assumptions": {"quota": "bad"}}), hints) == {}
+    assert store.settings_from_json(text, {"assumptions": Assumptions}) == {"assumptions": settings["assumptions"]}
+
+
+def test_dataset_round_trip_keeps_as_of_and_issues(tmp_path):
+    _, dataset = session_with_leads(tmp_path / "s", 1)
+    from sla_core.ingest import Issue
+    dataset.as_of = datetime(2025, 1, 14, 23, 38, tzinfo=timezone.utc)
+    dataset.quality.issues.append(Issue("f.csv", 3, "Amount", "not a number", "=1+1"))
+    assert store.dataset_from_json(store.dataset_to_json(dataset)) == dataset
+
+
+def test_store_file_reopens_with_everything(tmp_path):
+    path = tmp_path / "store.duckdb"
+    db = store.open_store(path)
+    _, _, (wid, _) = _save(db, tmp_path, n=123)
+    db.close()
+    again = store.open_store(path)
+    assert store.get_workspace(again.cursor(), wid).rows_saved == 123
+    again.close()
+
+
+def test_no_sql_text_is_built_in_the_store_modules():
+    source = "".join(open(f"sla_core/{m}.py", encoding="utf-8").read() for m in ("store", "share"))
+    assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)  # queries.sql(f"store_delete_{table}") names a file
