@@ -826,18 +826,24 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     leads = opened[0]
     quality.rows_read = leads.rows + len(leads.rejects) - leads.footer
     step(0.75, "Building the lead table")
-    _build_leads(con, leads, mapping, quality, invalid, dupes)
+    select = _build_leads(con, leads, mapping, quality, invalid, dupes)
+    params = {"sales_sources": [s.lower() for s in mapping.sales_sources]}
     by_kind = {f.kind: f for f in opened}
+    if "deals" in by_kind or "activities" in by_kind:
+        con.execute(f"CREATE OR REPLACE TABLE leads_next AS {select}", params)
+        source, params = "leads_next", {}
+    else:  # nothing to merge: the rules apply straight to the typed rows, one copy fewer
+        source = f"({select})"
     if "deals" in by_kind:
         _merge_deals(con, by_kind["deals"], quality)
     if "activities" in by_kind:
         _build_activities(con, by_kind["activities"], mapping, quality)
-    _flag_suspicious(con, quality)
+    _flag_suspicious(con, quality, source, params)
     order = {f.name: i for i, f in enumerate(opened)}
     quality.issues.sort(key=lambda i: (order.get(i.file, len(order)), i.line or 0))
+    con.execute(queries.sql("finalize_leads").format(source=source), params)
     for f in opened:
         con.execute(f"DROP TABLE IF EXISTS {f.table}")
-    con.execute(queries.sql("finalize_leads"))
     _swap_in(con, with_activities="activities" in by_kind)
     rows_loaded = con.execute("SELECT count(*) FROM leads").fetchall()[0][0]
     as_of = options.as_of or queries.row(con, "latest_timestamp")["as_of"]
@@ -855,7 +861,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
 def _swap_in(con, with_activities: bool) -> None:
     """Replace the previous dataset only now that every step succeeded (one transaction)."""
     con.execute("BEGIN TRANSACTION")
-    con.execute("DROP TABLE IF EXISTS leads; ALTER TABLE leads_final RENAME TO leads; DROP TABLE leads_next")
+    con.execute("DROP TABLE IF EXISTS leads; ALTER TABLE leads_final RENAME TO leads; DROP TABLE IF EXISTS leads_next")
     con.execute("DROP TABLE IF EXISTS activities")
     if with_activities:
         con.execute("ALTER TABLE activities_next RENAME TO activities")
@@ -866,8 +872,9 @@ def _col(fields: dict[str, str], name: str, fallback: str) -> str:
     return name if name in fields else fallback
 
 
-def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> None:
-    """Apply the stated rules: required fields, duplicates (first row kept), origin, absent-column fallbacks."""
+def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> str:
+    """The SELECT of the canonical columns (binds $sales_sources), with the stated rules: required
+    fields, duplicates (first row kept), origin, absent-column fallbacks; reports the rejected rows."""
     fields = f.fields
     keep = "lead_id IS NOT NULL AND created_at IS NOT NULL"
     if invalid:
@@ -898,14 +905,13 @@ def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int
     if "handed_at" not in fields:
         quality.notices.append("No hand-off date column: a lead counts as handed to sales when it became an MQL.")
     text, ts = "NULL::VARCHAR", "NULL::TIMESTAMPTZ"
-    sql = queries.sql("build_leads").format(
+    return queries.sql("build_leads").format(
         typed=f.table, keep=keep, mql=mql, handed=handed,
         source=_col(fields, "source", text), first_touch=_col(fields, "first_touch_at", ts),
         attempts=_col(fields, "attempts", "NULL::INTEGER"), connected=_col(fields, "connected", "NULL::BOOLEAN"),
         customer=_col(fields, "customer_at", ts), amount=_col(fields, "deal_amount", "NULL::DOUBLE"),
         owner=_col(fields, "owner", text), tier=_col(fields, "tier", text), job_title=_col(fields, "job_title", text),
     )
-    con.execute(sql, {"sales_sources": [s.lower() for s in mapping.sales_sources]})
 
 
 def _merge_deals(con, f: _File, quality: Quality) -> None:
@@ -934,8 +940,9 @@ def _build_activities(con, f: _File, mapping: Mapping, quality: Quality) -> None
     quality.notices.append("First touch, attempts and connected were derived from the activity log.")
 
 
-def _flag_suspicious(con, quality: Quality) -> None:
-    found = queries.row(con, "suspicious_counts")
+def _flag_suspicious(con, quality: Quality, source: str, params: dict) -> None:
+    cur = con.execute(queries.sql("suspicious_counts").format(source=source), params)
+    found = dict(zip([d[0] for d in cur.description], cur.fetchall()[0]))
     rules = {
         "touched_before_handoff": ("first sales touch before hand-off",
                                    "excluded from follow-up speed (counted as a data-quality exclusion)"),

@@ -1,7 +1,8 @@
 -- Canonical columns from the typed stage ({typed}); placeholders are generated column
 -- names (c0, c1 …) or typed NULLs chosen by ingest, never user text. Rules that need
 -- every upload merged first (deals, activities) are applied in finalize_leads.sql.
-CREATE OR REPLACE TABLE leads_next AS
+-- A bare SELECT: ingest materialises it as leads_next only when deals or activities are
+-- merged into it; a lone lead file goes straight into finalize_leads (one copy, not two).
 SELECT
     lead_id,
     created_at,
@@ -18,4 +19,4 @@ SELECT
     {tier} AS tier,
     {job_title} AS job_title
 FROM {typed}
-WHERE {keep};
+WHERE {keep}
