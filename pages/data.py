@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages.session import ReadOnlyError, literal, require_dataset, workspace
+from pages.session import ReadOnlyError, download_table, literal, require_dataset, workspace
 from sla_core import ingest, queries, quality
 from sla_core.decode import InputError
 
@@ -122,7 +122,7 @@ if issues.empty:
 else:
     st.markdown(f"{len(issues):,} problem row(s) listed (file, line, column, reason):")
     st.dataframe(issues, hide_index=True, width="stretch")
-    st.download_button("Download rejected rows (CSV)", issues.to_csv(index=False), "rejected_rows.csv", "text/csv")
+    download_table(issues, "rejected_rows.csv", "Download rejected rows (CSV)", key="download_rejects")
 st.markdown("**Suspicious rows and the rule applied**")
 st.dataframe(q.suspicious, hide_index=True, width="stretch")
 st.markdown("**Missing values per field**")

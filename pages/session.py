@@ -1,24 +1,29 @@
 """Per-browser-session state: the session's own DuckDB connection, dataset and assumptions.
 
-Everything lives in ``st.session_state`` (never a module global or ``cache_resource``),
-so two visitors never see each other's uploads. Pages call ``workspace()`` and then
+Everything lives in ``st.session_state`` (never a module global), so two visitors never
+see each other's uploads; the one shared object is the saved-workspace store connection
+(``st.cache_resource``), used by each session through its own cursor. Pages call ``workspace()`` and then
 the pure core; results that depend only on the data are memoised per dataset version
 so a what-if slider redraws without touching DuckDB.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import tempfile
+import typing
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from sla_core import decode, ingest
+from sla_core import decode, export, ingest, share, store
 from sla_core.assumptions import Assumptions
 from sla_core.clock import BusinessHours
 from sla_core.db import open_session_db
@@ -96,7 +101,19 @@ def _new_workspace() -> Workspace:
 
 
 def workspace() -> Workspace:
-    """This session's workspace, created (with the bundled sample loaded) on first use."""
+    """This session's workspace, created (with the bundled sample loaded) on first use.
+
+    In a shared view (``?share=TOKEN``) it is the token's read-only workspace, re-checked on
+    every call so a revoked or expired link stops on the next interaction, whichever page runs.
+    """
+    token = share_token()
+    if token is not None:
+        try:
+            return open_shared_workspace(token)
+        except share.ShareDenied as denied:
+            st.session_state.pop("workspace", None)
+            st.error(str(denied))
+            st.stop()
     if "workspace" not in st.session_state:
         st.session_state["workspace"] = _new_workspace()
     return st.session_state["workspace"]
@@ -120,3 +137,175 @@ def literal(text: object) -> str:
     or ``![](https://evil/p.png)`` from becoming a link or a remote image.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+# --- saved workspaces, share links and editors -------------------------------------------------
+
+RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "_memo"})
+SHARE_PARAM = "share"
+EDITORS_ENV = "SLA_EDITOR_EMAILS"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> duckdb.DuckDBPyConnection:
+    """The store connection, shared by all sessions (DuckDB allows one writer process per file)."""
+    return store.open_store(Path(path))
+
+
+def store_cursor() -> duckdb.DuckDBPyConnection:
+    """This session's own cursor on the store: DuckDB connections are not thread-safe, cursors are per session."""
+    path = str(store.store_path().resolve())
+    held = st.session_state.get("store_cursor")
+    if held is None or held[0] != path:
+        held = (path, _open_store(path).cursor())
+        st.session_state["store_cursor"] = held
+    return held[1]
+
+
+def settings_of(ws: Workspace) -> dict[str, object]:
+    """The what-if settings of a workspace (assumptions, tiers, clock …): every field but data and runtime."""
+    return {f.name: getattr(ws, f.name) for f in fields(ws) if f.name not in RUNTIME_FIELDS}
+
+
+def apply_settings(ws: Workspace, settings_json: str) -> None:
+    """Put saved settings on ``ws``; a field saved by another version of the app keeps its default."""
+    hints = {k: v for k, v in typing.get_type_hints(Workspace).items() if k not in RUNTIME_FIELDS}
+    for name, value in store.settings_from_json(settings_json, hints).items():
+        setattr(ws, name, value)
+    ws._memo.clear()
+
+
+def _saved_mapping(mapping_json: str) -> Mapping:
+    try:
+        return Mapping.from_dict(json.loads(mapping_json))
+    except (ValueError, TypeError):
+        return Mapping()
+
+
+def share_token() -> str | None:
+    """The share token of this session: the ``?share=`` parameter, remembered when navigation drops it."""
+    token = st.query_params.get(SHARE_PARAM)
+    if token is not None:
+        st.session_state[SHARE_PARAM] = token
+    return st.session_state.get(SHARE_PARAM)
+
+
+def open_shared_workspace(token: str) -> Workspace:
+    """The read-only workspace a token opens, checked again on every rerun so revoking takes effect at once.
+
+    Only the token decides what is shown: other URL parameters (``?scenario=``) are never read.
+    The view queries the stored rows in place through this session's store cursor.
+    Raises ShareDenied (one generic message) for any bad, expired or revoked token.
+    """
+    cur = store_cursor()
+    target = share.open_link(cur, token)
+    current = st.session_state.get("workspace")
+    if current is not None and current.read_only and st.session_state.get("share_target") == target:
+        return current
+    saved = store.get_workspace(cur, target.workspace_id)
+    scenario = store.get_scenario(cur, target.workspace_id, target.scenario_id, target.revision)
+    if saved is None or scenario is None:
+        raise share.ShareDenied()
+    store.show_workspace(cur, target.workspace_id)
+    ws = Workspace(con=cur, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=saved.dataset,
+                   mapping=_saved_mapping(saved.mapping_json), read_only=True)
+    apply_settings(ws, scenario.settings_json)
+    st.session_state["workspace"], st.session_state["share_target"] = ws, target
+    st.session_state["shared_names"] = (saved.name, scenario.name, scenario.revision)
+    return ws
+
+
+def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
+    """Save the session's data and settings as a new workspace; refused in a shared view."""
+    refuse_if_read_only(ws, "save a workspace")
+    if ws.dataset is None:
+        raise store.StoreError("load some data first")
+    ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
+                               store.settings_to_json(settings_of(ws)))
+    st.session_state["saved_workspace"] = (ids[0], ws.dataset.version)
+    return ids
+
+
+def current_saved_id(ws: Workspace) -> str | None:
+    """The saved workspace this session's data came from or was saved as (None after a new upload)."""
+    held = st.session_state.get("saved_workspace")
+    if held and ws.dataset is not None and held[1] == ws.dataset.version:
+        return held[0]
+    return None
+
+
+def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -> None:
+    """Load a saved workspace into this editing session (its rows copied into the session's connection)."""
+    refuse_if_read_only(ws, "open another workspace")
+    cur = store_cursor()
+    saved = store.get_workspace(cur, workspace_id)
+    if saved is None:
+        raise store.StoreError("that workspace no longer exists")
+    store.restore_leads(cur, ws.con, workspace_id)
+    ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+    apply_settings(ws, settings_json)
+    st.session_state["saved_workspace"] = (workspace_id, saved.dataset.version)
+
+
+def delete_saved_workspace(ws: Workspace, workspace_id: str) -> None:
+    refuse_if_read_only(ws, "delete a workspace")
+    store.delete_workspace(store_cursor(), workspace_id)
+
+
+def save_scenario(ws: Workspace, workspace_id: str, name: str, scenario_id: str | None = None) -> tuple[str, int]:
+    """Save the current assumptions as a scenario of ``workspace_id`` (a new revision when it exists)."""
+    refuse_if_read_only(ws, "save a scenario")
+    return store.save_scenario(store_cursor(), workspace_id, name, store.settings_to_json(settings_of(ws)), scenario_id)
+
+
+def create_share_link(ws: Workspace, workspace_id: str, scenario_id: str, revision: int, label: str,
+                      expires_at) -> str:
+    refuse_if_read_only(ws, "create share links")
+    return share.create_link(store_cursor(), workspace_id, scenario_id, revision, label, expires_at)
+
+
+def revoke_share_link(ws: Workspace, workspace_id: str, token_sha256: str) -> None:
+    refuse_if_read_only(ws, "revoke share links")
+    share.revoke_link(store_cursor(), workspace_id, token_sha256)
+
+
+def editor_emails() -> frozenset[str]:
+    """The allow-list of editors (env SLA_EDITOR_EMAILS or secrets ``editor_emails``); empty: no sign-in."""
+    raw: object = os.environ.get(EDITORS_ENV, "")
+    if not raw:
+        try:
+            raw = st.secrets.get("editor_emails", "")
+        except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+            raw = ""
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return frozenset(str(e).strip().lower() for e in items if str(e).strip())
+
+
+def require_editor() -> None:
+    """With an allow-list configured, stop the page unless the visitor signed in (st.login) with a listed email.
+
+    OIDC sign-in authenticates; this check authorizes. Without an allow-list everyone may edit.
+    """
+    allowed = editor_emails()
+    if not allowed:
+        return
+    if not st.user.is_logged_in:
+        st.info("Sign in to edit workspaces. Leadership share links open without signing in.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    if str(st.user.get("email", "")).lower() not in allowed:
+        st.error("Your account is not on this dashboard's list of editors. Ask an editor for a share link.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+
+
+def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
+    """A CSV download of ``df`` with formula-injection protection, built only when clicked."""
+    st.download_button(label, lambda: export.csv_bytes(df), filename, "text/csv", key=key, on_click="ignore")
+
+
+def download_chart(chart, stem: str, key: str) -> None:
+    """PNG and SVG downloads of an Altair chart (or its Vega-Lite dict), rendered only when clicked."""
+    for column, fmt in zip(st.columns([1, 1, 4]), export.CHART_FORMATS):
+        column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: export.chart_bytes(chart, fmt),
+                               f"{stem}.{fmt}", export.CHART_FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore")

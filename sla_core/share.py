@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
@@ -119,3 +120,27 @@ def revoke_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, token_sha256:
     cur.execute(queries.sql("store_revoke_link"), {"token_sha256": token_sha256, "workspace_id": workspace_id,
                                                    "revoked_at": datetime.now(timezone.utc)})
     checkpoint(cur)
+
+
+def share_url(page_url: str, token: str) -> str:
+    """The link to hand out: the app's root with only ``?share=TOKEN`` (no other parameter leaks along)."""
+    parts = urlsplit(page_url or "")
+    return urlunsplit((parts.scheme, parts.netloc, "/", urlencode({"share": token}), ""))
+
+
+def link_status(listed: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """The links table with a status column: active, expired or revoked."""
+    def status(row) -> str:
+        if not pd.isna(row["revoked_at"]):
+            return "revoked"
+        if not pd.isna(row["expires_at"]) and row["expires_at"] <= now:
+            return "expired"
+        return "active"
+    return listed.assign(status=listed.apply(status, axis=1) if not listed.empty else pd.Series(dtype=str))
+
+
+def link_label(listed: pd.DataFrame, token_sha256: str) -> str:
+    """How a link is named in the revoke list: its label, scenario and creation time (never the token)."""
+    row = listed[listed["token_sha256"] == token_sha256].iloc[0]
+    label = row["label"] or "unlabelled"
+    return f"{label} · {row['scenario']} (revision {row['revision']}) · created {row['created_at']:%Y-%m-%d %H:%M}"

@@ -116,3 +116,22 @@ def test_link_cannot_point_at_another_workspaces_scenario(db, tmp_path):
     other, _ = store.save_workspace(connection.cursor(), con, "Other", dataset, "{}", "{}")
     with pytest.raises(store.StoreError):
         share.create_link(connection.cursor(), other, sid, 1)
+
+
+def test_share_url_keeps_only_the_token():
+    token = share.new_token()
+    assert share.share_url(f"https://sla.example.com/workspace?quota=5&x=1", token) == \
+        f"https://sla.example.com/?share={token}"
+
+
+def test_link_status(db):
+    connection, wid, sid = db
+    cur = connection.cursor()
+    later = datetime.now(timezone.utc) + timedelta(days=1)
+    share.create_link(cur, wid, sid, 1, label="a")
+    share.create_link(cur, wid, sid, 1, label="b", expires_at=later)
+    share.create_link(cur, wid, sid, 1, label="c")
+    listed = share.links(cur, wid)
+    share.revoke_link(cur, wid, listed.loc[listed["label"] == "c", "token_sha256"].iloc[0])
+    status = share.link_status(share.links(cur, wid), later)
+    assert dict(zip(status["label"], status["status"])) == {"a": "active", "b": "expired", "c": "revoked"}

@@ -1,0 +1,159 @@
+"""Save & share: saved workspaces, what-if scenarios with their revisions, and read-only share links."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import streamlit as st
+
+from pages import session
+from pages.session import ReadOnlyError, download_chart, download_table, literal, require_dataset, workspace
+from sla_core import goal_line, scenarios, share, store
+from sla_core.targets import compute_targets
+
+EXPIRY = {"Never": None, "1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
+          "90 days": timedelta(days=90)}
+PROBLEMS = (store.StoreError, ReadOnlyError, duckdb.Error, ValueError)
+
+ws = workspace()
+st.title("Save & share")
+if ws.read_only:
+    st.info("This is a read-only shared view: saving and sharing are not available here.")
+    st.stop()
+st.caption("Save the loaded data with its mapping and assumptions, keep named what-if scenarios, and share a "
+           "read-only link with leadership: they see exactly what you shared, without uploading anything.")
+cur = session.store_cursor()
+
+st.subheader("Save this workspace")
+if require_dataset(ws) is not None:
+    with st.form("save_workspace_form"):
+        name = st.text_input("Workspace name", key="workspace_name", max_chars=120,
+                             placeholder="e.g. Q1 2025 marketing–sales SLA")
+        save = st.form_submit_button("Save workspace", type="primary")
+    if save:
+        try:
+            with st.spinner("Saving…"):
+                session.save_workspace(ws, name)
+        except PROBLEMS as exc:
+            st.error(f"Not saved: {literal(exc)}")
+        else:
+            st.success(f"Saved “{literal(' '.join(name.split()))}” with {ws.dataset.rows_loaded:,} leads.")
+
+saved = store.list_workspaces(cur)
+st.subheader("Saved workspaces")
+if saved.empty:
+    st.info("No saved workspaces yet.")
+    st.stop()
+ids = list(saved["workspace_id"])
+labels = {r.workspace_id: f"{r.name} — saved {r.saved_at:%Y-%m-%d %H:%M} UTC, {r.rows_saved:,} leads"
+          for r in saved.itertuples()}
+current = session.current_saved_id(ws)
+chosen = st.selectbox("Workspace", ids, format_func=labels.get, key="saved_pick",
+                      index=ids.index(current) if current in ids else 0)
+kept = store.scenarios(cur, chosen)
+by_id = {s.scenario_id: s for s in kept}
+
+col1, col2 = st.columns(2)
+open_scenario = col1.selectbox("Open with scenario", list(by_id), format_func=lambda i: by_id[i].name,
+                               key="open_scenario")
+if col1.button("Open in this session", key="open_workspace", disabled=not by_id):
+    try:
+        session.open_saved_workspace(ws, chosen, by_id[open_scenario].settings_json)
+    except PROBLEMS as exc:
+        st.error(f"Could not open: {literal(exc)}")
+    else:
+        st.success("Opened. The Marketing and Sales pages now show this workspace.")
+confirm = col2.checkbox("Yes, delete this workspace, its scenarios and its share links", key="confirm_delete")
+if col2.button("Delete workspace", key="delete_workspace", disabled=not confirm):
+    try:
+        session.delete_saved_workspace(ws, chosen)
+    except PROBLEMS as exc:
+        st.error(f"Not deleted: {literal(exc)}")
+    else:
+        st.rerun()
+
+st.subheader("Scenarios")
+st.caption("A scenario is a named set of assumptions (quota, shares, rates, goals, tiers, clock). Saving one "
+           "takes the assumptions currently set on the Marketing and Sales pages; revising keeps every earlier version.")
+col1, col2 = st.columns(2)
+with col1.form("new_scenario_form"):
+    scenario_name = st.text_input("New scenario name", key="scenario_name", max_chars=120)
+    if st.form_submit_button("Save current assumptions as a scenario"):
+        try:
+            session.save_scenario(ws, chosen, scenario_name)
+        except PROBLEMS as exc:
+            st.error(f"Not saved: {literal(exc)}")
+        else:
+            st.rerun()
+with col2:
+    revise = st.selectbox("Scenario to revise", list(by_id), key="revise_pick",
+                          format_func=lambda i: f"{by_id[i].name} (revision {by_id[i].revision})")
+    if st.button("Revise with current assumptions", key="revise_scenario", disabled=revise is None):
+        try:
+            session.save_scenario(ws, chosen, by_id[revise].name, revise)
+        except PROBLEMS as exc:
+            st.error(f"Not saved: {literal(exc)}")
+        else:
+            st.rerun()
+    if revise is not None:
+        with st.expander("Revision history"):
+            history = scenarios.revision_table(store.revisions(cur, chosen, revise))
+            st.dataframe(history, hide_index=True, width="stretch")
+            download_table(history, "scenario_revisions.csv", key="download_revisions")
+
+if len(by_id) >= 2:
+    st.markdown("**Compare two scenarios**")
+    col1, col2 = st.columns(2)
+    first = col1.selectbox("First", list(by_id), format_func=lambda i: by_id[i].name, key="compare_first")
+    second = col2.selectbox("Second", list(by_id), format_func=lambda i: by_id[i].name, key="compare_second", index=1)
+    a, b = (scenarios.assumptions_of(by_id[i].settings_json) for i in (first, second))
+    table = scenarios.compare_targets(a, b)
+    st.dataframe(table.rename(columns={"first": by_id[first].name, "second": by_id[second].name}),
+                 hide_index=True, width="stretch")
+    download_table(table, "scenario_comparison.csv", key="download_comparison")
+    record = store.get_workspace(cur, chosen)
+    if record.dataset.as_of is not None:
+        daily = ws.memo(("saved_daily", chosen), lambda: scenarios.stored_daily_leads(cur, chosen, record.dataset))
+        month = goal_line.local_day(record.dataset.as_of, record.dataset.tz).replace(day=1)
+        goals = {f"1 · {by_id[first].name}": compute_targets(a).leads_needed,
+                 f"2 · {by_id[second].name}": compute_targets(b).leads_needed}
+        chart = scenarios.compare_chart(scenarios.compare_goal_lines(daily, month, goals, record.dataset.as_of,
+                                                                     record.dataset.tz), month)
+        st.altair_chart(chart, width="stretch")
+        download_chart(chart, "scenario_goal_lines", key="compare_chart")
+
+st.subheader("Share with leadership")
+st.caption("A share link opens a read-only view of this workspace and one scenario as it is now (later revisions "
+           "do not change it). Anyone with the link can view it until it expires or you revoke it.")
+with st.form("share_form"):
+    col1, col2, col3 = st.columns(3)
+    link_scenario = col1.selectbox("Scenario", list(by_id), key="link_scenario",
+                                   format_func=lambda i: f"{by_id[i].name} (revision {by_id[i].revision})")
+    label = col2.text_input("Label (who it is for)", key="link_label", max_chars=80)
+    expiry = col3.selectbox("Expires after", list(EXPIRY), key="link_expiry", index=3)
+    create = st.form_submit_button("Create a share link", type="primary")
+if create and link_scenario is not None:
+    expires = datetime.now(timezone.utc) + EXPIRY[expiry] if EXPIRY[expiry] else None
+    try:
+        token = session.create_share_link(ws, chosen, link_scenario, by_id[link_scenario].revision, label, expires)
+    except PROBLEMS as exc:
+        st.error(f"No link created: {literal(exc)}")
+    else:
+        st.success("Link created. Copy it now: it is shown only once (the app keeps only a fingerprint of it).")
+        st.code(share.share_url(st.context.url, token), language=None)
+
+listed = share.link_status(share.links(cur, chosen), datetime.now(timezone.utc))
+if not listed.empty:
+    shown = listed.drop(columns=["token_sha256"])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    active = listed[listed["status"] == "active"]
+    if not active.empty:
+        pick = st.selectbox("Link to revoke", list(active["token_sha256"]), key="revoke_pick",
+                            format_func=lambda h: share.link_label(active, h))
+        if st.button("Revoke link", key="revoke_link"):
+            try:
+                session.revoke_share_link(ws, chosen, pick)
+            except PROBLEMS as exc:
+                st.error(f"Not revoked: {literal(exc)}")
+            else:
+                st.rerun()

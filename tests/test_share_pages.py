@@ -1,0 +1,148 @@
+"""Save → share → open the link in a fresh session: the same numbers, read-only, nothing else reachable."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import session
+from sla_core import share
+from sla_core.assumptions import Assumptions
+
+ROOT = Path(__file__).resolve().parent.parent
+SAVE = "FormSubmitter:save_workspace_form-Save workspace"
+SHARE = "FormSubmitter:share_form-Create a share link"
+NEW_SCENARIO = "FormSubmitter:new_scenario_form-Save current assumptions as a scenario"
+
+
+def _app(**params) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app
+
+
+def _text(elements) -> str:
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
+
+
+def _metrics(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+@pytest.fixture(autouse=True)
+def store_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_STORE_PATH", str(tmp_path / "store.duckdb"))
+    monkeypatch.delenv(session.EDITORS_ENV, raising=False)
+
+
+@pytest.fixture
+def editor():
+    """An editing session with the sample loaded, a what-if quota, the workspace saved and on the Save & share page."""
+    app = _app().run()
+    app.session_state["workspace"].assumptions = Assumptions(quota=120_000, close_rate=0.04)
+    app.switch_page("pages/workspace.py").run()
+    app.text_input(key="workspace_name").input("Board <b>review</b>")
+    app.button(key=SAVE).click().run()
+    assert not app.exception
+    assert "Saved “Board <b>review</b>” with 6,000 leads" in _text(app.success)
+    return app
+
+
+def _create_link(app, label="CEO") -> str:
+    app.text_input(key="link_label").input(label)
+    app.button(key=SHARE).click().run()
+    assert not app.exception
+    url = app.code[-1].value
+    assert url.endswith("/?share=" + url.split("?share=")[1])  # AppTest has no host; the browser test checks it
+    return url.split("?share=")[1]
+
+
+def test_share_link_opens_read_only_view_with_the_same_numbers(editor):
+    token = _create_link(editor)
+    editor.switch_page("pages/marketing.py").run()
+    shown_to_editor = _metrics(editor)
+    assert shown_to_editor
+
+    viewer = _app(share=token).run()
+    assert not viewer.exception
+    assert "Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)" in _text(viewer.caption)
+    ws = viewer.session_state["workspace"]
+    assert ws.read_only and ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000
+    viewer.switch_page("pages/marketing.py").run()
+    assert not viewer.exception
+    assert _metrics(viewer) == shown_to_editor
+
+
+def test_shared_view_is_read_only_on_the_server(editor):
+    viewer = _app(share=_create_link(editor)).run()
+    ws = viewer.session_state["workspace"]
+    for action in (lambda: session.save_workspace(ws, "x"), lambda: session.delete_saved_workspace(ws, "x"),
+                   lambda: session.save_scenario(ws, "x", "y"), lambda: ws.store_uploads({}),
+                   lambda: session.create_share_link(ws, "w", "s", 1, "", None),
+                   lambda: session.revoke_share_link(ws, "w", "h"), lambda: session.open_saved_workspace(ws, "w", "{}")):
+        with pytest.raises(session.ReadOnlyError):
+            action()
+    for hidden in ("pages/workspace.py", "pages/data.py"):  # not in the shared navigation at all
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            viewer.switch_page(hidden)
+
+
+def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
+    token = _create_link(editor)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for bad in (tampered, "", "x" * 43, token + "x"):
+        app = _app(share=bad).run()
+        assert not app.exception
+        assert _text(app.error) == share.GENERIC_DENIAL
+        assert not app.metric
+    viewer = _app(share=token).run()
+    assert not viewer.error
+    editor.selectbox(key="revoke_pick").select_index(0)
+    editor.button(key="revoke_link").click().run()
+    assert not editor.exception
+    viewer.run()  # the open session re-checks its token on the next interaction
+    assert _text(viewer.error) == share.GENERIC_DENIAL and not viewer.metric
+    assert _text(_app(share=token).run().error) == share.GENERIC_DENIAL
+
+
+def test_other_parameters_never_reach_another_scenario_or_workspace(editor):
+    first_token = _create_link(editor, "baseline")
+    editor.session_state["workspace"].assumptions = Assumptions(quota=999_000)
+    editor.text_input(key="scenario_name").input("Stretch")
+    editor.button(key=NEW_SCENARIO).click().run()
+    assert not editor.exception
+    viewer = _app(share=first_token, scenario="Stretch", workspace="anything", quota="1").run()
+    assert not viewer.exception
+    assert viewer.session_state["workspace"].assumptions.quota == 120_000
+    viewer.switch_page("pages/marketing.py").run()
+    assert viewer.session_state["workspace"].assumptions.quota == 120_000
+
+
+def test_two_sessions_never_see_each_others_data(editor):
+    other = _app().run()
+    mine, theirs = editor.session_state["workspace"], other.session_state["workspace"]
+    assert mine.con is not theirs.con and mine.work_dir != theirs.work_dir
+    mine.con.execute("CREATE TABLE only_mine AS SELECT 42 AS answer")
+    assert not theirs.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'only_mine'").fetchone()[0]
+    assert theirs.dataset.version != mine.dataset.version or theirs.uploads.leads.path != mine.uploads.leads.path
+
+
+def test_scenarios_compare_and_keep_revisions(editor):
+    editor.session_state["workspace"].assumptions = Assumptions(quota=240_000, close_rate=0.04)
+    editor.text_input(key="scenario_name").input("Double")
+    editor.button(key=NEW_SCENARIO).click().run()
+    assert not editor.exception
+    compared = next(d.value for d in editor.dataframe if "measure" in d.value.columns)
+    leads = compared.set_index("measure").loc["leads_needed"]
+    # 120,000 × 0.7 / 15,000 → 6 customers / 0.04 = 150 leads; 240,000 → 12 customers → 300 leads
+    assert list(leads) == [150, 300, 150]
+    editor.session_state["workspace"].assumptions = Assumptions(quota=360_000, close_rate=0.04)
+    editor.selectbox(key="revise_pick").select_index(1)
+    editor.button(key="revise_scenario").click().run()
+    assert not editor.exception
+    history = next(d.value for d in editor.dataframe if "revision" in d.value.columns and "quota" in d.value.columns)
+    assert list(history["quota"]) == [240_000, 360_000] and list(history["revision"]) == [1, 2]
