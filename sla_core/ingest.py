@@ -514,7 +514,7 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
                 final.append(f"CASE WHEN {r} IS NOT NULL THEN {test} END AS {fld}")
         else:
             final.append(f"{r} AS {fld}")
-    sql = (f"CREATE OR REPLACE TEMP TABLE {f.table} AS SELECT {', '.join(final)} FROM "
+    sql = (f"CREATE OR REPLACE TABLE {f.table} AS SELECT {', '.join(final)} FROM "
            f"(SELECT {', '.join(middle)} FROM (SELECT {_raw_select(f)} FROM {_scan(f, True)}))")
     return sql, reasons
 
@@ -833,24 +833,18 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     leads = opened[0]
     quality.rows_read = leads.rows + len(leads.rejects) - leads.footer
     step(0.75, "Building the lead table")
-    select = _build_leads(con, leads, mapping, quality, invalid, dupes)
-    params = {"sales_sources": [s.lower() for s in mapping.sales_sources]}
+    _build_leads(con, leads, mapping, quality, invalid, dupes)
     by_kind = {f.kind: f for f in opened}
-    if "deals" in by_kind or "activities" in by_kind:
-        con.execute(f"CREATE OR REPLACE TABLE leads_next AS {select}", params)
-        source, params = "leads_next", {}
-    else:  # nothing to merge: the rules apply straight to the typed rows, one copy fewer
-        source = f"({select})"
     if "deals" in by_kind:
         _merge_deals(con, by_kind["deals"], quality)
     if "activities" in by_kind:
         _build_activities(con, by_kind["activities"], mapping, quality)
-    _flag_suspicious(con, quality, source, params)
+    _flag_suspicious(con, quality)
     order = {f.name: i for i, f in enumerate(opened)}
     quality.issues.sort(key=lambda i: (order.get(i.file, len(order)), i.line or 0))
-    con.execute(queries.sql("finalize_leads").format(source=source), params)
     for f in opened:
         con.execute(f"DROP TABLE IF EXISTS {f.table}")
+    _script(con, "finalize_leads", {})
     _swap_in(con, with_activities="activities" in by_kind)
     rows_loaded = con.execute("SELECT count(*) FROM leads").fetchall()[0][0]
     as_of = options.as_of or queries.row(con, "latest_timestamp")["as_of"]
@@ -877,7 +871,7 @@ def _drop_diagnostics(con, f: _File) -> None:
 def _swap_in(con, with_activities: bool) -> None:
     """Replace the previous dataset only now that every step succeeded (one transaction)."""
     con.execute("BEGIN TRANSACTION")
-    con.execute("DROP TABLE IF EXISTS leads; ALTER TABLE leads_final RENAME TO leads; DROP TABLE IF EXISTS leads_next")
+    con.execute("DROP TABLE IF EXISTS leads; ALTER TABLE leads_next RENAME TO leads")
     con.execute("DROP TABLE IF EXISTS activities")
     if with_activities:
         con.execute("ALTER TABLE activities_next RENAME TO activities")
@@ -888,9 +882,26 @@ def _col(fields: dict[str, str], name: str, fallback: str) -> str:
     return name if name in fields else fallback
 
 
-def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> str:
-    """The SELECT of the canonical columns (binds $sales_sources), with the stated rules: required
-    fields, duplicates (first row kept), origin, absent-column fallbacks; reports the rejected rows."""
+def _script(con, name: str, params: dict, **names: str) -> None:
+    """Run the statements of ``sql/<name>.sql`` one by one (comment lines left out), each with the
+    parameters it names."""
+    code = "\n".join(line for line in queries.sql(name).splitlines() if not line.lstrip().startswith("--"))
+    for statement in code.format(**names).split(";"):
+        if statement.strip():
+            con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+
+
+# The type of each canonical lead column that an export may lack (added empty, or filled by a fallback).
+LEAD_COLUMN_TYPES = {"mql_at": "TIMESTAMPTZ", "source": "VARCHAR", "handed_at": "TIMESTAMPTZ",
+                     "first_touch_at": "TIMESTAMPTZ", "attempts": "INTEGER", "connected": "BOOLEAN",
+                     "customer_at": "TIMESTAMPTZ", "deal_amount": "DOUBLE", "owner": "VARCHAR", "tier": "VARCHAR",
+                     "job_title": "VARCHAR"}
+FALLBACKS = {"mql_at": "created_at", "handed_at": "mql_at"}  # SPEC 1: absent MQL date → created; hand-off → MQL
+
+
+def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> None:
+    """Turn ``typed_leads`` into ``leads_next`` in place with the stated rules: required fields,
+    duplicates (first row kept), absent-column fallbacks, origin; reports the rejected rows."""
     fields = f.fields
     keep = "lead_id IS NOT NULL AND created_at IS NOT NULL"
     if invalid:
@@ -914,20 +925,19 @@ def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int
                                         "duplicate Lead ID; the first row with this id is kept", lead_id, "row rejected"))
         keep += f" AND rowid IN (SELECT min(rowid) FROM {f.table} WHERE {keep} GROUP BY lead_id)"
     quality.rows_rejected = len(f.rejects) - f.footer + invalid + dupes
-    mql = _col(fields, "mql_at", "created_at")
-    handed = _col(fields, "handed_at", mql)
     if "mql_at" not in fields:
         quality.notices.append("No MQL date column: a lead counts as an MQL when it was created (SPEC).")
     if "handed_at" not in fields:
         quality.notices.append("No hand-off date column: a lead counts as handed to sales when it became an MQL.")
-    text, ts = "NULL::VARCHAR", "NULL::TIMESTAMPTZ"
-    return queries.sql("build_leads").format(
-        typed=f.table, keep=keep, mql=mql, handed=handed,
-        source=_col(fields, "source", text), first_touch=_col(fields, "first_touch_at", ts),
-        attempts=_col(fields, "attempts", "NULL::INTEGER"), connected=_col(fields, "connected", "NULL::BOOLEAN"),
-        customer=_col(fields, "customer_at", ts), amount=_col(fields, "deal_amount", "NULL::DOUBLE"),
-        owner=_col(fields, "owner", text), tier=_col(fields, "tier", text), job_title=_col(fields, "job_title", text),
-    )
+    if invalid or dupes:
+        con.execute(f"DELETE FROM {f.table} WHERE NOT ({keep})")
+    for column, kind in LEAD_COLUMN_TYPES.items():  # generated names and types only, never header text
+        if column not in fields:
+            con.execute(f"ALTER TABLE {f.table} ADD COLUMN {column} {kind}")
+            if column in FALLBACKS:
+                con.execute(f"UPDATE {f.table} SET {column} = {FALLBACKS[column]}")
+    _script(con, "build_leads", {"sales_sources": [s.lower() for s in mapping.sales_sources]}, typed=f.table)
+    con.execute(f"DROP TABLE IF EXISTS leads_next; ALTER TABLE {f.table} RENAME TO leads_next")
 
 
 def _merge_deals(con, f: _File, quality: Quality) -> None:
@@ -956,9 +966,8 @@ def _build_activities(con, f: _File, mapping: Mapping, quality: Quality) -> None
     quality.notices.append("First touch, attempts and connected were derived from the activity log.")
 
 
-def _flag_suspicious(con, quality: Quality, source: str, params: dict) -> None:
-    cur = con.execute(queries.sql("suspicious_counts").format(source=source), params)
-    found = dict(zip([d[0] for d in cur.description], cur.fetchall()[0]))
+def _flag_suspicious(con, quality: Quality) -> None:
+    found = queries.row(con, "suspicious_counts")
     rules = {
         "touched_before_handoff": ("first sales touch before hand-off",
                                    "excluded from follow-up speed (counted as a data-quality exclusion)"),

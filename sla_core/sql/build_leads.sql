@@ -1,22 +1,8 @@
--- Canonical columns from the typed stage ({typed}); placeholders are generated column
--- names (c0, c1 …) or typed NULLs chosen by ingest, never user text. Rules that need
--- every upload merged first (deals, activities) are applied in finalize_leads.sql.
--- A bare SELECT: ingest materialises it as leads_next only when deals or activities are
--- merged into it; a lone lead file goes straight into finalize_leads (one copy, not two).
-SELECT
-    lead_id,
-    created_at,
-    {mql} AS mql_at,
-    {source} AS source,
-    CASE WHEN list_contains($sales_sources, lower({source})) THEN 'sales' ELSE 'marketing' END AS origin,
-    {handed} AS handed_at,
-    {first_touch} AS first_touch_at,
-    coalesce({attempts}, 0) AS attempts,
-    coalesce({connected}, false) AS connected,
-    {customer} AS customer_at,
-    {amount} AS deal_amount,
-    {owner} AS owner,
-    {tier} AS tier,
-    {job_title} AS job_title
-FROM {typed}
-WHERE {keep}
+-- Canonical columns, in place on the typed stage {typed} (copying 5M rows would cost time and a
+-- second copy of the table in memory). Before this runs, ingest has deleted the rows it does not
+-- keep and added each absent field as a column (a date falling back to the previous one, SPEC 1).
+-- Rules that need every upload merged first (deals, activities) are in finalize_leads.sql.
+ALTER TABLE {typed} ADD COLUMN origin VARCHAR DEFAULT 'marketing';
+UPDATE {typed} SET origin = 'sales' WHERE list_contains($sales_sources, lower(source));
+UPDATE {typed} SET attempts = 0 WHERE attempts IS NULL;
+UPDATE {typed} SET connected = false WHERE connected IS NULL;
