@@ -13,10 +13,12 @@ PAGES = [
     st.Page("pages/sales.py", title="Sales SLA", icon="⏱️"),
     st.Page("pages/data.py", title="Data", icon="📄"),
     st.Page("pages/workspace.py", title="Save & share", icon="💾"),
+    st.Page("pages/overview.py", title="Overview", icon="🧭"),
 ]
 # What a leadership share link (?share=TOKEN) shows: read-only, nothing to upload, save or delete.
 SHARED_PAGES = [
-    st.Page("pages/marketing.py", title="Marketing SLA", icon="🎯", default=True),
+    st.Page("pages/overview.py", title="Overview", icon="🧭", default=True),
+    st.Page("pages/marketing.py", title="Marketing SLA", icon="🎯"),
     st.Page("pages/sales.py", title="Sales SLA", icon="⏱️"),
 ]
 

@@ -146,3 +146,17 @@ def test_scenarios_compare_and_keep_revisions(editor):
     assert not editor.exception
     history = next(d.value for d in editor.dataframe if "revision" in d.value.columns and "quota" in d.value.columns)
     assert list(history["quota"]) == [240_000, 360_000] and list(history["revision"]) == [1, 2]
+
+
+def test_overview_shows_the_same_headline_numbers_to_leadership(editor):
+    token = _create_link(editor)
+    editor.switch_page("pages/overview.py").run()
+    assert not editor.exception
+    mine = _metrics(editor)
+    assert set(mine) == {"Marketing attainment", "Speed: within goal", "Depth: at goal"}
+    assert "the agreement is up for review" in _text(editor.warning)  # the sample's sales side misses every month
+    viewer = _app(share=token).run()  # the leadership view opens on the overview
+    assert not viewer.exception
+    assert _metrics(viewer) == mine
+    badges = [m.value for m in viewer.markdown if "-badge[" in m.value]
+    assert badges == [":green-badge[On track]", ":red-badge[Behind]", ":red-badge[Behind]"]
