@@ -14,12 +14,14 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon="📄"),
     st.Page("pages/workspace.py", title="Save & share", icon="💾"),
     st.Page("pages/overview.py", title="Overview", icon="🧭"),
+    st.Page("pages/agreement.py", title="Agreement", icon="🤝"),
 ]
 # What a leadership share link (?share=TOKEN) shows: read-only, nothing to upload, save or delete.
 SHARED_PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🧭", default=True),
     st.Page("pages/marketing.py", title="Marketing SLA", icon="🎯"),
     st.Page("pages/sales.py", title="Sales SLA", icon="⏱️"),
+    st.Page("pages/agreement.py", title="Agreement", icon="🤝"),
 ]
 
 token = session.share_token()

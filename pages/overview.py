@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from pages.session import download_chart, download_table, literal, require_dataset, workspace
-from sla_core import actuals, depth, health, speed
+from pages.session import download_chart, download_table, literal, require_dataset, sla_health, workspace
+from sla_core import health
 
 BADGES = {True: ("On track", "green"), False: ("Behind", "red"), None: ("n/a", "gray")}
 STATUS_NOTES = {
@@ -19,15 +19,7 @@ dataset = require_dataset(ws)
 if dataset is None or dataset.as_of is None:
     st.stop()
 a, tz, as_of = ws.assumptions, dataset.tz, dataset.as_of
-clock = health.clock_for(ws.sales_clock, ws.business_hours, tz)
-monthly = ws.memo(("monthly_actuals", tz, as_of), lambda: actuals.monthly_actuals(ws.con, tz, as_of))
-daily = ws.memo(("daily_marketing_leads", tz, as_of, ws.tier_rules),
-                lambda: actuals.daily_marketing_leads(ws.con, tz, as_of, ws.tier_rules))
-speed_frame = ws.memo(("health_speed", a.speed_goal_hours, clock),
-                      lambda: speed.speed_by_period(ws.con, "month", a.speed_goal_hours, as_of, tz, clock))
-depth_frame = ws.memo(("health_depth", a.depth_goal_attempts),
-                      lambda: depth.depth_by_period(ws.con, "month", a.depth_goal_attempts, as_of, tz))
-table = health.health_from(monthly, daily, speed_frame, depth_frame, a, as_of, tz)
+table = sla_health(ws, dataset)
 if table.empty:
     st.info("The data has no months to assess yet.")
     st.stop()

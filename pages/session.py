@@ -23,7 +23,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from sla_core import decode, export, ingest, share, store
+from sla_core import actuals, decode, depth, export, health, ingest, share, speed, store
+from sla_core.agreement import AgreementText
 from sla_core.assumptions import Assumptions
 from sla_core.clock import BusinessHours
 from sla_core.db import open_session_db
@@ -50,6 +51,7 @@ class Workspace:
     tiers: tuple[TierAssumption, ...] | None = None  # None: the default tiers on the overall rates
     business_hours: BusinessHours | None = None  # Sales SLA clock; None: Mon–Fri 09:00–17:00 in the data's zone
     sales_clock: str = "calendar"  # the Sales SLA's clock: "calendar" or "business"
+    agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
@@ -309,3 +311,17 @@ def download_chart(chart, stem: str, key: str) -> None:
     for column, fmt in zip(st.columns([1, 1, 4]), export.CHART_FORMATS):
         column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: export.chart_bytes(chart, fmt),
                                f"{stem}.{fmt}", export.CHART_FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore")
+
+
+def sla_health(ws: Workspace, dataset: ingest.Dataset) -> "pd.DataFrame":
+    """The SLA health table of the workspace; every query memoised per dataset, so what-ifs only re-join."""
+    a, tz, as_of = ws.assumptions, dataset.tz, dataset.as_of
+    clock = health.clock_for(ws.sales_clock, ws.business_hours, tz)
+    monthly = ws.memo(("monthly_actuals", tz, as_of), lambda: actuals.monthly_actuals(ws.con, tz, as_of))
+    daily = ws.memo(("daily_marketing_leads", tz, as_of, ws.tier_rules),
+                    lambda: actuals.daily_marketing_leads(ws.con, tz, as_of, ws.tier_rules))
+    speed_frame = ws.memo(("health_speed", a.speed_goal_hours, clock),
+                          lambda: speed.speed_by_period(ws.con, "month", a.speed_goal_hours, as_of, tz, clock))
+    depth_frame = ws.memo(("health_depth", a.depth_goal_attempts),
+                          lambda: depth.depth_by_period(ws.con, "month", a.depth_goal_attempts, as_of, tz))
+    return health.health_from(monthly, daily, speed_frame, depth_frame, a, as_of, tz)

@@ -160,3 +160,27 @@ def test_overview_shows_the_same_headline_numbers_to_leadership(editor):
     assert _metrics(viewer) == mine
     badges = [m.value for m in viewer.markdown if "-badge[" in m.value]
     assert badges == [":green-badge[On track]", ":red-badge[Behind]", ":red-badge[Behind]"]
+
+
+def test_agreement_text_is_written_by_the_editor_and_shared_read_only():
+    app = _app().run()
+    app.switch_page("pages/agreement.py").run()
+    assert not app.exception
+    assert [s.value for s in app.subheader] == ["Summary", "Goals", "Requirements", "Points of contact",
+                                                "Plan when goals are missed", "Cancellation conditions"]
+    app.text_area(key="agreement_marketing_contact").input("Ana <b>Ruiz</b>, CMO").run()
+    app.text_area(key="agreement_sales_plan").input("Daily stand-up until back on track").run()
+    assert not app.exception
+    ws = app.session_state["workspace"]
+    assert ws.agreement_text.marketing_contact == "Ana <b>Ruiz</b>, CMO"
+    app.switch_page("pages/workspace.py").run()
+    app.text_input(key="workspace_name").input("With agreement")
+    app.button(key=SAVE).click().run()
+    token = _create_link(app)
+    viewer = _app(share=token).run()
+    viewer.switch_page("pages/agreement.py").run()
+    assert not viewer.exception
+    contact = viewer.text_area(key="agreement_marketing_contact")
+    assert contact.value == "Ana <b>Ruiz</b>, CMO" and contact.disabled
+    assert viewer.text_area(key="agreement_sales_plan").value == "Daily stand-up until back on track"
+    assert "Read-only shared view" in _text(viewer.info)
