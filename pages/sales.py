@@ -201,11 +201,13 @@ def _headline(dataset, month, clock, clock_label: str) -> None:
                    help=f"Average attempts on leads not connected yet; the depth goal is {a.depth_goal_attempts}.")
     cols[2].metric("At the depth goal", tables.percent(d["pct_at_goal"]), border=True,
                    help=f"Not-connected leads with at least {a.depth_goal_attempts} attempts.")
-    status = tables.sla_status(s["pct_within_goal"], a.speed_target_share, d["avg_attempts"], a.depth_goal_attempts)
-    cols[3].metric("Sales SLA", status, border=True, help="Met when both the speed target and the depth goal are met.")
-    cols[4].metric("Excluded: touched before hand-off", tables.count(s["touched_before_handoff"]), border=True,
-                   help="A first touch before the hand-off time is a data-quality problem; these leads are left out "
-                        "of the speed figures.")
+    status, missed = tables.sla_status(s["pct_within_goal"], a.speed_target_share, d["avg_attempts"],
+                                       a.depth_goal_attempts)
+    cols[3].metric("Sales SLA", status, delta=missed, delta_color="inverse", delta_arrow="off", border=True,
+                   help="Met when both the speed target and the depth goal are met.")
+    cols[4].metric("Excluded (touched early)", tables.count(s["touched_before_handoff"]), border=True,
+                   help="Leads touched before their hand-off time: a data-quality problem, so they are left "
+                        "out of the speed figures.")
 
 
 def _capacity(month) -> None:

@@ -106,15 +106,47 @@ class BusinessHours:
                    holidays=parse_holidays(raw.get("holidays", [])))
 
     def sql_params(self) -> dict:
-        """Bound parameters of the business clock in ``speed_*.sql``."""
+        """Bound parameters of the business clock in ``speed_*.sql`` (day numbers count from 1900-01-01).
+
+        Weekdays as a closed form (per-week count and a prefix count within the week),
+        holidays and DST corrections as running counts over a dense span of days, so the
+        SQL needs only arithmetic and list look-ups per row.
+        """
+        in_week = [d in self.weekdays for d in range(7)]
+        holidays = [h for h in self.holidays if h.weekday() in self.weekdays]
+        hol_first = day_number(holidays[0]) if holidays else 0
+        hol_days = day_number(holidays[-1]) - hol_first + 1 if holidays else 0
+        hol_set = {day_number(h) - hol_first for h in holidays}
+        hol_cum = [0]
+        for k in range(hol_days):
+            hol_cum.append(hol_cum[-1] + (k in hol_set))
         corrections = dst_corrections(self)
+        dst_first = day_number(corrections[0][0]) if corrections else 0
+        dst_days = day_number(corrections[-1][0]) - dst_first + 1 if corrections else 0
+        dst_at: list[datetime | None] = [None] * max(dst_days, 1)
+        dst_us = [0] * max(dst_days, 1)
+        for day, at, seconds in corrections:  # at most one clock change per local day in practice
+            k = day_number(day) - dst_first
+            dst_at[k] = dst_at[k] or at
+            dst_us[k] += seconds * 1_000_000
+        dst_cum = [0]
+        for k in range(dst_days):
+            dst_cum.append(dst_cum[-1] + dst_us[k])
         return {
-            "open_weekdays": [d + 1 for d in self.weekdays],  # DuckDB isodow: 1 = Monday
-            "open_us": _seconds(self.open) * 1_000_000, "close_us": _seconds(self.close) * 1_000_000,
-            "holidays": list(self.holidays),
-            "dst_days": [c[0] for c in corrections], "dst_at": [c[1] for c in corrections],
-            "dst_seconds": [c[2] for c in corrections],
+            **zone_params(self.tz),
+            "week_count": len(self.weekdays), "week_open": in_week,
+            "week_prefix": [sum(in_week[:r]) for r in range(8)],
+            "open_us": _seconds(self.open) * 1_000_000, "open_len_us": self.open_seconds * 1_000_000,
+            "hol_first": hol_first, "hol_days": hol_days, "hol_cum": hol_cum,
+            "dst_first": dst_first, "dst_days": dst_days, "dst_cum": dst_cum, "dst_at": dst_at, "dst_us": dst_us,
         }
+
+
+DAY_ZERO = date(1900, 1, 1)  # a Monday: day number n has weekday n % 7
+
+
+def day_number(day: date) -> int:
+    return (day - DAY_ZERO).days
 
 
 def parse_time(value) -> time:
@@ -199,6 +231,47 @@ def transitions(tz: str) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
             found.append((datetime.fromtimestamp(high, timezone.utc), previous, current))
             previous = current
     return tuple(found)
+
+
+@cache
+def _offset_blocks(tz: str) -> tuple[int, int, tuple, tuple, tuple]:
+    """UTC offsets of ``tz`` per block of days, each block holding at most one change (see zone_params)."""
+    changes = transitions(tz)
+    if not changes:
+        offset = int(datetime(2000, 1, 1, tzinfo=zone(tz)).utcoffset().total_seconds() * 1_000_000)
+        return 86400, 0, (None,), (offset,), (offset,)
+    seconds = [int(at.timestamp()) for at, _, _ in changes]
+    for block_days in (28, 7, 1):
+        block = block_days * 86400
+        keys = [s // block for s in seconds]
+        if len(set(keys)) == len(keys):
+            break
+    first = keys[0]
+    count = keys[-1] - first + 1
+    switch: list[int | None] = [None] * count
+    before = [0] * count
+    after = [0] * count
+    current = int(changes[0][1].total_seconds() * 1_000_000)
+    by_block = {key - first: (s, int(o2.total_seconds() * 1_000_000)) for key, s, (_, _, o2) in zip(keys, seconds, changes)}
+    for k in range(count):
+        before[k] = current
+        if k in by_block:
+            switch[k], current = by_block[k][0] * 1_000_000, by_block[k][1]
+        after[k] = current
+    return block, first, tuple(switch), tuple(before), tuple(after)
+
+
+def zone_params(tz: str) -> dict:
+    """Bound parameters to turn instants into local wall time without a time-zone library per row.
+
+    DuckDB's ``timezone()`` costs about as much as the rest of the business clock, so
+    the SQL adds the UTC offset instead: per block of days (28, 7 or 1, so that a block
+    holds at most one change) the offset before and after the block's change, if any.
+    Instants before the first or after the last change use the offset there.
+    """
+    block, first, switch, before, after = _offset_blocks(tz)
+    return {"tz_block_us": block * 1_000_000, "tz_first": first, "tz_blocks": len(before),
+            "tz_switch_us": list(switch), "tz_before_us": list(before), "tz_after_us": list(after)}
 
 
 def dst_corrections(clock: BusinessHours) -> list[tuple[date, datetime, int]]:

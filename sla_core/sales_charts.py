@@ -26,7 +26,9 @@ def _periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def _x(period: str) -> dict:
-    return {"x": alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), "x2": "end:T"}
+    """A bar spanning its period, from the zero baseline up (ranged bars need both ends)."""
+    return {"x": alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), "x2": "end:T",
+            "y2": alt.datum(0)}
 
 
 def _when(period: str) -> alt.Tooltip:
@@ -76,30 +78,38 @@ def response_chart(speed: pd.DataFrame, period: str, goal_hours: float, clock_la
 
 
 def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
-    """How fast leads were answered, as stacked counts per period."""
+    """How fast leads were answered, as stacked counts per period (stacked here: ranged bars do not stack)."""
     data = _periods(speed, period)
     long = data.melt(id_vars=["start", "end"], value_vars=list(BANDS), var_name="band", value_name="leads")
-    long["band"] = long["band"].map(BANDS)
-    long["order"] = long["band"].map({label: i for i, label in enumerate(BANDS.values())})
+    long["band"] = pd.Categorical(long["band"].map(BANDS), categories=list(BANDS.values()), ordered=True)
+    long = long.sort_values(["start", "band"])
+    long["top"] = long.groupby("start")["leads"].cumsum()
+    long["bottom"] = long["top"] - long["leads"]
+    long["band"] = long["band"].astype(str)
     return alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
-        **_x(period), y=alt.Y("leads:Q", title="Handed leads", stack="zero"),
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="end:T",
+        y=alt.Y("top:Q", title="Handed leads"), y2="bottom:Q",
         color=alt.Color("band:N", title="Response", sort=list(BANDS.values()),
                         scale=alt.Scale(domain=list(BANDS.values()), range=BAND_COLORS)),
-        order=alt.Order("order:Q"),
         tooltip=[_when(period), alt.Tooltip("band:N", title="Response"), alt.Tooltip("leads:Q", title="Leads")],
     ).properties(height=260, title="Response bands (leads per band)")
 
 
 def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
-    """Routing delay (MQL → hand-off) beside the rep's delay (hand-off → first touch), medians."""
+    """Routing delay (MQL → hand-off) beside the rep's delay (hand-off → first touch), medians.
+
+    Each period's span is split in two: routing on the left half, the rep on the right.
+    """
     data = _periods(speed, period)
-    long = data.melt(id_vars=["start", "end"], value_vars=["routing_median_hours", "median_hours"],
-                     var_name="delay", value_name="hours").dropna(subset=["hours"])
-    long["delay"] = long["delay"].map({"routing_median_hours": "Routing (MQL → hand-off)",
-                                       "median_hours": "Rep (hand-off → first touch)"})
+    data = data.assign(middle=data["start"] + (data["end"] - data["start"]) / 2)
+    routing = data.assign(left=data["start"], right=data["middle"], hours=data["routing_median_hours"],
+                          delay="Routing (MQL → hand-off)")
+    rep = data.assign(left=data["middle"], right=data["end"], hours=data["median_hours"],
+                      delay="Rep (hand-off → first touch)")
+    long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])),
-        xOffset=alt.XOffset("delay:N"), y=alt.Y("hours:Q", title=f"Median delay ({clock_label})"),
+        x=alt.X("left:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="right:T",
+        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})"), y2=alt.datum(0),
         color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
                                         range=[ROUTING_COLOR, BAR_COLOR])),

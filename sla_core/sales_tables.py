@@ -32,7 +32,7 @@ def count(value) -> str:
 
 
 def attempts(value) -> str:
-    return NA if _missing(value) else f"{value:,.2f} attempts"
+    return NA if _missing(value) else f"{value:,.2f}"
 
 
 def period_label(period_start, period: str) -> str:
@@ -57,13 +57,13 @@ def versus_goal(value, goal: float) -> str | None:
     return None if _missing(value) else f"{value - goal:+.2f} vs goal {goal:g}"
 
 
-def sla_status(share, target: float, avg_attempts, depth_goal: float) -> str:
-    """"Met", "Missed" (speed, depth or both) or "n/a" when neither figure exists yet."""
+def sla_status(share, target: float, avg_attempts, depth_goal: float) -> tuple[str, str | None]:
+    """("Met" | "Missed" | "n/a", what was missed): n/a when neither figure exists yet."""
     if _missing(share) and _missing(avg_attempts):
-        return NA
+        return NA, None
     missed = [name for name, value, goal in (("speed", share, target), ("depth", avg_attempts, depth_goal))
               if not _missing(value) and value < goal]
-    return f"Missed ({' and '.join(missed)})" if missed else "Met"
+    return ("Missed", f"{' and '.join(missed)} below goal") if missed else ("Met", None)
 
 
 def range_caption(frame: pd.DataFrame, period: str) -> str:

@@ -29,7 +29,7 @@ def clock_params(tz: str, clock: BusinessHours | None) -> dict:
     """Bound parameters of the clock: ``clock`` None is the calendar clock."""
     business = clock is not None
     settings = clock if business else BusinessHours(tz=tz)  # unused on the calendar clock, but every parameter is bound
-    return {"business": business, "clock_tz": settings.tz, **settings.sql_params()}
+    return {"business": business, **settings.sql_params()}
 
 
 def _check(period: str, goal_hours: float) -> None:

@@ -103,7 +103,8 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
 
 
 def test_depth_figures_and_rep_table(small):
-    assert metric(small, "Avg attempts (not connected)") == "2.00 attempts"  # B 6, C 1, D 2, E 0, F 1
+    assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
+    assert metric(small, "Sales SLA") == "Missed"
     assert metric(small, "At the depth goal") == "20.0 %"
     assert metric(small, "Leads worked") == "83.3 %"
     small.slider(key="depth_goal_attempts").set_value(2).run()

@@ -2,95 +2,115 @@
 -- $period starting $period_start (optionally only $owner's), each with its response time
 -- on the chosen clock, its speed and depth status and why it breaches, oldest hand-off
 -- first, $limit rows from $offset. `total` is the number of matching leads.
--- The lead/span/dst/day_raw/days/as_of_clock/clocked CTEs are those of speed_by_period.sql
--- (see the clock explained there), restricted to the period.
+--
+-- The clock: a cumulative count F(instant) in microseconds whose differences are response
+-- times. Calendar ($business false): F = epoch. Business hours (local wall time of the clock's zone,
+-- day n counted from Monday 1900-01-01): working days before day n × opening length,
+-- minus working-day holidays before it ($hol_cum, a running count from day $hol_first),
+-- plus on an open day the clamped part of the day since opening, plus the DST corrections
+-- of sla_core.clock.dst_corrections ($dst_cum before the day, $dst_at/$dst_us on it).
+-- Local time is the instant plus the zone's UTC offset ($tz_* from sla_core.clock.zone_params).
+-- All of it is arithmetic and list look-ups per row: no join, no time-zone library call, and
+-- no work at all on the calendar clock. sla_core.clock.BusinessHours.sql_params builds the lists.
+-- The local/as_of_local/clocked CTEs are those of speed_by_period.sql.
 WITH lead AS (
     SELECT lead_id, coalesce(nullif(trim(owner), ''), '(no owner)') AS owner, attempts, connected,
            handed_at, touched_before_handoff,
-           CASE WHEN mql_at <= handed_at THEN mql_at END AS mql_at,  -- a hand-off before the MQL date has no routing delay
+           CASE WHEN mql_at <= handed_at THEN mql_at END AS mql_at,
            CASE WHEN first_touch_at <= $as_of::TIMESTAMPTZ THEN first_touch_at END AS touch_at,
-           timezone($tz, handed_at) AS handed_local,
-           timezone($clock_tz, handed_at) AS handed_clock
+           timezone($tz, handed_at) AS handed_local
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
       AND CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) = $period_start::DATE
       AND ($owner IS NULL OR coalesce(nullif(trim(owner), ''), '(no owner)') = $owner)
 ),
-span AS (
-    SELECT CAST(min(timezone($clock_tz, coalesce(mql_at, handed_at))) AS DATE) AS first_day,
-           CAST(timezone($clock_tz, $as_of::TIMESTAMPTZ) AS DATE) AS last_day
-    FROM lead
+local AS (  -- business mode: local wall times (instant + UTC offset) as microseconds and day numbers
+    SELECT *,
+           (h_us - h_sod) // 86400000000 + 25567 AS h_n,
+           (t_us - t_sod) // 86400000000 + 25567 AS t_n,
+           (m_us - m_sod) // 86400000000 + 25567 AS m_n
+    FROM (
+        SELECT *,
+               (h_us % 86400000000 + 86400000000) % 86400000000 AS h_sod,
+               (t_us % 86400000000 + 86400000000) % 86400000000 AS t_sod,
+               (m_us % 86400000000 + 86400000000) % 86400000000 AS m_sod
+        FROM (
+            SELECT *,
+                   CASE WHEN $business THEN epoch_us(handed_at) + CASE WHEN epoch_us(handed_at) >= ($tz_switch_us::BIGINT[])[least(greatest(epoch_us(handed_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1]
+                        THEN ($tz_after_us::BIGINT[])[least(greatest(epoch_us(handed_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] ELSE ($tz_before_us::BIGINT[])[least(greatest(epoch_us(handed_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] END END AS h_us,
+                   CASE WHEN $business THEN epoch_us(touch_at) + CASE WHEN epoch_us(touch_at) >= ($tz_switch_us::BIGINT[])[least(greatest(epoch_us(touch_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1]
+                        THEN ($tz_after_us::BIGINT[])[least(greatest(epoch_us(touch_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] ELSE ($tz_before_us::BIGINT[])[least(greatest(epoch_us(touch_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] END END AS t_us,
+                   CASE WHEN $business THEN epoch_us(mql_at) + CASE WHEN epoch_us(mql_at) >= ($tz_switch_us::BIGINT[])[least(greatest(epoch_us(mql_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1]
+                        THEN ($tz_after_us::BIGINT[])[least(greatest(epoch_us(mql_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] ELSE ($tz_before_us::BIGINT[])[least(greatest(epoch_us(mql_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] END END AS m_us
+            FROM lead
+        )
+    )
 ),
-dst AS (
-    SELECT unnest($dst_days::DATE[]) AS day, unnest($dst_at::TIMESTAMPTZ[]) AS dst_at,
-           unnest($dst_seconds::BIGINT[]) * 1000000 AS dst_us
-),
-day_raw AS (
-    SELECT CAST(r.range AS DATE) AS day,
-           list_contains($open_weekdays::INTEGER[], isodow(r.range))
-               AND NOT list_contains($holidays::DATE[], CAST(r.range AS DATE)) AS open_day
-    FROM span s, range(s.first_day, s.last_day + INTERVAL 1 DAY, INTERVAL 1 DAY) r
-),
-days AS (
-    SELECT d.day, d.open_day, t.dst_at, coalesce(t.dst_us, 0) AS dst_us,
-           coalesce(sum(CAST(d.open_day AS BIGINT)) OVER w, 0) * ($close_us::BIGINT - $open_us::BIGINT)
-               + coalesce(sum(t.dst_us) OVER w, 0) AS base_us
-    FROM day_raw d
-    LEFT JOIN dst t USING (day)
-    WINDOW w AS (ORDER BY d.day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-as_of_clock AS (
-    SELECT CASE WHEN $business THEN
-               d.base_us + CASE WHEN d.open_day THEN least(greatest(
-                   epoch_us(a.local) - epoch_us(date_trunc('day', a.local)) - $open_us::BIGINT, 0),
-                   ($close_us::BIGINT - $open_us::BIGINT)) ELSE 0 END
-               + CASE WHEN a.at >= d.dst_at THEN d.dst_us ELSE 0 END
-           ELSE epoch_us(a.at) END AS f_as_of
-    FROM (SELECT $as_of::TIMESTAMPTZ AS at, timezone($clock_tz, $as_of::TIMESTAMPTZ) AS local) a
-    LEFT JOIN days d ON d.day = CAST(a.local AS DATE)
+as_of_local AS (
+    SELECT *, (a_us - a_sod) // 86400000000 + 25567 AS a_n
+    FROM (SELECT *, (a_us % 86400000000 + 86400000000) % 86400000000 AS a_sod
+          FROM (SELECT as_of_at, epoch_us(as_of_at) + CASE WHEN epoch_us(as_of_at) >= ($tz_switch_us::BIGINT[])[least(greatest(epoch_us(as_of_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1]
+                        THEN ($tz_after_us::BIGINT[])[least(greatest(epoch_us(as_of_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] ELSE ($tz_before_us::BIGINT[])[least(greatest(epoch_us(as_of_at) // $tz_block_us - $tz_first, 0), $tz_blocks - 1) + 1] END AS a_us FROM (SELECT $as_of::TIMESTAMPTZ AS as_of_at)))
 ),
 clocked AS (
-    SELECT l.lead_id, l.owner, l.attempts, l.connected, l.touched_before_handoff, l.handed_local, l.touch_at,
+    SELECT l.*,
            CASE WHEN $business THEN
-               dh.base_us + CASE WHEN dh.open_day THEN least(greatest(
-                   epoch_us(l.handed_clock) - epoch_us(date_trunc('day', l.handed_clock)) - $open_us::BIGINT, 0),
-                   ($close_us::BIGINT - $open_us::BIGINT)) ELSE 0 END
-               + CASE WHEN l.handed_at >= dh.dst_at THEN dh.dst_us ELSE 0 END
+               (l.h_n // 7 * $week_count + $week_prefix[l.h_n % 7 + 1]
+                - $hol_cum[least(greatest(l.h_n - $hol_first, 0), $hol_days) + 1]) * $open_len_us
+               + CASE WHEN $week_open[l.h_n % 7 + 1]
+                           AND NOT coalesce(l.h_n >= $hol_first AND $hol_cum[least(l.h_n - $hol_first, $hol_days) + 2]
+                                            > $hol_cum[least(l.h_n - $hol_first, $hol_days) + 1], false)
+                      THEN least(greatest(l.h_sod - $open_us, 0), $open_len_us) ELSE 0 END
+               + $dst_cum[least(greatest(l.h_n - $dst_first, 0), $dst_days) + 1]
+               + CASE WHEN l.h_n >= $dst_first AND l.h_n - $dst_first < $dst_days AND l.handed_at >= ($dst_at::TIMESTAMPTZ[])[l.h_n - $dst_first + 1]
+                      THEN ($dst_us::BIGINT[])[l.h_n - $dst_first + 1] ELSE 0 END
            ELSE epoch_us(l.handed_at) END AS f_handed,
            CASE WHEN $business THEN
-               dt.base_us + CASE WHEN dt.open_day THEN least(greatest(
-                   epoch_us(timezone($clock_tz, l.touch_at)) - epoch_us(date_trunc('day', timezone($clock_tz, l.touch_at)))
-                       - $open_us::BIGINT, 0), ($close_us::BIGINT - $open_us::BIGINT)) ELSE 0 END
-               + CASE WHEN l.touch_at >= dt.dst_at THEN dt.dst_us ELSE 0 END
+               (l.t_n // 7 * $week_count + $week_prefix[l.t_n % 7 + 1]
+                - $hol_cum[least(greatest(l.t_n - $hol_first, 0), $hol_days) + 1]) * $open_len_us
+               + CASE WHEN $week_open[l.t_n % 7 + 1]
+                           AND NOT coalesce(l.t_n >= $hol_first AND $hol_cum[least(l.t_n - $hol_first, $hol_days) + 2]
+                                            > $hol_cum[least(l.t_n - $hol_first, $hol_days) + 1], false)
+                      THEN least(greatest(l.t_sod - $open_us, 0), $open_len_us) ELSE 0 END
+               + $dst_cum[least(greatest(l.t_n - $dst_first, 0), $dst_days) + 1]
+               + CASE WHEN l.t_n >= $dst_first AND l.t_n - $dst_first < $dst_days AND l.touch_at >= ($dst_at::TIMESTAMPTZ[])[l.t_n - $dst_first + 1]
+                      THEN ($dst_us::BIGINT[])[l.t_n - $dst_first + 1] ELSE 0 END
            ELSE epoch_us(l.touch_at) END AS f_touch,
            CASE WHEN $business THEN
-               dm.base_us + CASE WHEN dm.open_day THEN least(greatest(
-                   epoch_us(timezone($clock_tz, l.mql_at)) - epoch_us(date_trunc('day', timezone($clock_tz, l.mql_at)))
-                       - $open_us::BIGINT, 0), ($close_us::BIGINT - $open_us::BIGINT)) ELSE 0 END
-               + CASE WHEN l.mql_at >= dm.dst_at THEN dm.dst_us ELSE 0 END
-           ELSE epoch_us(l.mql_at) END AS f_mql
-    FROM lead l
-    LEFT JOIN days dh ON dh.day = CAST(l.handed_clock AS DATE)
-    LEFT JOIN days dt ON dt.day = CAST(timezone($clock_tz, l.touch_at) AS DATE)
-    LEFT JOIN days dm ON dm.day = CAST(timezone($clock_tz, l.mql_at) AS DATE)
-),
-facts AS (
-    SELECT c.*,
-           c.f_touch - c.f_handed AS response_us,
-           coalesce(c.f_touch - c.f_handed <= $goal_us, false) AS within,
-           a.f_as_of - c.f_handed >= $goal_us AS window_closed
-    FROM clocked c, as_of_clock a
+               (l.m_n // 7 * $week_count + $week_prefix[l.m_n % 7 + 1]
+                - $hol_cum[least(greatest(l.m_n - $hol_first, 0), $hol_days) + 1]) * $open_len_us
+               + CASE WHEN $week_open[l.m_n % 7 + 1]
+                           AND NOT coalesce(l.m_n >= $hol_first AND $hol_cum[least(l.m_n - $hol_first, $hol_days) + 2]
+                                            > $hol_cum[least(l.m_n - $hol_first, $hol_days) + 1], false)
+                      THEN least(greatest(l.m_sod - $open_us, 0), $open_len_us) ELSE 0 END
+               + $dst_cum[least(greatest(l.m_n - $dst_first, 0), $dst_days) + 1]
+               + CASE WHEN l.m_n >= $dst_first AND l.m_n - $dst_first < $dst_days AND l.mql_at >= ($dst_at::TIMESTAMPTZ[])[l.m_n - $dst_first + 1]
+                      THEN ($dst_us::BIGINT[])[l.m_n - $dst_first + 1] ELSE 0 END
+           ELSE epoch_us(l.mql_at) END AS f_mql,
+           CASE WHEN $business THEN
+               (a.a_n // 7 * $week_count + $week_prefix[a.a_n % 7 + 1]
+                - $hol_cum[least(greatest(a.a_n - $hol_first, 0), $hol_days) + 1]) * $open_len_us
+               + CASE WHEN $week_open[a.a_n % 7 + 1]
+                           AND NOT coalesce(a.a_n >= $hol_first AND $hol_cum[least(a.a_n - $hol_first, $hol_days) + 2]
+                                            > $hol_cum[least(a.a_n - $hol_first, $hol_days) + 1], false)
+                      THEN least(greatest(a.a_sod - $open_us, 0), $open_len_us) ELSE 0 END
+               + $dst_cum[least(greatest(a.a_n - $dst_first, 0), $dst_days) + 1]
+               + CASE WHEN a.a_n >= $dst_first AND a.a_n - $dst_first < $dst_days AND a.as_of_at >= ($dst_at::TIMESTAMPTZ[])[a.a_n - $dst_first + 1]
+                      THEN ($dst_us::BIGINT[])[a.a_n - $dst_first + 1] ELSE 0 END
+           ELSE epoch_us(a.as_of_at) END AS f_as_of
+    FROM local l, as_of_local a
 ),
 labelled AS (
     SELECT *,
+           f_touch - f_handed AS response_us,
            CASE WHEN touched_before_handoff THEN 'touched before hand-off (excluded)'
-                WHEN within THEN 'within goal'
-                WHEN window_closed THEN 'missed'
+                WHEN f_touch - f_handed <= $goal_us THEN 'within goal'
+                WHEN f_as_of - f_handed >= $goal_us OR f_touch IS NOT NULL THEN 'missed'
                 ELSE 'not yet due' END AS speed_status,
            CASE WHEN connected THEN 'connected'
                 WHEN attempts >= $depth_goal THEN 'at goal'
                 ELSE 'below goal' END AS depth_status
-    FROM facts
+    FROM clocked
 ),
 breaching AS (
     SELECT *,

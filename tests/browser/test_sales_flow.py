@@ -1,0 +1,46 @@
+"""The Sales SLA page in a real browser: switch day/week/month and the charts follow; flip to business hours."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+TIMEOUT = 60_000
+
+
+def metric(page: Page, label: str):
+    box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return box.locator('[data-testid="stMetricValue"]')
+
+
+def choose(page: Page, group: str, option: str) -> None:
+    """Click one option of the st.radio labelled ``group``."""
+    radio = page.locator('[data-testid="stRadio"]').filter(has_text=group)
+    radio.get_by_text(option, exact=True).click()
+
+
+def test_period_switch_redraws_the_charts_and_the_clock_changes_the_numbers(page, app_url, artifacts):
+    page.goto(app_url)
+    page.get_by_role("link", name="Sales SLA").click()
+    expect(page.get_by_role("heading", name="Sales SLA")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("13 months of hand-offs: Jan 2024 – Jan 2025.")).to_be_visible(timeout=TIMEOUT)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts.first).to_be_visible(timeout=TIMEOUT)
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
+
+    choose(page, "Period of hand-off", "Week")
+    expect(page.get_by_text("55 weeks of hand-offs: week of 01 Jan 2024 – week of 13 Jan 2025.")).to_be_visible(
+        timeout=TIMEOUT)
+    choose(page, "Period of hand-off", "Day")
+    expect(page.get_by_text(re.compile(r"^\d{3} days of hand-offs: Mon 01 Jan 2024"))).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("13 months of hand-offs")).to_have_count(0)
+
+    calendar_share = metric(page, "Within the speed goal").inner_text()
+    choose(page, "Clock", "Business hours")
+    expect(metric(page, "Median response (business hours)")).to_be_visible(timeout=TIMEOUT)
+    expect(metric(page, "Within the speed goal")).not_to_have_text(calendar_share)
+    choose(page, "Period of hand-off", "Month")
+    expect(page.get_by_text("13 months of hand-offs: Jan 2024 – Jan 2025.")).to_be_visible(timeout=TIMEOUT)
+    expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
+    page.set_viewport_size({"width": 1400, "height": 3200})  # Streamlit scrolls inside the page: show the charts too
+    page.screenshot(path=str(artifacts / "sales_business_month.png"), full_page=True)
