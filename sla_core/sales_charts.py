@@ -109,7 +109,7 @@ def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart
     long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("left:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="right:T",
-        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})"), y2=alt.datum(0),
+        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.datum(0),
         color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
                                         range=[ROUTING_COLOR, BAR_COLOR])),
@@ -156,5 +156,5 @@ def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
                  alt.Tooltip("Avg attempts (not connected):Q", format=",.2f"), alt.Tooltip("Handed leads:Q")])
     target = alt.Chart(pd.DataFrame({"x": [target_share]})).mark_rule(
         color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
-    return alt.layer(bars, target).properties(height=max(160, 22 * len(data)),
+    return alt.layer(bars, target).properties(height=alt.Step(22),
                                               title="Reps: share within the speed goal (dashed: target)")
