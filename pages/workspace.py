@@ -33,10 +33,11 @@ if require_dataset(ws) is not None:
     if save:
         try:
             with st.spinner("Saving…"):
-                session.save_workspace(ws, name)
+                saved_id, _ = session.save_workspace(ws, name)
         except PROBLEMS as exc:
             st.error(f"Not saved: {literal(exc)}")
         else:
+            st.session_state["saved_pick"] = saved_id  # manage the workspace just saved
             st.success(f"Saved “{literal(' '.join(name.split()))}” with {ws.dataset.rows_loaded:,} leads.")
 
 saved = store.list_workspaces(cur)
@@ -48,8 +49,9 @@ ids = list(saved["workspace_id"])
 labels = {r.workspace_id: f"{r.name} — saved {r.saved_at:%Y-%m-%d %H:%M} UTC, {r.rows_saved:,} leads"
           for r in saved.itertuples()}
 current = session.current_saved_id(ws)
-chosen = st.selectbox("Workspace", ids, format_func=labels.get, key="saved_pick",
-                      index=ids.index(current) if current in ids else 0)
+if st.session_state.get("saved_pick") not in ids:  # first visit, or the chosen one was deleted
+    st.session_state["saved_pick"] = current if current in ids else ids[0]
+chosen = st.selectbox("Workspace", ids, format_func=labels.get, key="saved_pick")
 kept = store.scenarios(cur, chosen)
 by_id = {s.scenario_id: s for s in kept}
 
