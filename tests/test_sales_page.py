@@ -155,3 +155,14 @@ def test_csv_downloads_defuse_spreadsheet_formulas():
 
     text = safe_csv(pd.DataFrame({"Rep": ["=cmd|calc", "Ann", "@x"], "Handed leads": [-5, 2, None]})).decode()
     assert text.splitlines() == ["Rep,Handed leads", "'=cmd|calc,-5.0", "Ann,2.0", "'@x,n/a"]
+
+
+def test_read_only_view_disables_every_input(at):
+    at.session_state["workspace"].read_only = True
+    at.run()
+    assert not at.exception
+    assert at.slider(key="speed_goal_hours").disabled and at.slider(key="depth_goal_attempts").disabled
+    assert at.select_slider(key="speed_target_share").disabled and at.number_input(key="reps").disabled
+    assert at.radio(key="sales_clock").disabled and at.time_input(key="bh_open").disabled
+    assert at.text_area(key="bh_holidays").disabled and at.multiselect(key="bh_weekdays").disabled
+    assert not at.radio(key="sales_period").disabled  # looking around stays possible

@@ -4,10 +4,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ingest_support import Loader, csv_bytes
 from sla_core import depth, speed
@@ -220,3 +223,37 @@ def test_report_command_speed_and_depth_keys(tmp_path, clock, expected):
     # not connected: B 6, C 1, F 0 → avg 7/3; at the goal of 6: B; worked: A, B, C of 4
     assert out["depth"] == pytest.approx({"not_connected": 3, "avg_attempts": 7 / 3, "pct_at_goal": 1 / 3,
                                           "leads_worked_pct": 0.75})
+
+
+# --- property: the SQL against a plain-Python reading of SPEC 5 ---------------------------------
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.integers(0, 60 * 24 * 40), st.none() | st.integers(-120, 60 * 24 * 5)),
+                     min_size=1, max_size=25),
+       as_of_minute=st.integers(60 * 24 * 10, 60 * 24 * 45), goal_minutes=st.integers(1, 60 * 30))
+def test_month_figures_match_a_python_reading_of_the_spec(make_leads, rows, as_of_minute, goal_minutes):
+    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    at = lambda minutes: start + timedelta(minutes=minutes)  # noqa: E731
+    as_of, goal = at(as_of_minute), goal_minutes / 60
+    con = make_leads([{"lead_id": str(i), "created_at": at(h).isoformat(), "handed_at": at(h).isoformat(),
+                       "first_touch_at": None if t is None else at(h + t).isoformat()} for i, (h, t) in enumerate(rows)])
+    df = speed.speed_by_period(con, "month", goal, as_of, "UTC")
+    for month_start in (date(2024, 3, 1), date(2024, 4, 1)):
+        leads = [(h, t) for h, t in rows if at(h) <= as_of and at(h).date().replace(day=1) == month_start
+                 and not (t is not None and t < 0)]
+        responses = [t / 60 for h, t in leads if t is not None and at(h + t) <= as_of]
+        within = sum(r <= goal for r in responses)
+        missed = sum(1 for h, t in leads if not (t is not None and at(h + t) <= as_of and t / 60 <= goal)
+                     and at(h) + timedelta(hours=goal) <= as_of)
+        got = df[df["period_start"] == month_start]
+        if not leads:
+            assert got.empty or got.iloc[0].handed == 0
+            continue
+        row = got.iloc[0]
+        assert (row.handed, row.touched, row.within, row.missed) == (len(leads), len(responses), within, missed)
+        expected_pct = within / (within + missed) if within + missed else None
+        assert (row.pct_within_goal if row.pct_within_goal == row.pct_within_goal else None) == pytest.approx(expected_pct)
+        if responses:
+            assert row.median_hours == pytest.approx(float(np.quantile(responses, 0.5)))
+            assert row.p90_hours == pytest.approx(float(np.quantile(responses, 0.9)))
+            assert row.mean_hours == pytest.approx(sum(responses) / len(responses))
