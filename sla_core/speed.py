@@ -23,6 +23,7 @@ BANDS = {  # column → label, in order; a response on a boundary falls in the l
 }
 EXTRA_COLUMNS = (*BANDS, "routed", "routing_mean_hours", "routing_median_hours", "touched_before_handoff")
 REPORT_KEYS = ("handed", "touched", "mean_hours", "median_hours", "p90_hours", "pct_within_goal")
+COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected", "touched_before_handoff", *BANDS})
 
 
 def clock_params(tz: str, clock: BusinessHours | None) -> dict:
@@ -102,5 +103,3 @@ def period_row(frame: pd.DataFrame, period_start: date, keys: tuple[str, ...]) -
     row = match.iloc[0]
     return {k: (None if pd.isna(row[k]) else (int(row[k]) if k in COUNT_KEYS else float(row[k]))) for k in keys}
 
-
-COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected", "touched_before_handoff", *BANDS})

@@ -166,3 +166,15 @@ def test_read_only_view_disables_every_input(at):
     assert at.radio(key="sales_clock").disabled and at.time_input(key="bh_open").disabled
     assert at.text_area(key="bh_holidays").disabled and at.multiselect(key="bh_weekdays").disabled
     assert not at.radio(key="sales_period").disabled  # looking around stays possible
+
+
+def test_holidays_from_an_upload_and_a_country_prefill(small):
+    small.file_uploader(key="bh_holidays_file").upload("holidays.csv", b"date,name\n2024-03-04,Company day\n", "text/csv")
+    small.run()
+    assert not small.exception
+    assert small.text_area(key="bh_holidays").value == "2024-03-04"
+    small.selectbox(key="bh_country").set_value("US").run()
+    small.button(key="bh_prefill").click().run()
+    assert not small.exception
+    holidays = small.text_area(key="bh_holidays").value.splitlines()
+    assert "2024-01-01" in holidays and "2024-03-04" in holidays  # New Year's Day joins the uploaded day
