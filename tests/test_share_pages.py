@@ -184,3 +184,32 @@ def test_agreement_text_is_written_by_the_editor_and_shared_read_only():
     assert contact.value == "Ana <b>Ruiz</b>, CMO" and contact.disabled
     assert viewer.text_area(key="agreement_sales_plan").value == "Daily stand-up until back on track"
     assert "Read-only shared view" in _text(viewer.info)
+
+
+def test_editor_allow_list_when_sign_in_is_configured(editor, monkeypatch):
+    token = _create_link(editor)
+    monkeypatch.setenv(session.EDITORS_ENV, "boss@example.com, Ed@Example.com")
+    visitor = _app()
+    visitor.user = {"is_logged_in": False}
+    visitor.run()
+    assert not visitor.exception
+    assert [b.label for b in visitor.button] == ["Sign in"] and not visitor.metric and not visitor.title
+    stranger = _app()
+    stranger.user = {"is_logged_in": True, "email": "someone@example.com"}
+    stranger.run()
+    assert "not on this dashboard's list of editors" in _text(stranger.error) and not stranger.title
+    allowed = _app()
+    allowed.user = {"is_logged_in": True, "email": "ed@example.com"}
+    allowed.run()
+    assert not allowed.exception and [t.value for t in allowed.title] == ["Marketing SLA"]
+    viewer = _app(share=token)  # leadership links open without signing in
+    viewer.user = {"is_logged_in": False}
+    viewer.run()
+    assert not viewer.exception and [t.value for t in viewer.title] == ["Overview"]
+
+
+def test_without_an_allow_list_everyone_edits(monkeypatch):
+    monkeypatch.delenv(session.EDITORS_ENV, raising=False)
+    assert session.editor_emails() == frozenset()
+    app = _app().run()
+    assert not app.exception and [t.value for t in app.title] == ["Marketing SLA"]

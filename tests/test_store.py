@@ -147,3 +147,19 @@ def test_store_file_reopens_with_everything(tmp_path):
 def test_no_sql_text_is_built_in_the_store_modules():
     source = "".join(open(f"sla_core/{m}.py", encoding="utf-8").read() for m in ("store", "share"))
     assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)  # queries.sql(f"store_delete_{table}") names a file
+
+
+def test_twenty_sessions_saving_at_once_each_get_their_workspace(db, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sessions = [session_with_leads(tmp_path / f"c{i}", 1000 + i) for i in range(20)]
+
+    def save(i):
+        con, dataset = sessions[i]
+        return store.save_workspace(db.cursor(), con, f"w{i}", dataset, "{}", "{}")[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        ids = list(pool.map(save, range(20)))
+    saved = store.list_workspaces(db.cursor()).set_index("workspace_id")
+    assert len(saved) == 20
+    assert [saved.loc[wid, "rows_saved"] for wid in ids] == [1000 + i for i in range(20)]
