@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from sla_core import ingest, queries
+from sla_core.db import DEFAULT_MEMORY_LIMIT
 
 STORE_ENV = "SLA_STORE_PATH"
 DEFAULT_STORE = Path("data") / "store.duckdb"
@@ -46,6 +47,7 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     store = duckdb.connect(str(path))
+    store.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])  # shared by every session's cursor
     for setting in ("SET enable_external_access = false", "SET autoload_known_extensions = false",
                     "SET autoinstall_known_extensions = false"):
         store.execute(setting)
