@@ -17,7 +17,7 @@ DEPTH_COLUMNS = ("period_start", "handed", "not_connected", "avg_attempts", "at_
 REPORT_KEYS = ("not_connected", "avg_attempts", "pct_at_goal", "leads_worked_pct")
 
 
-def _depth_frame(con, period, depth_goal, as_of, tz, by_owner: bool) -> pd.DataFrame:
+def _depth_frame(con, period, depth_goal, as_of, tz, by_owner: bool, handed_between=None) -> pd.DataFrame:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     if depth_goal < 1:
@@ -25,21 +25,22 @@ def _depth_frame(con, period, depth_goal, as_of, tz, by_owner: bool) -> pd.DataF
     columns = [DEPTH_COLUMNS[0], *(["owner"] if by_owner else []), *DEPTH_COLUMNS[1:]]
     if as_of is None:
         return pd.DataFrame(columns=columns)
+    handed_from, handed_to = handed_between or (None, None)
     df = queries.frame(con, "depth_by_period", tz=tz, as_of=as_of, period=period, depth_goal=int(depth_goal),
-                       by_owner=by_owner)
+                       by_owner=by_owner, handed_from=handed_from, handed_to=handed_to)
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df[columns]
 
 
 def depth_by_period(con: duckdb.DuckDBPyConnection, period: str, depth_goal: int, as_of: datetime | None,
-                    tz: str) -> pd.DataFrame:
+                    tz: str, handed_between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
     """One row per local day/week/month of hand-off up to the as-of period (``period_start`` a date).
 
     handed; of those not connected: how many, their average attempts and the share at or
     above the depth goal; leads_worked_pct = handed leads with an attempt ÷ handed. NaN
-    where a ratio is n/a.
+    where a ratio is n/a. ``handed_between`` as in ``speed.speed_by_period``.
     """
-    return _depth_frame(con, period, depth_goal, as_of, tz, by_owner=False)
+    return _depth_frame(con, period, depth_goal, as_of, tz, by_owner=False, handed_between=handed_between)
 
 
 def depth_by_rep(con: duckdb.DuckDBPyConnection, period: str, depth_goal: int, as_of: datetime | None,

@@ -23,9 +23,10 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
     clock = BusinessHours(tz=tz) if clock_name == "business" else None
-    by_month = speed.speed_by_period(con, "month", assumptions.speed_goal_hours, as_of, tz, clock)
+    window = speed.month_window(month, tz)  # only that month's hand-offs are read
+    by_month = speed.speed_by_period(con, "month", assumptions.speed_goal_hours, as_of, tz, clock, window)
     speed_row = speed.period_row(by_month, month, (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS))
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
-    depth_row = speed.period_row(depth.depth_by_period(con, "month", assumptions.depth_goal_attempts, as_of, tz),
-                                 month, depth.REPORT_KEYS)
+    depth_row = speed.period_row(depth.depth_by_period(con, "month", assumptions.depth_goal_attempts, as_of, tz,
+                                                       window), month, depth.REPORT_KEYS)
     return {"speed": speed_row, "depth": depth_row}

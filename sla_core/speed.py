@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from sla_core import queries
-from sla_core.clock import BusinessHours
+from sla_core.clock import BusinessHours, zone
 
 PERIODS = ("day", "week", "month")
 SPEED_COLUMNS = ("period_start", "handed", "touched", "mean_hours", "median_hours", "p90_hours", "within", "missed",
@@ -44,27 +44,38 @@ def _goal_us(goal_hours: float) -> int:
     return round(goal_hours * 3600e6)
 
 
-def _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner: bool) -> pd.DataFrame:
+def month_window(month: date, tz: str) -> tuple[datetime, datetime]:
+    """The instants that bound a local calendar month: hand-offs in [start, end)."""
+    start = datetime(month.year, month.month, 1, tzinfo=zone(tz))
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone(tz))
+    return start, end
+
+
+def _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner: bool, handed_between=None) -> pd.DataFrame:
     _check(period, goal_hours)
     columns = [*SPEED_COLUMNS[:1], *(["owner"] if by_owner else []), *SPEED_COLUMNS[1:], *EXTRA_COLUMNS]
     if as_of is None:
         return pd.DataFrame(columns=columns)
+    handed_from, handed_to = handed_between or (None, None)
     df = queries.frame(con, "speed_by_period", tz=tz, as_of=as_of, period=period, goal_us=_goal_us(goal_hours),
-                       by_owner=by_owner, **clock_params(tz, clock))
+                       by_owner=by_owner, handed_from=handed_from, handed_to=handed_to, **clock_params(tz, clock))
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df[columns]
 
 
 def speed_by_period(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,
-                    tz: str, clock: BusinessHours | None = None) -> pd.DataFrame:
+                    tz: str, clock: BusinessHours | None = None,
+                    handed_between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
     """One row per local day/week/month of hand-off up to the as-of period (``period_start`` a date).
 
     handed, touched, mean/median/p90 response hours (among touched; NaN when none),
     within, missed and pct_within_goal (NaN when n/a); also the response bands, the
     routing delay (hand-off − MQL) and the touched-before-hand-off exclusions.
     ``clock`` None counts calendar hours; a ``BusinessHours`` counts opening hours only.
+    ``handed_between`` (e.g. ``month_window(month, tz)``) reads only those hand-offs: one
+    month's figures for a fraction of the work.
     """
-    return _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner=False)
+    return _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner=False, handed_between=handed_between)
 
 
 def speed_by_rep(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,

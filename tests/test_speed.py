@@ -99,6 +99,22 @@ def test_days_and_weeks_list_every_period_up_to_the_as_of_one(fixture_con):
     assert quiet.handed == 0 and quiet.pct_within_goal != quiet.pct_within_goal  # NaN: n/a, not 0 %
 
 
+@pytest.mark.parametrize("clock", [None, BusinessHours("UTC")], ids=["calendar", "business"])
+def test_one_month_window_gives_that_months_row_of_the_full_table(fixture_con, clock):
+    full = speed.speed_by_period(fixture_con, "month", 1.0, AS_OF, "UTC", clock)
+    only = speed.speed_by_period(fixture_con, "month", 1.0, AS_OF, "UTC", clock, speed.month_window(MARCH, "UTC"))
+    assert list(only["period_start"]) == [MARCH]
+    assert only.iloc[0].equals(full[full["period_start"] == MARCH].iloc[0])
+    feb_depth = depth.depth_by_period(fixture_con, "month", 6, AS_OF, "UTC", speed.month_window(FEB, "UTC"))
+    assert list(feb_depth["period_start"]) == [FEB] and feb_depth.iloc[0].handed == 1
+
+
+def test_month_window_is_local():
+    start, end = speed.month_window(MARCH, "Europe/Berlin")
+    assert start.isoformat() == "2024-03-01T00:00:00+01:00" and end.isoformat() == "2024-04-01T00:00:00+02:00"
+    assert speed.month_window(date(2024, 12, 1), "UTC")[1] == datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
 def test_a_period_with_only_not_yet_due_leads_is_na(make_leads):
     con = make_leads([lead("E", "03-10T11:30")])
     march = row(speed.speed_by_period(con, "month", 1.0, AS_OF, "UTC"), MARCH)

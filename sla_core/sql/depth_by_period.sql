@@ -1,5 +1,6 @@
 -- Depth of follow-up (SPEC 6) per local day, week or month ($period) of hand-off, from the
--- first hand-off up to the as-of period (a period without hand-offs is still listed).
+-- first hand-off up to the as-of period (a period without hand-offs is still listed);
+-- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each period is split by owner, else owner is NULL. Hand-offs after
 -- $as_of are left out; attempts and connected are the export's (or activity log's) values.
 -- Leads touched before hand-off stay in: that exclusion is about response time only.
@@ -9,6 +10,7 @@ WITH lead AS (
            attempts, connected
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
+      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
 ),
 agg AS (
     SELECT period_start, owner,
@@ -23,7 +25,7 @@ agg AS (
 spine AS (
     SELECT CAST(p.range AS DATE) AS period_start
     FROM (SELECT min(period_start) AS first_period,
-                 CAST(date_trunc($period, timezone($tz, $as_of::TIMESTAMPTZ)) AS DATE) AS last_period
+                 CAST(date_trunc($period, timezone($tz, least($as_of::TIMESTAMPTZ, coalesce($handed_to::TIMESTAMPTZ - INTERVAL 1 MICROSECOND, 'infinity'::TIMESTAMPTZ)))) AS DATE) AS last_period
           FROM agg) b,
          range(b.first_period, b.last_period + INTERVAL 1 DAY,
                CASE $period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p

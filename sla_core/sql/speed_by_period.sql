@@ -1,5 +1,6 @@
 -- Speed of follow-up (SPEC 5) per local day, week or month ($period) of hand-off, from the
--- first hand-off up to the as-of period (a period without hand-offs is still listed).
+-- first hand-off up to the as-of period (a period without hand-offs is still listed);
+-- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each period is split by owner (the per-rep table), else owner is NULL.
 -- Only what happened by $as_of counts: later hand-offs are left out, later touches are
 -- not touches yet. Leads touched before their hand-off are a data-quality exclusion:
@@ -23,6 +24,7 @@ WITH lead AS (
            timezone($tz, handed_at) AS handed_local
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND NOT touched_before_handoff
+      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
 ),
 local AS (  -- business mode: local wall times (instant + UTC offset) as microseconds and day numbers
     SELECT *,
@@ -135,6 +137,7 @@ excluded AS (  -- the data-quality exclusion, counted per period (and owner)
            count(*) AS touched_before_handoff
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND touched_before_handoff
+      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
     GROUP BY ALL
 ),
 groups AS (
@@ -145,7 +148,7 @@ groups AS (
 spine AS (
     SELECT CAST(p.range AS DATE) AS period_start
     FROM (SELECT min(period_start) AS first_period,
-                 CAST(date_trunc($period, timezone($tz, $as_of::TIMESTAMPTZ)) AS DATE) AS last_period
+                 CAST(date_trunc($period, timezone($tz, least($as_of::TIMESTAMPTZ, coalesce($handed_to::TIMESTAMPTZ - INTERVAL 1 MICROSECOND, 'infinity'::TIMESTAMPTZ)))) AS DATE) AS last_period
           FROM groups) b,
          range(b.first_period, b.last_period + INTERVAL 1 DAY,
                CASE $period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p
