@@ -69,5 +69,5 @@ for section in sections:
 col1, col2 = st.columns(2)
 col1.download_button("Download as Markdown", agreement.to_markdown(title, sections), "sla_agreement.md",
                      "text/markdown", key="agreement_md", on_click="ignore")
-col2.download_button("Download as HTML (print to PDF)", agreement.to_html(title, sections), "sla_agreement.html",
+col2.download_button("Download as HTML (print to PDF)", agreement.html_document(title, sections), "sla_agreement.html",
                      "text/html", key="agreement_html", on_click="ignore")

@@ -156,7 +156,7 @@ th { background: #f3f4f6; } .signatures td { height: 3rem; }
 """
 
 
-def to_html(title: str, sections: list[Section]) -> str:
+def html_document(title: str, sections: list[Section]) -> str:
     """A standalone, printable (to PDF) page; every piece of text is escaped."""
     e = html.escape
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{e(title)}</title>",

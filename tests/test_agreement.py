@@ -66,7 +66,7 @@ class _Collector(HTMLParser):
 
 def test_html_escapes_everything_and_keeps_the_layout():
     text = agreement.AgreementText().updated(sales_contact=PAYLOAD)
-    page = agreement.to_html('Q1 "SLA" <img src=x onerror=alert(1)>', _sections(text))
+    page = agreement.html_document('Q1 "SLA" <img src=x onerror=alert(1)>', _sections(text))
     parser = _Collector()
     parser.feed(page)
     assert "script" not in parser.tags and "img" not in parser.tags

@@ -213,3 +213,16 @@ def test_without_an_allow_list_everyone_edits(monkeypatch):
     assert session.editor_emails() == frozenset()
     app = _app().run()
     assert not app.exception and [t.value for t in app.title] == ["Marketing SLA"]
+
+
+def test_hosting_config_keeps_the_safe_defaults():
+    import subprocess
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableXsrfProtection"] is True and config["server"]["enableCORS"] is True
+    assert config["server"]["maxUploadSize"] == 1024
+    assert config["client"]["showErrorDetails"] is False
+    ignored = subprocess.run(["git", "check-ignore", "data/store.duckdb", "data/store.duckdb.wal",
+                              ".streamlit/secrets.toml"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert ignored == ["data/store.duckdb", "data/store.duckdb.wal", ".streamlit/secrets.toml"]
