@@ -181,7 +181,15 @@ def _headline(dataset, month, clock, clock_label: str) -> None:
     s = speed.period_row(_speed(dataset, "month", clock), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
     d = speed.period_row(_depth(dataset, "month"), month, depth.REPORT_KEYS)
     st.subheader(f"{month:%B %Y}")
-    cols = st.columns(5)
+    status, missed = tables.sla_status(s["pct_within_goal"], a.speed_target_share, d["avg_attempts"],
+                                       a.depth_goal_attempts)
+    if status == "Met":
+        st.badge("Sales SLA met: speed target and depth goal", icon=":material/check_circle:", color="green")
+    elif missed:
+        st.badge(f"Sales SLA missed: {missed}", icon=":material/warning:", color="red")
+    else:
+        st.badge("Sales SLA n/a: no lead due yet", color="gray")
+    cols = st.columns(4)
     cols[0].metric("Leads handed", tables.count(s["handed"]), border=True,
                    help="Leads handed to sales in the month (by the as-of time), minus data-quality exclusions.")
     cols[1].metric(f"Median response ({clock_label})", tables.hours(s["median_hours"]), border=True,
@@ -192,22 +200,22 @@ def _headline(dataset, month, clock, clock_label: str) -> None:
                    delta=tables.versus_target(s["pct_within_goal"], a.speed_target_share),
                    help="Touched within the goal ÷ (within + missed). Missed: not touched within the goal and the "
                         "goal window has closed; leads still inside their window are left out.")
-    cols[4].metric("Leads worked", tables.percent(d["leads_worked_pct"]), border=True,
-                   help="Handed leads with at least one attempt.")
-    cols = st.columns(5)
-    cols[0].metric("Not connected yet", tables.count(d["not_connected"]), border=True)
+    cols = st.columns(4)
+    cols[0].metric("Not connected yet", tables.count(d["not_connected"]), border=True,
+                   help="Handed leads without a conversation so far: the depth goal applies to them.")
     cols[1].metric("Avg attempts (not connected)", tables.attempts(d["avg_attempts"]), border=True,
                    delta=tables.versus_goal(d["avg_attempts"], a.depth_goal_attempts),
                    help=f"Average attempts on leads not connected yet; the depth goal is {a.depth_goal_attempts}.")
     cols[2].metric("At the depth goal", tables.percent(d["pct_at_goal"]), border=True,
                    help=f"Not-connected leads with at least {a.depth_goal_attempts} attempts.")
-    status, missed = tables.sla_status(s["pct_within_goal"], a.speed_target_share, d["avg_attempts"],
-                                       a.depth_goal_attempts)
-    cols[3].metric("Sales SLA", status, delta=missed, delta_color="inverse", delta_arrow="off", border=True,
-                   help="Met when both the speed target and the depth goal are met.")
-    cols[4].metric("Excluded (touched early)", tables.count(s["touched_before_handoff"]), border=True,
-                   help="Leads touched before their hand-off time: a data-quality problem, so they are left "
-                        "out of the speed figures.")
+    cols[3].metric("Leads worked", tables.percent(d["leads_worked_pct"]), border=True,
+                   help="Handed leads with at least one attempt.")
+    excluded = s["touched_before_handoff"] or 0
+    if excluded:
+        st.warning(f"{tables.count(excluded)} lead(s) of this month show a first touch before the hand-off: a "
+                   "data-quality problem, so they are left out of the speed figures (see the Data page).", icon="⚠️")
+    else:
+        st.caption("No lead of this month was touched before its hand-off (that would be a data-quality exclusion).")
 
 
 def _capacity(month) -> None:

@@ -63,7 +63,7 @@ def sla_status(share, target: float, avg_attempts, depth_goal: float) -> tuple[s
         return NA, None
     missed = [name for name, value, goal in (("speed", share, target), ("depth", avg_attempts, depth_goal))
               if not _missing(value) and value < goal]
-    return ("Missed", f"{' and '.join(missed)} below goal") if missed else ("Met", None)
+    return ("Missed", f"{' and '.join(missed)} below the goal") if missed else ("Met", None)
 
 
 def range_caption(frame: pd.DataFrame, period: str) -> str:

@@ -91,6 +91,7 @@ def test_switching_the_period_redraws_the_charts(at):
 
 def test_business_clock_and_goal_change_the_speed_figures(small):
     assert metric(small, "Leads handed") == "6"
+    assert "No lead of this month was touched before its hand-off" in captions(small)
     assert metric(small, "Median response (hours)") == "1.25 h"  # 0.08, 0.5, 2, 64.75
     assert metric(small, "Within the speed goal") == "40.0 %"  # A, D within; B, C, F missed; E not yet due
     small.radio(key="sales_clock").set_value("business").run()
@@ -104,7 +105,7 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
 
 def test_depth_figures_and_rep_table(small):
     assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
-    assert metric(small, "Sales SLA") == "Missed"
+    assert "Sales SLA missed: speed and depth below the goal" in " ".join(str(m.value) for m in small.markdown)
     assert metric(small, "At the depth goal") == "20.0 %"
     assert metric(small, "Leads worked") == "83.3 %"
     small.slider(key="depth_goal_attempts").set_value(2).run()
