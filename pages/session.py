@@ -116,6 +116,7 @@ def workspace() -> Workspace:
             st.session_state.pop("workspace", None)
             st.error(str(denied))
             st.stop()
+    require_editor()  # also here: a page can run without app.py (Streamlit's pages/ folder mode on a fresh server)
     if "workspace" not in st.session_state:
         st.session_state["workspace"] = _new_workspace()
     return st.session_state["workspace"]

@@ -54,10 +54,14 @@ def test_kill_during_save_keeps_every_earlier_workspace(tmp_path):
         script = SAVER.format(root=str(ROOT), path=str(path), folder=str(tmp_path / f"session{attempt}"))
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.6))  # a random point inside one of the saves (not an assertion)
+        early = ""
+        if attempt % 2:  # every other run: let one save finish first, so earlier workspaces exist in this file
+            early = proc.stdout.readline()
+            assert early.startswith("saved ")
+        time.sleep(rng.uniform(0.0, 0.6))  # a random point, usually inside a save (not an assertion)
         proc.send_signal(signal.SIGKILL)
         output, _ = proc.communicate(timeout=30)
-        acknowledged += [line.split()[1] for line in output.splitlines() if line.startswith("saved ")]
+        acknowledged += [line.split()[1] for line in (early + output).splitlines() if line.startswith("saved ")]
         before = len(acknowledged)
         assert _check(path, acknowledged) >= before
-    assert acknowledged, "no save ever completed: the kill points never reached past a save"
+    assert len(acknowledged) >= KILLS // 2

@@ -8,6 +8,13 @@ from sla_core.share import GENERIC_DENIAL
 TIMEOUT = 60_000
 
 
+def _open_save_and_share(page, app_url) -> None:
+    """Enter through the app (a page URL on a fresh server runs in Streamlit's pages-folder mode) and use the nav."""
+    page.goto(app_url)
+    page.get_by_test_id("stSidebarNav").get_by_text("Save & share").click()
+    expect(page.get_by_text("Save this workspace")).to_be_visible(timeout=TIMEOUT)
+
+
 def _metrics(page) -> list[str]:
     values = page.get_by_test_id("stMetricValue")
     expect(values.first).to_be_visible(timeout=TIMEOUT)
@@ -15,8 +22,7 @@ def _metrics(page) -> list[str]:
 
 
 def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url, artifacts):
-    page.goto(f"{app_url}/workspace")
-    expect(page.get_by_text("Save this workspace")).to_be_visible(timeout=TIMEOUT)
+    _open_save_and_share(page, app_url)
     page.get_by_label("Workspace name").fill("Board plan <b>Q1</b>")
     page.get_by_role("button", name="Save workspace").click()
     expect(page.get_by_text("Saved “Board plan <b>Q1</b>” with 6,000 leads")).to_be_visible(timeout=TIMEOUT)
@@ -28,7 +34,7 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
     assert link.startswith(app_url + "/?share=")
     page.screenshot(path=str(artifacts / "share_link_created.png"), full_page=True)
 
-    page.goto(f"{app_url}/overview")
+    page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
     expect(page.get_by_text("SLA health month by month")).to_be_visible(timeout=TIMEOUT)
     editor_numbers = _metrics(page)
 
@@ -58,8 +64,7 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
 
 
 def test_revoked_link_shows_the_generic_message(page, browser, app_url):
-    page.goto(f"{app_url}/workspace")
-    expect(page.get_by_text("Save this workspace")).to_be_visible(timeout=TIMEOUT)
+    _open_save_and_share(page, app_url)
     page.get_by_label("Workspace name").fill("To revoke")
     page.get_by_role("button", name="Save workspace").click()
     expect(page.get_by_text("Saved “To revoke”")).to_be_visible(timeout=TIMEOUT)
