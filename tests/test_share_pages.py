@@ -226,3 +226,17 @@ def test_hosting_config_keeps_the_safe_defaults():
     ignored = subprocess.run(["git", "check-ignore", "data/store.duckdb", "data/store.duckdb.wal",
                               ".streamlit/secrets.toml"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert ignored == ["data/store.duckdb", "data/store.duckdb.wal", ".streamlit/secrets.toml"]
+
+
+def test_another_editor_opens_the_saved_workspace_with_its_assumptions(editor):
+    other = _app().run()
+    other.switch_page("pages/workspace.py").run()
+    assert not other.exception
+    other.button(key="open_workspace").click().run()
+    assert not other.exception and "Opened" in _text(other.success)
+    ws = other.session_state["workspace"]
+    assert ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000 and not ws.read_only
+    assert ws.con.execute("SELECT count(*) FROM leads").fetchone()[0] == 6000
+    other.switch_page("pages/overview.py").run()
+    editor.switch_page("pages/overview.py").run()
+    assert _metrics(other) == _metrics(editor)
