@@ -62,6 +62,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction; a failed COMMIT has already ended it."""
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
 def checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
     """Fold the WAL into the file; skipped (the WAL stays durable) while another session is mid-transaction."""
     try:
@@ -194,7 +202,7 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
         _insert_scenario(cur, workspace_id, scenario_id, "Baseline", settings_json)
         cur.execute("COMMIT")
     except duckdb.Error as exc:
-        cur.execute("ROLLBACK")
+        _rollback(cur)
         raise StoreError(f"the workspace could not be saved ({exc.__class__.__name__}); nothing was stored") from exc
     checkpoint(cur)
     return workspace_id, scenario_id
@@ -220,7 +228,7 @@ def delete_workspace(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> None:
             cur.execute(queries.sql(f"store_delete_{table}"), {"workspace_id": workspace_id})
         cur.execute("COMMIT")
     except duckdb.Error as exc:
-        cur.execute("ROLLBACK")
+        _rollback(cur)
         raise StoreError("the workspace could not be deleted; nothing was changed") from exc
     checkpoint(cur)
 
@@ -274,7 +282,7 @@ def save_scenario(cur: duckdb.DuckDBPyConnection, workspace_id: str, name: str, 
         revision = _insert_scenario(cur, workspace_id, scenario_id, name, settings_json)
         cur.execute("COMMIT")
     except duckdb.Error as exc:
-        cur.execute("ROLLBACK")
+        _rollback(cur)
         raise StoreError("the scenario could not be saved (someone may have saved it at the same moment); "
                          "reload and try again") from exc
     checkpoint(cur)

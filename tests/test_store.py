@@ -5,6 +5,7 @@ import json
 import re
 from datetime import date, datetime, time, timezone
 
+import duckdb
 import pytest
 
 from sla_core import queries, store
@@ -163,3 +164,18 @@ def test_twenty_sessions_saving_at_once_each_get_their_workspace(db, tmp_path):
     saved = store.list_workspaces(db.cursor()).set_index("workspace_id")
     assert len(saved) == 20
     assert [saved.loc[wid, "rows_saved"] for wid in ids] == [1000 + i for i in range(20)]
+
+
+def test_same_scenario_revised_at_once_keeps_one_and_asks_the_other_to_reload(db, tmp_path):
+    _, _, (wid, sid) = _save(db, tmp_path)
+    first, second = db.cursor(), db.cursor()
+    first.execute("BEGIN TRANSACTION")
+    first.execute(queries.sql("store_insert_scenario"), {"scenario_id": sid, "workspace_id": wid,
+                                                        "scenario_name": "Baseline", "saved_at": datetime.now(timezone.utc),
+                                                        "settings_json": "{}"})
+    assert store.save_scenario(second, wid, "Baseline", "{}", sid) == (sid, 2)  # the first to commit wins
+    with pytest.raises(duckdb.Error):  # the other one's revision 2 conflicts; save_scenario turns this into "reload"
+        first.execute("COMMIT")
+    store._rollback(first)
+    assert [r.revision for r in store.revisions(db.cursor(), wid, sid)] == [1, 2]
+    assert store.save_scenario(first, wid, "Baseline", "{}", sid) == (sid, 3)  # after reloading, it saves
