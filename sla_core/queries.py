@@ -5,6 +5,7 @@ text; the only dynamic parts (column headers) go through ``db.quote_ident`` in i
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -12,10 +13,18 @@ import duckdb
 import pandas as pd
 
 
+INCLUDE = re.compile(r"^-- @include (\w+)$", re.MULTILINE)
+
+
 @cache
 def sql(name: str) -> str:
-    """Text of ``sla_core/sql/<name>.sql`` (read once per process; the files never change)."""
-    return resources.files("sla_core").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    """Text of ``sla_core/sql/<name>.sql`` (read once per process; the files never change).
+
+    A line ``-- @include other`` is replaced by ``other.sql``: CTEs several statements
+    share (the business-hours clock, the job-title tier rules) are written once.
+    """
+    text = resources.files("sla_core").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    return INCLUDE.sub(lambda m: sql(m.group(1)).rstrip(), text)
 
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

@@ -1,18 +1,9 @@
 -- Per-tier actuals pooled over local months [$from_month, $to_month): the tier's share of
 -- marketing revenue closed, and its cohort close rate and deal size (ratios of sums, NULL
--- for a zero denominator). Tiers as in daily_marketing_leads.sql (same CTEs).
-WITH rules AS (
-    SELECT unnest($rule_tiers::VARCHAR[]) AS tier,
-           unnest($rule_patterns::VARCHAR[]) AS pattern,
-           unnest(range(len($rule_tiers::VARCHAR[]))) AS priority
-),
-title_tier AS (
-    SELECT t.job_title, arg_min(r.tier, r.priority) AS tier
-    FROM (SELECT DISTINCT job_title FROM leads WHERE job_title IS NOT NULL) t
-    JOIN rules r ON regexp_matches(t.job_title, r.pattern)
-    GROUP BY t.job_title
-),
-ev AS (
+-- for a zero denominator). Tiers from tier_rule_ctes.sql.
+WITH
+-- @include tier_rule_ctes
+, ev AS (
     SELECT coalesce(nullif(lower(trim(l.tier)), ''), tt.tier, $fallback_tier) AS tier,
            l.deal_amount,
            CASE WHEN l.mql_at <= $as_of::TIMESTAMPTZ THEN CAST(timezone($tz, l.mql_at) AS DATE) END AS mql_day,
