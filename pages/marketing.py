@@ -10,6 +10,7 @@ import streamlit as st
 
 from pages.session import literal, require_dataset, workspace
 from sla_core import actuals, charts, goal_line, marketing_inputs, targets
+from sla_core import formatting as fmt
 from sla_core import marketing_tables as tables
 from sla_core.assumptions import Assumptions
 from sla_core.marketing_inputs import INPUTS, NUMBER_SUFFIX
@@ -117,8 +118,8 @@ def _use_my_actuals(monthly) -> actuals.PooledActuals:
             used = ", ".join(f"{m:%b %Y}" for m in pooled.months)
             maturing = ", ".join(f"{m:%b %Y}" for m in pooled.maturing_months)
             st.caption(f"Months used: {used}{f' (still maturing: {maturing})' if maturing else ''}. "
-                       f"Close rate {tables.percent(pooled.close_rate, 2)}, deal size {tables.money(pooled.avg_deal_size)}, "
-                       f"marketing share {tables.percent(pooled.marketing_revenue_share)}.")
+                       f"Close rate {fmt.percent(pooled.close_rate, 2)}, deal size {fmt.money(pooled.avg_deal_size)}, "
+                       f"marketing share {fmt.percent(pooled.marketing_revenue_share)}.")
         else:
             st.caption("No complete month in the data yet: nothing to pool.")
         if ACTUALS_NOTE in st.session_state:
@@ -129,11 +130,11 @@ def _use_my_actuals(monthly) -> actuals.PooledActuals:
 def _targets(t: targets.Targets) -> None:
     st.subheader("Targets for the month")
     a, b, c = st.columns(3)
-    a.metric("Marketing revenue goal", tables.money(t.marketing_revenue_goal), border=True,
+    a.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
              help="Quota × marketing share of revenue.")
-    b.metric("Customers needed", tables.count(t.customers_needed), border=True,
+    b.metric("Customers needed", fmt.count(t.customers_needed), border=True,
              help="Revenue goal ÷ average deal size, rounded up.")
-    c.metric("Leads needed", tables.count(t.leads_needed), border=True,
+    c.metric("Leads needed", fmt.count(t.leads_needed), border=True,
              help="Customers needed ÷ close rate, rounded up: the marketing SLA.")
 
 
@@ -189,14 +190,14 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
 
 
 def _status(line: goal_line.GoalLine, unit: str) -> None:
-    shown = tables.money if unit == VALUE_UNIT else tables.count
+    shown = fmt.money if unit == VALUE_UNIT else fmt.count
     cols = st.columns(5)
     cols[0].metric(f"Goal for the month ({unit})", shown(line.goal))
     day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
     cols[1].metric(f"Actual to date ({unit})", shown(line.actual), help=f"As of {day}.")
     cols[2].metric(f"Goal to date ({unit})", shown(line.goal_to_date),
                    help="The goal spread evenly over the month's days, up to the as-of day.")
-    cols[3].metric("Attainment", tables.percent(line.attainment, 0), help="Actual to date ÷ goal to date.")
+    cols[3].metric("Attainment", fmt.percent(line.attainment, 0), help="Actual to date ÷ goal to date.")
     cols[4].metric(f"Projection ({unit})", shown(line.projection),
                    help="Month-end projection: actual to date × days in month ÷ days elapsed.")
     if line.on_track is True:
@@ -253,7 +254,7 @@ def _tier_goals(dataset, daily, month, tier_result) -> None:
                                           dataset.as_of, tz=dataset.tz) for tt in tier_result}
     st.dataframe(tables.tier_goal_table(tier_result, lines), hide_index=True, width="stretch")
     value = targets.value_goal(tier_result)
-    st.caption(f"Value goal for the month: {tables.money(value)} (Σ leads needed × value per lead).")
+    st.caption(f"Value goal for the month: {fmt.money(value)} (Σ leads needed × value per lead).")
 
 
 def _monthly_table(monthly) -> None:

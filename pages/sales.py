@@ -11,6 +11,8 @@ import streamlit as st
 
 from pages.session import literal, require_dataset, workspace
 from sla_core import capacity, depth, sales_charts, speed
+from sla_core.export import csv_bytes
+from sla_core import formatting as fmt
 from sla_core import sales_tables as tables
 from sla_core.clock import WEEKDAY_NAMES, BusinessHours, holiday_countries, parse_holidays, public_holidays
 
@@ -190,29 +192,29 @@ def _headline(dataset, month, clock, clock_label: str) -> None:
     else:
         st.badge("Sales SLA n/a: no lead due yet", color="gray")
     cols = st.columns(4)
-    cols[0].metric("Leads handed", tables.count(s["handed"]), border=True,
+    cols[0].metric("Leads handed", fmt.count(s["handed"]), border=True,
                    help="Leads handed to sales in the month (by the as-of time), minus data-quality exclusions.")
-    cols[1].metric(f"Median response ({clock_label})", tables.hours(s["median_hours"]), border=True,
-                   help=f"Among the {tables.count(s['touched'])} touched leads; mean {tables.hours(s['mean_hours'])}.")
-    cols[2].metric(f"p90 response ({clock_label})", tables.hours(s["p90_hours"]), border=True,
+    cols[1].metric(f"Median response ({clock_label})", fmt.hours(s["median_hours"]), border=True,
+                   help=f"Among the {fmt.count(s['touched'])} touched leads; mean {fmt.hours(s['mean_hours'])}.")
+    cols[2].metric(f"p90 response ({clock_label})", fmt.hours(s["p90_hours"]), border=True,
                    help="Nine in ten touched leads were answered at least this fast.")
-    cols[3].metric("Within the speed goal", tables.percent(s["pct_within_goal"]), border=True,
+    cols[3].metric("Within the speed goal", fmt.percent(s["pct_within_goal"]), border=True,
                    delta=tables.versus_target(s["pct_within_goal"], a.speed_target_share),
                    help="Touched within the goal ÷ (within + missed). Missed: not touched within the goal and the "
                         "goal window has closed; leads still inside their window are left out.")
     cols = st.columns(4)
-    cols[0].metric("Not connected yet", tables.count(d["not_connected"]), border=True,
+    cols[0].metric("Not connected yet", fmt.count(d["not_connected"]), border=True,
                    help="Handed leads without a conversation so far: the depth goal applies to them.")
-    cols[1].metric("Avg attempts (not connected)", tables.attempts(d["avg_attempts"]), border=True,
+    cols[1].metric("Avg attempts (not connected)", fmt.attempts(d["avg_attempts"]), border=True,
                    delta=tables.versus_goal(d["avg_attempts"], a.depth_goal_attempts),
                    help=f"Average attempts on leads not connected yet; the depth goal is {a.depth_goal_attempts}.")
-    cols[2].metric("At the depth goal", tables.percent(d["pct_at_goal"]), border=True,
+    cols[2].metric("At the depth goal", fmt.percent(d["pct_at_goal"]), border=True,
                    help=f"Not-connected leads with at least {a.depth_goal_attempts} attempts.")
-    cols[3].metric("Leads worked", tables.percent(d["leads_worked_pct"]), border=True,
+    cols[3].metric("Leads worked", fmt.percent(d["leads_worked_pct"]), border=True,
                    help="Handed leads with at least one attempt.")
     excluded = s["touched_before_handoff"] or 0
     if excluded:
-        st.warning(f"{tables.count(excluded)} lead(s) of this month show a first touch before the hand-off: a "
+        st.warning(f"{fmt.count(excluded)} lead(s) of this month show a first touch before the hand-off: a "
                    "data-quality problem, so they are left out of the speed figures (see the Data page).", icon="⚠️")
     else:
         st.caption("No lead of this month was touched before its hand-off (that would be a data-quality exclusion).")
@@ -223,20 +225,20 @@ def _capacity(month) -> None:
     cap = capacity.rep_capacity(a, month)
     st.markdown("**Rep capacity for the depth goal**")
     cols = st.columns(4)
-    cols[0].metric("Hours needed", tables.hours(cap.needed_hours), border=True,
-                   help=f"{tables.count(cap.leads_needed)} leads needed × {a.depth_goal_attempts} attempts × "
+    cols[0].metric("Hours needed", fmt.hours(cap.needed_hours), border=True,
+                   help=f"{fmt.count(cap.leads_needed)} leads needed × {a.depth_goal_attempts} attempts × "
                         f"{a.minutes_per_attempt:g} min ÷ 60.")
-    cols[1].metric("Hours available", tables.hours(cap.available_hours), border=True,
+    cols[1].metric("Hours available", fmt.hours(cap.available_hours), border=True,
                    help=f"{a.reps} reps × {a.hours_per_week_on_marketing_leads:g} h a week × {cap.weeks:.2f} weeks "
                         f"(days in {month:%B} ÷ 7).")
-    cols[2].metric("Gap (needed − available)", tables.hours(cap.gap_hours), border=True,
+    cols[2].metric("Gap (needed − available)", fmt.hours(cap.gap_hours), border=True,
                    help="Positive: hours short. Negative: hours to spare.")
-    cols[3].metric("Reps needed", tables.count(cap.reps_needed(a.hours_per_week_on_marketing_leads)), border=True,
+    cols[3].metric("Reps needed", fmt.count(cap.reps_needed(a.hours_per_week_on_marketing_leads)), border=True,
                    help="At the current hours per rep per week.")
     if cap.feasible is True:
         st.badge("Feasible: the team can honour the depth goal", icon=":material/check_circle:", color="green")
     elif cap.feasible is False:
-        st.badge(f"Not feasible: {tables.hours(cap.gap_hours)} short", icon=":material/warning:", color="red")
+        st.badge(f"Not feasible: {fmt.hours(cap.gap_hours)} short", icon=":material/warning:", color="red")
     else:
         st.badge("n/a: no lead target (check the Marketing SLA assumptions)", color="gray")
 
@@ -257,7 +259,7 @@ def _charts(dataset, clock, clock_label: str) -> None:
     left.altair_chart(sales_charts.attempts_chart(depth_frame, period, a.depth_goal_attempts), width="stretch")
     right.altair_chart(sales_charts.worked_chart(depth_frame, period), width="stretch")
     st.download_button(f"Download speed and depth by {period} (CSV)",
-                       tables.safe_csv(tables.period_table(by_period, depth_frame, period)),
+                       csv_bytes(tables.period_table(by_period, depth_frame, period)),
                        file_name=f"sales_sla_by_{period}.csv", mime="text/csv", key="download_periods")
 
 
@@ -274,7 +276,7 @@ def _reps(dataset, month, clock) -> list[str]:
                f"within the speed goal or below {a.depth_goal_attempts} attempts. Click a column header to sort.")
     st.dataframe(tables.highlight_outside(reps), hide_index=True, width="stretch", column_config=REP_COLUMNS)
     st.altair_chart(sales_charts.rep_chart(reps, a.speed_target_share), width="stretch")
-    st.download_button("Download the rep table (CSV)", tables.safe_csv(reps), file_name=f"sales_reps_{month:%Y-%m}.csv",
+    st.download_button("Download the rep table (CSV)", csv_bytes(reps), file_name=f"sales_reps_{month:%Y-%m}.csv",
                        mime="text/csv", key="download_reps")
     return list(reps["Rep"])
 
@@ -300,7 +302,7 @@ def _breaches(dataset, month, clock, reps: list[str]) -> None:
     def whole_list() -> bytes:  # runs on click, on its own thread: a cursor of its own
         cursor = ws.con.cursor()
         try:
-            return tables.safe_csv(speed.speed_leads(cursor, *args, owner=who, breaching_only=not everyone, limit=None)
+            return csv_bytes(speed.speed_leads(cursor, *args, owner=who, breaching_only=not everyone, limit=None)
                                    .drop(columns="total"))
         finally:
             cursor.close()

@@ -5,36 +5,14 @@ edited table back into typed tier assumptions and rules, with a clear error for 
 """
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
+from sla_core.export import csv_bytes
+from sla_core.formatting import count, days, is_missing, money, percent
 from sla_core.goal_line import GoalLine
 from sla_core.targets import TierAssumption, TierTarget
 from sla_core.tiers import TierRule
-
-NA = "n/a"
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
-
-
-def money(value) -> str:
-    return NA if _missing(value) else f"${value:,.0f}"
-
-
-def percent(value, digits: int = 1) -> str:
-    return NA if _missing(value) else f"{value * 100:,.{digits}f} %"
-
-
-def count(value) -> str:
-    return NA if _missing(value) else f"{value:,.0f}"
-
-
-def days(value) -> str:
-    return NA if _missing(value) else f"{value:,.1f} days"
-
 
 def _status(complete: bool, maturing: bool) -> str:
     if not complete:
@@ -60,7 +38,7 @@ def monthly_csv(monthly: pd.DataFrame) -> bytes:
                    "avg_cycle_days"]].copy()
     out["month"] = [f"{m:%Y-%m}" for m in out["month"]]
     out["status"] = [_status(bool(c), bool(m)) for c, m in zip(monthly["complete"], monthly["maturing"])]
-    return out.to_csv(index=False, na_rep=NA).encode("utf-8")
+    return csv_bytes(out)
 
 
 TIER_COLUMNS = ["Tier", "Share of goal (%)", "Avg deal size ($)", "Close rate (%)", "Value per lead ($)"]
@@ -78,7 +56,7 @@ def tiers_frame(tiers: tuple[TierAssumption, ...]) -> pd.DataFrame:
 
 def _cell(row, column: str, scale: float = 1.0) -> float | None:
     value = row[column]
-    if _missing(value) or (isinstance(value, str) and not value.strip()):
+    if is_missing(value) or (isinstance(value, str) and not value.strip()):
         return None
     try:
         return float(value) / scale
@@ -90,7 +68,7 @@ def tiers_from_frame(frame: pd.DataFrame) -> tuple[TierAssumption, ...]:
     """Typed tiers from the edited table (rows without a name are dropped); ValueError for a bad cell."""
     tiers = []
     for _, row in frame.iterrows():
-        if _missing(row["Tier"]) or not str(row["Tier"]).strip():
+        if is_missing(row["Tier"]) or not str(row["Tier"]).strip():
             continue
         share = _cell(row, "Share of goal (%)", 100.0)
         tiers.append(TierAssumption(str(row["Tier"]), 0.0 if share is None else share,
@@ -109,7 +87,7 @@ def rules_from_frame(frame: pd.DataFrame) -> tuple[TierRule, ...]:
     rules = []
     for _, row in frame.iterrows():
         tier, words = row["Tier"], row["Job title keywords (comma-separated)"]
-        if _missing(tier) or _missing(words):
+        if is_missing(tier) or is_missing(words):
             continue
         rule = TierRule.from_text(str(tier), str(words))
         if rule.tier and rule.keywords:

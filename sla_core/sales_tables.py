@@ -5,35 +5,11 @@ or lead id like ``=HYPERLINK(…)`` is written as text, never run by Excel.
 """
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
+from sla_core.formatting import NA, is_missing, percent
 from sla_core.speed import BANDS
-
-NA = "n/a"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
-def hours(value) -> str:
-    return NA if _missing(value) else f"{value:,.2f} h"
-
-
-def percent(value, digits: int = 1) -> str:
-    return NA if _missing(value) else f"{value * 100:,.{digits}f} %"
-
-
-def count(value) -> str:
-    return NA if _missing(value) else f"{value:,.0f}"
-
-
-def attempts(value) -> str:
-    return NA if _missing(value) else f"{value:,.2f}"
-
 
 def period_label(period_start, period: str) -> str:
     if period == "month":
@@ -50,19 +26,19 @@ def target_share_options(current: float) -> list[float]:
 
 def versus_target(share, target: float) -> str | None:
     """Delta text for a metric: percentage points above or below the target share (None when n/a)."""
-    return None if _missing(share) else f"{(share - target) * 100:+.1f} pts vs target {target:.0%}"
+    return None if is_missing(share) else f"{(share - target) * 100:+.1f} pts vs target {target:.0%}"
 
 
 def versus_goal(value, goal: float) -> str | None:
-    return None if _missing(value) else f"{value - goal:+.2f} vs goal {goal:g}"
+    return None if is_missing(value) else f"{value - goal:+.2f} vs goal {goal:g}"
 
 
 def sla_status(share, target: float, avg_attempts, depth_goal: float) -> tuple[str, str | None]:
     """("Met" | "Missed" | "n/a", what was missed): n/a when neither figure exists yet."""
-    if _missing(share) and _missing(avg_attempts):
+    if is_missing(share) and is_missing(avg_attempts):
         return NA, None
     missed = [name for name, value, goal in (("speed", share, target), ("depth", avg_attempts, depth_goal))
-              if not _missing(value) and value < goal]
+              if not is_missing(value) and value < goal]
     return ("Missed", f"{' and '.join(missed)} below the goal") if missed else ("Met", None)
 
 
@@ -104,16 +80,16 @@ def rep_table(speed_reps: pd.DataFrame, depth_reps: pd.DataFrame, period_start, 
     merged = s.merge(d, on="owner", how="outer", suffixes=("_speed", "_depth"))
     rows = []
     for r in merged.itertuples():
-        slow = not _missing(r.pct_within_goal) and r.pct_within_goal < target_share
-        shallow = not _missing(r.avg_attempts) and r.avg_attempts < depth_goal
+        slow = not is_missing(r.pct_within_goal) and r.pct_within_goal < target_share
+        shallow = not is_missing(r.avg_attempts) and r.avg_attempts < depth_goal
         why = [f"{percent(r.pct_within_goal, 0)} within the speed goal (target {percent(target_share, 0)})"] if slow else []
         why += [f"{r.avg_attempts:.1f} attempts (goal {depth_goal})"] if shallow else []
         rows.append({
-            "Rep": r.owner, "Handed leads": int(0 if _missing(r.handed_depth) else r.handed_depth),
+            "Rep": r.owner, "Handed leads": int(0 if is_missing(r.handed_depth) else r.handed_depth),
             "Median response (h)": r.median_hours,
-            "Within goal (%)": None if _missing(r.pct_within_goal) else r.pct_within_goal * 100,
+            "Within goal (%)": None if is_missing(r.pct_within_goal) else r.pct_within_goal * 100,
             "Avg attempts (not connected)": r.avg_attempts,
-            "At depth goal (%)": None if _missing(r.pct_at_goal) else r.pct_at_goal * 100,
+            "At depth goal (%)": None if is_missing(r.pct_at_goal) else r.pct_at_goal * 100,
             "Outside SLA": slow or shallow, "Why": "; ".join(why),
         })
     table = pd.DataFrame(rows, columns=REP_COLUMNS)
@@ -135,12 +111,3 @@ def period_table(speed_frame: pd.DataFrame, depth_frame: pd.DataFrame, period: s
                    "avg_attempts", "pct_at_goal", "leads_worked_pct"):
         out[column] = merged[column].to_numpy()
     return out
-
-
-def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes with text cells that a spreadsheet would run as a formula prefixed by an apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in out[column]]
-    return out.to_csv(index=False, na_rep=NA).encode("utf-8")

@@ -152,10 +152,10 @@ def test_business_hours_editor_applies_and_refuses_bad_settings(small):
 def test_csv_downloads_defuse_spreadsheet_formulas():
     import pandas as pd
 
-    from sla_core.sales_tables import safe_csv
+    from sla_core.export import csv_bytes
 
-    text = safe_csv(pd.DataFrame({"Rep": ["=cmd|calc", "Ann", "@x"], "Handed leads": [-5, 2, None]})).decode()
-    assert text.splitlines() == ["Rep,Handed leads", "'=cmd|calc,-5.0", "Ann,2.0", "'@x,n/a"]
+    text = csv_bytes(pd.DataFrame({"Rep": ["=cmd|calc", "Ann", "@x"], "Handed leads": [-5, 2, None]})).decode("utf-8-sig")
+    assert text.splitlines() == ["Rep,Handed leads", "'=cmd|calc,-5.0", "Ann,2.0", "'@x,"]
 
 
 def test_read_only_view_disables_every_input(at):
