@@ -46,6 +46,7 @@ KB = 1024
 
 
 def _importable() -> None:
+    """Let a step import the repo's packages when run as ``python bench/run.py``."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
 
