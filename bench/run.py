@@ -63,15 +63,18 @@ def step_save(path: Path, store_file: Path) -> dict:
     from sla_core import ingest, store
     from sla_core.db import open_session_db
     from sla_core.mapping import Mapping
-    work = Path(tempfile.mkdtemp(prefix="sla-bench-", dir=OUT))
-    con = open_session_db(work, readable=(path.parent,))
-    dataset = ingest.load(con, ingest.UploadSet(ingest.Upload(path.name, path)), Mapping(), ingest.ReadOptions(),
-                          work / "work")
-    db = store.open_store(store_file)
-    started = time.perf_counter()
-    workspace_id, _ = store.save_workspace(db.cursor(), con, "bench", dataset, Mapping().to_json(), "{}")
-    return {"workspace_id": workspace_id, "save_seconds": time.perf_counter() - started,
-            "store_bytes": store_file.stat().st_size}
+    with tempfile.TemporaryDirectory(prefix="sla-bench-", dir=OUT) as tmp:
+        work = Path(tmp)
+        con = open_session_db(work, readable=(path.parent,))
+        dataset = ingest.load(con, ingest.UploadSet(ingest.Upload(path.name, path)), Mapping(), ingest.ReadOptions(),
+                              work / "work")
+        db = store.open_store(store_file)
+        started = time.perf_counter()
+        workspace_id, _ = store.save_workspace(db.cursor(), con, "bench", dataset, Mapping().to_json(), "{}")
+        seconds = time.perf_counter() - started
+        db.close()
+        con.close()
+    return {"workspace_id": workspace_id, "save_seconds": seconds, "store_bytes": store_file.stat().st_size}
 
 
 def step_reopen(store_file: Path, workspace_id: str, month: str) -> dict:
