@@ -35,7 +35,7 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
     page.screenshot(path=str(artifacts / "share_link_created.png"), full_page=True)
 
     page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
-    expect(page.get_by_text("SLA health month by month")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name="SLA health month by month")).to_be_visible(timeout=TIMEOUT)
     editor_numbers = _metrics(page)
 
     leadership = browser.new_context(viewport={"width": 1400, "height": 1000})  # no cookies, nothing uploaded
@@ -43,7 +43,7 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
         view = leadership.new_page()
         view.goto(link)
         expect(view.get_by_text("Shared read-only view: workspace Board plan <b>Q1</b>")).to_be_visible(timeout=TIMEOUT)
-        expect(view.get_by_text("SLA health month by month")).to_be_visible(timeout=TIMEOUT)
+        expect(view.get_by_role("heading", name="SLA health month by month")).to_be_visible(timeout=TIMEOUT)
         assert _metrics(view) == editor_numbers
         nav = view.get_by_test_id("stSidebarNav")
         expect(nav.get_by_text("Agreement")).to_be_visible()
