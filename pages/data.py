@@ -21,8 +21,22 @@ DATE_ORDER_LABELS = {"auto": "Detect", "mdy": "Month first (MM/DD/YYYY)", "dmy":
 DECIMAL_LABELS = {"auto": "Detect", ".": "1,234.56", ",": "1.234,56"}
 
 
-def _run_load(files: ingest.UploadSet, mapping, options) -> None:
-    """Ingest with a progress bar; on failure say why and keep what was loaded before."""
+UPLOAD_ROUND = "upload_round"
+LOADED_NOTICE = "loaded_notice"
+
+
+def _uploader_key(kind: str) -> str:
+    """A new key after each successful upload empties the uploaders, so Streamlit frees its in-memory copy."""
+    round_ = st.session_state.get(UPLOAD_ROUND, 0)
+    return f"{kind}_file" if round_ == 0 else f"{kind}_file_{round_}"
+
+
+def _run_load(files: ingest.UploadSet, mapping, options, fresh_upload: bool = False) -> None:
+    """Ingest with a progress bar; on failure say why and keep what was loaded before.
+
+    A fresh upload, once loaded, is read from the session folder from then on: the uploaders
+    are emptied (a 5M-lead export would otherwise stay in memory twice) and the page reruns.
+    """
     bar = st.progress(0.0, text="Starting…")
     try:
         dataset = ws.load(files, mapping, options, progress=lambda f, text: bar.progress(f, text=text))
@@ -32,17 +46,27 @@ def _run_load(files: ingest.UploadSet, mapping, options) -> None:
         return
     bar.empty()
     noun = "lead" if dataset.rows_loaded == 1 else "leads"
-    st.success(f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}.")
+    notice = f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}."
+    if not fresh_upload:
+        st.success(notice)
+        return
+    st.session_state[LOADED_NOTICE] = notice
+    st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+    st.rerun()
+
+
+if LOADED_NOTICE in st.session_state:
+    st.success(st.session_state.pop(LOADED_NOTICE))
 
 
 if not ws.read_only:
     with st.form("upload"):
         st.subheader("Upload exports")
         leads_file = st.file_uploader("Leads export (required): CSV, .csv.gz, or Excel 'Unicode Text'",
-                                      key="leads_file")
+                                      key=_uploader_key("leads"))
         col1, col2 = st.columns(2)
-        deals_file = col1.file_uploader("Deals / closed-won export (optional)", key="deals_file")
-        activities_file = col2.file_uploader("Activity log: calls, emails, meetings (optional)", key="activities_file")
+        deals_file = col1.file_uploader("Deals / closed-won export (optional)", key=_uploader_key("deals"))
+        activities_file = col2.file_uploader("Activity log: calls, emails, meetings (optional)", key=_uploader_key("activities"))
         col1, col2, col3 = st.columns(3)
         tz = col1.selectbox("Workspace time zone", TIME_ZONES,
                             index=TIME_ZONES.index(ws.options.tz) if ws.options.tz in TIME_ZONES else 0,
@@ -64,7 +88,7 @@ if not ws.read_only:
             except (OSError, ReadOnlyError) as exc:
                 st.error(f"Could not store the upload: {literal(exc)}")
             else:
-                _run_load(files, ws.mapping.with_columns({}), options)
+                _run_load(files, ws.mapping.with_columns({}), options, fresh_upload=True)
 
 dataset = require_dataset(ws)
 if dataset is None:

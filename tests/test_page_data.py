@@ -79,3 +79,14 @@ def test_hostile_headers_and_cells_stay_literal(at):
     assert "Loaded 1 lead from payload.csv" in shown(at.success)
     raw = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.success])
     assert "[x](javascript" not in raw and "<img" not in raw  # escaped wherever markdown renders it
+
+
+def test_a_loaded_upload_is_released_from_the_uploader(at):
+    """Once loaded, the file is read from the session folder: the uploaders are empty again (no second copy held)."""
+    upload(at, "hubspot.csv", export_text(50, seed=5).encode())
+    assert "Loaded 50 leads from hubspot.csv" in shown(at.success)
+    assert all(not u.value for u in at.file_uploader)
+    at.button[0].click()  # "Load export" again with nothing chosen re-reads the stored files
+    at.run()
+    assert not at.exception
+    assert metric(at, "Leads loaded") == "50"
