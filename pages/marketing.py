@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.session import literal, require_dataset, workspace
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+from pages.session import download_table, literal, require_dataset, workspace
 from sla_core import actuals, charts, goal_line, marketing_inputs, targets
 from sla_core import formatting as fmt
 from sla_core import marketing_tables as tables
@@ -111,7 +113,8 @@ def _use_my_actuals(monthly) -> actuals.PooledActuals:
         skip = middle.checkbox("Skip months still maturing", key="pool_skip_maturing",
                                help="A month younger than the average sales cycle may still gain customers, "
                                     "so its close rate is too low for now.")
-        pooled = actuals.pooled_actuals(monthly, int(k), skip)
+        pooled = ws.memo(_monthly_key() + ("pooled", int(k), skip),
+                         lambda: actuals.pooled_actuals(monthly, int(k), skip))
         right.button("Use my actuals", key="use_actuals", type="secondary", on_click=_apply_actuals, args=(pooled,),
                      disabled=not pooled.months, help="Replace close rate, deal size and marketing share with the data's.")
         if pooled.months:
@@ -153,7 +156,7 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
     """Editors for the title rules and the tier table; the tier targets (or an error) from them."""
     st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
     rules_key = f"tier_rules_{st.session_state.setdefault('tier_rules_version', 0)}"
-    shown_rules = tables.rules_frame(ws.tier_rules)
+    shown_rules = ws.memo(("rules_frame", ws.tier_rules), lambda: tables.rules_frame(ws.tier_rules))
     edited_rules = st.data_editor(shown_rules, key=rules_key, num_rows="dynamic",
                                   hide_index=True, disabled=ws.read_only, width="stretch")
     if not edited_rules.equals(shown_rules) and not ws.read_only:  # an edit: apply it, then show a fresh editor
@@ -168,7 +171,7 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
                 "an empty value per lead means close rate × deal size)")
     tiers = ws.tiers or targets.default_tiers(ws.assumptions, tuple(daily["tier"].unique()))
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
-    shown_tiers = tables.tiers_frame(tiers)
+    shown_tiers = ws.memo(("tiers_frame", tiers), lambda: tables.tiers_frame(tiers))
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
                             disabled=ws.read_only, width="stretch", column_config=TIER_COLUMNS)
     changed = not edited.equals(shown_tiers) and not ws.read_only
@@ -232,17 +235,30 @@ def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_er
         series_key = ("tier", ws.tier_rules, tier.name)
         series = _tier_series(daily, tier.name)
         goal, unit = tier.leads_needed, f"{tier.name} leads"
-    line = goal_line.goal_line(series, month, goal, dataset.as_of, tz=dataset.tz)
+    line = ws.memo(("goal_line", *series_key, month), lambda: goal_line.goal_line(
+        series, month, None, dataset.as_of, tz=dataset.tz)).with_goal(goal)
     _status(line, unit)
     # chart specs depend on the data only; the goal is a parameter swapped in on each rerun
-    spec = ws.memo(("goal_chart", *series_key, month, unit), lambda: charts.goal_line_chart(line, unit).to_dict())
+    spec = ws.memo(("goal_chart", *series_key, month, unit), lambda: _arrow_spec(charts.goal_line_chart(line, unit)))
     st.vega_lite_chart(spec=charts.with_goal(spec, goal), width="stretch")
-    history = ws.memo(("attainment_chart", *series_key), lambda: charts.attainment_chart(
-        goal_line.month_attainments(series, None, dataset.as_of, months, tz=dataset.tz), None).to_dict())
+    history = ws.memo(("attainment_chart", *series_key), lambda: _arrow_spec(charts.attainment_chart(
+        goal_line.month_attainments(series, None, dataset.as_of, months, tz=dataset.tz), None)))
     st.vega_lite_chart(spec=charts.with_goal(history, goal), width="stretch")
     if tier_error:
         st.error(literal(tier_error))
     return month
+
+
+def _arrow_spec(chart) -> dict:
+    """The chart's spec with its datasets as Arrow bytes, which Streamlit sends as they are:
+    memoised, a rerun does not re-serialise the chart data."""
+    spec = chart.to_dict()
+    return {**spec, "datasets": {name: convert_anything_to_arrow_bytes(values)
+                                 for name, values in spec.get("datasets", {}).items()}}
+
+
+def _monthly_key() -> tuple:
+    return ("monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
 
 
 def _tier_series(daily, tier: str):
@@ -250,8 +266,9 @@ def _tier_series(daily, tier: str):
 
 
 def _tier_goals(dataset, daily, month, tier_result) -> None:
-    lines = {tt.name: goal_line.goal_line(_tier_series(daily, tt.name), month, tt.leads_needed,
-                                          dataset.as_of, tz=dataset.tz) for tt in tier_result}
+    lines = {tt.name: ws.memo(("goal_line", "tier", ws.tier_rules, tt.name, month), lambda tt=tt: goal_line.goal_line(
+        _tier_series(daily, tt.name), month, None, dataset.as_of, tz=dataset.tz)).with_goal(tt.leads_needed)
+             for tt in tier_result}
     st.dataframe(tables.tier_goal_table(tier_result, lines), hide_index=True, width="stretch")
     value = targets.value_goal(tier_result)
     st.caption(f"Value goal for the month: {fmt.money(value)} (Σ leads needed × value per lead).")
@@ -262,9 +279,11 @@ def _monthly_table(monthly) -> None:
     st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; "
                "revenue share and sales cycle by the month deals closed. A maturing month is younger than the "
                "average sales cycle, so its close rate may still rise.")
-    st.dataframe(tables.monthly_display(monthly), hide_index=True, width="stretch")
-    st.download_button("Download the monthly table (CSV)", tables.monthly_csv(monthly),
-                       file_name="marketing_monthly_actuals.csv", mime="text/csv", key="download_monthly")
+    st.dataframe(ws.memo(_monthly_key() + ("display",), lambda: tables.monthly_display(monthly)),
+                 hide_index=True, width="stretch")
+    st.download_button("Download the monthly table (CSV)", lambda: tables.monthly_csv(monthly),
+                       file_name="marketing_monthly_actuals.csv", mime="text/csv", key="download_monthly",
+                       on_click="ignore")
 
 
 st.title("Marketing SLA")
@@ -274,7 +293,7 @@ _read_link()
 dataset = require_dataset(ws)
 monthly = daily = None
 if dataset is not None:
-    monthly = ws.memo(("monthly_actuals", dataset.tz, dataset.as_of),
+    monthly = ws.memo(_monthly_key(),
                       lambda: actuals.monthly_actuals(ws.con, dataset.tz, dataset.as_of))
     daily = ws.memo(("daily_marketing_leads", dataset.tz, dataset.as_of, ws.tier_rules),
                     lambda: actuals.daily_marketing_leads(ws.con, dataset.tz, dataset.as_of, ws.tier_rules))

@@ -34,6 +34,21 @@ class GoalLine:
         return [{"date": p.date.isoformat(), "goal_cum": _or_none(p.goal_cum), "actual_cum": _or_none(p.actual_cum)}
                 for p in self.points.itertuples(index=False)]
 
+    def with_goal(self, goal: float | None) -> "GoalLine":
+        """The same month's line for another goal: only goal arithmetic, so a what-if slider
+        reuses the actuals (computed once per month) instead of re-reading the daily series."""
+        n, d_star = self.days_in_month, self.as_of_day
+        usable_goal = goal is not None and goal == goal
+        goal_cum = [goal * (i + 1) / n if usable_goal else float("nan") for i in range(n)]
+        points = self.points.assign(goal_cum=goal_cum)
+        if d_star is None:
+            return GoalLine(self.month, n, goal, None, points, None, None, None, None, None)
+        to_date = goal * d_star / n if usable_goal else None
+        attainment = self.actual / to_date if to_date else None
+        on_track = None if attainment is None else attainment >= 1
+        return GoalLine(self.month, n, goal, d_star, points, self.actual, to_date, attainment, on_track,
+                        self.projection)
+
 
 def _or_none(value) -> float | int | None:
     """A JSON number (whole counts as integers) or None for n/a."""
@@ -83,16 +98,13 @@ def goal_line(daily: pd.DataFrame | pd.Series, month: date, goal: float | None, 
         actual_cum[:] = float("nan")
     else:
         actual_cum.iloc[d_star:] = float("nan")
-    usable_goal = goal is not None and goal == goal
-    goal_cum = [goal * (i + 1) / n if usable_goal else float("nan") for i in range(n)]
-    points = pd.DataFrame({"date": days, "goal_cum": goal_cum, "actual_cum": actual_cum.to_numpy()})
+    points = pd.DataFrame({"date": days, "goal_cum": float("nan"), "actual_cum": actual_cum.to_numpy()})
     if d_star is None:
-        return GoalLine(month, n, goal, None, points, None, None, None, None, None)
-    actual = float(actual_cum.iloc[d_star - 1])
-    to_date = goal * d_star / n if usable_goal else None
-    attainment = actual / to_date if to_date else None
-    on_track = None if attainment is None else attainment >= 1
-    return GoalLine(month, n, goal, d_star, points, actual, to_date, attainment, on_track, actual * n / d_star)
+        actuals_only = GoalLine(month, n, None, None, points, None, None, None, None, None)
+    else:
+        actual = float(actual_cum.iloc[d_star - 1])
+        actuals_only = GoalLine(month, n, None, d_star, points, actual, None, None, None, actual * n / d_star)
+    return actuals_only.with_goal(goal)
 
 
 def month_attainments(daily: pd.DataFrame | pd.Series, goal: float | None | Mapping[date, float | None],

@@ -132,3 +132,17 @@ def test_projection_and_attainment_agree(per_day, goal, as_of):
     assert line.actual == sum(per_day[:as_of])
     assert line.projection == pytest.approx(line.attainment * goal)  # on pace for attainment × the month's goal
     assert line.on_track == (line.attainment >= 1)
+
+
+def test_with_goal_gives_the_line_computed_with_that_goal():
+    """The page computes a month's actuals once and swaps the goal per slider move."""
+    series = pd.Series([3.0, 5.0, 2.0], index=[date(2024, 6, 1), date(2024, 6, 2), date(2024, 6, 10)])
+    as_of = date(2024, 6, 15)
+    for goal in (300.0, 0.0, None):
+        swapped = goal_line(series, date(2024, 6, 1), None, as_of).with_goal(goal)
+        direct = goal_line(series, date(2024, 6, 1), goal, as_of)
+        assert (swapped.goal, swapped.actual, swapped.goal_to_date, swapped.attainment, swapped.on_track,
+                swapped.projection) == (direct.goal, direct.actual, direct.goal_to_date, direct.attainment,
+                                        direct.on_track, direct.projection)
+        pd.testing.assert_frame_equal(swapped.points, direct.points)
+    assert goal_line(series, date(2024, 6, 1), 300.0, as_of).attainment == 10 / (300 * 15 / 30)
