@@ -6,6 +6,7 @@ query results are memoised so moving a slider never re-runs DuckDB.
 """
 from __future__ import annotations
 
+import pyarrow as pa
 import streamlit as st
 
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
@@ -165,7 +166,9 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
         st.rerun()
     with st.expander("Check the rules on the most common job titles"):
         check = ws.memo(("title_tiers", ws.tier_rules), lambda: title_tiers(ws.con, ws.tier_rules))
-        st.dataframe(tables.title_check_display(check), hide_index=True, width="stretch")
+        shown_check = ws.memo(("title_check_display", ws.tier_rules),
+                              lambda: _arrow_table(tables.title_check_display(check)))
+        st.dataframe(shown_check, hide_index=True, width="stretch")
 
     st.markdown("**Tier goals** (shares of the marketing revenue goal add up to 100 %; "
                 "an empty value per lead means close rate × deal size)")
@@ -257,6 +260,11 @@ def _arrow_spec(chart) -> dict:
                                  for name, values in spec.get("datasets", {}).items()}}
 
 
+def _arrow_table(frame) -> pa.Table:
+    """A memoised table as Arrow, so a rerun sends it without converting from pandas again."""
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
 def _monthly_key() -> tuple:
     return ("monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
 
@@ -279,7 +287,7 @@ def _monthly_table(monthly) -> None:
     st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; "
                "revenue share and sales cycle by the month deals closed. A maturing month is younger than the "
                "average sales cycle, so its close rate may still rise.")
-    st.dataframe(ws.memo(_monthly_key() + ("display",), lambda: tables.monthly_display(monthly)),
+    st.dataframe(ws.memo(_monthly_key() + ("display",), lambda: _arrow_table(tables.monthly_display(monthly))),
                  hide_index=True, width="stretch")
     st.download_button("Download the monthly table (CSV)", lambda: tables.monthly_csv(monthly),
                        file_name="marketing_monthly_actuals.csv", mime="text/csv", key="download_monthly",
