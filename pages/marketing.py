@@ -174,7 +174,7 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
                 "an empty value per lead means close rate × deal size)")
     tiers = ws.tiers or targets.default_tiers(ws.assumptions, tuple(daily["tier"].unique()))
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
-    shown_tiers = ws.memo(("tiers_frame", tiers), lambda: tables.tiers_frame(tiers))
+    shown_tiers = tables.tiers_frame(tiers)  # not memoised: default tiers follow the rate sliders (a key per value)
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
                             disabled=ws.read_only, width="stretch", column_config=TIER_COLUMNS)
     changed = not edited.equals(shown_tiers) and not ws.read_only
