@@ -448,8 +448,11 @@ def _decide(con, files: list[_File], options: ReadOptions) -> _Decisions:
     return _Decisions(order, ambiguous, decimal, notices, bool_modes)
 
 
-def _number_expr(v: str, decimal: str) -> str:
-    """Text → DOUBLE: currency marks, thousands separators, (86) and trailing minus; else NULL."""
+def _number_expr(v: str, decimal: str, plain_cast: str | None = None) -> str:
+    """Text → DOUBLE: currency marks, thousands separators, (86) and trailing minus; else NULL.
+
+    ``plain_cast``: the cell's TRY_CAST to DOUBLE when already computed (see _typed_sql).
+    """
     digits = f"regexp_replace({v}, '[^0-9.,]', '', 'g')"
     plain = f"replace({digits}, ',', '')" if decimal == "." else f"replace(replace({digits}, '.', ''), ',', '.')"
     negative = f"(regexp_matches({v}, '^\\s*\\(.*\\)\\s*$') OR regexp_matches({v}, '^[^0-9]*-|-[^0-9]*$'))"
@@ -457,30 +460,51 @@ def _number_expr(v: str, decimal: str) -> str:
     parsed = (f"WHEN regexp_matches({digits}, '{NUMBER_SHAPES[decimal]}') AND {only_currency_letters} "
               f"THEN CASE WHEN {negative} THEN -1 ELSE 1 END * CAST({plain} AS DOUBLE)")
     if decimal == ".":  # plain numbers, the usual case, skip the regular expressions
-        return f"CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) {parsed} END"
+        cast = plain_cast or f"TRY_CAST({v} AS DOUBLE)"
+        return f"CASE WHEN isfinite({cast}) THEN {cast} {parsed} END"
     return f"CASE {parsed} END"
 
 
 def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str, str]]:
     """CREATE statement for ``typed_<kind>``, and the reason a failed cell is reported with.
 
-    Three generated levels: raw text (r_x), typed candidates (t_x, and for zones with daylight
-    saving the naive clock time n_x and offset flag z_x), then the canonical columns with
-    ``_bad_x`` (the text of a cell that did not parse), ``_gap_x`` (a clock time skipped by
-    daylight saving) and ``_cur_x`` (the currency mark of an amount).
+    Generated levels: the cells as read (u_x) and their first cast (f_x), for the fields whose
+    plain cast ignores surrounding spaces by itself (UTC dates, numbers with a decimal point);
+    the trimmed text (r_x: every cell of the other fields, only the cells that cast failed on
+    for these, as trimming every cell costs a fifth of the scan); typed candidates (t_x, and
+    for zones with daylight saving the naive clock time n_x and offset flag z_x); then the
+    canonical columns with ``_bad_x`` (the text of a cell that did not parse), ``_gap_x`` (a
+    clock time skipped by daylight saving) and ``_cur_x`` (the currency mark of an amount).
+    Each level names the trimmed text of a cell once, so the optimiser does not hoist the
+    trim onto every row.
     """
     dst = tz != "UTC" and _has_dst(tz)
     local = "CAST({} AS TIMESTAMPTZ)" if tz == "UTC" else "timezone($tz, {})"
     order_label = "MM/DD/YYYY" if decisions.date_order == "mdy" else "DD/MM/YYYY"
-    middle, final, reasons = [], [], {}
-    for fld in f.fields:
-        kind, r, t = f.types[fld], f"r_{fld}", f"t_{fld}"
-        middle.append(r)
+    fast_casts = {"timestamp": "TIMESTAMPTZ" if tz == "UTC" else None,
+                  "number": "DOUBLE" if decisions.decimal == "." else None}
+    fast_casts["integer"] = fast_casts["number"]
+    fast = {fld: fast_casts[f.types[fld]] for fld in f.fields if fast_casts.get(f.types[fld])}
+    scanned, first, trimmed, middle, final, reasons = [], [], [], [], [], {}
+    for fld, col in f.fields.items():
+        kind, r, t, u, fc = f.types[fld], f"r_{fld}", f"t_{fld}", f"u_{fld}", f"f_{fld}"
+        if fld in fast:
+            scanned.append(f"{col} AS {u}")
+            first += [u, f"TRY_CAST({u} AS {fast[fld]}) AS {fc}"]
+            failed = f"{fc} IS NULL" if kind == "timestamp" else f"NOT coalesce(isfinite({fc}), false)"
+            trimmed += [u, fc, f"CASE WHEN {failed} THEN nullif(trim({u}), '') END AS {r}"]
+            middle += [u, fc, r]
+        else:
+            scanned.append(f"nullif(trim({col}), '') AS {r}")
+            first.append(r)
+            trimmed.append(r)
+            middle.append(r)
         if kind == "timestamp":
             reasons[fld] = f"not a date/time (read as {order_label} or ISO 8601)"
             naive = f"coalesce(TRY_CAST({r} AS TIMESTAMP), try_strptime({r}, $formats))"
             if tz == "UTC":
-                middle.append(f"coalesce(TRY_CAST({r} AS TIMESTAMPTZ), CAST(try_strptime({r}, $formats) AS TIMESTAMPTZ)) AS {t}")
+                middle.append(f"coalesce({fc}, TRY_CAST({r} AS TIMESTAMPTZ), "
+                              f"CAST(try_strptime({r}, $formats) AS TIMESTAMPTZ)) AS {t}")
                 final += [f"{t} AS {fld}", f"CASE WHEN {t} IS NULL THEN {r} END AS _bad_{fld}"]
                 continue
             # An offset decides the instant; a bare clock time is read in the workspace zone.
@@ -492,16 +516,18 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
                              f"THEN {r} END AS _gap_{fld}")
         elif kind == "number":
             reasons[fld] = f"not a number written {DECIMAL_LABELS[decisions.decimal]}"
-            middle.append(f"{_number_expr(r, decisions.decimal)} AS {t}")
+            cast = fc if fld in fast else f"TRY_CAST({r} AS DOUBLE)"
+            middle.append(f"{_number_expr(r, decisions.decimal, cast)} AS {t}")
             final += [f"{t} AS {fld}", f"CASE WHEN {t} IS NULL THEN {r} END AS _bad_{fld}",
-                      f"CASE WHEN {t} IS NOT NULL AND TRY_CAST({r} AS DOUBLE) IS NULL "
+                      f"CASE WHEN {t} IS NOT NULL AND {cast} IS NULL "
                       f"THEN nullif(regexp_extract({r}, '{CURRENCY_RE}'), '') END AS _cur_{fld}"]
         elif kind == "integer":
             reasons[fld] = "not a whole number ≥ 0"
-            middle.append(f"{_number_expr(r, decisions.decimal)} AS {t}")
+            middle.append(f"{_number_expr(r, decisions.decimal, fc if fld in fast else None)} AS {t}")
             whole = f"{t} >= 0 AND {t} = floor({t}) AND {t} <= 2147483647"
+            text = f"coalesce({r}, nullif(trim({u}), ''))" if fld in fast else r  # -1 or 2.5 cast fine
             final += [f"CASE WHEN {whole} THEN CAST({t} AS INTEGER) END AS {fld}",
-                      f"CASE WHEN NOT coalesce({whole}, false) THEN {r} END AS _bad_{fld}"]
+                      f"CASE WHEN NOT coalesce({whole}, false) THEN {text} END AS _bad_{fld}"]
         elif kind == "boolean":
             mode = decisions.bool_modes[(f.kind, fld)]
             if mode == "boolean":
@@ -514,8 +540,9 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
                 final.append(f"CASE WHEN {r} IS NOT NULL THEN {test} END AS {fld}")
         else:
             final.append(f"{r} AS {fld}")
-    sql = (f"CREATE OR REPLACE TABLE {f.table} AS SELECT {', '.join(final)} FROM "
-           f"(SELECT {', '.join(middle)} FROM (SELECT {_raw_select(f)} FROM {_scan(f, True)}))")
+    sql = (f"CREATE OR REPLACE TABLE {f.table} AS SELECT {', '.join(final)} FROM (SELECT {', '.join(middle)} "
+           f"FROM (SELECT {', '.join(trimmed)} FROM (SELECT {', '.join(first)} "
+           f"FROM (SELECT {', '.join(scanned)} FROM {_scan(f, True)}))))")
     return sql, reasons
 
 
