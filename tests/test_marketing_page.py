@@ -1,38 +1,24 @@
 """The Marketing SLA page through AppTest: sliders move the targets, actuals fill them, links reopen them."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest_support import app_with_upload, metric, new_app
+from apptest_support import shown as text
 from marketing_fixture import WORKED_EXAMPLE, small_export
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/marketing.py"
-
-
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
 
 
 def targets(app) -> tuple[str, str, str]:
     return metric(app, "Marketing revenue goal"), metric(app, "Customers needed"), metric(app, "Leads needed")
 
 
-def text(elements) -> str:
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-
-
 @pytest.fixture
 def at():
     """The sample export on the default page (the Marketing SLA)."""
-    app = _app()
+    app = new_app()
     app.run()
     assert not app.exception
     return app
@@ -41,15 +27,7 @@ def at():
 @pytest.fixture
 def small():
     """The hand-computed ten-lead export loaded through the Data page, then the Marketing SLA page."""
-    app = _app()
-    app.run()
-    app.switch_page("pages/data.py").run()
-    app.file_uploader(key="leads_file").upload("small.csv", small_export().encode(), "text/csv")
-    app.button[0].click()
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
+    return app_with_upload("small.csv", small_export().encode(), PAGE)
 
 
 def test_default_page_shows_targets_from_the_default_assumptions(at):
@@ -124,7 +102,7 @@ def test_pooling_only_matured_months(small):
 
 
 def test_a_link_reopens_the_same_what_if_view():
-    app = _app()
+    app = new_app()
     for key, value in {**WORKED_EXAMPLE, "quota": 8000}.items():
         app.query_params[key] = str(value)
     app.run()
@@ -137,7 +115,7 @@ def test_a_link_reopens_the_same_what_if_view():
 
 
 def test_bad_link_parameters_warn_and_keep_the_defaults():
-    app = _app()
+    app = new_app()
     app.query_params["close_rate"] = "lots"
     app.query_params["quota"] = "-5"
     app.query_params["utm_source"] = "mail"
@@ -219,7 +197,7 @@ def test_without_data_the_targets_still_work(at):
 
 
 def test_data_without_marketing_leads_says_so():
-    app = _app()
+    app = new_app()
     app.run()
     app.switch_page("pages/data.py").run()
     export = "lead_id,created_at,source\n1,2024-01-03 10:00,Outbound\n2,2024-01-04 10:00,Outbound\n"

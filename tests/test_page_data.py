@@ -1,39 +1,23 @@
 """The Data page through Streamlit's AppTest: sample on first visit, uploads, refusals, literal text."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest_support import metric, new_app, shown, upload_on_data_page
 from ingest_support import csv_bytes, export_text
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app = new_app()
     app.run()
     app.switch_page("pages/data.py").run()
     assert not app.exception
     return app
 
 
-def shown(elements) -> str:
-    """What the user reads: markdown escapes (``x\\.csv``) removed."""
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
-
-
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
-
-
 def upload(app, name: str, data: bytes) -> None:
-    app.file_uploader(key="leads_file").upload(name, data, "text/csv")
-    app.button[0].click()  # the form's "Load export" is the first button on the page
-    app.run()
+    upload_on_data_page(app, name, data)
     assert not app.exception
 
 

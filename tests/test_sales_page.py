@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest_support import app_with_upload, metric, new_app, shown
 from ingest_support import csv_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/sales.py"
 
 # As of 2024-03-08 16:30 UTC (the latest timestamp), goal 1 h. Calendar responses: A 0.5 within, B 2 missed,
@@ -27,26 +25,18 @@ SMALL = csv_bytes([
 ])
 
 
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
-
-
 def captions(app) -> str:
-    return " ".join(re.sub(r"\\(.)", r"\1", str(c.value)) for c in app.caption)
+    return shown(app.caption)
 
 
 def errors(app) -> str:
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in app.error)
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    return shown(app.error)
 
 
 @pytest.fixture
 def at():
     """The bundled sample on the Sales SLA page."""
-    app = _app()
+    app = new_app()
     app.run()
     app.switch_page(PAGE).run()
     assert not app.exception
@@ -56,15 +46,7 @@ def at():
 @pytest.fixture
 def small():
     """The hand-computed export loaded through the Data page, then the Sales SLA page."""
-    app = _app()
-    app.run()
-    app.switch_page("pages/data.py").run()
-    app.file_uploader(key="leads_file").upload("small.csv", SMALL, "text/csv")
-    app.button[0].click()
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
+    return app_with_upload("small.csv", SMALL, PAGE)
 
 
 def test_sample_shows_headline_numbers_capacity_charts_and_reps(at):

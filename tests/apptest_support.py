@@ -1,0 +1,40 @@
+"""Driving the app headlessly with Streamlit's AppTest, as the page tests all do."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def shown(elements) -> str:
+    """What the user reads: markdown escapes (``x\\.csv``) removed."""
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def upload_on_data_page(app: AppTest, name: str, data: bytes) -> None:
+    """Choose ``data`` as the leads export on the Data page and press "Load export"."""
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="leads_file").upload(name, data, "text/csv")
+    app.button[0].click()  # the form's "Load export" is the first button on the page
+    app.run()
+
+
+def app_with_upload(name: str, data: bytes, page: str) -> AppTest:
+    """A new session that loads ``data`` through the Data page, then opens ``page``."""
+    app = new_app()
+    app.run()
+    upload_on_data_page(app, name, data)
+    app.switch_page(page).run()
+    assert not app.exception
+    return app
