@@ -15,6 +15,17 @@ EXPIRY = {"Never": None, "1 day": timedelta(days=1), "7 days": timedelta(days=7)
           "90 days": timedelta(days=90)}
 PROBLEMS = (store.StoreError, ReadOnlyError, duckdb.Error, ValueError)
 
+
+def _done(action, failed: str) -> bool:
+    """Run one store action; on a refusal say why (nothing changed) and report False."""
+    try:
+        action()
+    except PROBLEMS as exc:
+        st.error(f"{failed}: {literal(exc)}")
+        return False
+    return True
+
+
 ws = workspace()
 st.title("Save & share")
 if ws.read_only:
@@ -59,19 +70,11 @@ col1, col2 = st.columns(2)
 open_scenario = col1.selectbox("Open with scenario", list(by_id), format_func=lambda i: by_id[i].name,
                                key="open_scenario")
 if col1.button("Open in this session", key="open_workspace", disabled=not by_id):
-    try:
-        session.open_saved_workspace(ws, chosen, by_id[open_scenario].settings_json)
-    except PROBLEMS as exc:
-        st.error(f"Could not open: {literal(exc)}")
-    else:
+    if _done(lambda: session.open_saved_workspace(ws, chosen, by_id[open_scenario].settings_json), "Could not open"):
         st.success("Opened. The Marketing and Sales pages now show this workspace.")
 confirm = col2.checkbox("Yes, delete this workspace, its scenarios and its share links", key="confirm_delete")
 if col2.button("Delete workspace", key="delete_workspace", disabled=not confirm):
-    try:
-        session.delete_saved_workspace(ws, chosen)
-    except PROBLEMS as exc:
-        st.error(f"Not deleted: {literal(exc)}")
-    else:
+    if _done(lambda: session.delete_saved_workspace(ws, chosen), "Not deleted"):
         st.rerun()
 
 st.subheader("Scenarios")
@@ -81,21 +84,13 @@ col1, col2 = st.columns(2)
 with col1.form("new_scenario_form"):
     scenario_name = st.text_input("New scenario name", key="scenario_name", max_chars=120)
     if st.form_submit_button("Save current assumptions as a scenario"):
-        try:
-            session.save_scenario(ws, chosen, scenario_name)
-        except PROBLEMS as exc:
-            st.error(f"Not saved: {literal(exc)}")
-        else:
+        if _done(lambda: session.save_scenario(ws, chosen, scenario_name), "Not saved"):
             st.rerun()
 with col2:
     revise = st.selectbox("Scenario to revise", list(by_id), key="revise_pick",
                           format_func=lambda i: f"{by_id[i].name} (revision {by_id[i].revision})")
     if st.button("Revise with current assumptions", key="revise_scenario", disabled=revise is None):
-        try:
-            session.save_scenario(ws, chosen, by_id[revise].name, revise)
-        except PROBLEMS as exc:
-            st.error(f"Not saved: {literal(exc)}")
-        else:
+        if _done(lambda: session.save_scenario(ws, chosen, by_id[revise].name, revise), "Not saved"):
             st.rerun()
     if revise is not None:
         with st.expander("Revision history"):
@@ -153,9 +148,5 @@ if not listed.empty:
         pick = st.selectbox("Link to revoke", list(active["token_sha256"]), key="revoke_pick",
                             format_func=lambda h: share.link_label(active, h))
         if st.button("Revoke link", key="revoke_link"):
-            try:
-                session.revoke_share_link(ws, chosen, pick)
-            except PROBLEMS as exc:
-                st.error(f"Not revoked: {literal(exc)}")
-            else:
+            if _done(lambda: session.revoke_share_link(ws, chosen, pick), "Not revoked"):
                 st.rerun()

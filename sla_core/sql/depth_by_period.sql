@@ -22,14 +22,8 @@ agg AS (
     FROM lead
     GROUP BY ALL
 ),
-spine AS (
-    SELECT CAST(p.range AS DATE) AS period_start
-    FROM (SELECT min(period_start) AS first_period,
-                 CAST(date_trunc($period, timezone($tz, least($as_of::TIMESTAMPTZ, coalesce($handed_to::TIMESTAMPTZ - INTERVAL 1 MICROSECOND, 'infinity'::TIMESTAMPTZ)))) AS DATE) AS last_period
-          FROM agg) b,
-         range(b.first_period, b.last_period + INTERVAL 1 DAY,
-               CASE $period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p
-)
+periods AS (SELECT period_start FROM agg),
+-- @include period_spine
 SELECT s.period_start, a.owner,
        coalesce(a.handed, 0) AS handed,
        coalesce(a.not_connected, 0) AS not_connected,

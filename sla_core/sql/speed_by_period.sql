@@ -55,19 +55,12 @@ excluded AS (  -- the data-quality exclusion, counted per period (and owner)
       AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
     GROUP BY ALL
 ),
-groups AS (
+periods AS (
     SELECT period_start, owner FROM agg
     UNION
     SELECT period_start, owner FROM excluded
 ),
-spine AS (
-    SELECT CAST(p.range AS DATE) AS period_start
-    FROM (SELECT min(period_start) AS first_period,
-                 CAST(date_trunc($period, timezone($tz, least($as_of::TIMESTAMPTZ, coalesce($handed_to::TIMESTAMPTZ - INTERVAL 1 MICROSECOND, 'infinity'::TIMESTAMPTZ)))) AS DATE) AS last_period
-          FROM groups) b,
-         range(b.first_period, b.last_period + INTERVAL 1 DAY,
-               CASE $period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p
-)
+-- @include period_spine
 SELECT s.period_start, g.owner,
        coalesce(a.handed, 0) AS handed, coalesce(a.touched, 0) AS touched,
        a.mean_hours, a.quantiles[1] / 3600e6 AS median_hours, a.quantiles[2] / 3600e6 AS p90_hours,
@@ -80,7 +73,7 @@ SELECT s.period_start, g.owner,
        coalesce(a.routed, 0) AS routed, a.routing_mean_hours, a.routing_median_hours,
        coalesce(e.touched_before_handoff, 0) AS touched_before_handoff
 FROM spine s
-LEFT JOIN groups g USING (period_start)
+LEFT JOIN periods g USING (period_start)
 LEFT JOIN agg a ON a.period_start = s.period_start AND a.owner IS NOT DISTINCT FROM g.owner
 LEFT JOIN excluded e ON e.period_start = s.period_start AND e.owner IS NOT DISTINCT FROM g.owner
 ORDER BY s.period_start, g.owner;
