@@ -25,6 +25,7 @@ LINK_STATE = "marketing_link"  # the query parameters this page last wrote
 PAGE_LINK_KEYS = ("month",)
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
+TIERS_OPEN = "tiers_open"  # the tiers section's expander: its editors run only while it is open
 ALL_LEADS = "All marketing leads"
 VALUE_VIEW = "Lead value (value mode)"
 VALUE_UNIT = "lead value"
@@ -153,6 +154,19 @@ def _apply_tier_actuals(tiers, months) -> None:
     st.session_state["tier_table_version"] = st.session_state.get("tier_table_version", 0) + 1
 
 
+def _tier_names(daily) -> tuple[str, ...]:
+    return ws.memo(("tier_names", *_daily_key()), lambda: tuple(daily["tier"].unique()))
+
+
+def _current_tier_targets(daily) -> tuple[list[targets.TierTarget], str | None]:
+    """The tier targets from the saved tier table (or the default tiers): what a closed tiers section shows."""
+    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(daily))
+    try:
+        return targets.tier_targets(ws.assumptions, tiers), None
+    except ValueError as exc:
+        return [], f"Tier table not applied: {exc}"
+
+
 def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
     """Editors for the title rules and the tier table; the tier targets (or an error) from them."""
     st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
@@ -172,7 +186,7 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
 
     st.markdown("**Tier goals** (shares of the marketing revenue goal add up to 100 %; "
                 "an empty value per lead means close rate × deal size)")
-    tiers = ws.tiers or targets.default_tiers(ws.assumptions, tuple(daily["tier"].unique()))
+    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(daily))
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
     shown_tiers = tables.tiers_frame(tiers)  # not memoised: default tiers follow the rate sliders (a key per value)
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
@@ -193,6 +207,15 @@ def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
         st.session_state["tier_table_version"] += 1
         st.rerun()
     return result, None
+
+
+def _tiers_section(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
+    """The tiers section; its editors are built only while it is open (they cost most of a what-if rerun)."""
+    with st.expander("Lead-quality tiers: rules, per-tier goals and value mode", key=TIERS_OPEN,
+                     on_change="rerun") as section:
+        if section.open:
+            return _tier_setup(daily, pooled)
+    return _current_tier_targets(daily)
 
 
 def _status(line: goal_line.GoalLine, unit: str) -> None:
@@ -269,6 +292,10 @@ def _monthly_key() -> tuple:
     return ("monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
 
 
+def _daily_key() -> tuple:
+    return ("daily_marketing_leads", ws.dataset.tz, ws.dataset.as_of, ws.tier_rules)
+
+
 def _tier_series(daily, tier: str):
     return ws.memo(("series", "tier", ws.tier_rules, tier), lambda: goal_line.tier_series(daily, tier))
 
@@ -303,7 +330,7 @@ monthly = daily = None
 if dataset is not None:
     monthly = ws.memo(_monthly_key(),
                       lambda: actuals.monthly_actuals(ws.con, dataset.tz, dataset.as_of))
-    daily = ws.memo(("daily_marketing_leads", dataset.tz, dataset.as_of, ws.tier_rules),
+    daily = ws.memo(_daily_key(),
                     lambda: actuals.daily_marketing_leads(ws.con, dataset.tz, dataset.as_of, ws.tier_rules))
 _inputs()
 pooled = None
@@ -315,8 +342,7 @@ chosen_month = None
 if monthly is not None and monthly.empty:
     st.info("The loaded data has no marketing leads or customers up to its as-of time, so there is no month to show.")
 elif monthly is not None:
-    with st.expander("Lead-quality tiers: rules, per-tier goals and value mode"):
-        tier_targets, tier_problem = _tier_setup(daily, pooled)
+    tier_targets, tier_problem = _tiers_section(daily, pooled)
     chosen_month = _goal_line(dataset, monthly, daily, target, tier_targets, tier_problem)
     if tier_targets:
         st.subheader("Tier goals for the chosen month")

@@ -155,6 +155,26 @@ def test_tier_goals_and_value_mode(small):
     assert metric(small, "Actual to date (lead value)") == "$200"
 
 
+def open_tiers(app) -> None:
+    """Open the tiers section, as a click on its header does (its editors are built only while it is open)."""
+    app.session_state["tiers_open"] = True
+    app.run()
+    assert not app.exception
+
+
+def test_tier_editors_are_built_only_while_their_section_is_open(small):
+    assert not [b for b in small.button if b.key == "use_tier_actuals"]
+    assert "tier_table_0" not in small.session_state and "tier_rules_0" not in small.session_state
+    before = small.dataframe[-2].value  # the tier goals come from the same tiers, open or closed
+    open_tiers(small)
+    assert [b for b in small.button if b.key == "use_tier_actuals"]
+    assert "tier_table_0" in small.session_state and "tier_rules_0" in small.session_state
+    assert small.dataframe[-2].value.equals(before)
+    small.session_state["tiers_open"] = False
+    small.run()
+    assert not [b for b in small.button if b.key == "use_tier_actuals"]
+
+
 def _edit(app, key: str, rows: dict) -> None:
     """Edit cells of a data editor the way the browser reports them."""
     app.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
@@ -166,6 +186,7 @@ def test_editing_the_tier_table_changes_tier_goals(small):
     for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
         small.slider(key=key).set_value(shown).run()
     assert small.session_state["workspace"].tiers is None  # untouched, the default tiers follow the sliders
+    open_tiers(small)
     _edit(small, "tier_table_0", {0: {"Share of goal (%)": 70.0}, 3: {"Share of goal (%)": 20.0}})
     assert "tier shares must add up to 100 % (they add up to 140.0%)" in text(small.error)
     _edit(small, "tier_table_0", {0: {"Share of goal (%)": 70.0, "Value per lead ($)": 100.0},
@@ -180,6 +201,7 @@ def test_editing_the_tier_table_changes_tier_goals(small):
 
 def test_editing_title_rules_moves_leads_between_tiers(small):
     # "Engineer" becomes a manager title: March's other tier loses one lead to managers
+    open_tiers(small)
     _edit(small, "tier_rules_0", {2: {"Job title keywords (comma-separated)": "Manager, Lead, Engineer"}})
     tiers = small.dataframe[-2].value.set_index("Tier")
     assert tiers.loc["manager", "Leads to date"] == "2" and tiers.loc["other", "Leads to date"] == "1"
@@ -212,6 +234,7 @@ def test_data_without_marketing_leads_says_so():
 
 def test_use_my_actuals_for_the_tiers(small):
     # Jan + Feb marketing leads: executives CEO (won 1,000) and VP; director (won 3,000); a manager; an engineer
+    open_tiers(small)
     small.button(key="use_tier_actuals").click().run()
     assert not small.exception and not small.error
     tiers = {t.name: t for t in small.session_state["workspace"].tiers}
