@@ -56,10 +56,12 @@ def _read_link() -> None:
 
 def _write_link(month) -> None:
     wanted = {**ws.assumptions.to_query(), **({"month": f"{month:%Y-%m}"} if month else {})}
-    changed = {k: v for k, v in wanted.items() if st.query_params.get(k) != v}
+    shown = st.query_params.to_dict()
+    changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
     if changed:
         st.query_params.update(changed)
-    st.session_state[LINK_STATE] = st.query_params.to_dict()
+        shown = st.query_params.to_dict()
+    st.session_state[LINK_STATE] = shown
 
 
 def _on_input(field: str, widget_key: str) -> None:
@@ -80,8 +82,9 @@ def _inputs() -> None:
     for column, spec in zip(st.columns(len(INPUTS)), INPUTS):
         shown = spec.shown(ws.assumptions)
         number_key = spec.key + NUMBER_SUFFIX
-        st.session_state[spec.key] = shown
-        st.session_state[number_key] = shown
+        for key in (spec.key, number_key):
+            if st.session_state.get(key) != shown:  # only a stale widget is set: each write costs on every rerun
+                st.session_state[key] = shown
         with column:
             st.slider(spec.label, min_value=spec.slider_low(shown), max_value=spec.slider_high(shown), step=spec.step,
                       format=spec.slider_format, help=spec.help, key=spec.key, disabled=ws.read_only,
@@ -240,7 +243,7 @@ def _status(line: goal_line.GoalLine, unit: str) -> None:
 def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_error):
     """The chosen month's goal line for all leads, one tier or lead value; returns the month."""
     st.subheader("Goal line")
-    months = list(monthly["month"])
+    months = ws.memo(_monthly_key() + ("months",), lambda: list(monthly["month"]))
     if st.session_state.get("goal_month") not in months:
         st.session_state["goal_month"] = months[-1]
     month = st.select_slider("Month", options=months, format_func=lambda m: f"{m:%b %Y}", key="goal_month",
