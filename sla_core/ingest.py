@@ -330,8 +330,14 @@ def _scan_params(f: _File) -> dict:
             "nulls": NULL_TOKENS, "max_line": MAX_LINE_BYTES}
 
 
+def _trimmed(cell: str) -> str:
+    """The cell without surrounding spaces, '' as NULL; trim() runs only on the cells that need it
+    (copying every cell through trim costs about a tenth of the scan at 5M rows)."""
+    return f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' THEN nullif(trim({cell}), '') ELSE nullif({cell}, '') END"
+
+
 def _raw_select(f: _File) -> str:
-    return ", ".join(f"nullif(trim({col}), '') AS r_{fld}" for fld, col in f.fields.items())
+    return ", ".join(f"{_trimmed(col)} AS r_{fld}" for fld, col in f.fields.items())
 
 
 def _open(con, kind: str, upload: Upload, types: dict[str, FieldType],
@@ -492,10 +498,10 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
             scanned.append(f"{col} AS {u}")
             first += [u, f"TRY_CAST({u} AS {fast[fld]}) AS {fc}"]
             failed = f"{fc} IS NULL" if kind == "timestamp" else f"NOT coalesce(isfinite({fc}), false)"
-            trimmed += [u, fc, f"CASE WHEN {failed} THEN nullif(trim({u}), '') END AS {r}"]
+            trimmed += [u, fc, f"CASE WHEN {failed} THEN {_trimmed(u)} END AS {r}"]
             middle += [u, fc, r]
         else:
-            scanned.append(f"nullif(trim({col}), '') AS {r}")
+            scanned.append(f"{_trimmed(col)} AS {r}")
             first.append(r)
             trimmed.append(r)
             middle.append(r)
@@ -525,7 +531,7 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
             reasons[fld] = "not a whole number ≥ 0"
             middle.append(f"{_number_expr(r, decisions.decimal, fc if fld in fast else None)} AS {t}")
             whole = f"{t} >= 0 AND {t} = floor({t}) AND {t} <= 2147483647"
-            text = f"coalesce({r}, nullif(trim({u}), ''))" if fld in fast else r  # -1 or 2.5 cast fine
+            text = f"coalesce({r}, {_trimmed(u)})" if fld in fast else r  # -1 or 2.5 cast fine
             final += [f"CASE WHEN {whole} THEN CAST({t} AS INTEGER) END AS {fld}",
                       f"CASE WHEN NOT coalesce({whole}, false) THEN {text} END AS _bad_{fld}"]
         elif kind == "boolean":
@@ -727,9 +733,6 @@ def _report_cells(con, f: _File, reasons: dict[str, str], decisions: _Decisions,
     stats |= {f"cur_{fld}": f"count(DISTINCT _cur_{fld})" for fld in amounts}
     if f.kind == "leads":
         stats["invalid"] = "count(*) FILTER (WHERE lead_id IS NULL OR created_at IS NULL)"
-        # Distinct 64-bit hashes are far cheaper than distinct strings at 5M rows; equal ids share a hash, so
-        # as many hashes as rows proves there is no duplicate, and only otherwise are the ids counted exactly.
-        stats["distinct"] = "count(DISTINCT hash(lead_id)) FILTER (WHERE lead_id IS NOT NULL AND created_at IS NOT NULL)"
     values = con.execute(f"SELECT {', '.join(f'{e} AS {k}' for k, e in stats.items())} FROM {f.table}").fetchall()[0]
     s = dict(zip(stats, values))
     for fld in amounts:
@@ -756,11 +759,22 @@ def _report_cells(con, f: _File, reasons: dict[str, str], decisions: _Decisions,
         _report_gaps(con, f, gapped, tz, quality, sum(s[f"gap_{fld}"] for fld in gapped))
     if f.kind != "leads":
         return 0, 0
-    valid = f.rows - s["invalid"]
-    if s["distinct"] < valid:
-        s["distinct"] = con.execute(f"SELECT count(DISTINCT lead_id) FROM {f.table} "
-                                    "WHERE lead_id IS NOT NULL AND created_at IS NOT NULL").fetchall()[0][0]
-    return s["invalid"], valid - s["distinct"]
+    return s["invalid"], _duplicate_ids(con, f.table, f.rows - s["invalid"])
+
+
+def _duplicate_ids(con, table: str, valid: int) -> int:
+    """Kept rows whose Lead ID repeats an earlier row's.
+
+    Equal ids share a 64-bit hash, so sorted hashes without a repeat prove there is no
+    duplicate; only otherwise are the ids counted exactly. Sorting the hashes in numpy
+    takes about a quarter of DuckDB's count(DISTINCT), which runs on one thread, at 5M rows.
+    """
+    where = "lead_id IS NOT NULL AND created_at IS NOT NULL"
+    hashes = con.execute(f"SELECT hash(lead_id) AS h FROM {table} WHERE {where}").fetchnumpy()["h"]
+    hashes.sort()
+    if not (hashes[1:] == hashes[:-1]).any():
+        return 0
+    return valid - con.execute(f"SELECT count(DISTINCT lead_id) FROM {table} WHERE {where}").fetchall()[0][0]
 
 
 def _report_gaps(con, f: _File, gapped: list[str], tz: str, quality: Quality, total: int) -> None:
