@@ -1,355 +1,37 @@
 """Marketing SLA page: what-if targets, the month's goal line, the monthly recalculation and tiers.
 
-``ws.assumptions`` is the single source of truth: widgets show it and their callbacks
-replace it, the URL mirrors it (a copied link reopens the same view), and data-only
-query results are memoised so moving a slider never re-runs DuckDB.
+The page reads top to bottom here; each section is drawn by pages/sections/marketing.py.
 """
 from __future__ import annotations
 
-import pyarrow as pa
 import streamlit as st
 
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
-
-from pages.session import download_table, literal, require_dataset, workspace
-from sla_core import actuals, charts, goal_line, marketing_inputs, targets
-from sla_core import formatting as fmt
-from sla_core import marketing_tables as tables
-from sla_core.assumptions import Assumptions
-from sla_core.marketing_inputs import INPUTS, NUMBER_SUFFIX
-from sla_core.report import parse_month
-from sla_core.tiers import tier_actuals, title_tiers
+from pages.sections import marketing as section
+from pages.session import require_dataset, workspace
+from sla_core import targets
 
 ws = workspace()
-LINK_STATE = "marketing_link"  # the query parameters this page last wrote
-PAGE_LINK_KEYS = ("month",)
-INPUT_ERROR = "marketing_input_error"
-ACTUALS_NOTE = "marketing_actuals_note"
-TIERS_OPEN = "tiers_open"  # the tiers section's expander: its editors run only while it is open
-ALL_LEADS = "All marketing leads"
-VALUE_VIEW = "Lead value (value mode)"
-VALUE_UNIT = "lead value"
-TIER_COLUMNS = {
-    "Share of goal (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.1f %%"),
-    "Avg deal size ($)": st.column_config.NumberColumn(min_value=0, format="$%.2f"),
-    "Close rate (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.2f %%"),
-    "Value per lead ($)": st.column_config.NumberColumn(
-        min_value=0, format="$%.2f", help="Worth of one lead of this tier; empty: close rate × deal size."),
-}
-FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}
-
-
-def _read_link() -> None:
-    """Apply the URL's parameters when they are not the ones this page wrote (a copied link)."""
-    params = st.query_params.to_dict()
-    if ws.read_only or not params or params == st.session_state.get(LINK_STATE):
-        return
-    ws.assumptions, warnings = Assumptions.from_query(params, base=ws.assumptions, other_keys=PAGE_LINK_KEYS)
-    if "month" in params:
-        try:
-            st.session_state["goal_month"] = parse_month(params["month"])
-        except ValueError as exc:
-            warnings.append(f"ignored the link parameter month: {exc}")
-    for warning in warnings:
-        st.warning(f"Link: {literal(warning)}", icon="⚠️")
-
-
-def _write_link(month) -> None:
-    wanted = {**ws.assumptions.to_query(), **({"month": f"{month:%Y-%m}"} if month else {})}
-    shown = st.query_params.to_dict()
-    changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
-    if changed:
-        st.query_params.update(changed)
-        shown = st.query_params.to_dict()
-    st.session_state[LINK_STATE] = shown
-
-
-def _on_input(field: str, widget_key: str) -> None:
-    if ws.read_only:  # disabled in the browser; refuse a crafted change on the server too
-        return
-    try:
-        ws.assumptions = marketing_inputs.from_shown(ws.assumptions, {field: st.session_state[widget_key]})
-        st.session_state.pop(INPUT_ERROR, None)
-    except ValueError as exc:
-        st.session_state[INPUT_ERROR] = str(exc)
-
-
-def _inputs() -> None:
-    """A slider and a number input per assumption, both showing ``ws.assumptions``."""
-    st.subheader("Assumptions")
-    if ws.read_only:
-        st.caption("Read-only shared view: the assumptions are fixed by whoever shared it.")
-    for column, spec in zip(st.columns(len(INPUTS)), INPUTS):
-        shown = spec.shown(ws.assumptions)
-        number_key = spec.key + NUMBER_SUFFIX
-        for key in (spec.key, number_key):
-            if st.session_state.get(key) != shown:  # only a stale widget is set: each write costs on every rerun
-                st.session_state[key] = shown
-        with column:
-            st.slider(spec.label, min_value=spec.slider_low(shown), max_value=spec.slider_high(shown), step=spec.step,
-                      format=spec.slider_format, help=spec.help, key=spec.key, disabled=ws.read_only,
-                      on_change=_on_input, args=(spec.key, spec.key))
-            st.number_input(f"{spec.label}, exact value", min_value=spec.input_low, max_value=spec.upper_limit,
-                            step=spec.step, format=spec.input_format, key=number_key, disabled=ws.read_only,
-                            label_visibility="collapsed", on_change=_on_input, args=(spec.key, number_key))
-    if INPUT_ERROR in st.session_state:
-        st.error(f"Not applied: {literal(st.session_state[INPUT_ERROR])}")
-
-
-def _apply_actuals(pooled: actuals.PooledActuals) -> None:
-    if ws.read_only:
-        return
-    done = marketing_inputs.apply_actuals(ws.assumptions, pooled)
-    ws.assumptions = done.assumptions
-    months = ", ".join(f"{m:%b %Y}" for m in pooled.months) or "no complete month"
-    note = f"Filled from {months}: {', '.join(FIELD_NAMES[f] for f in done.applied) or 'nothing'}."
-    if done.skipped:
-        note += f" Kept your {', '.join(FIELD_NAMES[f] for f in done.skipped)}: the data gives no usable value."
-    st.session_state[ACTUALS_NOTE] = note
-
-
-def _use_my_actuals(monthly) -> actuals.PooledActuals:
-    """Fill the rate assumptions from the last k complete months, pooled as ratios of sums."""
-    with st.container(border=True):
-        left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
-        k = left.number_input("Complete months to pool", min_value=1, max_value=24, value=3, step=1, key="pool_months",
-                              help="Use my actuals pools these months as ratios of sums (all their customers ÷ "
-                                   "all their leads), not an average of monthly rates.")
-        skip = middle.checkbox("Skip months still maturing", key="pool_skip_maturing",
-                               help="A month younger than the average sales cycle may still gain customers, "
-                                    "so its close rate is too low for now.")
-        pooled = ws.memo(_monthly_key() + ("pooled", int(k), skip),
-                         lambda: actuals.pooled_actuals(monthly, int(k), skip))
-        right.button("Use my actuals", key="use_actuals", type="secondary", on_click=_apply_actuals, args=(pooled,),
-                     disabled=not pooled.months, help="Replace close rate, deal size and marketing share with the data's.")
-        if pooled.months:
-            used = ", ".join(f"{m:%b %Y}" for m in pooled.months)
-            maturing = ", ".join(f"{m:%b %Y}" for m in pooled.maturing_months)
-            st.caption(f"Months used: {used}{f' (still maturing: {maturing})' if maturing else ''}. "
-                       f"Close rate {fmt.percent(pooled.close_rate, 2)}, deal size {fmt.money(pooled.avg_deal_size)}, "
-                       f"marketing share {fmt.percent(pooled.marketing_revenue_share)}.")
-        else:
-            st.caption("No complete month in the data yet: nothing to pool.")
-        if ACTUALS_NOTE in st.session_state:
-            st.success(st.session_state.pop(ACTUALS_NOTE))
-    return pooled
-
-
-def _targets(t: targets.Targets) -> None:
-    st.subheader("Targets for the month")
-    a, b, c = st.columns(3)
-    a.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
-             help="Quota × marketing share of revenue.")
-    b.metric("Customers needed", fmt.count(t.customers_needed), border=True,
-             help="Revenue goal ÷ average deal size, rounded up.")
-    c.metric("Leads needed", fmt.count(t.leads_needed), border=True,
-             help="Customers needed ÷ close rate, rounded up: the marketing SLA.")
-
-
-def _apply_tier_actuals(tiers, months) -> None:
-    if ws.read_only:
-        return
-    dataset = ws.dataset
-    start, end = actuals.month_span(months)
-    per_tier = ws.memo(("tier_actuals", ws.tier_rules, start, end), lambda: tier_actuals(
-        ws.con, dataset.tz, dataset.as_of, ws.tier_rules, start, end))
-    ws.tiers = marketing_inputs.apply_tier_actuals(tiers, per_tier)
-    st.session_state["tier_table_version"] = st.session_state.get("tier_table_version", 0) + 1
-
-
-def _tier_names(daily) -> tuple[str, ...]:
-    return ws.memo(("tier_names", *_daily_key()), lambda: tuple(daily["tier"].unique()))
-
-
-def _current_tier_targets(daily) -> tuple[list[targets.TierTarget], str | None]:
-    """The tier targets from the saved tier table (or the default tiers): what a closed tiers section shows."""
-    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(daily))
-    try:
-        return targets.tier_targets(ws.assumptions, tiers), None
-    except ValueError as exc:
-        return [], f"Tier table not applied: {exc}"
-
-
-def _tier_setup(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
-    """Editors for the title rules and the tier table; the tier targets (or an error) from them."""
-    st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
-    rules_key = f"tier_rules_{st.session_state.setdefault('tier_rules_version', 0)}"
-    shown_rules = ws.memo(("rules_frame", ws.tier_rules), lambda: tables.rules_frame(ws.tier_rules))
-    edited_rules = st.data_editor(shown_rules, key=rules_key, num_rows="dynamic",
-                                  hide_index=True, disabled=ws.read_only, width="stretch")
-    if not edited_rules.equals(shown_rules) and not ws.read_only:  # an edit: apply it, then show a fresh editor
-        ws.tier_rules = tables.rules_from_frame(edited_rules)
-        st.session_state["tier_rules_version"] += 1
-        st.rerun()
-    with st.expander("Check the rules on the most common job titles"):
-        check = ws.memo(("title_tiers", ws.tier_rules), lambda: title_tiers(ws.con, ws.tier_rules))
-        shown_check = ws.memo(("title_check_display", ws.tier_rules),
-                              lambda: _arrow_table(tables.title_check_display(check)))
-        st.dataframe(shown_check, hide_index=True, width="stretch")
-
-    st.markdown("**Tier goals** (shares of the marketing revenue goal add up to 100 %; "
-                "an empty value per lead means close rate × deal size)")
-    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(daily))
-    tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
-    shown_tiers = tables.tiers_frame(tiers)  # not memoised: default tiers follow the rate sliders (a key per value)
-    edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
-                            disabled=ws.read_only, width="stretch", column_config=TIER_COLUMNS)
-    changed = not edited.equals(shown_tiers) and not ws.read_only
-    try:
-        new_tiers = tables.tiers_from_frame(edited) if changed else tiers
-        result = targets.tier_targets(ws.assumptions, new_tiers)
-    except ValueError as exc:
-        return [], f"Tier table not applied: {exc}"
-    if pooled is not None and pooled.months and not ws.read_only:
-        st.button("Use my actuals for the tiers", key="use_tier_actuals", on_click=_apply_tier_actuals,
-                  args=(tiers, pooled.months),
-                  help="Each tier's share of marketing revenue closed, close rate and deal size over the "
-                       "months listed under Use my actuals.")
-    if changed:
-        ws.tiers = new_tiers
-        st.session_state["tier_table_version"] += 1
-        st.rerun()
-    return result, None
-
-
-def _tiers_section(daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
-    """The tiers section; its editors are built only while it is open (they cost most of a what-if rerun)."""
-    with st.expander("Lead-quality tiers: rules, per-tier goals and value mode", key=TIERS_OPEN,
-                     on_change="rerun") as section:
-        if section.open:
-            return _tier_setup(daily, pooled)
-    return _current_tier_targets(daily)
-
-
-def _status(line: goal_line.GoalLine, unit: str) -> None:
-    shown = fmt.money if unit == VALUE_UNIT else fmt.count
-    cols = st.columns(5)
-    cols[0].metric(f"Goal for the month ({unit})", shown(line.goal))
-    day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
-    cols[1].metric(f"Actual to date ({unit})", shown(line.actual), help=f"As of {day}.")
-    cols[2].metric(f"Goal to date ({unit})", shown(line.goal_to_date),
-                   help="The goal spread evenly over the month's days, up to the as-of day.")
-    cols[3].metric("Attainment", fmt.percent(line.attainment, 0), help="Actual to date ÷ goal to date.")
-    cols[4].metric(f"Projection ({unit})", shown(line.projection),
-                   help="Month-end projection: actual to date × days in month ÷ days elapsed.")
-    if line.on_track is True:
-        st.badge("On track", icon=":material/check_circle:", color="green")
-    elif line.on_track is False:
-        st.badge("Behind the goal line", icon=":material/warning:", color="red")
-    else:
-        st.badge("n/a: " + ("month not started" if line.as_of_day is None else "no goal"), color="gray")
-
-
-def _goal_line(dataset, monthly, daily, t: targets.Targets, tier_result, tier_error):
-    """The chosen month's goal line for all leads, one tier or lead value; returns the month."""
-    st.subheader("Goal line")
-    months = ws.memo(_monthly_key() + ("months",), lambda: list(monthly["month"]))
-    if st.session_state.get("goal_month") not in months:
-        st.session_state["goal_month"] = months[-1]
-    month = st.select_slider("Month", options=months, format_func=lambda m: f"{m:%b %Y}", key="goal_month",
-                             help="Flip through months; the last one is the as-of month.")
-    views = [ALL_LEADS, *(tt.name for tt in tier_result), *([VALUE_VIEW] if tier_result else [])]
-    view = st.radio("Goal line for", views, horizontal=True, key="goal_view")
-    values = {tt.name: tt.value_per_lead for tt in tier_result}
-    if view == VALUE_VIEW:
-        series_key = ("value", ws.tier_rules, tuple(sorted(values.items())))
-        series = ws.memo(("series", *series_key), lambda: goal_line.value_series(daily, values))
-        goal, unit = targets.value_goal(tier_result), VALUE_UNIT
-    elif view == ALL_LEADS or view not in views:
-        series_key = ("all", ws.tier_rules)
-        series = ws.memo(("series", *series_key), lambda: goal_line.daily_series(daily))
-        goal, unit = t.leads_needed, "leads"
-    else:
-        tier = next(tt for tt in tier_result if tt.name == view)
-        series_key = ("tier", ws.tier_rules, tier.name)
-        series = _tier_series(daily, tier.name)
-        goal, unit = tier.leads_needed, f"{tier.name} leads"
-    line = ws.memo(("goal_line", *series_key, month), lambda: goal_line.goal_line(
-        series, month, None, dataset.as_of, tz=dataset.tz)).with_goal(goal)
-    _status(line, unit)
-    # chart specs depend on the data only; the goal is a parameter swapped in on each rerun
-    spec = ws.memo(("goal_chart", *series_key, month, unit), lambda: _arrow_spec(charts.goal_line_chart(line, unit)))
-    st.vega_lite_chart(spec=charts.with_goal(spec, goal), width="stretch")
-    history = ws.memo(("attainment_chart", *series_key), lambda: _arrow_spec(charts.attainment_chart(
-        goal_line.month_attainments(series, None, dataset.as_of, months, tz=dataset.tz), None)))
-    st.vega_lite_chart(spec=charts.with_goal(history, goal), width="stretch")
-    if tier_error:
-        st.error(literal(tier_error))
-    return month
-
-
-def _arrow_spec(chart) -> dict:
-    """The chart's spec with its datasets as Arrow bytes, which Streamlit sends as they are:
-    memoised, a rerun does not re-serialise the chart data."""
-    spec = chart.to_dict()
-    return {**spec, "datasets": {name: convert_anything_to_arrow_bytes(values)
-                                 for name, values in spec.get("datasets", {}).items()}}
-
-
-def _arrow_table(frame) -> pa.Table:
-    """A memoised table as Arrow, so a rerun sends it without converting from pandas again."""
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-def _monthly_key() -> tuple:
-    return ("monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
-
-
-def _daily_key() -> tuple:
-    return ("daily_marketing_leads", ws.dataset.tz, ws.dataset.as_of, ws.tier_rules)
-
-
-def _tier_series(daily, tier: str):
-    return ws.memo(("series", "tier", ws.tier_rules, tier), lambda: goal_line.tier_series(daily, tier))
-
-
-def _tier_goals(dataset, daily, month, tier_result) -> None:
-    lines = {tt.name: ws.memo(("goal_line", "tier", ws.tier_rules, tt.name, month), lambda tt=tt: goal_line.goal_line(
-        _tier_series(daily, tt.name), month, None, dataset.as_of, tz=dataset.tz)).with_goal(tt.leads_needed)
-             for tt in tier_result}
-    st.dataframe(tables.tier_goal_table(tier_result, lines), hide_index=True, width="stretch")
-    value = targets.value_goal(tier_result)
-    st.caption(f"Value goal for the month: {fmt.money(value)} (Σ leads needed × value per lead).")
-
-
-def _monthly_table(monthly) -> None:
-    st.subheader("Monthly recalculation")
-    st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; "
-               "revenue share and sales cycle by the month deals closed. A maturing month is younger than the "
-               "average sales cycle, so its close rate may still rise.")
-    st.dataframe(ws.memo(_monthly_key() + ("display",), lambda: _arrow_table(tables.monthly_display(monthly))),
-                 hide_index=True, width="stretch")
-    st.download_button("Download the monthly table (CSV)", lambda: tables.monthly_csv(monthly),
-                       file_name="marketing_monthly_actuals.csv", mime="text/csv", key="download_monthly",
-                       on_click="ignore")
-
-
 st.title("Marketing SLA")
 st.caption("How many leads marketing owes sales each month, and whether it is on the goal line. "
            "Move an assumption and every number follows at once; the page address keeps your what-if view.")
-_read_link()
+section.read_link(ws)
 dataset = require_dataset(ws)
-monthly = daily = None
-if dataset is not None:
-    monthly = ws.memo(_monthly_key(),
-                      lambda: actuals.monthly_actuals(ws.con, dataset.tz, dataset.as_of))
-    daily = ws.memo(_daily_key(),
-                    lambda: actuals.daily_marketing_leads(ws.con, dataset.tz, dataset.as_of, ws.tier_rules))
-_inputs()
+monthly, daily = section.marketing_data(ws) if dataset is not None else (None, None)
+section.assumption_inputs(ws)
 pooled = None
 if monthly is not None and not monthly.empty and not ws.read_only:
-    pooled = _use_my_actuals(monthly)
+    pooled = section.use_my_actuals(ws, monthly)
 target = targets.compute_targets(ws.assumptions)
-_targets(target)
+section.target_metrics(target)
 chosen_month = None
 if monthly is not None and monthly.empty:
     st.info("The loaded data has no marketing leads or customers up to its as-of time, so there is no month to show.")
 elif monthly is not None:
-    tier_targets, tier_problem = _tiers_section(daily, pooled)
-    chosen_month = _goal_line(dataset, monthly, daily, target, tier_targets, tier_problem)
+    tier_targets, tier_problem = section.tiers_section(ws, daily, pooled)
+    chosen_month = section.goal_line_section(ws, dataset, monthly, daily, target, tier_targets, tier_problem)
     if tier_targets:
         st.subheader("Tier goals for the chosen month")
-        _tier_goals(dataset, daily, chosen_month, tier_targets)
-    _monthly_table(monthly)
+        section.tier_goals(ws, dataset, daily, chosen_month, tier_targets)
+    section.monthly_table(ws, monthly)
 if not ws.read_only:
-    _write_link(chosen_month)
+    section.write_link(ws, chosen_month)
