@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import typing
 import uuid
+import weakref
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
@@ -54,6 +55,12 @@ class Workspace:
     agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
     _memo: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The folder holds this visitor's uploads (up to a GB each) and DuckDB's spill files: remove it,
+        # and close the visitor's own connection, once Streamlit drops the session or the server stops.
+        # A shared view's connection is the session's store cursor, which outlives it.
+        weakref.finalize(self, _release, None if self.read_only else self.con, self.work_dir)
+
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """Cache a data-only result until the dataset changes (a new upload or mapping)."""
         version = self.dataset.version if self.dataset else None
@@ -80,6 +87,12 @@ class Workspace:
         saved = {kind: ingest.Upload(f.name, decode.save_upload(f, f.name, folder))
                  for kind, f in uploaded.items() if f is not None}
         return ingest.UploadSet(**saved)
+
+
+def _release(con: duckdb.DuckDBPyConnection | None, work_dir: Path) -> None:
+    if con is not None:
+        con.close()
+    shutil.rmtree(work_dir, ignore_errors=True)
 
 
 class ReadOnlyError(PermissionError):
