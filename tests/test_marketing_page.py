@@ -155,6 +155,18 @@ def test_tier_goals_and_value_mode(small):
     assert metric(small, "Actual to date (lead value)") == "$200"
 
 
+def test_value_mode_what_ifs_do_not_fill_the_data_memo(small):
+    small.radio(key="goal_view").set_value("Lead value (value mode)").run()
+    workspace = small.session_state["workspace"]
+    before = set(workspace._memo)
+    for rate in (10.0, 20.0, 40.0):  # each close rate gives other values per lead
+        small.slider(key="close_rate").set_value(rate).run()
+        assert not small.exception
+    assert set(workspace._memo) == before  # so the memo never fills up and drops the queried data
+    # every tier at 40 % × $15,000 = $6,000 a lead; March has four marketing leads so far
+    assert metric(small, "Actual to date (lead value)") == "$24,000"
+
+
 def open_tiers(app) -> None:
     """Open the tiers section, as a click on its header does (its editors are built only while it is open)."""
     app.session_state["tiers_open"] = True

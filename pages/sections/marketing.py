@@ -9,6 +9,8 @@ query results are memoised so moving a slider never re-runs DuckDB.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pyarrow as pa
 import streamlit as st
 
@@ -31,6 +33,7 @@ TIERS_OPEN = "tiers_open"  # the tiers section's expander: its editors run only 
 ALL_LEADS = "All marketing leads"
 VALUE_VIEW = "Lead value (value mode)"
 VALUE_UNIT = "lead value"
+VALUE_MODE_STATE = "marketing_value_mode"  # the latest value-mode series, goal line and charts
 TIER_COLUMNS = {
     "Share of goal (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.1f %%"),
     "Avg deal size ($)": st.column_config.NumberColumn(min_value=0, format="$%.2f"),
@@ -253,9 +256,11 @@ def goal_line_section(ws: Workspace, dataset, monthly, daily, t: targets.Targets
     views = [ALL_LEADS, *(tt.name for tt in tier_result), *([VALUE_VIEW] if tier_result else [])]
     view = st.radio("Goal line for", views, horizontal=True, key="goal_view")
     values = {tt.name: tt.value_per_lead for tt in tier_result}
-    if view == VALUE_VIEW:
+    memo = ws.memo
+    if view == VALUE_VIEW:  # values per lead follow the rate sliders: keep only the latest results
+        memo = partial(_latest, ws)
         series_key = ("value", ws.tier_rules, tuple(sorted(values.items())))
-        series = ws.memo(("series", *series_key), lambda: goal_line.value_series(daily, values))
+        series = memo(("series", *series_key), lambda: goal_line.value_series(daily, values))
         goal, unit = targets.value_goal(tier_result), VALUE_UNIT
     elif view == ALL_LEADS or view not in views:
         series_key = ("all", ws.tier_rules)
@@ -266,18 +271,32 @@ def goal_line_section(ws: Workspace, dataset, monthly, daily, t: targets.Targets
         series_key = ("tier", ws.tier_rules, tier.name)
         series = _tier_series(ws, daily, tier.name)
         goal, unit = tier.leads_needed, f"{tier.name} leads"
-    line = ws.memo(("goal_line", *series_key, month), lambda: goal_line.goal_line(
+    line = memo(("goal_line", *series_key, month), lambda: goal_line.goal_line(
         series, month, None, dataset.as_of, tz=dataset.tz)).with_goal(goal)
     _status(line, unit)
     # chart specs depend on the data only; the goal is a parameter swapped in on each rerun
-    spec = ws.memo(("goal_chart", *series_key, month, unit), lambda: _arrow_spec(charts.goal_line_chart(line, unit)))
+    spec = memo(("goal_chart", *series_key, month, unit), lambda: _arrow_spec(charts.goal_line_chart(line, unit)))
     st.vega_lite_chart(spec=charts.with_goal(spec, goal), width="stretch")
-    history = ws.memo(("attainment_chart", *series_key), lambda: _arrow_spec(charts.attainment_chart(
+    history = memo(("attainment_chart", *series_key), lambda: _arrow_spec(charts.attainment_chart(
         goal_line.month_attainments(series, None, dataset.as_of, months, tz=dataset.tz), None)))
     st.vega_lite_chart(spec=charts.with_goal(history, goal), width="stretch")
     if tier_error:
         st.error(literal(tier_error))
     return month
+
+
+def _latest(ws: Workspace, key: tuple, compute):
+    """``ws.memo`` for results that follow a slider (value mode): one kept per kind, the latest.
+
+    In ``ws.memo`` each slider value would add entries until it is cleared, and clearing it
+    drops the DuckDB results too, so the next rerun would query the data again.
+    """
+    held = st.session_state.setdefault(VALUE_MODE_STATE, {})
+    full_key = (ws.dataset.version, *key)
+    kind = key[0]
+    if kind not in held or held[kind][0] != full_key:
+        held[kind] = (full_key, compute())
+    return held[kind][1]
 
 
 def _arrow_spec(chart) -> dict:
