@@ -2,17 +2,23 @@
 
 The SQL returns the month's ratios and the sums they come from, so pooling the last k
 complete months is a ratio of sums (never a mean of monthly ratios) without another query.
+The pages take every month as a DataFrame; the report command and share links read one
+month's figures straight into Python (``month_figures``, ``month_daily_leads``) from the
+same statements, so they never load pandas, which costs more to import than the queries.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from sla_core import queries, tiers
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RATE_COLUMNS = ("close_rate", "avg_deal_size", "marketing_revenue_share", "avg_cycle_days")
 TABLE_COLUMNS = ("month", "marketing_leads", "customers", *RATE_COLUMNS, "complete", "maturing")
@@ -25,10 +31,12 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | N
     time. ``maturing``: less than the average sales cycle has passed since the month ended,
     so its cohort close rate may still rise.
     """
+    import pandas as pd
+
     if as_of is None:
         return pd.DataFrame(columns=[*TABLE_COLUMNS, "customer_revenue", "marketing_closed_revenue",
                                      "closed_revenue", "cycle_days_sum", "cycle_customers"])
-    df = queries.frame(con, "monthly_actuals", tz=tz, as_of=as_of)
+    df = queries.frame(con, "monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
     df["month"] = pd.to_datetime(df["month"]).dt.date
     return df
 
@@ -36,9 +44,12 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | N
 def daily_marketing_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None,
                           rules: tuple[tiers.TierRule, ...] = tiers.DEFAULT_RULES) -> pd.DataFrame:
     """Marketing leads per local day (a ``datetime.date``) and tier: the input of every goal line."""
+    import pandas as pd
+
     if as_of is None:
         return pd.DataFrame({"day": [], "tier": [], "leads": []})
-    df = queries.frame(con, "daily_marketing_leads", tz=tz, as_of=as_of, **tiers.rule_params(rules))
+    df = queries.frame(con, "daily_marketing_leads", tz=tz, as_of=as_of, by_tier=True, month_from=None,
+                       month_to=None, **tiers.rule_params(rules))
     df["day"] = pd.to_datetime(df["day"]).dt.date
     return df
 
@@ -46,15 +57,39 @@ def daily_marketing_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: dateti
 def month_row(monthly: pd.DataFrame, month: date) -> dict:
     """The SPEC 9 "actuals" of one month, n/a as None (a month outside the data has no leads)."""
     match = monthly[monthly["month"] == month]
-    if match.empty:
+    return _figures(None if match.empty else match.iloc[0])
+
+
+def month_figures(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date) -> dict:
+    """``month_row`` of one month, reading only the rows near that month and no DataFrame."""
+    if as_of is None:
+        return _figures(None)
+    first, end = month_span((month,))
+    found = queries.records(con, "monthly_actuals", tz=tz, as_of=as_of, month_from=first, month_to=end)
+    return _figures(found[0] if found else None)
+
+
+def month_daily_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date) -> dict[date, int]:
+    """Marketing leads per local day of one month, all tiers together: a goal line's input without a DataFrame."""
+    if as_of is None:
+        return {}
+    first, end = month_span((month,))
+    found = queries.records(con, "daily_marketing_leads", tz=tz, as_of=as_of, by_tier=False, month_from=first,
+                            month_to=end, **tiers.rule_params(()))
+    return {r["day"]: r["leads"] for r in found}
+
+
+def _figures(row) -> dict:
+    """One month's SPEC 9 actuals from its row (a Series or a dict); no row: the month had no leads."""
+    if row is None:
         return {"marketing_leads": 0, "customers": 0, **{c: None for c in RATE_COLUMNS}}
-    row = match.iloc[0]
     return {"marketing_leads": int(row["marketing_leads"]), "customers": int(row["customers"]),
             **{c: _number(row[c]) for c in RATE_COLUMNS}}
 
 
 def _number(value) -> float | None:
-    return None if value is None or pd.isna(value) or not math.isfinite(float(value)) else float(value)
+    """A plain float, or None for n/a (NULL, NaN or infinite)."""
+    return None if value is None or not math.isfinite(float(value)) else float(value)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -112,6 +112,9 @@ class BusinessHours:
         holidays and DST corrections as running counts over a dense span of days, so the
         SQL needs only arithmetic and list look-ups per row.
         """
+        return self._sql_params(zone_params(self.tz), dst_corrections(self))
+
+    def _sql_params(self, zone_lists: dict, corrections: list[tuple[date, datetime, int]]) -> dict:
         in_week = [d in self.weekdays for d in range(7)]
         holidays = [h for h in self.holidays if h.weekday() in self.weekdays]
         hol_first = day_number(holidays[0]) if holidays else 0
@@ -120,7 +123,6 @@ class BusinessHours:
         hol_cum = [0]
         for k in range(hol_days):
             hol_cum.append(hol_cum[-1] + (k in hol_set))
-        corrections = dst_corrections(self)
         dst_first = day_number(corrections[0][0]) if corrections else 0
         dst_days = day_number(corrections[-1][0]) - dst_first + 1 if corrections else 0
         dst_at: list[datetime | None] = [None] * max(dst_days, 1)
@@ -133,7 +135,7 @@ class BusinessHours:
         for k in range(dst_days):
             dst_cum.append(dst_cum[-1] + dst_us[k])
         return {
-            **zone_params(self.tz),
+            **zone_lists,
             "week_count": len(self.weekdays), "week_open": in_week,
             "week_prefix": [sum(in_week[:r]) for r in range(8)],
             "open_us": _seconds(self.open) * 1_000_000, "open_len_us": self.open_seconds * 1_000_000,
@@ -233,13 +235,17 @@ def transitions(tz: str) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
     return tuple(found)
 
 
+def _fixed_offset_blocks(offset_us: int) -> tuple[int, int, tuple, tuple, tuple]:
+    """The offset blocks of a zone that never changes its UTC offset: one block, no switch."""
+    return 86400, 0, (None,), (offset_us,), (offset_us,)
+
+
 @cache
 def _offset_blocks(tz: str) -> tuple[int, int, tuple, tuple, tuple]:
     """UTC offsets of ``tz`` per block of days, each block holding at most one change (see zone_params)."""
     changes = transitions(tz)
     if not changes:
-        offset = int(datetime(2000, 1, 1, tzinfo=zone(tz)).utcoffset().total_seconds() * 1_000_000)
-        return 86400, 0, (None,), (offset,), (offset,)
+        return _fixed_offset_blocks(int(datetime(2000, 1, 1, tzinfo=zone(tz)).utcoffset().total_seconds() * 1_000_000))
     seconds = [int(at.timestamp()) for at, _, _ in changes]
     for block_days in (28, 7, 1):
         block = block_days * 86400
@@ -269,9 +275,23 @@ def zone_params(tz: str) -> dict:
     holds at most one change) the offset before and after the block's change, if any.
     Instants before the first or after the last change use the offset there.
     """
-    block, first, switch, before, after = _offset_blocks(tz)
+    return _zone_lists(_offset_blocks(tz))
+
+
+def _zone_lists(blocks: tuple[int, int, tuple, tuple, tuple]) -> dict:
+    block, first, switch, before, after = blocks
     return {"tz_block_us": block * 1_000_000, "tz_first": first, "tz_blocks": len(before),
             "tz_switch_us": list(switch), "tz_before_us": list(before), "tz_after_us": list(after)}
+
+
+def calendar_params() -> dict:
+    """The business-clock parameters bound when counting calendar hours, which the SQL never reads.
+
+    Every parameter of a statement must be bound, but scanning the zone's history for
+    them (``transitions``, tens of milliseconds) would be wasted: the calendar clock gets
+    an inert schedule instead, with no holidays, no zone changes and no DST corrections.
+    """
+    return BusinessHours()._sql_params(_zone_lists(_fixed_offset_blocks(0)), [])
 
 
 def dst_corrections(clock: BusinessHours) -> list[tuple[date, datetime, int]]:

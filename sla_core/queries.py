@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
+if TYPE_CHECKING:  # DuckDB loads pandas itself when a frame is asked for: the report path never needs it
+    import pandas as pd
 
 INCLUDE = re.compile(r"^-- @include (\w+)$", re.MULTILINE)
 
@@ -32,9 +34,14 @@ def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     return con.execute(sql(name), params).df()
 
 
-def row(con: duckdb.DuckDBPyConnection, name: str, **params) -> dict:
-    """Run a named query that returns one row, as a dict of column → value."""
+def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
+    """Run a named query into a list of dicts (NULL as None): for small results read without pandas."""
     cur = con.execute(sql(name), params)
     names = [d[0] for d in cur.description]
-    rows = cur.fetchall()  # fetch to the end: DuckDB 2 refuses new work on an unfinished result
-    return dict(zip(names, rows[0])) if rows else {}
+    return [dict(zip(names, values)) for values in cur.fetchall()]
+
+
+def row(con: duckdb.DuckDBPyConnection, name: str, **params) -> dict:
+    """Run a named query that returns one row, as a dict of column → value."""
+    found = records(con, name, **params)  # fetched to the end: DuckDB 2 refuses new work on an unfinished result
+    return found[0] if found else {}

@@ -1,6 +1,7 @@
 """The report command's sales keys (SPEC 9): speed and depth of follow-up for the month.
 
-The same functions as the Sales SLA page, so a scheduled report and the page agree.
+The same statements as the Sales SLA page, so a scheduled report and the page agree; only the
+month asked for is read, straight into Python (no pandas to load).
 ``--clock business`` counts on the default business hours (Mon–Fri 09:00–17:00 in the
 workspace time zone, no holidays).
 """
@@ -23,10 +24,8 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
     clock = BusinessHours(tz=tz) if clock_name == "business" else None
-    window = speed.month_window(month, tz)  # only that month's hand-offs are read
-    by_month = speed.speed_by_period(con, "month", assumptions.speed_goal_hours, as_of, tz, clock, window)
-    speed_row = speed.period_row(by_month, month, (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS))
+    speed_row = speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock,
+                                    (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS))  # only that month's hand-offs are read
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
-    depth_row = speed.period_row(depth.depth_by_period(con, "month", assumptions.depth_goal_attempts, as_of, tz,
-                                                       window), month, depth.REPORT_KEYS)
+    depth_row = depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz)
     return {"speed": speed_row, "depth": depth_row}

@@ -2,17 +2,22 @@
 
 All of it runs in DuckDB (``speed_by_period.sql``, ``speed_leads.sql``): a 5M-lead export
 never leaves the database as rows, only as one line per period (or per period and rep)
-and a page of the drill-down list.
+and a page of the drill-down list. The pages take those lines as DataFrames; the report
+command and share links read one month's line straight into Python (``month_figures``),
+so they never load pandas, which costs more to import than the queries.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Mapping
 
 import duckdb
-import pandas as pd
 
 from sla_core import queries
-from sla_core.clock import BusinessHours, zone
+from sla_core.clock import BusinessHours, calendar_params, zone
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PERIODS = ("day", "week", "month")
 SPEED_COLUMNS = ("period_start", "handed", "touched", "mean_hours", "median_hours", "p90_hours", "within", "missed",
@@ -26,11 +31,9 @@ REPORT_KEYS = ("handed", "touched", "mean_hours", "median_hours", "p90_hours", "
 COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected", "touched_before_handoff", *BANDS})
 
 
-def clock_params(tz: str, clock: BusinessHours | None) -> dict:
+def clock_params(clock: BusinessHours | None) -> dict:
     """Bound parameters of the clock: ``clock`` None is the calendar clock."""
-    business = clock is not None
-    settings = clock if business else BusinessHours(tz=tz)  # unused on the calendar clock, but every parameter is bound
-    return {"business": business, **settings.sql_params()}
+    return {"business": True, **clock.sql_params()} if clock else {"business": False, **calendar_params()}
 
 
 def _check(period: str, goal_hours: float) -> None:
@@ -51,14 +54,21 @@ def month_window(month: date, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner: bool, handed_between=None) -> pd.DataFrame:
+def _speed_params(period, goal_hours, as_of, tz, clock, by_owner: bool, handed_between) -> dict:
     _check(period, goal_hours)
+    handed_from, handed_to = handed_between or (None, None)
+    return {"tz": tz, "as_of": as_of, "period": period, "goal_us": _goal_us(goal_hours), "by_owner": by_owner,
+            "handed_from": handed_from, "handed_to": handed_to, **clock_params(clock)}
+
+
+def _speed_frame(con, period, goal_hours, as_of, tz, clock, by_owner: bool, handed_between=None) -> pd.DataFrame:
+    import pandas as pd
+
+    params = _speed_params(period, goal_hours, as_of, tz, clock, by_owner, handed_between)
     columns = [*SPEED_COLUMNS[:1], *(["owner"] if by_owner else []), *SPEED_COLUMNS[1:], *EXTRA_COLUMNS]
     if as_of is None:
         return pd.DataFrame(columns=columns)
-    handed_from, handed_to = handed_between or (None, None)
-    df = queries.frame(con, "speed_by_period", tz=tz, as_of=as_of, period=period, goal_us=_goal_us(goal_hours),
-                       by_owner=by_owner, handed_from=handed_from, handed_to=handed_to, **clock_params(tz, clock))
+    df = queries.frame(con, "speed_by_period", **params)
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df[columns]
 
@@ -99,18 +109,35 @@ def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date,
     columns = ["lead_id", "owner", "handed_local", "first_touch_local", "response_hours", "speed_status", "attempts",
                "connected", "depth_status", "breach", "total"]
     if as_of is None:
+        import pandas as pd
+
         return pd.DataFrame(columns=columns)
     return queries.frame(con, "speed_leads", tz=tz, as_of=as_of, period=period, period_start=period_start,
                          goal_us=_goal_us(goal_hours), depth_goal=int(depth_goal), owner=owner,
                          breaching_only=breaching_only, limit=limit, offset=int(offset),
-                         **clock_params(tz, clock))[columns]
+                         **clock_params(clock))[columns]
+
+
+def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float, as_of: datetime | None, tz: str,
+                  clock: BusinessHours | None = None, keys: tuple[str, ...] = REPORT_KEYS) -> dict:
+    """``period_row`` of one local month, reading only that month's hand-offs and no DataFrame."""
+    params = _speed_params("month", goal_hours, as_of, tz, clock, False, month_window(month, tz))
+    found = [] if as_of is None else queries.records(con, "speed_by_period", **params)
+    return figures(next((r for r in found if r["period_start"] == month), None), keys)
 
 
 def period_row(frame: pd.DataFrame, period_start: date, keys: tuple[str, ...]) -> dict:
     """One period's figures as plain numbers, n/a as None; a period outside the data handed nothing."""
     match = frame[frame["period_start"] == period_start]
     if match.empty:
+        return figures(None, keys)
+    row = match.iloc[0].astype(object)
+    return figures(row.where(row.notna(), None), keys)  # pandas' NaN / NA as the None a DuckDB row holds
+
+
+def figures(row: Mapping | None, keys: tuple[str, ...]) -> dict:
+    """``keys`` of one period's row (None where n/a, counts as int); no row: nothing was handed."""
+    if row is None:
         return {k: (0 if k in COUNT_KEYS else None) for k in keys}
-    row = match.iloc[0]
-    return {k: (None if pd.isna(row[k]) else (int(row[k]) if k in COUNT_KEYS else float(row[k]))) for k in keys}
+    return {k: (None if row[k] is None else (int(row[k]) if k in COUNT_KEYS else float(row[k]))) for k in keys}
 

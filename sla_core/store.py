@@ -19,10 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from sla_core import ingest, queries
 from sla_core.db import DEFAULT_MEMORY_LIMIT
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 STORE_ENV = "SLA_STORE_PATH"
 DEFAULT_STORE = Path("data") / "store.duckdb"

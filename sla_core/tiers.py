@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 
 from sla_core import queries
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FALLBACK_TIER = "other"
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sla_core import speed
-from sla_core.clock import BusinessHours, dst_corrections, parse_holidays, public_holidays
+from sla_core.clock import (BusinessHours, calendar_params, dst_corrections, parse_holidays, public_holidays,
+                             transitions)
 
 NY = "America/New_York"
 
@@ -164,3 +165,10 @@ def test_sql_business_hours_match_the_oracle_and_never_exceed_calendar_hours(mak
     assert business == pytest.approx(oracle_hours(handed, touched, clock), abs=1e-9)
     assert business <= sql_hours(make_leads, handed, touched, None) + 1e-9
     assert business >= 0
+
+
+def test_the_calendar_clock_binds_every_business_parameter_without_scanning_a_zone():
+    transitions.cache_clear()
+    inert = calendar_params()
+    assert transitions.cache_info().misses == 0  # no zone history read for parameters the SQL never uses
+    assert inert.keys() == BusinessHours("Europe/Berlin").sql_params().keys()

@@ -51,6 +51,18 @@ def test_future_month_and_missing_goal_are_na():
     assert zero_goal.attainment is None
 
 
+@pytest.mark.parametrize("month, as_of", [(date(2024, 2, 1), date(2024, 2, 20)), (date(2024, 1, 1), date(2024, 4, 10)),
+                                           (date(2024, 5, 1), date(2024, 4, 10))])
+def test_a_day_to_leads_mapping_draws_the_same_line_as_the_daily_frame(month, as_of):
+    # what the report command passes: the month's leads per day, read without pandas
+    per_day = {date(2024, 1, 31): 4, date(2024, 2, 10): 1, date(2024, 2, 15): 5, date(2024, 3, 3): 5}
+    from_frame, from_mapping = goal_line(DAILY, month, 29, as_of), goal_line(per_day, month, 29, as_of)
+    assert from_mapping.points_records() == from_frame.points_records()
+    figures = ("as_of_day", "actual", "goal_to_date", "attainment", "on_track", "projection")
+    assert [getattr(from_mapping, f) for f in figures] == [getattr(from_frame, f) for f in figures]
+    pd.testing.assert_frame_equal(from_mapping.points, from_frame.points)
+
+
 def test_aware_as_of_is_taken_in_the_workspace_zone():
     # 02:00 UTC on 1 March is still 29 February in New York
     line = goal_line(DAILY, date(2024, 2, 1), 29, datetime(2024, 3, 1, 2, tzinfo=timezone.utc), tz="America/New_York")

@@ -109,6 +109,17 @@ def test_one_month_window_gives_that_months_row_of_the_full_table(fixture_con, c
     assert list(feb_depth["period_start"]) == [FEB] and feb_depth.iloc[0].handed == 1
 
 
+@pytest.mark.parametrize("clock", [None, BusinessHours("UTC")], ids=["calendar", "business"])
+@pytest.mark.parametrize("month", [date(2024, 1, 1), FEB, MARCH, date(2024, 4, 1)])
+def test_one_months_figures_without_a_frame_match_the_full_tables(fixture_con, clock, month):
+    keys = (*speed.REPORT_KEYS, "within", "missed", "touched_before_handoff", *speed.BANDS)
+    full = speed.speed_by_period(fixture_con, "month", 1.0, AS_OF, "UTC", clock)
+    assert speed.month_figures(fixture_con, month, 1.0, AS_OF, "UTC", clock, keys) == speed.period_row(full, month, keys)
+    depths = depth.depth_by_period(fixture_con, "month", 6, AS_OF, "UTC")
+    assert depth.month_figures(fixture_con, month, 6, AS_OF, "UTC") == speed.period_row(depths, month, depth.REPORT_KEYS)
+    assert speed.month_figures(fixture_con, month, 1.0, None, "UTC", clock)["handed"] == 0
+
+
 def test_month_window_is_local():
     start, end = speed.month_window(MARCH, "Europe/Berlin")
     assert start.isoformat() == "2024-03-01T00:00:00+01:00" and end.isoformat() == "2024-04-01T00:00:00+02:00"

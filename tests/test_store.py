@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime, time, timezone
 
 import duckdb
@@ -143,6 +145,33 @@ def test_store_file_reopens_with_everything(tmp_path):
     again = store.open_store(path)
     assert store.get_workspace(again.cursor(), wid).rows_saved == 123
     again.close()
+
+
+def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp_path):
+    # what a share link does (bench/run.py's reopen step, in a fresh process): pandas costs more
+    # to import than the whole report takes, so that path must never load it
+    from pathlib import Path
+
+    from sla_core import ingest, report
+    from sla_core.db import open_session_db
+
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample_leads.csv"
+    con = open_session_db(tmp_path / "session", readable=(sample.parent,))
+    dataset = ingest.load(con, ingest.UploadSet(ingest.Upload(sample.name, sample)), Mapping(), ingest.ReadOptions(),
+                          tmp_path / "work")
+    request = report.ReportRequest(report.parse_month("2024-06"), Assumptions())
+    uploaded = json.loads(report.to_json(report.build(con, dataset, request)))
+    db = store.open_store(tmp_path / "store.duckdb")
+    wid, _ = store.save_workspace(db.cursor(), con, "sample", dataset, Mapping().to_json(), "{}")
+    db.close()
+    code = ("import json, sys; from pathlib import Path; from bench.run import step_reopen; "
+            "print(json.dumps({'report': step_reopen(Path(sys.argv[1]), sys.argv[2], '2024-06'), "
+            "'pandas': 'pandas' in sys.modules}, default=str))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb"), wid], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parent.parent, check=True)
+    reopened = json.loads(done.stdout)
+    assert reopened["pandas"] is False
+    assert reopened["report"] == uploaded
 
 
 def test_no_sql_text_is_built_in_the_store_modules():

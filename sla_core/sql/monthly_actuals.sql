@@ -2,12 +2,23 @@
 -- with a marketing MQL or any customer up to the as-of month; a month without leads is
 -- still listed. Only events on or before $as_of count. A zero denominator gives NULL
 -- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums.
+-- $month_from/$month_to (local month starts; NULL: every month) list only the months in
+-- [from, to), reading only the rows with an MQL or a close near them (the instant bounds are
+-- a day wider on each side, so no UTC offset moves a row across; each row's month is still
+-- taken from its local time) and every marketing customer, for the average sales cycle behind
+-- the maturing flag. A month's figures are the same either way.
 WITH ev AS (
     SELECT origin, deal_amount,
            CASE WHEN mql_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, mql_at) END AS mql_local,
            CASE WHEN customer_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, customer_at) END AS customer_local,
            (epoch_us(customer_at) - epoch_us(mql_at)) / 86400e6 AS cycle_days
     FROM leads
+    WHERE $month_from::DATE IS NULL
+       OR mql_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
+          AND mql_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY
+       OR customer_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
+          AND customer_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY
+       OR origin = 'marketing' AND customer_at IS NOT NULL
 ),
 cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
     SELECT CAST(date_trunc('month', mql_local) AS DATE) AS month,
@@ -29,7 +40,10 @@ closed AS (  -- revenue by the month it closed, all origins
     GROUP BY ALL
 ),
 bounds AS (
-    SELECT least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)) AS first_month,
+    SELECT coalesce($month_from::DATE, least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)))
+               AS first_month,
+           least(CAST(date_trunc('month', timezone($tz, $as_of::TIMESTAMPTZ)) AS DATE) + INTERVAL 1 MONTH,
+                 coalesce($month_to::DATE, 'infinity'::DATE)) AS end_month,
            timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local,
            -- the average sales cycle over all data, for the maturing flag (negative data counts as 0)
            greatest(coalesce((SELECT sum(cycle_days_sum) / nullif(sum(cycle_customers), 0) FROM closed), 0), 0)
@@ -37,8 +51,7 @@ bounds AS (
 ),
 spine AS (
     SELECT CAST(m.range AS DATE) AS month, b.as_of_local, b.cycle_days_overall
-    FROM bounds b,
-         range(b.first_month, CAST(date_trunc('month', b.as_of_local) AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) m
+    FROM bounds b, range(b.first_month, b.end_month, INTERVAL 1 MONTH) m
 )
 SELECT s.month,
        coalesce(c.marketing_leads, 0) AS marketing_leads,
