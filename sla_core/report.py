@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from sla_core.assumptions import Assumptions
-from sla_core.ingest import Dataset
+from sla_core.dataset import Dataset
 from sla_core.marketing_report import marketing_sections
 from sla_core.sales_report import sales_sections
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from sla_core import ingest, queries
+from sla_core import queries
+from sla_core.dataset import Dataset, Issue, Quality
 from sla_core.db import DEFAULT_MEMORY_LIMIT
 
 if typing.TYPE_CHECKING:
@@ -82,19 +83,19 @@ def checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
 
 # --- what a workspace holds besides its rows -------------------------------------------------
 
-def dataset_to_json(dataset: ingest.Dataset) -> str:
+def dataset_to_json(dataset: Dataset) -> str:
     raw = dataclasses.asdict(dataset)
     raw["as_of"] = dataset.as_of.isoformat() if dataset.as_of else None
     return json.dumps(raw, ensure_ascii=False, default=str)
 
 
-def dataset_from_json(text: str) -> ingest.Dataset:
+def dataset_from_json(text: str) -> Dataset:
     raw = json.loads(text)
     quality = raw.pop("quality")
-    quality["issues"] = [ingest.Issue(**i) for i in quality.get("issues", [])]
+    quality["issues"] = [Issue(**i) for i in quality.get("issues", [])]
     raw["as_of"] = datetime.fromisoformat(raw["as_of"]) if raw.get("as_of") else None
-    known = {f.name for f in dataclasses.fields(ingest.Dataset)}
-    return ingest.Dataset(quality=ingest.Quality(**quality), **{k: v for k, v in raw.items() if k in known})
+    known = {f.name for f in dataclasses.fields(Dataset)}
+    return Dataset(quality=Quality(**quality), **{k: v for k, v in raw.items() if k in known})
 
 
 def _plain(value):
@@ -174,12 +175,12 @@ class SavedWorkspace:
     name: str
     saved_at: datetime
     rows_saved: int
-    dataset: ingest.Dataset
+    dataset: Dataset
     mapping_json: str
 
 
 def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyConnection, name: str,
-                   dataset: ingest.Dataset, mapping_json: str, settings_json: str) -> tuple[str, str]:
+                   dataset: Dataset, mapping_json: str, settings_json: str) -> tuple[str, str]:
     """Save the session's leads, mapping and settings as a new workspace with a "Baseline" scenario.
 
     One transaction: a crash or an error at any point leaves no trace of this save and
