@@ -51,6 +51,7 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     store = duckdb.connect(str(path))
     store.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])  # shared by every session's cursor
+    store.execute("SET GLOBAL TimeZone = 'UTC'")  # every cursor: as in a session connection, whatever the host's zone
     for setting in ("SET enable_external_access = false", "SET autoload_known_extensions = false",
                     "SET autoinstall_known_extensions = false"):
         store.execute(setting)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -150,8 +152,6 @@ def test_store_file_reopens_with_everything(tmp_path):
 def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp_path):
     # what a share link does (bench/run.py's reopen step, in a fresh process): pandas costs more
     # to import than the whole report takes, so that path must never load it
-    from pathlib import Path
-
     from sla_core import ingest, report
     from sla_core.db import open_session_db
 
@@ -172,6 +172,16 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
     reopened = json.loads(done.stdout)
     assert reopened["pandas"] is False
     assert reopened["report"] == uploaded
+
+
+def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
+    # like every session connection, so the same SQL gives the same result on a shared workspace
+    code = ("import sys; from sla_core import store; cur = store.open_store(sys.argv[1]).cursor(); "
+            "print(cur.execute(\"SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb")], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TZ": "America/New_York"},
+                          check=True)
+    assert done.stdout.strip() == "('UTC', datetime.date(2024, 3, 1))"
 
 
 def test_no_sql_text_is_built_in_the_store_modules():
