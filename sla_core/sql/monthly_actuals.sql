@@ -3,40 +3,31 @@
 -- still listed. Only events on or before $as_of count. A zero denominator gives NULL
 -- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums.
 -- $month_from/$month_to (local month starts; NULL: every month) list only the months in
--- [from, to), reading only the rows with an MQL or a close near them (the instant bounds are
--- a day wider on each side, so no UTC offset moves a row across; each row's month is still
--- taken from its local time) and every marketing customer, for the average sales cycle behind
--- the maturing flag. A month's figures are the same either way.
-WITH ev AS (
-    SELECT origin, deal_amount,
-           CASE WHEN mql_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, mql_at) END AS mql_local,
-           CASE WHEN customer_at <= $as_of::TIMESTAMPTZ THEN timezone($tz, customer_at) END AS customer_local,
-           (epoch_us(customer_at) - epoch_us(mql_at)) / 86400e6 AS cycle_days
-    FROM leads
-    WHERE $month_from::DATE IS NULL
-       OR mql_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
-          AND mql_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY
-       OR customer_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
-          AND customer_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY
-       OR origin = 'marketing' AND customer_at IS NOT NULL
-),
-cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
-    SELECT CAST(date_trunc('month', mql_local) AS DATE) AS month,
+-- [from, to): the cohorts then read only the MQLs near them (instant bounds a day wider on each
+-- side, so no UTC offset moves a row across; each row's month is still taken from its local
+-- time), while every close is read for the average sales cycle behind the maturing flag. A
+-- month's figures are the same either way.
+WITH cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
+    SELECT CAST(date_trunc('month', timezone($tz, mql_at)) AS DATE) AS month,
            count(*) AS marketing_leads,
-           count(customer_local) AS customers,
-           sum(deal_amount) FILTER (WHERE customer_local IS NOT NULL) AS customer_revenue
-    FROM ev
-    WHERE origin = 'marketing' AND mql_local IS NOT NULL
+           count(*) FILTER (WHERE customer_at <= $as_of::TIMESTAMPTZ) AS customers,
+           sum(deal_amount) FILTER (WHERE customer_at <= $as_of::TIMESTAMPTZ) AS customer_revenue
+    FROM leads
+    WHERE origin = 'marketing' AND mql_at <= $as_of::TIMESTAMPTZ
+      AND ($month_from::DATE IS NULL
+           OR mql_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
+              AND mql_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY)
     GROUP BY ALL
 ),
 closed AS (  -- revenue by the month it closed, all origins
-    SELECT CAST(date_trunc('month', customer_local) AS DATE) AS month,
+    SELECT CAST(date_trunc('month', timezone($tz, customer_at)) AS DATE) AS month,
            sum(deal_amount) AS closed_revenue,
            coalesce(sum(deal_amount) FILTER (WHERE origin = 'marketing'), 0) AS marketing_closed_revenue,
            sum(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_days_sum,
            count(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_customers
-    FROM ev
-    WHERE customer_local IS NOT NULL
+    FROM (SELECT customer_at, deal_amount, origin, (epoch_us(customer_at) - epoch_us(mql_at)) / 86400e6 AS cycle_days
+          FROM leads
+          WHERE customer_at <= $as_of::TIMESTAMPTZ)
     GROUP BY ALL
 ),
 bounds AS (
