@@ -169,6 +169,13 @@ def _speed(dataset, period: str, clock, by_rep: bool = False):
                    lambda: compute(ws.con, period, goal, dataset.as_of, dataset.tz, clock))
 
 
+def _hand_off_years(dataset) -> range:
+    """The years with hand-offs, for the public-holiday prefill: the periods do not depend on the
+    goals, so this is read once per dataset rather than re-queried on every speed-goal move."""
+    return ws.memo(("hand_off_years", dataset.as_of, dataset.tz),
+                   lambda: tables.years_of(_speed(dataset, "month", None)))
+
+
 def _depth(dataset, period: str, by_rep: bool = False):
     goal = ws.assumptions.depth_goal_attempts
     compute = depth.depth_by_rep if by_rep else depth.depth_by_period
@@ -317,7 +324,7 @@ st.caption("How fast and how deeply sales follows up the leads marketing hands o
 dataset = require_dataset(ws)
 _goal_inputs()
 if dataset is not None:
-    clock = _clock_settings(dataset.tz, tables.years_of(_speed(dataset, "month", None)))
+    clock = _clock_settings(dataset.tz, _hand_off_years(dataset))
     clock_label = "business hours" if clock else "hours"
     months = list(_speed(dataset, "month", clock)["period_start"])
     if not months:

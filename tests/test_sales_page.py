@@ -85,6 +85,18 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
     assert not small.exception
 
 
+def test_speed_goal_move_on_the_business_clock_queries_only_that_clock(small):
+    small.radio(key="sales_clock").set_value("business").run()
+    small.slider(key="speed_goal_hours").set_value(3.0).run()
+    assert not small.exception
+    memo = small.session_state["workspace"]._memo
+    # memo keys: (dataset version, query, period, speed goal, as_of, tz, clock); the holiday prefill's years
+    # come from the calendar periods, read once, not again at each goal
+    assert [k for k in memo if k[1] == "speed_by_period" and k[3] == 3.0 and k[-1] is None] == []
+    assert [k for k in memo if k[1] == "speed_by_period" and k[3] == 3.0 and k[-1] is not None]
+    assert metric(small, "Within the speed goal") == "80.0 %"
+
+
 def test_depth_figures_and_rep_table(small):
     assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
     assert "Sales SLA missed: speed and depth below the goal" in " ".join(str(m.value) for m in small.markdown)
