@@ -30,6 +30,7 @@ PAGE_LINK_KEYS = ("month",)
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
 TIERS_OPEN = "tiers_open"  # the tiers section's expander: its editors run only while it is open
+TIERS_NOT_APPLIED = "Tier table not applied: {}"
 ALL_LEADS = "All marketing leads"
 VALUE_VIEW = "Lead value (value mode)"
 VALUE_UNIT = "lead value"
@@ -166,13 +167,17 @@ def _tier_names(ws: Workspace, daily) -> tuple[str, ...]:
     return ws.memo(("tier_names", *_daily_key(ws)), lambda: tuple(daily["tier"].unique()))
 
 
+def _tier_table(ws: Workspace, daily) -> tuple[targets.TierAssumption, ...]:
+    """The user's tier table, or the default tiers on the current rates."""
+    return ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(ws, daily))
+
+
 def _current_tier_targets(ws: Workspace, daily) -> tuple[list[targets.TierTarget], str | None]:
-    """The tier targets from the saved tier table (or the default tiers): what a closed tiers section shows."""
-    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(ws, daily))
+    """The tier targets of the tier table as it is: what a closed tiers section gives."""
     try:
-        return targets.tier_targets(ws.assumptions, tiers), None
+        return targets.tier_targets(ws.assumptions, _tier_table(ws, daily)), None
     except ValueError as exc:
-        return [], f"Tier table not applied: {exc}"
+        return [], TIERS_NOT_APPLIED.format(exc)
 
 
 def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
@@ -194,7 +199,7 @@ def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget],
 
     st.markdown("**Tier goals** (shares of the marketing revenue goal add up to 100 %; "
                 "an empty value per lead means close rate × deal size)")
-    tiers = ws.tiers or targets.default_tiers(ws.assumptions, _tier_names(ws, daily))
+    tiers = _tier_table(ws, daily)
     tiers_key = f"tier_table_{st.session_state.setdefault('tier_table_version', 0)}"
     shown_tiers = tables.tiers_frame(tiers)  # not memoised: default tiers follow the rate sliders (a key per value)
     edited = st.data_editor(shown_tiers, key=tiers_key, num_rows="dynamic", hide_index=True,
@@ -204,7 +209,7 @@ def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget],
         new_tiers = tables.tiers_from_frame(edited) if changed else tiers
         result = targets.tier_targets(ws.assumptions, new_tiers)
     except ValueError as exc:
-        return [], f"Tier table not applied: {exc}"
+        return [], TIERS_NOT_APPLIED.format(exc)
     if pooled is not None and pooled.months and not ws.read_only:
         st.button("Use my actuals for the tiers", key="use_tier_actuals", on_click=_apply_tier_actuals,
                   args=(ws, tiers, pooled.months),
