@@ -31,7 +31,6 @@ from sla_core.mapping import (
     ACTIVITY_ALIASES,
     DEAL_ALIASES,
     FIELD_LABELS,
-    LEAD_ALIASES,
     REQUIRED_LEAD_FIELDS,
     Mapping,
     auto_map,

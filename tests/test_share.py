@@ -120,7 +120,7 @@ def test_link_cannot_point_at_another_workspaces_scenario(db, tmp_path):
 
 def test_share_url_keeps_only_the_token():
     token = share.new_token()
-    assert share.share_url(f"https://sla.example.com/workspace?quota=5&x=1", token) == \
+    assert share.share_url("https://sla.example.com/workspace?quota=5&x=1", token) == \
         f"https://sla.example.com/?share={token}"
 
 
