@@ -129,6 +129,11 @@ def workspace() -> Workspace:
             st.session_state.pop("workspace", None)
             st.error(str(denied))
             st.stop()
+        except (store.StoreError, duckdb.Error):  # the store cannot be opened: say so, not where or why
+            st.session_state.pop("workspace", None)
+            st.error("This shared view cannot be shown right now: the saved workspaces are unavailable. "
+                     "Ask the person who shared the link.")
+            st.stop()
     require_editor()  # also here: a page can run without app.py (Streamlit's pages/ folder mode on a fresh server)
     if "workspace" not in st.session_state:
         st.session_state["workspace"] = _new_workspace()

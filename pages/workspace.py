@@ -33,7 +33,16 @@ if ws.read_only:
     st.stop()
 st.caption("Save the loaded data with its mapping and assumptions, keep named what-if scenarios, and share a "
            "read-only link with leadership: they see exactly what you shared, without uploading anything.")
-cur = session.store_cursor()
+try:
+    cur = session.store_cursor()
+except (store.StoreError, duckdb.Error) as exc:
+    st.error(f"The saved workspaces cannot be opened: {literal(exc)}")
+    st.stop()
+for aside in store.set_aside_logs(store.store_path()):
+    st.warning(f"At start-up the store's write-ahead log could not be read; it was set aside as "
+               f"{literal(aside.name)} beside the store, which opened as of its last checkpoint. A workspace or "
+               "scenario saved just before that may be missing. Tell whoever runs this app (README: Backing up "
+               "and restoring the store).")
 
 st.subheader("Save this workspace")
 if require_dataset(ws) is not None:

@@ -8,8 +8,10 @@ record batches from the session connection, never rows through pandas.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import logging
 import os
 import types
 import typing
@@ -31,6 +33,9 @@ STORE_ENV = "SLA_STORE_PATH"
 DEFAULT_STORE = Path("data") / "store.duckdb"
 ARROW_BATCH_ROWS = 122_880  # DuckDB's row-group size: batches map onto storage without re-chunking
 DELETE_ORDER = ("share_links", "scenarios", "workspace_leads", "workspaces")
+FULL_DISK = ("No space left", "File too large", "Disk quota exceeded")
+
+log = logging.getLogger(__name__)
 
 
 class StoreError(RuntimeError):
@@ -45,11 +50,26 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store file; the only place DDL ever runs.
 
     A second process on the same file fails here with DuckDB's lock error, which is
-    the intended "one replica only" behaviour.
+    the intended "one replica only" behaviour. A write-ahead log that cannot be replayed
+    is set aside (``set_aside_logs``) and the file opens as of its last checkpoint;
+    a damaged store file is refused and left as it is, to be restored from a backup.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    store = duckdb.connect(str(path))
+    try:
+        store = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        wal = path.with_name(path.name + ".wal")
+        if not (wal.exists() and "WAL" in str(exc)):
+            raise _damaged(path, exc) from exc
+        aside = wal.with_name(f"{wal.name}.damaged-{_now():%Y%m%dT%H%M%S%fZ}")
+        wal.rename(aside)  # kept for forensics, never deleted: it may hold the last saves
+        log.error("store %s: its write-ahead log could not be replayed (%s); set aside as %s, and the store "
+                  "opened as of its last checkpoint", path, exc, aside.name)
+        try:
+            store = duckdb.connect(str(path))
+        except duckdb.Error as again:
+            raise _damaged(path, again) from again
     store.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])  # shared by every session's cursor
     store.execute("SET GLOBAL TimeZone = 'UTC'")  # every cursor: as in a session connection, whatever the host's zone
     for setting in ("SET enable_external_access = false", "SET autoload_known_extensions = false",
@@ -62,8 +82,27 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     return store
 
 
+def _damaged(path: Path, exc: duckdb.Error) -> StoreError | duckdb.Error:
+    """The refusal for a store file DuckDB cannot read; other errors (the lock held by another process) pass as they are."""
+    if "Corrupt" not in str(exc) and "not a valid DuckDB database" not in str(exc):
+        return exc
+    return StoreError(f"the store file {path} is damaged and was left as it is ({exc}); stop the app and restore "
+                      "the file from a backup (README: Backing up and restoring the store)")
+
+
+def set_aside_logs(path: Path) -> list[Path]:
+    """Write-ahead logs that could not be replayed at start-up, set aside beside the store file (oldest first)."""
+    path = Path(path)
+    return sorted(path.parent.glob(f"{path.name}.wal.damaged-*"))
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _why(exc: duckdb.Error, otherwise: str) -> str:
+    """The reason a store write failed, as the user is told it."""
+    return "the disk that holds the store is full" if any(m in str(exc) for m in FULL_DISK) else otherwise
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
@@ -75,11 +114,14 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
-    """Fold the WAL into the file; skipped (the WAL stays durable) while another session is mid-transaction."""
+    """Fold the WAL into the file; skipped while another session is mid-transaction, or when the disk is
+    full (logged): the change is already committed to the WAL, which stays durable until the next checkpoint."""
     try:
         cur.execute(queries.sql("store_checkpoint"))
     except duckdb.TransactionException:
         pass
+    except duckdb.IOException as exc:
+        log.warning("store checkpoint postponed: %s", exc)
 
 
 # --- what a workspace holds besides its rows -------------------------------------------------
@@ -198,7 +240,8 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
         try:
             cur.execute(queries.sql("store_insert_leads"), {"workspace_id": workspace_id})
         finally:
-            cur.unregister("incoming")
+            with contextlib.suppress(duckdb.TransactionException):  # a failed insert has aborted the transaction
+                cur.unregister("incoming")
         rows = queries.row(cur, "store_count_leads", workspace_id=workspace_id)["n"]
         cur.execute(queries.sql("store_insert_workspace"), {
             "workspace_id": workspace_id, "name": name, "saved_at": _now(), "rows_saved": rows,
@@ -207,7 +250,8 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
         cur.execute("COMMIT")
     except duckdb.Error as exc:
         _rollback(cur)
-        raise StoreError(f"the workspace could not be saved ({exc.__class__.__name__}); nothing was stored") from exc
+        raise StoreError(f"the workspace could not be saved ({_why(exc, exc.__class__.__name__)}); "
+                         "nothing was stored") from exc
     checkpoint(cur)
     return workspace_id, scenario_id
 
@@ -233,7 +277,8 @@ def delete_workspace(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> None:
         cur.execute("COMMIT")
     except duckdb.Error as exc:
         _rollback(cur)
-        raise StoreError("the workspace could not be deleted; nothing was changed") from exc
+        raise StoreError(f"the workspace could not be deleted ({_why(exc, exc.__class__.__name__)}); "
+                         "nothing was changed") from exc
     checkpoint(cur)
 
 
@@ -287,7 +332,7 @@ def save_scenario(cur: duckdb.DuckDBPyConnection, workspace_id: str, name: str, 
         cur.execute("COMMIT")
     except duckdb.Error as exc:
         _rollback(cur)
-        raise StoreError("the scenario could not be saved (someone may have saved it at the same moment); "
+        raise StoreError(f"the scenario could not be saved ({_why(exc, 'someone may have saved it at the same moment')}); "
                          "reload and try again") from exc
     checkpoint(cur)
     return scenario_id, revision

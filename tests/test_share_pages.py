@@ -240,3 +240,33 @@ def test_another_editor_opens_the_saved_workspace_with_its_assumptions(editor):
     other.switch_page("pages/overview.py").run()
     editor.switch_page("pages/overview.py").run()
     assert _metrics(other) == _metrics(editor)
+
+
+def test_a_damaged_store_is_explained_to_the_editor_and_to_the_viewer(editor, tmp_path):
+    token = _create_link(editor)
+    path = tmp_path / "store.duckdb"
+    editor.session_state["store_cursor"][1].close()  # as after a restart: nothing holds the file open,
+    session._open_store(str(path.resolve())).close()  # and the next visit opens it again
+    session._open_store.clear()
+    damaged = bytearray(path.read_bytes())
+    damaged[4096:4296] = b"\x00" * 200
+    path.write_bytes(bytes(damaged))
+
+    page = _app()
+    page.switch_page("pages/workspace.py").run()
+    assert not page.exception
+    assert "The saved workspaces cannot be opened: the store file" in _text(page.error)
+    assert "restore the file from a backup" in _text(page.error)
+
+    viewer = _app(share=token).run()
+    assert not viewer.exception
+    assert _text(viewer.error) == ("This shared view cannot be shown right now: the saved workspaces are "
+                                   "unavailable. Ask the person who shared the link.")
+    assert not viewer.metric
+
+
+def test_a_log_set_aside_at_start_up_is_shown_on_save_and_share(editor, tmp_path):
+    (tmp_path / "store.duckdb.wal.damaged-20261123T101500000000Z").write_bytes(b"\xff" * 64)
+    editor.run()
+    assert "store.duckdb.wal.damaged-20261123T101500000000Z" in _text(editor.warning)
+    assert "may be missing" in _text(editor.warning)
