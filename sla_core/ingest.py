@@ -321,6 +321,7 @@ class _Decisions:
 def _evidence(con, f: _File) -> dict[str, int]:
     """Counts over the sample that betray date order, decimal separator and boolean style."""
     exprs: dict[str, str] = {}
+    orders: dict[str, dict[str, str]] = {}
     for fld in f.checked():
         v, kind = f"r_{fld}", f.types[fld]
         first = f"TRY_CAST(regexp_extract({v}, '{SLASHED_RE}', 1) AS INTEGER)"
@@ -328,8 +329,8 @@ def _evidence(con, f: _File) -> dict[str, int]:
         digits = f"regexp_replace({v}, '[^0-9.,]', '', 'g')"
         if kind == "timestamp":
             exprs[f"slashed:{fld}"] = f"regexp_matches({v}, '{SLASHED_RE}')"
-            exprs[f"day_first:{fld}"] = f"{first} > 12 AND {second} <= 12"
-            exprs[f"month_first:{fld}"] = f"{second} > 12 AND {first} <= 12"
+            orders[fld] = {f"day_first:{fld}": f"{first} > 12 AND {second} <= 12",
+                           f"month_first:{fld}": f"{second} > 12 AND {first} <= 12"}
         elif kind == "number":
             exprs[f"comma:{fld}"] = (f"regexp_matches({digits}, "
                                      r"'^\d{1,3}(\.\d{3})*,\d+$|^\d+,(\d{1,2}|\d{4,})$|^\d{1,3}(\.\d{3}){2,}$')")
@@ -340,11 +341,18 @@ def _evidence(con, f: _File) -> dict[str, int]:
             exprs[f"total:{fld}"] = f"{v} IS NOT NULL"
             exprs[f"vocab:{fld}"] = f"list_contains([{vocab}], lower({v}))"
             exprs[f"dates:{fld}"] = f"TRY_CAST({v} AS TIMESTAMP) IS NOT NULL OR regexp_matches({v}, '{SLASHED_RE}')"
+    found = _count_where(con, f"sample_{f.kind}", exprs)
+    # Day or month first only matters for fields written with slashes: ISO dates skip the costlier extracts.
+    slashed = {k: e for fld, pair in orders.items() if found[f"slashed:{fld}"] for k, e in pair.items()}
+    return found | _count_where(con, f"sample_{f.kind}", slashed)
+
+
+def _count_where(con, table: str, exprs: dict[str, str]) -> dict[str, int]:
+    """How many rows of ``table`` each condition holds for, in one scan."""
     if not exprs:
         return {}
     parts = ", ".join(f"count(*) FILTER (WHERE {e}) AS e{i}" for i, e in enumerate(exprs.values()))
-    values = con.execute(f"SELECT {parts} FROM sample_{f.kind}").fetchall()[0]
-    return dict(zip(exprs, values))
+    return dict(zip(exprs, con.execute(f"SELECT {parts} FROM {table}").fetchall()[0]))
 
 
 def _decide(con, files: list[_File], options: ReadOptions) -> _Decisions:
