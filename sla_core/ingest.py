@@ -495,30 +495,34 @@ def _typed_sql(f: _File, decisions: _Decisions, tz: str) -> tuple[str, dict[str,
                 final.append(f"CASE WHEN {r} IS NOT NULL THEN {test} END AS {fld}")
         else:
             final.append(f"{r} AS {fld}")
+    if f.kind == "leads":  # SPEC 1: a lead is sales-sourced when its source is one of the mapping's sales sources
+        final.append("CASE WHEN list_contains($sales_sources, lower(r_source)) THEN 'sales' ELSE 'marketing' END AS origin"
+                     if "source" in f.fields else "'marketing' AS origin")
     sql = (f"CREATE OR REPLACE TABLE {f.table} AS SELECT {', '.join(final)} FROM (SELECT {', '.join(middle)} "
            f"FROM (SELECT {', '.join(trimmed)} FROM (SELECT {', '.join(first)} "
            f"FROM (SELECT {', '.join(scanned)} FROM {_scan(f, True)}))))")
     return sql, reasons
 
 
-def _params(sql: str, decisions: _Decisions, tz: str, connected_values: tuple[str, ...]) -> dict:
+def _params(sql: str, decisions: _Decisions, tz: str, mapping: Mapping) -> dict:
     candidates = {
         "formats": _naive_formats(decisions.date_order),
         "tz": tz,
         "bool_true": list(BOOL_TRUE),
         "bool_false": list(BOOL_FALSE),
-        "connected_values": [v.lower() for v in connected_values],
+        "connected_values": [v.lower() for v in mapping.connected_values],
+        "sales_sources": [v.lower() for v in mapping.sales_sources],
     }
     return {k: v for k, v in candidates.items() if f"${k}" in sql}
 
 
-def _convert(con, f: _File, decisions: _Decisions, tz: str, connected_values: tuple[str, ...],
-             work_dir: Path, quality: Quality) -> dict[str, str]:
+def _convert(con, f: _File, decisions: _Decisions, tz: str, mapping: Mapping, work_dir: Path,
+             quality: Quality) -> dict[str, str]:
     """Scan ``f`` into ``typed_<kind>``; fail closed on a broken file; return the per-field reasons."""
     sql, reasons = _typed_sql(f, decisions, tz)
     while True:
         con.execute(f"DROP TABLE IF EXISTS rejects_{f.kind}; DROP TABLE IF EXISTS rejscan_{f.kind}")
-        con.execute(sql, {**_scan_params(f), **_params(sql, decisions, tz, connected_values)})
+        con.execute(sql, {**_scan_params(f), **_params(sql, decisions, tz, mapping)})
         f.rows = con.execute(f"SELECT count(*) FROM {f.table}").fetchall()[0][0]
         found = con.execute(f"SELECT line_byte_position, byte_position, error_type, error_message, csv_line "
                             f"FROM rejects_{f.kind} ORDER BY byte_position").fetchall()
@@ -815,7 +819,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     invalid = dupes = 0
     for i, f in enumerate(opened):
         step(0.25 + 0.15 * i, f"Converting {f.name}")
-        reasons = _convert(con, f, decisions, options.tz, mapping.connected_values, work_dir, quality)
+        reasons = _convert(con, f, decisions, options.tz, mapping, work_dir, quality)
         found = _report_cells(con, f, reasons, decisions, options.tz, quality)
         if f.kind == "leads":
             invalid, dupes = found
@@ -824,7 +828,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     leads = opened[0]
     quality.rows_read = leads.rows + len(leads.rejects) - leads.footer
     step(0.75, "Building the lead table")
-    _build_leads(con, leads, mapping, quality, invalid, dupes)
+    _build_leads(con, leads, quality, invalid, dupes)
     by_kind = {f.kind: f for f in opened}
     if "deals" in by_kind:
         _merge_deals(con, by_kind["deals"], quality)
@@ -853,9 +857,8 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
 def _drop_diagnostics(con, f: _File) -> None:
     """Free the reporting columns (_bad_x, _gap_x, _cur_x) once reported: at 5M rows they hold
     hundreds of MB even when empty, and the lead table is built next to them."""
-    names = [n for (n,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = $table "
-                                       "AND regexp_matches(column_name, '^_(bad|gap|cur)_')", {"table": f.table}).fetchall()]
-    for name in names:
+    columns = [d[0] for d in con.execute(f"SELECT * FROM {f.table} LIMIT 0").description]
+    for name in (c for c in columns if re.match(r"_(bad|gap|cur)_", c)):
         con.execute(f"ALTER TABLE {f.table} DROP COLUMN {name}")
 
 
@@ -890,9 +893,9 @@ LEAD_COLUMN_TYPES = {"mql_at": "TIMESTAMPTZ", "source": "VARCHAR", "handed_at": 
 FALLBACKS = {"mql_at": "created_at", "handed_at": "mql_at"}  # SPEC 1: absent MQL date → created; hand-off → MQL
 
 
-def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int, dupes: int) -> None:
+def _build_leads(con, f: _File, quality: Quality, invalid: int, dupes: int) -> None:
     """Turn ``typed_leads`` into ``leads_next`` in place with the stated rules: required fields,
-    duplicates (first row kept), absent-column fallbacks, origin; reports the rejected rows."""
+    duplicates (first row kept), absent-column fallbacks; reports the rejected rows."""
     fields = f.fields
     keep = "lead_id IS NOT NULL AND created_at IS NOT NULL"
     if invalid:
@@ -927,7 +930,7 @@ def _build_leads(con, f: _File, mapping: Mapping, quality: Quality, invalid: int
             con.execute(f"ALTER TABLE {f.table} ADD COLUMN {column} {kind}")
             if column in FALLBACKS:
                 con.execute(f"UPDATE {f.table} SET {column} = {FALLBACKS[column]}")
-    _script(con, "build_leads", {"sales_sources": [s.lower() for s in mapping.sales_sources]}, typed=f.table)
+    _script(con, "build_leads", {}, typed=f.table)
     con.execute(f"DROP TABLE IF EXISTS leads_next; ALTER TABLE {f.table} RENAME TO leads_next")
 
 

@@ -1,8 +1,7 @@
 -- Canonical columns, in place on the typed stage {typed} (copying 5M rows would cost time and a
--- second copy of the table in memory). Before this runs, ingest has deleted the rows it does not
--- keep and added each absent field as a column (a date falling back to the previous one, SPEC 1).
+-- second copy of the table in memory; origin is derived in the typed scan already). Before this
+-- runs, ingest has deleted the rows it does not keep and added each absent field as a column (a
+-- date falling back to the previous one, SPEC 1).
 -- Rules that need every upload merged first (deals, activities) are in finalize_leads.sql.
-ALTER TABLE {typed} ADD COLUMN origin VARCHAR DEFAULT 'marketing';
-UPDATE {typed} SET origin = 'sales' WHERE list_contains($sales_sources, lower(source));
 UPDATE {typed} SET attempts = 0 WHERE attempts IS NULL;
 UPDATE {typed} SET connected = false WHERE connected IS NULL;
