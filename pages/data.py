@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages.session import ReadOnlyError, download_table, literal, require_dataset, workspace
+from pages.session import ReadOnlyError, download_table, literal, release_uploads, require_dataset, workspace
 from sla_core import ingest, queries, quality
 from sla_core.decode import InputError
 
@@ -22,41 +22,51 @@ DECIMAL_LABELS = {"auto": "Detect", ".": "1,234.56", ",": "1.234,56"}
 
 
 UPLOAD_ROUND = "upload_round"
-LOADED_NOTICE = "loaded_notice"
+PENDING_LOAD = "pending_load"  # an upload saved to the session folder, loaded on the next run
+KEPT_UPLOAD = "kept_upload"  # the files of an upload that did not load, for another try with other options
 
 
 def _uploader_key(kind: str) -> str:
-    """A new key after each successful upload empties the uploaders, so Streamlit frees its in-memory copy."""
+    """A new key for each upload that is loaded, so the uploaders show empty once their files are released."""
     round_ = st.session_state.get(UPLOAD_ROUND, 0)
     return f"{kind}_file" if round_ == 0 else f"{kind}_file_{round_}"
 
 
-def _run_load(files: ingest.UploadSet, mapping, options, fresh_upload: bool = False) -> None:
-    """Ingest with a progress bar; on failure say why and keep what was loaded before.
-
-    A fresh upload, once loaded, is read from the session folder from then on: the uploaders
-    are emptied (a 5M-lead export would otherwise stay in memory twice) and the page reruns.
-    """
+def _run_load(files: ingest.UploadSet, mapping, options) -> bool:
+    """Ingest with a progress bar; on failure say why and keep what was loaded before."""
     bar = st.progress(0.0, text="Starting…")
     try:
         dataset = ws.load(files, mapping, options, progress=lambda f, text: bar.progress(f, text=text))
     except (InputError, ValueError, ReadOnlyError) as exc:
         bar.empty()
         st.error(f"Could not load: {literal(exc)}. Nothing was changed: the previous data is still loaded.")
-        return
+        return False
     bar.empty()
     noun = "lead" if dataset.rows_loaded == 1 else "leads"
-    notice = f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}."
-    if not fresh_upload:
-        st.success(notice)
-        return
-    st.session_state[LOADED_NOTICE] = notice
+    st.success(f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}.")
+    return True
+
+
+def _load_next_run(files: ingest.UploadSet, mapping, options) -> None:
+    """Load ``files`` (already in the session folder) on a fresh run, with the uploaders emptied.
+
+    Streamlit holds every upload in memory until the session ends: it is dropped first
+    (release_uploads) and the page reruns with new uploader keys, so a 5M-lead export is
+    not held beside the data it becomes, nor for the rest of the session.
+    """
+    st.session_state[PENDING_LOAD] = (files, mapping, options)
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
     st.rerun()
 
 
-if LOADED_NOTICE in st.session_state:
-    st.success(st.session_state.pop(LOADED_NOTICE))
+if PENDING_LOAD in st.session_state:
+    pending_files, pending_mapping, pending_options = st.session_state.pop(PENDING_LOAD)
+    loaded = _run_load(pending_files, pending_mapping, pending_options)
+    st.session_state[KEPT_UPLOAD] = None if loaded else pending_files
+kept = None if ws.read_only else st.session_state.get(KEPT_UPLOAD)
+if kept is not None:
+    st.info(f"Your upload {literal(kept.leads.name)} is kept: change the reading options below and press "
+            "Load export to try it again, or choose another file.")
 
 
 if not ws.read_only:
@@ -78,17 +88,21 @@ if not ws.read_only:
         submitted = st.form_submit_button("Load export", type="primary")
     if submitted:
         options = ingest.ReadOptions(tz=tz, date_order=date_order, decimal=decimal)
-        if leads_file is None and ws.uploads is not None:
+        if leads_file is None and kept is not None:
+            _load_next_run(kept, ws.mapping.with_columns({}), options)  # the upload that failed, other options
+        elif leads_file is None and ws.uploads is not None:
             _run_load(ws.uploads, ws.mapping, options)  # same files, new reading options
         elif leads_file is None:
             st.warning("Choose a leads export first.")
         else:
+            chosen = {"leads": leads_file, "deals": deals_file, "activities": activities_file}
             try:
-                files = ws.store_uploads({"leads": leads_file, "deals": deals_file, "activities": activities_file})
+                files = ws.store_uploads(chosen)
             except (OSError, ReadOnlyError) as exc:
                 st.error(f"Could not store the upload: {literal(exc)}")
             else:
-                _run_load(files, ws.mapping.with_columns({}), options, fresh_upload=True)
+                release_uploads(chosen.values())
+                _load_next_run(files, ws.mapping.with_columns({}), options)
 
 dataset = require_dataset(ws)
 if dataset is None:

@@ -18,11 +18,12 @@ import uuid
 import weakref
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from sla_core import actuals, decode, depth, export, health, ingest, share, speed, store
 from sla_core.agreement import AgreementText
@@ -138,6 +139,20 @@ def workspace() -> Workspace:
     if "workspace" not in st.session_state:
         st.session_state["workspace"] = _new_workspace()
     return st.session_state["workspace"]
+
+
+def release_uploads(files: Iterable) -> None:
+    """Drop Streamlit's in-memory copy of uploaded files once they are saved to the session folder.
+
+    Streamlit keeps an upload's bytes until the browser removes the file or the session
+    ends; released, the uploaders that held them read as empty from the next run on.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    for uploaded in files:
+        if uploaded is not None:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, uploaded.file_id)
 
 
 def require_dataset(ws: Workspace) -> ingest.Dataset | None:

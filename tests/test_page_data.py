@@ -74,3 +74,23 @@ def test_a_loaded_upload_is_released_from_the_uploader(at):
     at.run()
     assert not at.exception
     assert metric(at, "Leads loaded") == "50"
+
+
+def test_an_upload_that_did_not_load_is_kept_for_another_try(at):
+    """A refused upload stays in the session folder: other reading options retry it without choosing the file again."""
+    rows = [["lead_id", "created_at", "deal_amount"], ["1", "2024-03-01", "1.234,50"], ["2", "2024-03-02", "2.000,00"],
+            ["3", "2024-03-03", "999,99"]]
+    at.selectbox[2].set_value(".")  # Amounts: 1,234.56, while the file writes 1.234,56
+    at.file_uploader(key="leads_file").upload("eu_amounts.csv", csv_bytes(rows), "text/csv")
+    at.button[0].click().run()
+    assert "eu_amounts.csv" in shown(at.error) and "previous data is still loaded" in shown(at.error)
+    assert metric(at, "Leads loaded") == "6,000"
+    assert "Your upload eu_amounts.csv is kept" in shown(at.info)
+    assert all(not u.value for u in at.file_uploader)  # released from memory; the copy on disk is retried
+
+    at.selectbox[2].set_value(",")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Loaded 3 leads from eu_amounts.csv" in shown(at.success)
+    assert at.session_state["workspace"].con.execute("SELECT sum(deal_amount) FROM leads").fetchone()[0] == pytest.approx(4234.49)
+    assert "is kept" not in shown(at.info)
