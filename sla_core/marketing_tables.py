@@ -6,7 +6,6 @@ edited table back into typed tier assumptions and rules, with a clear error for 
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 
 from sla_core.export import csv_bytes
 from sla_core.formatting import count, days, is_missing, money, percent
@@ -105,16 +104,13 @@ TIER_GOAL_COLUMNS = ["Tier", "Revenue goal", "Customers needed", "Leads needed",
                      "Leads to date", "Attainment", "Projection"]
 
 
-def tier_goal_table(targets: list[TierTarget], lines: dict[str, GoalLine]) -> pa.Table:
-    """Per tier: its goals and where the chosen month stands against them (every cell as shown).
-
-    Arrow, not pandas: the table follows every what-if slider, and Streamlit sends an Arrow
-    table as it is, without the pandas conversion that was most of its cost per rerun.
-    """
+def tier_goal_rows(targets: list[TierTarget], lines: dict[str, GoalLine]) -> list[tuple[str, ...]]:
+    """Per tier (columns TIER_GOAL_COLUMNS): its goals and where the chosen month stands against them,
+    every cell as shown. Plain text: the page draws these few rows as a static table."""
     rows = []
     for t in targets:
         line = lines.get(t.name)
-        rows.append([t.name, money(t.revenue_goal), count(t.customers_needed), count(t.leads_needed),
+        rows.append((t.name, money(t.revenue_goal), count(t.customers_needed), count(t.leads_needed),
                      money(t.value_per_lead), money(t.value_goal), count(line.actual if line else None),
-                     percent(line.attainment if line else None, 0), count(line.projection if line else None)])
-    return pa.table({name: pa.array([row[i] for row in rows], pa.string()) for i, name in enumerate(TIER_GOAL_COLUMNS)})
+                     percent(line.attainment if line else None, 0), count(line.projection if line else None)))
+    return rows

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 
+import re
+
+import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from apptest_support import app_with_upload, metric, new_app
 from apptest_support import shown as text
@@ -13,6 +17,39 @@ PAGE = "pages/marketing.py"
 
 def targets(app) -> tuple[str, str, str]:
     return metric(app, "Marketing revenue goal"), metric(app, "Customers needed"), metric(app, "Leads needed")
+
+
+def open_section(app, key: str) -> None:
+    """Open a section of the page, as a click on its header does (its widgets are built only while it is open):
+    ``exact_values_open`` (exact values, use my actuals and the monthly recalculation) or ``tiers_open``."""
+    app.session_state[key] = True
+    app.run()
+    assert not app.exception
+
+
+def tier_goals(app) -> pd.DataFrame:
+    """The tier goals table (a markdown table under its heading) as the user reads it, indexed by tier."""
+    body = next(m.value for m in app.markdown if "Tier goals for the chosen month" in m.value)
+    rows = [[re.sub(r"\\(.)", r"\1", cell).strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+            for line in body.splitlines() if line.startswith("|") and not line.startswith("|---")]
+    return pd.DataFrame(rows[1:], columns=rows[0]).set_index("Tier")
+
+
+def monthly_table(app) -> pd.DataFrame:
+    return next(d.value for d in app.dataframe if "Month" in d.value.columns).set_index("Month")
+
+
+def goal_to_date(app, unit: str = "leads") -> str:
+    """The goal to date: the badge under the actual to date."""
+    actual = next(m for m in app.metric if m.label == f"Actual to date ({unit})")
+    assert actual.proto.delta.startswith("goal to date ")
+    return actual.proto.delta.removeprefix("goal to date ")
+
+
+def on_track(app) -> tuple[str, str]:
+    """The badge under the attainment (on track or behind the goal line) and its colour."""
+    attainment = next(m for m in app.metric if m.label == "Attainment")
+    return attainment.proto.delta, MetricProto.MetricColor.Name(attainment.proto.color)
 
 
 @pytest.fixture
@@ -32,9 +69,10 @@ def small():
 
 def test_default_page_shows_targets_from_the_default_assumptions(at):
     assert at.title[0].value == "Marketing SLA"
+    assert at.markdown[0].value.endswith("\n### Assumptions and targets for the month")  # under the page's note
     # 200,000 × 70 % = 140,000; ÷ 15,000 = 9.3 → 10 customers; ÷ 5 % = 200 leads
     assert targets(at) == ("$140,000", "10", "200")
-    assert ":green-badge[:material/check_circle: On track]" in text(at.markdown)  # Jan 2025: 101 leads vs 90 to date
+    assert on_track(at) == ("On track", "GREEN")  # Jan 2025: 101 leads vs 90 to date
 
 
 @pytest.mark.parametrize("key,value,expected", [
@@ -44,6 +82,7 @@ def test_default_page_shows_targets_from_the_default_assumptions(at):
     ("close_rate", 10.0, ("$140,000", "10", "100")),
 ])
 def test_each_slider_moves_the_targets(at, key, value, expected):
+    open_section(at, "exact_values_open")
     at.slider(key=key).set_value(value).run()
     assert not at.exception
     assert targets(at) == expected
@@ -51,6 +90,7 @@ def test_each_slider_moves_the_targets(at, key, value, expected):
 
 
 def test_number_inputs_reach_the_worked_example(at):
+    open_section(at, "exact_values_open")
     for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
         at.number_input(key=f"{key}_number").set_value(shown).run()
     assert not at.exception
@@ -68,7 +108,8 @@ def test_slider_rerun_does_not_query_the_data_again(at):
 
 
 def test_monthly_table_and_goal_line_hand_computed(small):
-    table = small.dataframe[-1].value.set_index("Month")
+    open_section(small, "exact_values_open")
+    table = monthly_table(small)
     assert table.loc["2024-01"].tolist() == ["3", "2", "66.67 %", "$2,000", "33.3 %", "17.0 days", "complete"]
     assert table.loc["2024-02"].tolist() == ["2", "0", "0.00 %", "n/a", "100.0 %", "26.0 days", "maturing"]
     assert table.loc["2024-03"].tolist() == ["4", "0", "0.00 %", "n/a", "n/a", "n/a", "in progress"]
@@ -76,13 +117,14 @@ def test_monthly_table_and_goal_line_hand_computed(small):
         small.slider(key=key).set_value(shown).run()
     # March, as of day 10 of 31: goal to date 100 × 10 / 31 = 32.3, four leads → 12 %, projection 4 × 31 / 10 = 12.4
     assert metric(small, "Actual to date (leads)") == "4"
-    assert metric(small, "Goal to date (leads)") == "32"
+    assert goal_to_date(small) == "32"
     assert metric(small, "Attainment") == "12 %"
     assert metric(small, "Projection (leads)") == "12"
-    assert ":red-badge[:material/warning: Behind the goal line]" in text(small.markdown)
+    assert on_track(small) == ("Behind the goal line", "RED")
 
 
 def test_use_my_actuals_fills_the_pooled_rates_and_names_the_months(small):
+    open_section(small, "exact_values_open")
     assert "Months used: Jan 2024, Feb 2024 (still maturing: Feb 2024)" in text(small.caption)
     small.button(key="use_actuals").click().run()
     assert not small.exception
@@ -95,6 +137,7 @@ def test_use_my_actuals_fills_the_pooled_rates_and_names_the_months(small):
 
 
 def test_pooling_only_matured_months(small):
+    open_section(small, "exact_values_open")
     small.checkbox(key="pool_skip_maturing").check().run()
     assert "Months used: Jan 2024." in text(small.caption)
     small.button(key="use_actuals").click().run()
@@ -131,18 +174,21 @@ def test_bad_link_parameters_warn_and_keep_the_defaults():
 
 def test_read_only_view_disables_inputs_and_hides_use_my_actuals(at):
     at.session_state["workspace"].read_only = True
-    at.run()
-    assert not at.exception
+    at.run()  # a shared view is read-only from its first run
+    assert "Read-only shared view: the assumptions are fixed by whoever shared it" in text(at.markdown)
+    assert at.expander[0].label == "Exact values and the monthly recalculation"
+    open_section(at, "exact_values_open")
     assert all(at.slider(key=k).disabled for k in ("quota", "marketing_share", "avg_deal_size", "close_rate"))
     assert at.number_input(key="quota_number").disabled
     assert not [b for b in at.button if b.key == "use_actuals"]
+    assert monthly_table(at).loc["2025-01", "Marketing leads"] == "101"  # the recalculation stays readable
     assert targets(at) == ("$140,000", "10", "200")
 
 
 def test_tier_goals_and_value_mode(small):
     for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
         small.slider(key=key).set_value(shown).run()
-    tiers = small.dataframe[-2].value.set_index("Tier")
+    tiers = tier_goals(small)
     # default shares 40/30/20/10 % of 5,000 at deal 100 and close 50 %: 20/15/10/5 customers → 40/30/20/10 leads
     assert tiers["Leads needed"].tolist() == ["40", "30", "20", "10"]
     # March leads by title: CTO (executive), IT Manager (manager), Engineer and no title (other)
@@ -153,6 +199,7 @@ def test_tier_goals_and_value_mode(small):
     # value per lead 50 % × 100 = 50 for every tier: value goal 100 leads × 50, March value to date 4 × 50
     assert metric(small, "Goal for the month (lead value)") == "$5,000"
     assert metric(small, "Actual to date (lead value)") == "$200"
+    assert goal_to_date(small, "lead value") == "$1,613"  # $5,000 × 10 / 31 days
 
 
 def test_value_mode_what_ifs_do_not_fill_the_data_memo(small):
@@ -168,20 +215,17 @@ def test_value_mode_what_ifs_do_not_fill_the_data_memo(small):
 
 
 def open_tiers(app) -> None:
-    """Open the tiers section, as a click on its header does (its editors are built only while it is open)."""
-    app.session_state["tiers_open"] = True
-    app.run()
-    assert not app.exception
+    open_section(app, "tiers_open")
 
 
 def test_tier_editors_are_built_only_while_their_section_is_open(small):
     assert not [b for b in small.button if b.key == "use_tier_actuals"]
     assert "tier_table_0" not in small.session_state and "tier_rules_0" not in small.session_state
-    before = small.dataframe[-2].value  # the tier goals come from the same tiers, open or closed
+    before = tier_goals(small)  # the tier goals come from the same tiers, open or closed
     open_tiers(small)
     assert [b for b in small.button if b.key == "use_tier_actuals"]
     assert "tier_table_0" in small.session_state and "tier_rules_0" in small.session_state
-    assert small.dataframe[-2].value.equals(before)
+    assert tier_goals(small).equals(before)
     small.session_state["tiers_open"] = False
     small.run()
     assert not [b for b in small.button if b.key == "use_tier_actuals"]
@@ -204,7 +248,7 @@ def test_editing_the_tier_table_changes_tier_goals(small):
     _edit(small, "tier_table_0", {0: {"Share of goal (%)": 70.0, "Value per lead ($)": 100.0},
                                   2: {"Share of goal (%)": 0.0}, 3: {"Share of goal (%)": 0.0}})
     assert not small.error
-    tiers = small.dataframe[-2].value.set_index("Tier")
+    tiers = tier_goals(small)
     # executive: 70 % of 5,000 = 3,500 → 35 customers → 70 leads; value 70 × 100
     assert tiers.loc["executive", ["Leads needed", "Value goal"]].tolist() == ["70", "$7,000"]
     assert tiers["Leads needed"].tolist() == ["70", "30", "0", "0"]
@@ -215,7 +259,7 @@ def test_editing_title_rules_moves_leads_between_tiers(small):
     # "Engineer" becomes a manager title: March's other tier loses one lead to managers
     open_tiers(small)
     _edit(small, "tier_rules_0", {2: {"Job title keywords (comma-separated)": "Manager, Lead, Engineer"}})
-    tiers = small.dataframe[-2].value.set_index("Tier")
+    tiers = tier_goals(small)
     assert tiers.loc["manager", "Leads to date"] == "2" and tiers.loc["other", "Leads to date"] == "1"
     assert small.session_state["workspace"].tier_rules[2].keywords == ("Manager", "Lead", "Engineer")
 
@@ -254,7 +298,7 @@ def test_use_my_actuals_for_the_tiers(small):
     assert (tiers["director"].share, tiers["director"].avg_deal_size, tiers["director"].close_rate) == (0.75, 3000, 1.0)
     # no customer among managers: their share is 0 and their rates stay the overall ones
     assert (tiers["manager"].share, tiers["manager"].avg_deal_size, tiers["manager"].close_rate) == (0.0, 15000, 0.05)
-    goals = small.dataframe[-2].value.set_index("Tier")
+    goals = tier_goals(small)
     # 140,000 × 25 % ÷ 1,000 = 35 customers ÷ 50 % = 70 leads; × 75 % ÷ 3,000 = 35 ÷ 100 % = 35 leads
     assert goals["Leads needed"].tolist() == ["70", "35", "0", "0"]
 
@@ -267,6 +311,32 @@ def test_flipping_to_a_past_month(small):
     small.select_slider(key="goal_month").set_value(date(2024, 1, 1)).run()
     assert not small.exception
     # January is over: the whole month counts, three marketing leads against the full goal of 100
-    assert (metric(small, "Actual to date (leads)"), metric(small, "Goal to date (leads)")) == ("3", "100")
+    assert (metric(small, "Actual to date (leads)"), goal_to_date(small)) == ("3", "100")
     assert (metric(small, "Attainment"), metric(small, "Projection (leads)")) == ("3 %", "3")
     assert small.query_params["month"] == "2024-01"
+
+
+def test_without_a_goal_attainment_is_n_a(at):
+    open_section(at, "exact_values_open")
+    at.number_input(key="quota_number").set_value(0.0).run()
+    assert not at.exception
+    assert metric(at, "Goal for the month (leads)") == "0"
+    assert metric(at, "Attainment") == "n/a"
+    assert on_track(at) == ("n/a: no goal", "GRAY")
+
+
+def test_exact_values_use_my_actuals_and_the_monthly_table_are_built_only_while_open(small):
+    assert [e.label for e in small.expander][0] == "Exact values, use my actuals and the monthly recalculation"
+    assert not small.number_input and not small.dataframe and not small.get("download_button")
+    open_section(small, "exact_values_open")
+    assert [d.key for d in small.get("download_button")] == ["download_monthly"]
+    assert list(monthly_table(small).index) == ["2024-03", "2024-02", "2024-01"]
+    small.checkbox(key="pool_skip_maturing").check().run()
+    assert "Months used: Jan 2024." in text(small.caption)
+    small.session_state["exact_values_open"] = False
+    small.run()
+    assert not small.number_input and not small.dataframe and "Months used" not in text(small.caption)
+    open_section(small, "exact_values_open")
+    assert small.checkbox(key="pool_skip_maturing").value  # the choice outlives the closed section
+    assert small.number_input(key="pool_months").value == 3
+    assert "Months used: Jan 2024." in text(small.caption)

@@ -9,7 +9,9 @@ query results are memoised so moving a slider never re-runs DuckDB.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 import pyarrow as pa
 import streamlit as st
@@ -29,9 +31,18 @@ LINK_STATE = "marketing_link"  # the query parameters this page last wrote
 PAGE_LINK_KEYS = ("month",)
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
-TIERS_OPEN = "tiers_open"  # the tiers section's expander: its editors run only while it is open
+# Sections whose widgets are built only while open (a stateful expander, see built_while_open)
+TIERS_OPEN = "tiers_open"
+EXACT_OPEN = "exact_values_open"  # exact values, use my actuals and the monthly recalculation
+POOL_SETTINGS = "marketing_pool"  # (months to pool, skip maturing months): kept while their section is closed
+DEFAULT_POOL = (3, False)  # SPEC 3: the last 3 complete months
 TIERS_NOT_APPLIED = "Tier table not applied: {}"
+ASSUMPTIONS = "Assumptions and targets for the month"
+READ_ONLY_NOTE = "Read-only shared view: the assumptions are fixed by whoever shared it."
+PURPOSE = ("How many leads marketing owes sales each month, and whether it is on the goal line. Move an "
+           "assumption and every number follows at once; the page address keeps your what-if view.")
 ALL_LEADS = "All marketing leads"
+GOAL_TO_DATE = "goal to date"
 VALUE_VIEW = "Lead value (value mode)"
 VALUE_UNIT = "lead value"
 VALUE_MODE_STATE = "marketing_value_mode"  # the latest value-mode series, goal line and charts
@@ -42,7 +53,35 @@ TIER_COLUMNS = {
     "Value per lead ($)": st.column_config.NumberColumn(
         min_value=0, format="$%.2f", help="Worth of one lead of this tier; empty: close rate × deal size."),
 }
+T = TypeVar("T")
 FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}
+
+
+def note(text: str) -> str:
+    """``text`` as markdown that looks like st.caption, to share a markdown element with a heading."""
+    return f":small[:gray[{text}]]"
+
+
+def heading(title: str, text: str) -> str:
+    """A subheader and its caption as one markdown element: every element costs on each what-if rerun."""
+    return f"### {title}\n\n{note(text)}"
+
+
+def markdown_table(header, rows) -> str:
+    """A small static table as markdown (first column left, figures right), every cell escaped: drawn inside
+    the heading's markdown it costs a rerun no element of its own and no Arrow serialisation."""
+    lines = ["| " + " | ".join(map(literal, header)) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    lines += ["| " + " | ".join(map(literal, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def built_while_open(label: str, key: str, build: Callable[[], T]) -> T | None:
+    """A stateful expander (``key``, ``on_change="rerun"``) whose content ``build`` draws only while it
+    is open; closed, it costs a what-if rerun one element instead of the widgets inside. None when closed."""
+    with st.expander(label, key=key, on_change="rerun") as section:
+        if section.open:
+            return build()
+    return None
 
 
 def read_link(ws: Workspace) -> None:
@@ -66,7 +105,7 @@ def write_link(ws: Workspace, month) -> None:
     changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
     if changed:
         st.query_params.update(changed)
-        shown = st.query_params.to_dict()
+        shown = {**shown, **changed}
     st.session_state[LINK_STATE] = shown
 
 
@@ -80,26 +119,54 @@ def _on_input(ws: Workspace, field: str, widget_key: str) -> None:
         st.session_state[INPUT_ERROR] = str(exc)
 
 
-def assumption_inputs(ws: Workspace) -> None:
-    """A slider and a number input per assumption, both showing ``ws.assumptions``."""
-    st.subheader("Assumptions")
-    if ws.read_only:
-        st.caption("Read-only shared view: the assumptions are fixed by whoever shared it.")
-    for column, spec in zip(st.columns(len(INPUTS)), INPUTS):
-        shown = spec.shown(ws.assumptions)
-        number_key = spec.key + NUMBER_SUFFIX
-        for key in (spec.key, number_key):
-            if st.session_state.get(key) != shown:  # only a stale widget is set: each write costs on every rerun
-                st.session_state[key] = shown
-        with column:
+def _show_assumption(ws: Workspace, key: str, spec) -> float:
+    """The value a widget of ``spec`` shows, written to its state only when stale (each write costs every rerun)."""
+    shown = spec.shown(ws.assumptions)
+    if st.session_state.get(key) != shown:
+        st.session_state[key] = shown
+    return shown
+
+
+def title(ws: Workspace) -> None:
+    """The page's title (st.title: how every page is recognised), then what the page is for and the heading
+    of its first section as one markdown element."""
+    st.title("Marketing SLA")
+    section = heading(ASSUMPTIONS, READ_ONLY_NOTE) if ws.read_only else f"### {ASSUMPTIONS}"
+    st.markdown(f"{note(PURPOSE)}\n\n{section}")
+
+
+def assumption_inputs(ws: Workspace, pooled: actuals.PooledActuals | None, monthly) -> None:
+    """A slider per assumption; under them a section (built while open) with a number input per assumption,
+    use my actuals (given ``pooled``) and the monthly recalculation (given ``monthly``). Widgets show
+    ``ws.assumptions`` and their callbacks replace it."""
+    with st.container(horizontal=True):
+        for spec in INPUTS:
+            shown = _show_assumption(ws, spec.key, spec)
             st.slider(spec.label, min_value=spec.slider_low(shown), max_value=spec.slider_high(shown), step=spec.step,
                       format=spec.slider_format, help=spec.help, key=spec.key, disabled=ws.read_only,
                       on_change=_on_input, args=(ws, spec.key, spec.key))
-            st.number_input(f"{spec.label}, exact value", min_value=spec.input_low, max_value=spec.upper_limit,
-                            step=spec.step, format=spec.input_format, key=number_key, disabled=ws.read_only,
-                            label_visibility="collapsed", on_change=_on_input, args=(ws, spec.key, number_key))
+    parts = ["Exact values", *(["use my actuals"] if pooled is not None else []),
+             *(["the monthly recalculation"] if monthly is not None and not monthly.empty else [])]
+    label = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    built_while_open(label, EXACT_OPEN, lambda: _exact_inputs(ws, pooled, monthly))
     if INPUT_ERROR in st.session_state:
         st.error(f"Not applied: {literal(st.session_state[INPUT_ERROR])}")
+
+
+def _exact_inputs(ws: Workspace, pooled: actuals.PooledActuals | None, monthly) -> None:
+    """A number input per assumption (also beyond the sliders' ranges), in the sliders' order and widths;
+    then use my actuals and the monthly recalculation it pools."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):  # labels wrap unevenly: align the inputs
+        for spec in INPUTS:
+            number_key = spec.key + NUMBER_SUFFIX
+            _show_assumption(ws, number_key, spec)
+            st.number_input(f"{spec.label}, exact value", min_value=spec.input_low, max_value=spec.upper_limit,
+                            step=spec.step, format=spec.input_format, key=number_key, disabled=ws.read_only,
+                            on_change=_on_input, args=(ws, spec.key, number_key))
+    if pooled is not None:
+        _use_my_actuals(ws, pooled)
+    if monthly is not None and not monthly.empty:
+        _monthly_table(ws, monthly)
 
 
 def _apply_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
@@ -114,42 +181,53 @@ def _apply_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
     st.session_state[ACTUALS_NOTE] = note
 
 
-def use_my_actuals(ws: Workspace, monthly) -> actuals.PooledActuals:
-    """Fill the rate assumptions from the last k complete months, pooled as ratios of sums."""
-    with st.container(border=True):
-        left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
-        k = left.number_input("Complete months to pool", min_value=1, max_value=24, value=3, step=1, key="pool_months",
-                              help="Use my actuals pools these months as ratios of sums (all their customers ÷ "
-                                   "all their leads), not an average of monthly rates.")
-        skip = middle.checkbox("Skip months still maturing", key="pool_skip_maturing",
-                               help="A month younger than the average sales cycle may still gain customers, "
-                                    "so its close rate is too low for now.")
-        pooled = ws.memo(_monthly_key(ws) + ("pooled", int(k), skip),
-                         lambda: actuals.pooled_actuals(monthly, int(k), skip))
-        right.button("Use my actuals", key="use_actuals", type="secondary", on_click=_apply_actuals, args=(ws, pooled),
-                     disabled=not pooled.months, help="Replace close rate, deal size and marketing share with the data's.")
+def pooled_actuals(ws: Workspace, monthly) -> actuals.PooledActuals:
+    """The rates of the last k complete months, pooled as ratios of sums (k and skip as last chosen)."""
+    k, skip = st.session_state.get(POOL_SETTINGS, DEFAULT_POOL)
+    return ws.memo(_monthly_key(ws) + ("pooled", k, skip), lambda: actuals.pooled_actuals(monthly, k, skip))
+
+
+def _on_pool_setting() -> None:
+    st.session_state[POOL_SETTINGS] = (int(st.session_state["pool_months"]), st.session_state["pool_skip_maturing"])
+
+
+def _use_my_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
+    """Fill the rate assumptions from ``pooled``; choose the months it pools."""
+    st.markdown("**Use my actuals**")
+    for key, value in zip(("pool_months", "pool_skip_maturing"), st.session_state.get(POOL_SETTINGS, DEFAULT_POOL)):
+        if st.session_state.get(key) != value:  # the widgets are dropped while the section is closed
+            st.session_state[key] = value
+    with st.container(horizontal=True, vertical_alignment="bottom"):  # the note wraps to a line of its own
+        st.number_input("Complete months to pool", min_value=1, max_value=24, step=1, key="pool_months",
+                        on_change=_on_pool_setting,
+                        help="Use my actuals pools these months as ratios of sums (all their customers ÷ "
+                             "all their leads), not an average of monthly rates.")
+        st.checkbox("Skip months still maturing", key="pool_skip_maturing", on_change=_on_pool_setting,
+                    help="A month younger than the average sales cycle may still gain customers, "
+                         "so its close rate is too low for now.")
+        st.button("Use my actuals", key="use_actuals", type="secondary", on_click=_apply_actuals, args=(ws, pooled),
+                  disabled=not pooled.months, help="Replace close rate, deal size and marketing share with the data's.")
         if pooled.months:
             used = ", ".join(f"{m:%b %Y}" for m in pooled.months)
             maturing = ", ".join(f"{m:%b %Y}" for m in pooled.maturing_months)
             st.caption(f"Months used: {used}{f' (still maturing: {maturing})' if maturing else ''}. "
                        f"Close rate {fmt.percent(pooled.close_rate, 2)}, deal size {fmt.money(pooled.avg_deal_size)}, "
-                       f"marketing share {fmt.percent(pooled.marketing_revenue_share)}.")
+                       f"marketing share {fmt.percent(pooled.marketing_revenue_share)}.", width="stretch")
         else:
-            st.caption("No complete month in the data yet: nothing to pool.")
-        if ACTUALS_NOTE in st.session_state:
-            st.success(st.session_state.pop(ACTUALS_NOTE))
-    return pooled
+            st.caption("No complete month in the data yet: nothing to pool.", width="stretch")
+    if ACTUALS_NOTE in st.session_state:
+        st.success(st.session_state.pop(ACTUALS_NOTE))
 
 
 def target_metrics(t: targets.Targets) -> None:
-    st.subheader("Targets for the month")
-    a, b, c = st.columns(3)
-    a.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
-             help="Quota × marketing share of revenue.")
-    b.metric("Customers needed", fmt.count(t.customers_needed), border=True,
-             help="Revenue goal ÷ average deal size, rounded up.")
-    c.metric("Leads needed", fmt.count(t.leads_needed), border=True,
-             help="Customers needed ÷ close rate, rounded up: the marketing SLA.")
+    """The targets, right under the assumptions' inputs (one heading for both: an element less per rerun)."""
+    row = st.container(horizontal=True)
+    row.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
+               help="Quota × marketing share of revenue.")
+    row.metric("Customers needed", fmt.count(t.customers_needed), border=True,
+               help="Revenue goal ÷ average deal size, rounded up.")
+    row.metric("Leads needed", fmt.count(t.leads_needed), border=True,
+               help="Customers needed ÷ close rate, rounded up: the marketing SLA.")
 
 
 def _apply_tier_actuals(ws: Workspace, tiers, months) -> None:
@@ -224,30 +302,31 @@ def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget],
 
 def tiers_section(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget], str | None]:
     """The tiers section; its editors are built only while it is open (they cost most of a what-if rerun)."""
-    with st.expander("Lead-quality tiers: rules, per-tier goals and value mode", key=TIERS_OPEN,
-                     on_change="rerun") as section:
-        if section.open:
-            return _tier_setup(ws, daily, pooled)
-    return _current_tier_targets(ws, daily)
+    shown = built_while_open("Lead-quality tiers: rules, per-tier goals and value mode", TIERS_OPEN,
+                             lambda: _tier_setup(ws, daily, pooled))
+    return shown if shown is not None else _current_tier_targets(ws, daily)
 
 
 def _status(line: goal_line.GoalLine, unit: str) -> None:
+    """The goal line's figures in one row: the goal to date is the badge under the actual it is compared
+    with, whether the month is on track the attainment's badge (fewer elements on every what-if rerun)."""
     shown = fmt.money if unit == VALUE_UNIT else fmt.count
-    cols = st.columns(5)
-    cols[0].metric(f"Goal for the month ({unit})", shown(line.goal))
+    row = st.container(horizontal=True)
+    row.metric(f"Goal for the month ({unit})", shown(line.goal))
     day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
-    cols[1].metric(f"Actual to date ({unit})", shown(line.actual), help=f"As of {day}.")
-    cols[2].metric(f"Goal to date ({unit})", shown(line.goal_to_date),
-                   help="The goal spread evenly over the month's days, up to the as-of day.")
-    cols[3].metric("Attainment", fmt.percent(line.attainment, 0), help="Actual to date ÷ goal to date.")
-    cols[4].metric(f"Projection ({unit})", shown(line.projection),
-                   help="Month-end projection: actual to date × days in month ÷ days elapsed.")
+    row.metric(f"Actual to date ({unit})", shown(line.actual), delta=f"{GOAL_TO_DATE} {shown(line.goal_to_date)}",
+               delta_color="gray", delta_arrow="off",
+               help=f"As of {day}. Goal to date: the goal spread evenly over the month's days, up to the as-of day.")
     if line.on_track is True:
-        st.badge("On track", icon=":material/check_circle:", color="green")
+        track, color, arrow = "On track", "green", "up"
     elif line.on_track is False:
-        st.badge("Behind the goal line", icon=":material/warning:", color="red")
+        track, color, arrow = "Behind the goal line", "red", "down"
     else:
-        st.badge("n/a: " + ("month not started" if line.as_of_day is None else "no goal"), color="gray")
+        track, color, arrow = "n/a: " + ("month not started" if line.as_of_day is None else "no goal"), "gray", "off"
+    row.metric("Attainment", fmt.percent(line.attainment, 0), delta=track, delta_color=color, delta_arrow=arrow,
+               help="Actual to date ÷ goal to date; on track when it is at least 100 %.")
+    row.metric(f"Projection ({unit})", shown(line.projection),
+               help="Month-end projection: actual to date × days in month ÷ days elapsed.")
 
 
 def goal_line_section(ws: Workspace, dataset, monthly, daily, t: targets.Targets, tier_result, tier_error):
@@ -317,13 +396,31 @@ def _arrow_table(frame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def marketing_data(ws: Workspace):
-    """The monthly recalculation and the daily marketing leads, queried once per dataset."""
-    dataset = ws.dataset
+def marketing_data(ws: Workspace, dataset):
+    """The monthly recalculation, the daily marketing leads (queried once per dataset) and, in an editable
+    view with months to pool, the pooled actuals; all None without data."""
+    if dataset is None:
+        return None, None, None
     monthly = ws.memo(_monthly_key(ws), lambda: actuals.monthly_actuals(ws.con, dataset.tz, dataset.as_of))
     daily = ws.memo(_daily_key(ws),
                     lambda: actuals.daily_marketing_leads(ws.con, dataset.tz, dataset.as_of, ws.tier_rules))
-    return monthly, daily
+    pooled = pooled_actuals(ws, monthly) if not monthly.empty and not ws.read_only else None
+    return monthly, daily, pooled
+
+
+def month_sections(ws: Workspace, dataset, monthly, daily, pooled, target: targets.Targets):
+    """Tiers, the goal line and the tier goals of the chosen month (returned); None without a month to show."""
+    if monthly is None:
+        return None
+    if monthly.empty:
+        st.info("The loaded data has no marketing leads or customers up to its as-of time, so there is no month "
+                "to show.")
+        return None
+    tier_targets, tier_problem = tiers_section(ws, daily, pooled)
+    month = goal_line_section(ws, dataset, monthly, daily, target, tier_targets, tier_problem)
+    if tier_targets:
+        tier_goals(ws, dataset, daily, month, tier_targets)
+    return month
 
 
 def _monthly_key(ws: Workspace) -> tuple:
@@ -339,19 +436,22 @@ def _tier_series(ws: Workspace, daily, tier: str):
 
 
 def tier_goals(ws: Workspace, dataset, daily, month, tier_result) -> None:
+    """Per tier: its goals and where the chosen month stands, a static table in its heading's markdown."""
     lines = {tt.name: ws.memo(("goal_line", "tier", ws.tier_rules, tt.name, month), lambda tt=tt: goal_line.goal_line(
         _tier_series(ws, daily, tt.name), month, None, dataset.as_of, tz=dataset.tz)).with_goal(tt.leads_needed)
              for tt in tier_result}
-    st.dataframe(tables.tier_goal_table(tier_result, lines), hide_index=True, width="stretch")
-    value = targets.value_goal(tier_result)
-    st.caption(f"Value goal for the month: {fmt.money(value)} (Σ leads needed × value per lead).")
+    value = (f"Value goal for the month: {literal(fmt.money(targets.value_goal(tier_result)))} "
+             "(Σ leads needed × value per lead).")
+    st.markdown(heading("Tier goals for the chosen month", value) + "\n\n"
+                + markdown_table(tables.TIER_GOAL_COLUMNS, tables.tier_goal_rows(tier_result, lines)))
 
 
-def monthly_table(ws: Workspace, monthly) -> None:
-    st.subheader("Monthly recalculation")
+def _monthly_table(ws: Workspace, monthly) -> None:
+    """The monthly recalculation and its CSV (SPEC 3)."""
+    st.markdown("**Monthly recalculation**")
     st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; "
-               "revenue share and sales cycle by the month deals closed. A maturing month is younger than the "
-               "average sales cycle, so its close rate may still rise.")
+               "revenue share and sales cycle by the month deals closed. A maturing month is younger than "
+               "the average sales cycle, so its close rate may still rise.")
     st.dataframe(ws.memo(_monthly_key(ws) + ("display",), lambda: _arrow_table(tables.monthly_display(monthly))),
                  hide_index=True, width="stretch")
     st.download_button("Download the monthly table (CSV)", lambda: tables.monthly_csv(monthly),

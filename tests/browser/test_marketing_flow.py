@@ -8,10 +8,10 @@ from playwright.sync_api import Page, expect
 TIMEOUT = 60_000
 
 
-def metric(page: Page, label: str):
-    """The value element of the st.metric whose label is ``label``."""
+def metric(page: Page, label: str, part: str = "stMetricValue"):
+    """The value (or with ``part="stMetricDelta"`` the badge under it) of the st.metric labelled ``label``."""
     box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
-    return box.locator('[data-testid="stMetricValue"]')
+    return box.locator(f'[data-testid="{part}"]')
 
 
 def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts):
@@ -26,14 +26,24 @@ def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts
     expect(metric(page, "Goal for the month (leads)")).to_have_text("197")
     expect(page).to_have_url(re.compile(r"close_rate=0\.051"))
 
+    section = page.get_by_text("Exact values, use my actuals and the monthly recalculation", exact=True)
+    section.click()  # its inputs are built when it is opened
     quota = page.get_by_label("Sales quota for the month ($), exact value")
     quota.fill("5000")
     quota.press("Enter")  # 5,000 × 70 % = 3,500 → 1 customer → 20 leads
     expect(metric(page, "Marketing revenue goal")).to_have_text("$3,500", timeout=TIMEOUT)
     expect(metric(page, "Leads needed")).to_have_text("20")
-    expect(page.get_by_text("On track", exact=True)).to_be_visible()
+    expect(metric(page, "Attainment", "stMetricDelta")).to_have_text("On track")
+    # the tier goals table: executives get 40 % of $3,500 → 1 customer ÷ 5.1 % → 20 leads, worth 5.1 % × $15,000 each
+    executive = page.get_by_role("row").filter(has=page.get_by_role("cell", name="executive", exact=True))
+    expect(executive.get_by_role("cell").first).to_have_text("executive")
+    expect(executive.get_by_role("cell").nth(1)).to_have_text("$1,400")
+    expect(executive.get_by_role("cell").nth(3)).to_have_text("20")
+    expect(executive.get_by_role("cell").nth(4)).to_have_text("$765")
     page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside the page: show the chart too
     page.screenshot(path=str(artifacts / "marketing_after_slider.png"), full_page=True)
+
+    expect(page.get_by_role("button", name="Download the monthly table (CSV)")).to_be_visible()  # same section
 
 
 def test_shared_link_reopens_the_what_if_view(page, app_url, artifacts):
