@@ -3,8 +3,6 @@
 The page reads top to bottom here; each section is drawn by pages/sections/marketing.py (an imported
 module is compiled once per process, this script on every fresh script cache: keep it short).
 """
-from __future__ import annotations
-
 from pages.sections import marketing as section
 from pages.session import require_dataset, workspace
 from sla_core import targets

@@ -39,11 +39,21 @@ def monthly_table(app) -> pd.DataFrame:
     return next(d.value for d in app.dataframe if "Month" in d.value.columns).set_index("Month")
 
 
+def badge(app, label: str, name: str) -> str:
+    """The figure in the badge ``name …`` under the metric ``label``."""
+    shown = next(m for m in app.metric if m.label == label).proto.delta
+    assert shown.startswith(f"{name} "), shown
+    return shown.removeprefix(f"{name} ")
+
+
 def goal_to_date(app, unit: str = "leads") -> str:
     """The goal to date: the badge under the actual to date."""
-    actual = next(m for m in app.metric if m.label == f"Actual to date ({unit})")
-    assert actual.proto.delta.startswith("goal to date ")
-    return actual.proto.delta.removeprefix("goal to date ")
+    return badge(app, f"Actual to date ({unit})", "goal to date")
+
+
+def month_goal(app, unit: str = "leads") -> str:
+    """The goal line's goal for the month: the badge under the projection."""
+    return badge(app, f"Projection ({unit})", "goal for the month")
 
 
 def on_track(app) -> tuple[str, str]:
@@ -96,7 +106,7 @@ def test_number_inputs_reach_the_worked_example(at):
     assert not at.exception
     assert targets(at) == ("$5,000", "50", "100")
     assert at.slider(key="close_rate").value == 50.0
-    assert metric(at, "Goal for the month (leads)") == "100"
+    assert month_goal(at) == "100"
 
 
 def test_slider_rerun_does_not_query_the_data_again(at):
@@ -194,10 +204,10 @@ def test_tier_goals_and_value_mode(small):
     # March leads by title: CTO (executive), IT Manager (manager), Engineer and no title (other)
     assert tiers["Leads to date"].tolist() == ["1", "0", "1", "2"]
     small.radio(key="goal_view").set_value("executive").run()
-    assert metric(small, "Goal for the month (executive leads)") == "40"
+    assert month_goal(small, "executive leads") == "40"
     small.radio(key="goal_view").set_value("Lead value (value mode)").run()
     # value per lead 50 % × 100 = 50 for every tier: value goal 100 leads × 50, March value to date 4 × 50
-    assert metric(small, "Goal for the month (lead value)") == "$5,000"
+    assert month_goal(small, "lead value") == "$5,000"
     assert metric(small, "Actual to date (lead value)") == "$200"
     assert goal_to_date(small, "lead value") == "$1,613"  # $5,000 × 10 / 31 days
 
@@ -320,7 +330,7 @@ def test_without_a_goal_attainment_is_n_a(at):
     open_section(at, "exact_values_open")
     at.number_input(key="quota_number").set_value(0.0).run()
     assert not at.exception
-    assert metric(at, "Goal for the month (leads)") == "0"
+    assert month_goal(at) == "0"
     assert metric(at, "Attainment") == "n/a"
     assert on_track(at) == ("n/a: no goal", "GRAY")
 

@@ -27,6 +27,7 @@ from sla_core.marketing_inputs import INPUTS, NUMBER_SUFFIX
 from sla_core.report import parse_month
 from sla_core.tiers import tier_actuals, title_tiers
 
+T = TypeVar("T")
 LINK_STATE = "marketing_link"  # the query parameters this page last wrote
 PAGE_LINK_KEYS = ("month",)
 INPUT_ERROR = "marketing_input_error"
@@ -43,6 +44,7 @@ PURPOSE = ("How many leads marketing owes sales each month, and whether it is on
            "assumption and every number follows at once; the page address keeps your what-if view.")
 ALL_LEADS = "All marketing leads"
 GOAL_TO_DATE = "goal to date"
+MONTH_GOAL = "goal for the month"
 VALUE_VIEW = "Lead value (value mode)"
 VALUE_UNIT = "lead value"
 VALUE_MODE_STATE = "marketing_value_mode"  # the latest value-mode series, goal line and charts
@@ -53,7 +55,6 @@ TIER_COLUMNS = {
     "Value per lead ($)": st.column_config.NumberColumn(
         min_value=0, format="$%.2f", help="Worth of one lead of this tier; empty: close rate × deal size."),
 }
-T = TypeVar("T")
 FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}
 
 
@@ -175,10 +176,10 @@ def _apply_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
     done = marketing_inputs.apply_actuals(ws.assumptions, pooled)
     ws.assumptions = done.assumptions
     months = ", ".join(f"{m:%b %Y}" for m in pooled.months) or "no complete month"
-    note = f"Filled from {months}: {', '.join(FIELD_NAMES[f] for f in done.applied) or 'nothing'}."
+    message = f"Filled from {months}: {', '.join(FIELD_NAMES[f] for f in done.applied) or 'nothing'}."
     if done.skipped:
-        note += f" Kept your {', '.join(FIELD_NAMES[f] for f in done.skipped)}: the data gives no usable value."
-    st.session_state[ACTUALS_NOTE] = note
+        message += f" Kept your {', '.join(FIELD_NAMES[f] for f in done.skipped)}: the data gives no usable value."
+    st.session_state[ACTUALS_NOTE] = message
 
 
 def pooled_actuals(ws: Workspace, monthly) -> actuals.PooledActuals:
@@ -292,7 +293,7 @@ def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget],
         st.button("Use my actuals for the tiers", key="use_tier_actuals", on_click=_apply_tier_actuals,
                   args=(ws, tiers, pooled.months),
                   help="Each tier's share of marketing revenue closed, close rate and deal size over the "
-                       "months listed under Use my actuals.")
+                       "months Use my actuals pools (listed under it, in the exact values section).")
     if changed:
         ws.tiers = new_tiers
         st.session_state["tier_table_version"] += 1
@@ -308,11 +309,11 @@ def tiers_section(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget
 
 
 def _status(line: goal_line.GoalLine, unit: str) -> None:
-    """The goal line's figures in one row: the goal to date is the badge under the actual it is compared
-    with, whether the month is on track the attainment's badge (fewer elements on every what-if rerun)."""
+    """The goal line's figures in one row, each goal as the badge under the figure it is compared with (the
+    goal to date under the actual, the month's goal under the projection; whether the month is on track under
+    the attainment): three metrics where five would cost more on every what-if rerun."""
     shown = fmt.money if unit == VALUE_UNIT else fmt.count
     row = st.container(horizontal=True)
-    row.metric(f"Goal for the month ({unit})", shown(line.goal))
     day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
     row.metric(f"Actual to date ({unit})", shown(line.actual), delta=f"{GOAL_TO_DATE} {shown(line.goal_to_date)}",
                delta_color="gray", delta_arrow="off",
@@ -325,8 +326,9 @@ def _status(line: goal_line.GoalLine, unit: str) -> None:
         track, color, arrow = "n/a: " + ("month not started" if line.as_of_day is None else "no goal"), "gray", "off"
     row.metric("Attainment", fmt.percent(line.attainment, 0), delta=track, delta_color=color, delta_arrow=arrow,
                help="Actual to date ÷ goal to date; on track when it is at least 100 %.")
-    row.metric(f"Projection ({unit})", shown(line.projection),
-               help="Month-end projection: actual to date × days in month ÷ days elapsed.")
+    row.metric(f"Projection ({unit})", shown(line.projection), delta=f"{MONTH_GOAL} {shown(line.goal)}",
+               delta_color="gray", delta_arrow="off",
+               help="Month-end projection: actual to date × days in month ÷ days elapsed, against the month's goal.")
 
 
 def goal_line_section(ws: Workspace, dataset, monthly, daily, t: targets.Targets, tier_result, tier_error):

@@ -23,7 +23,7 @@ def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts
     thumb.focus()
     thumb.press("ArrowRight")  # 5.00 % → 5.10 %: 10 customers ÷ 5.1 % = 196.1 → 197 leads
     expect(metric(page, "Leads needed")).to_have_text("197", timeout=TIMEOUT)
-    expect(metric(page, "Goal for the month (leads)")).to_have_text("197")
+    expect(metric(page, "Projection (leads)", "stMetricDelta")).to_have_text("goal for the month 197")
     expect(page).to_have_url(re.compile(r"close_rate=0\.051"))
 
     section = page.get_by_text("Exact values, use my actuals and the monthly recalculation", exact=True)
