@@ -4,6 +4,9 @@
 ``ws.sales_clock`` the clock; widgets show them and callbacks replace them. Every
 DuckDB result is memoised by all of its inputs, so flipping back to a period or goal
 already seen never re-runs a query; only aggregates and one page of leads reach the browser.
+The speed figures are read in two parts: the goal-free summary once per dataset, period and
+clock, and the narrow within/missed count per goal, so a speed-goal move runs only the count
+(and the breaching list) and redraws only the charts that show the goal.
 """
 from __future__ import annotations
 
@@ -162,18 +165,30 @@ def _clock_settings(tz: str, years: range) -> BusinessHours | None:
 
 # --- data (memoised by every input) ---------------------------------------------------------
 
-def _speed(dataset, period: str, clock, by_rep: bool = False):
+def _summary(dataset, period: str, clock, by_rep: bool = False):
+    """The speed figures a goal move leaves alone: kept per dataset, period and clock, whatever the goal."""
+    return ws.memo(("speed_summary", period, by_rep, dataset.as_of, dataset.tz, clock),
+                   lambda: speed.speed_summary(ws.con, period, dataset.as_of, dataset.tz, clock, by_owner=by_rep))
+
+
+def _counts(dataset, period: str, clock, by_rep: bool):
+    """Within/missed at the current goal: the only speed statement a goal move runs (one per period kind)."""
     goal = ws.assumptions.speed_goal_hours
-    compute = speed.speed_by_rep if by_rep else speed.speed_by_period
-    return ws.memo((compute.__name__, period, goal, dataset.as_of, dataset.tz, clock),
-                   lambda: compute(ws.con, period, goal, dataset.as_of, dataset.tz, clock))
+    return ws.memo(("speed_goal_counts", period, by_rep, goal, dataset.as_of, dataset.tz, clock),
+                   lambda: speed.goal_counts(ws.con, period, goal, dataset.as_of, dataset.tz, clock, by_owner=by_rep))
+
+
+def _speed(dataset, period: str, clock, by_rep: bool = False):
+    """Speed figures at the current goal; the month's totals come from the rep count, so a month needs one count."""
+    counts = _counts(dataset, period, clock, by_rep=by_rep or period == "month")
+    frame = speed.with_goal(_summary(dataset, period, clock, by_rep), counts)
+    return speed.rep_rows(frame) if by_rep else frame
 
 
 def _hand_off_years(dataset) -> range:
     """The years with hand-offs, for the public-holiday prefill: the periods do not depend on the
     goals, so this is read once per dataset rather than re-queried on every speed-goal move."""
-    return ws.memo(("hand_off_years", dataset.as_of, dataset.tz),
-                   lambda: tables.years_of(_speed(dataset, "month", None)))
+    return tables.years_of(_summary(dataset, "month", None))
 
 
 def _depth(dataset, period: str, by_rep: bool = False):
@@ -250,21 +265,32 @@ def _capacity(month) -> None:
         st.badge("n/a: no lead target (check the Marketing SLA assumptions)", color="gray")
 
 
+def _kept_chart(name: str, build, *key):
+    """A chart that no speed-goal move changes, built once per dataset and ``key``."""
+    return ws.memo(("sales_chart", name, *key), build)
+
+
 def _charts(dataset, clock, clock_label: str) -> None:
     a = ws.assumptions
     st.subheader("By period")
     period = st.radio("Period of hand-off", list(PERIOD_NAMES), format_func=PERIOD_NAMES.get, index=2,
                       horizontal=True, key="sales_period")
     by_period, depth_frame = _speed(dataset, period, clock), _depth(dataset, period)
+    summary, key = _summary(dataset, period, clock), (period, dataset.as_of, dataset.tz, clock)
     st.caption(tables.range_caption(by_period, period))
     st.altair_chart(sales_charts.within_goal_chart(by_period, period, a.speed_target_share), width="stretch")
-    st.altair_chart(sales_charts.response_chart(by_period, period, a.speed_goal_hours, clock_label), width="stretch")
+    bars = _kept_chart("response_bars", lambda: sales_charts.response_bars(summary, period, clock_label), *key)
+    st.altair_chart(sales_charts.response_chart(bars, a.speed_goal_hours, clock_label), width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(sales_charts.bands_chart(by_period, period), width="stretch")
-    right.altair_chart(sales_charts.delay_chart(by_period, period, clock_label), width="stretch")
+    left.altair_chart(_kept_chart("bands", lambda: sales_charts.bands_chart(summary, period), *key), width="stretch")
+    right.altair_chart(_kept_chart("delay", lambda: sales_charts.delay_chart(summary, period, clock_label), *key),
+                       width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(sales_charts.attempts_chart(depth_frame, period, a.depth_goal_attempts), width="stretch")
-    right.altair_chart(sales_charts.worked_chart(depth_frame, period), width="stretch")
+    depth_key = (period, a.depth_goal_attempts, dataset.as_of, dataset.tz)
+    left.altair_chart(_kept_chart("attempts", lambda: sales_charts.attempts_chart(
+        depth_frame, period, a.depth_goal_attempts), *depth_key), width="stretch")
+    right.altair_chart(_kept_chart("worked", lambda: sales_charts.worked_chart(depth_frame, period), *depth_key),
+                       width="stretch")
     st.download_button(f"Download speed and depth by {period} (CSV)",
                        csv_bytes(tables.period_table(by_period, depth_frame, period)),
                        file_name=f"sales_sla_by_{period}.csv", mime="text/csv", key="download_periods")
@@ -326,7 +352,7 @@ _goal_inputs()
 if dataset is not None:
     clock = _clock_settings(dataset.tz, _hand_off_years(dataset))
     clock_label = "business hours" if clock else "hours"
-    months = list(_speed(dataset, "month", clock)["period_start"])
+    months = list(_summary(dataset, "month", clock)["period_start"])
     if not months:
         st.info("No lead in the loaded data was handed to sales by its as-of time, so there is nothing to measure. "
                 "Map a hand-off date (or an MQL date) on the **Data** page.")

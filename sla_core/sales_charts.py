@@ -2,6 +2,8 @@
 
 Bars span their period on a time axis (start to the next period's start), so a day, a
 week and a month chart read the same way; periods with nothing to show stay empty.
+Charts that do not show the speed goal take only goal-free figures (``speed.speed_summary``),
+so the page can keep them per dataset and redraw only the goal's charts on a goal move.
 """
 from __future__ import annotations
 
@@ -64,15 +66,19 @@ def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float) -> 
         height=280, title="Speed: share of leads followed up within the goal")
 
 
-def response_chart(speed: pd.DataFrame, period: str, goal_hours: float, clock_label: str) -> alt.LayerChart:
-    """Median response per period (p90 as a tick), against the speed goal in hours."""
+def response_bars(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
+    """Median response per period (mean and p90 in the tooltip): goal-free, so it can be kept per dataset."""
     data = _periods(speed, period)
     base = alt.Chart(data).transform_filter("isValid(datum.median_hours)")
     tips = [_when(period), alt.Tooltip("median_hours:Q", title="Median (h)", format=",.2f"),
             alt.Tooltip("mean_hours:Q", title="Mean (h)", format=",.2f"),
             alt.Tooltip("p90_hours:Q", title="p90 (h)", format=",.2f"), alt.Tooltip("touched:Q", title="Touched (leads)")]
-    bars = base.mark_bar(color=BAR_COLOR, opacity=0.85).encode(
+    return base.mark_bar(color=BAR_COLOR, opacity=0.85).encode(
         **_x(period), y=alt.Y("median_hours:Q", title=f"Median response ({clock_label})"), tooltip=tips)
+
+
+def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str) -> alt.LayerChart:
+    """``response_bars`` against the speed goal in hours: only the rule line follows a goal move."""
     return alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
         height=260, title=f"Speed: median response time ({clock_label})")
 

@@ -85,16 +85,35 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
     assert not small.exception
 
 
-def test_speed_goal_move_on_the_business_clock_queries_only_that_clock(small):
-    small.radio(key="sales_clock").set_value("business").run()
+@pytest.fixture
+def statements(monkeypatch):
+    """The names of the SQL statements the page runs (every query goes through sla_core.queries)."""
+    from sla_core import queries
+
+    ran: list[str] = []
+    for name in ("frame", "records"):
+        def counted(con, statement, _run=getattr(queries, name), **params):
+            ran.append(statement)
+            return _run(con, statement, **params)
+        monkeypatch.setattr(queries, name, counted)
+    return ran
+
+
+@pytest.mark.parametrize("clock", ["calendar", "business"])
+def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(small, statements, clock):
+    small.radio(key="sales_clock").set_value(clock).run()
+    small.radio(key="sales_period").set_value("week").run()
+    statements.clear()
     small.slider(key="speed_goal_hours").set_value(3.0).run()
     assert not small.exception
-    memo = small.session_state["workspace"]._memo
-    # memo keys: (dataset version, query, period, speed goal, as_of, tz, clock); the holiday prefill's years
-    # come from the calendar periods, read once, not again at each goal
-    assert [k for k in memo if k[1] == "speed_by_period" and k[3] == 3.0 and k[-1] is None] == []
-    assert [k for k in memo if k[1] == "speed_by_period" and k[3] == 3.0 and k[-1] is not None]
-    assert metric(small, "Within the speed goal") == "80.0 %"
+    # one count for the month (its totals for the headline, its owners for the rep table), one for the weeks;
+    # no summary, depth or calendar-clock statement again
+    assert sorted(statements) == ["speed_goal_counts", "speed_goal_counts", "speed_leads"]
+    assert metric(small, "Within the speed goal") == ("80.0 %" if clock == "business" else "60.0 %")
+    statements.clear()
+    small.slider(key="speed_goal_hours").set_value(1.0).run()  # a goal already seen: nothing to query
+    assert statements == []
+    assert metric(small, "Within the speed goal") == ("60.0 %" if clock == "business" else "40.0 %")
 
 
 def test_depth_figures_and_rep_table(small):

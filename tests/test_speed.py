@@ -175,6 +175,61 @@ def test_drill_down_lists_the_breaching_leads_with_reasons(fixture_con):
     assert everyone.set_index("lead_id").loc["G", "response_hours"] == pytest.approx(48)
 
 
+# --- the goal-free summary and the goal counts, split so a goal move re-runs only the counts -----
+
+# March on the calendar clock, per goal: (within, missed) in total and per owner. Responses: A 0.5 and B 2 (Ann),
+# C 0.05 (Bob), G 48 (no owner); untouched by the as-of time: D 123 h (Bob), J 27 h (no owner), E 0.5 h (Bob).
+SPLIT = {
+    0.25: ((1, 6), {"Ann": (0, 2), "Bob": (1, 2), "(no owner)": (0, 2)}),  # only C within; E's window closed too
+    1.0: ((2, 4), {"Ann": (1, 1), "Bob": (1, 1), "(no owner)": (0, 2)}),
+    3.0: ((3, 3), {"Ann": (2, 0), "Bob": (1, 1), "(no owner)": (0, 2)}),
+    50.0: ((4, 1), {"Ann": (2, 0), "Bob": (1, 1), "(no owner)": (1, 0)}),  # J's 27 h not yet due
+}
+
+
+@pytest.mark.parametrize("goal", list(SPLIT))
+def test_goal_counts_joined_to_the_summary_give_the_single_statements_figures(fixture_con, goal):
+    (within, missed), per_owner = SPLIT[goal]
+    counts = speed.goal_counts(fixture_con, "month", goal, AS_OF, "UTC", by_owner=True)
+    march = counts[counts["period_start"] == MARCH]
+    assert {r.owner: (r.within, r.missed) for r in march.itertuples() if isinstance(r.owner, str)} == per_owner
+    totals = speed.totals(counts)
+    assert totals.equals(speed.goal_counts(fixture_con, "month", goal, AS_OF, "UTC"))  # the rep count's totals
+    df = speed.with_goal(speed.speed_summary(fixture_con, "month", AS_OF, "UTC"), counts)
+    figures = row(df, MARCH)
+    assert (figures.handed, figures.touched, figures.within, figures.missed) == (7, 4, within, missed)
+    assert figures.pct_within_goal == pytest.approx(within / (within + missed))
+    assert figures.median_hours == pytest.approx(1.25) and figures.touched_before_handoff == 1  # goal-free
+    assert (row(df, FEB).within, row(df, FEB).missed, row(df, FEB).pct_within_goal) == (1, 0, 1.0)
+    assert df.equals(speed.speed_by_period(fixture_con, "month", goal, AS_OF, "UTC"))
+    reps = speed.rep_rows(speed.with_goal(speed.speed_summary(fixture_con, "month", AS_OF, "UTC", by_owner=True),
+                                          counts))
+    assert reps.equals(speed.speed_by_rep(fixture_con, "month", goal, AS_OF, "UTC"))
+    by_rep = reps[reps["period_start"] == MARCH].set_index("owner")
+    assert {o: (by_rep.loc[o, "within"], by_rep.loc[o, "missed"]) for o in per_owner} == per_owner
+    assert by_rep.loc["Ann", "touched_before_handoff"] == 1  # F: an owner's exclusion stays on its row
+
+
+def test_summary_has_no_goal_figures_and_a_period_without_counts_is_na(fixture_con):
+    summary = speed.speed_summary(fixture_con, "day", AS_OF, "UTC")
+    assert not set(speed.GOAL_COLUMNS) & set(summary.columns)
+    df = speed.with_goal(summary, speed.goal_counts(fixture_con, "day", 1.0, AS_OF, "UTC"))
+    quiet = row(df, date(2024, 3, 1))  # nothing handed: no count row
+    assert (quiet.within, quiet.missed) == (0, 0) and quiet.pct_within_goal != quiet.pct_within_goal
+    assert list(df.columns) == list(speed.speed_by_period(fixture_con, "day", 1.0, AS_OF, "UTC").columns)
+
+
+def test_drill_down_keeps_leads_near_the_period_edges_in_far_zones(make_leads):
+    con = make_leads([lead("early", "02-29T10:30", "02-29T11:00"),  # 1 March 00:30 at UTC+14
+                      lead("late", "03-31T11:00", "03-31T11:30")])  # 1 April 01:00 at UTC+14
+    listed = speed.speed_leads(con, "month", MARCH, 1.0, 6, datetime(2024, 4, 5, tzinfo=timezone.utc),
+                               "Pacific/Kiritimati", breaching_only=False)
+    assert list(listed["lead_id"]) == ["early"]
+    listed = speed.speed_leads(con, "month", FEB, 1.0, 6, datetime(2024, 4, 5, tzinfo=timezone.utc),
+                               "Pacific/Pago_Pago", breaching_only=False)  # UTC−11: both still in February/March
+    assert list(listed["lead_id"]) == ["early"]
+
+
 # --- an activity log and the same figures given directly agree (SPEC 1) -----------------------
 
 DIRECT = csv_bytes([

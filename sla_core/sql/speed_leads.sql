@@ -2,6 +2,8 @@
 -- $period starting $period_start (optionally only $owner's), each with its response time
 -- on the chosen clock, its speed and depth status and why it breaches, oldest hand-off
 -- first, $limit rows from $offset. `total` is the number of matching leads.
+-- $near_from/$near_to bound the period's instants loosely (UTC dates two days around it, wider
+-- than any zone offset), so the time-zone arithmetic runs only on the leads near the period.
 --
 -- Response times on the chosen clock come from clock_ctes.sql (included below).
 WITH lead AS (
@@ -12,6 +14,7 @@ WITH lead AS (
            timezone($tz, handed_at) AS handed_local
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
+      AND handed_at >= $near_from::TIMESTAMPTZ AND handed_at < $near_to::TIMESTAMPTZ  -- a cheap prune before the exact test
       AND CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) = $period_start::DATE
       AND ($owner IS NULL OR coalesce(nullif(trim(owner), ''), '(no owner)') = $owner)
 ),

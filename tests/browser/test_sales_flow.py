@@ -44,3 +44,27 @@ def test_period_switch_redraws_the_charts_and_the_clock_changes_the_numbers(page
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
     page.set_viewport_size({"width": 1400, "height": 3200})  # Streamlit scrolls inside the page: show the charts too
     page.screenshot(path=str(artifacts / "sales_business_month.png"), full_page=True)
+
+
+def test_a_speed_goal_move_updates_the_goal_figures_and_keeps_the_charts(page, app_url, artifacts):
+    page.goto(app_url)
+    page.get_by_role("link", name="Sales SLA").click()
+    expect(page.get_by_text("13 months of hand-offs: Jan 2024 – Jan 2025.")).to_be_visible(timeout=TIMEOUT)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(7, timeout=TIMEOUT)
+    median = metric(page, "Median response (hours)").inner_text()
+    share = metric(page, "Within the speed goal").inner_text()
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Speed goal").get_by_role("slider")
+    thumb.focus()
+    for _ in range(8):  # 1 h → 3 h in steps of 0.25 h
+        thumb.press("ArrowRight")
+    expect(thumb).to_have_value("3", timeout=TIMEOUT)
+    assert share == "22.2 %"
+    expect(metric(page, "Within the speed goal")).to_have_text("45.7 %", timeout=TIMEOUT)  # AppTest: the same at 3 h
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)  # the rerun has drawn every chart
+    expect(metric(page, "Median response (hours)")).to_have_text(median)  # the goal-free figures stay
+    expect(charts).to_have_count(7)
+    for i in range(7):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
+    page.set_viewport_size({"width": 1400, "height": 3200})
+    page.screenshot(path=str(artifacts / "sales_goal_3h.png"), full_page=True)

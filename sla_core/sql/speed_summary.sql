@@ -1,28 +1,21 @@
 -- Speed of follow-up (SPEC 5) per local day, week or month ($period) of hand-off, from the
--- first hand-off up to the as-of period (a period without hand-offs is still listed);
+-- first hand-off up to the as-of period (a period without hand-offs is still listed): every
+-- figure that does not depend on the speed goal (within/missed come from
+-- speed_goal_counts.sql, so a goal move never re-runs this statement).
 -- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each period is split by owner (the per-rep table), else owner is NULL.
--- Only what happened by $as_of counts: later hand-offs are left out, later touches are
--- not touches yet. Leads touched before their hand-off are a data-quality exclusion:
--- counted in touched_before_handoff, left out of every other figure.
+-- Leads touched before their hand-off are a data-quality exclusion: counted in
+-- touched_before_handoff, left out of every other figure (speed_lead.sql).
 -- Response times on the chosen clock come from clock_ctes.sql (included below).
-WITH lead AS (
-    SELECT CASE WHEN $by_owner THEN coalesce(nullif(trim(owner), ''), '(no owner)') END AS owner,
-           handed_at,
-           CASE WHEN mql_at <= handed_at THEN mql_at END AS mql_at,  -- a hand-off before the MQL date has no routing delay
-           CASE WHEN first_touch_at <= $as_of::TIMESTAMPTZ THEN first_touch_at END AS touch_at,
-           timezone($tz, handed_at) AS handed_local
-    FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ AND NOT touched_before_handoff
-      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
-),
+WITH
+-- @include speed_lead
+,
 -- @include clock_ctes
 , facts AS (
-    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start, owner,
+    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start,
+           coalesce(nullif(trim(owner), ''), CASE WHEN $by_owner THEN '(no owner)' END) AS owner,
            f_touch - f_handed AS response_us,
-           f_handed - f_mql AS routing_us,
-           CAST(coalesce(f_touch - f_handed <= $goal_us, false) AS INTEGER) AS within,
-           CAST(f_touch IS NULL AND f_as_of - f_handed >= $goal_us OR f_touch - f_handed > $goal_us AS INTEGER) AS missed
+           f_handed - f_mql AS routing_us
     FROM clocked
 ),
 agg AS (
@@ -31,8 +24,6 @@ agg AS (
            count(response_us) AS touched,
            avg(response_us) / 3600e6 AS mean_hours,
            quantile_cont(response_us, [0.5, 0.9]) AS quantiles,
-           sum(within) AS within,
-           sum(missed) AS missed,
            count(*) FILTER (WHERE response_us <= 300e6) AS band_0_5m,
            count(*) FILTER (WHERE response_us > 300e6 AND response_us <= 900e6) AS band_5_15m,
            count(*) FILTER (WHERE response_us > 900e6 AND response_us <= 3600e6) AS band_15_60m,
@@ -64,8 +55,6 @@ periods AS (
 SELECT s.period_start, g.owner,
        coalesce(a.handed, 0) AS handed, coalesce(a.touched, 0) AS touched,
        a.mean_hours, a.quantiles[1] / 3600e6 AS median_hours, a.quantiles[2] / 3600e6 AS p90_hours,
-       coalesce(a.within, 0) AS within, coalesce(a.missed, 0) AS missed,
-       a.within / nullif(a.within + a.missed, 0) AS pct_within_goal,
        coalesce(a.band_0_5m, 0) AS band_0_5m, coalesce(a.band_5_15m, 0) AS band_5_15m,
        coalesce(a.band_15_60m, 0) AS band_15_60m, coalesce(a.band_1_4h, 0) AS band_1_4h,
        coalesce(a.band_4_24h, 0) AS band_4_24h, coalesce(a.band_over_24h, 0) AS band_over_24h,
