@@ -6,8 +6,8 @@ period and rep) and a page of the drill-down list. The figures are split by what
 on: the summary (counts, quantiles, bands, routing) not on the speed goal, so the Sales page
 keeps it per dataset and clock and a goal move re-runs only the narrow within/missed count.
 The pages take those lines as DataFrames; the report command and share links read one
-month's line straight into Python (``month_figures``, the same two statements), so they
-never load pandas, which costs more to import than the queries.
+month's line straight into Python (``month_figures``: ``speed_by_period.sql``, the same two
+parts joined in one pass), so they never load pandas, which costs more to import than the queries.
 """
 from __future__ import annotations
 
@@ -206,19 +206,12 @@ def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float
                   clock: BusinessHours | None = None, keys: tuple[str, ...] = REPORT_KEYS) -> dict:
     """``period_row`` of one local month, reading only that month's hand-offs and no DataFrame.
 
-    The same two statements as the pages (summary and goal counts), joined as ``with_goal`` does.
+    One pass of ``speed_by_period.sql``: the pages' summary and goal-count CTEs joined in SQL.
     """
     _check("month", goal_hours)
-    if as_of is None:
-        return figures(None, keys)
     params = _speed_params("month", as_of, tz, clock, False, month_window(month, tz))
-    summary = next((r for r in queries.records(con, "speed_summary", **params) if r["period_start"] == month), None)
-    if summary is None:
-        return figures(None, keys)
-    counts = next((r for r in queries.records(con, "speed_goal_counts", goal_us=_goal_us(goal_hours), **params)
-                   if r["period_start"] == month), dict.fromkeys(GOAL_COLUMNS))
-    return figures({**summary, "within": counts["within"] or 0, "missed": counts["missed"] or 0,
-                    "pct_within_goal": counts["pct_within_goal"]}, keys)
+    found = [] if as_of is None else queries.records(con, "speed_by_period", goal_us=_goal_us(goal_hours), **params)
+    return figures(next((r for r in found if r["period_start"] == month), None), keys)
 
 
 def period_row(frame: pd.DataFrame, period_start: date, keys: tuple[str, ...]) -> dict:

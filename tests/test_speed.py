@@ -202,6 +202,13 @@ def test_goal_counts_joined_to_the_summary_give_the_single_statements_figures(fi
     assert figures.median_hours == pytest.approx(1.25) and figures.touched_before_handoff == 1  # goal-free
     assert (row(df, FEB).within, row(df, FEB).missed, row(df, FEB).pct_within_goal) == (1, 0, 1.0)
     assert df.equals(speed.speed_by_period(fixture_con, "month", goal, AS_OF, "UTC"))
+    keys = (*speed.REPORT_KEYS, "within", "missed", "touched_before_handoff", *speed.BANDS)
+    for clock in (None, BusinessHours("UTC")):  # the report's one-pass statement joins the same two parts
+        page = speed.with_goal(speed.speed_summary(fixture_con, "month", AS_OF, "UTC", clock),
+                               speed.goal_counts(fixture_con, "month", goal, AS_OF, "UTC", clock, by_owner=True))
+        for month in (FEB, MARCH):
+            assert speed.month_figures(fixture_con, month, goal, AS_OF, "UTC", clock, keys) == speed.period_row(
+                page, month, keys)
     reps = speed.rep_rows(speed.with_goal(speed.speed_summary(fixture_con, "month", AS_OF, "UTC", by_owner=True),
                                           counts))
     assert reps.equals(speed.speed_by_rep(fixture_con, "month", goal, AS_OF, "UTC"))

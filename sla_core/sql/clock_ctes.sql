@@ -1,4 +1,4 @@
--- Fragment (included by speed_summary.sql, speed_goal_counts.sql and speed_leads.sql after their `lead` CTE):
+-- Fragment (included by the speed_*.sql statements after their `lead` CTE):
 -- the local, as_of_local and clocked CTEs that put each lead's hand-off, touch and MQL
 -- instants, and the as-of time, on the chosen clock as f_handed, f_touch, f_mql, f_as_of.
 --

@@ -1,4 +1,4 @@
--- Fragment (included by speed_summary.sql and depth_by_period.sql): every local $period from the first
+-- Fragment (included by speed_summary_ctes.sql and depth_by_period.sql): every local $period from the first
 -- one in the CTE `periods` (a column period_start) up to the as-of period, or to the end of
 -- $handed_to, so a period without hand-offs is still listed.
 spine AS (

@@ -1,31 +1,14 @@
--- The only speed figures that depend on the speed goal ($goal_us on the chosen clock), per
--- local $period of hand-off: within the goal, missed, and their share. The rest comes from
+-- The only speed figures that depend on the speed goal (speed_goal_ctes.sql): within the
+-- goal, missed and their share per local $period of hand-off. The rest comes from
 -- speed_summary.sql, which the Sales page reads once per dataset and clock, so a move of the
 -- goal slider runs only this narrow count. With $by_owner there is a row per period and
 -- owner and also the period's total over all owners (owner NULL): the page's rep table and
 -- headline from one pass. A period (or owner) without a row has nothing within or missed
 -- (sla_core.speed.with_goal fills 0 and n/a).
--- Missed: touched later than the goal, or still untouched once the goal window has closed by
--- $as_of; a lead still inside its window is neither.
 WITH
 -- @include speed_lead
 ,
 -- @include clock_ctes
-, by_written_owner AS (  -- counted per owner as written first: naming the owner then costs per group, not per lead
-    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start, owner,
-           sum(CAST(coalesce(f_touch - f_handed <= $goal_us, false) AS INTEGER)) AS within,
-           sum(CAST(f_touch IS NULL AND f_as_of - f_handed >= $goal_us OR f_touch - f_handed > $goal_us AS INTEGER)) AS missed
-    FROM clocked
-    GROUP BY ALL
-),
-named AS (
-    SELECT period_start, coalesce(nullif(trim(owner), ''), CASE WHEN $by_owner THEN '(no owner)' END) AS owner,
-           within, missed
-    FROM by_written_owner
-)
-SELECT period_start, owner, sum(within) AS within, sum(missed) AS missed,
-       sum(within) / nullif(sum(within) + sum(missed), 0) AS pct_within_goal
-FROM named
-GROUP BY GROUPING SETS ((period_start, owner), (period_start))
-HAVING $by_owner OR grouping(owner) = 1
+-- @include speed_goal_ctes
+SELECT * FROM goal
 ORDER BY period_start, owner NULLS FIRST;

@@ -1,5 +1,6 @@
--- Fragment (included first by speed_summary.sql and speed_goal_counts.sql): the `lead` CTE of
--- the speed figures, so the goal-free summary and the goal counts read exactly the same leads.
+-- Fragment (included first by speed_summary.sql, speed_goal_counts.sql and speed_by_period.sql):
+-- the `lead` CTE of the speed figures, so the goal-free summary and the goal counts read
+-- exactly the same leads.
 -- Only what happened by $as_of counts: later hand-offs are left out, later touches are not
 -- touches yet. Leads touched before their hand-off are a data-quality exclusion, left out here.
 -- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.

@@ -1,68 +1,13 @@
--- Speed of follow-up (SPEC 5) per local day, week or month ($period) of hand-off, from the
--- first hand-off up to the as-of period (a period without hand-offs is still listed): every
--- figure that does not depend on the speed goal (within/missed come from
--- speed_goal_counts.sql, so a goal move never re-runs this statement).
+-- Speed of follow-up (SPEC 5) per local day, week or month ($period) of hand-off: every
+-- figure that does not depend on the speed goal (speed_summary_ctes.sql), so the Sales page
+-- reads it once per dataset, period and clock; within/missed come from speed_goal_counts.sql.
 -- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each period is split by owner (the per-rep table), else owner is NULL.
--- Leads touched before their hand-off are a data-quality exclusion: counted in
--- touched_before_handoff, left out of every other figure (speed_lead.sql).
 -- Response times on the chosen clock come from clock_ctes.sql (included below).
 WITH
 -- @include speed_lead
 ,
 -- @include clock_ctes
-, facts AS (
-    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start,
-           coalesce(nullif(trim(owner), ''), CASE WHEN $by_owner THEN '(no owner)' END) AS owner,
-           f_touch - f_handed AS response_us,
-           f_handed - f_mql AS routing_us
-    FROM clocked
-),
-agg AS (
-    SELECT period_start, owner,
-           count(*) AS handed,
-           count(response_us) AS touched,
-           avg(response_us) / 3600e6 AS mean_hours,
-           quantile_cont(response_us, [0.5, 0.9]) AS quantiles,
-           count(*) FILTER (WHERE response_us <= 300e6) AS band_0_5m,
-           count(*) FILTER (WHERE response_us > 300e6 AND response_us <= 900e6) AS band_5_15m,
-           count(*) FILTER (WHERE response_us > 900e6 AND response_us <= 3600e6) AS band_15_60m,
-           count(*) FILTER (WHERE response_us > 3600e6 AND response_us <= 14400e6) AS band_1_4h,
-           count(*) FILTER (WHERE response_us > 14400e6 AND response_us <= 86400e6) AS band_4_24h,
-           count(*) FILTER (WHERE response_us > 86400e6) AS band_over_24h,
-           count(*) - count(response_us) AS band_never,
-           count(routing_us) AS routed,
-           avg(routing_us) / 3600e6 AS routing_mean_hours,
-           quantile_cont(routing_us, 0.5) / 3600e6 AS routing_median_hours
-    FROM facts
-    GROUP BY ALL
-),
-excluded AS (  -- the data-quality exclusion, counted per period (and owner)
-    SELECT CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) AS period_start,
-           CASE WHEN $by_owner THEN coalesce(nullif(trim(owner), ''), '(no owner)') END AS owner,
-           count(*) AS touched_before_handoff
-    FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ AND touched_before_handoff
-      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
-    GROUP BY ALL
-),
-periods AS (
-    SELECT period_start, owner FROM agg
-    UNION
-    SELECT period_start, owner FROM excluded
-),
--- @include period_spine
-SELECT s.period_start, g.owner,
-       coalesce(a.handed, 0) AS handed, coalesce(a.touched, 0) AS touched,
-       a.mean_hours, a.quantiles[1] / 3600e6 AS median_hours, a.quantiles[2] / 3600e6 AS p90_hours,
-       coalesce(a.band_0_5m, 0) AS band_0_5m, coalesce(a.band_5_15m, 0) AS band_5_15m,
-       coalesce(a.band_15_60m, 0) AS band_15_60m, coalesce(a.band_1_4h, 0) AS band_1_4h,
-       coalesce(a.band_4_24h, 0) AS band_4_24h, coalesce(a.band_over_24h, 0) AS band_over_24h,
-       coalesce(a.band_never, 0) AS band_never,
-       coalesce(a.routed, 0) AS routed, a.routing_mean_hours, a.routing_median_hours,
-       coalesce(e.touched_before_handoff, 0) AS touched_before_handoff
-FROM spine s
-LEFT JOIN periods g USING (period_start)
-LEFT JOIN agg a ON a.period_start = s.period_start AND a.owner IS NOT DISTINCT FROM g.owner
-LEFT JOIN excluded e ON e.period_start = s.period_start AND e.owner IS NOT DISTINCT FROM g.owner
-ORDER BY s.period_start, g.owner;
+-- @include speed_summary_ctes
+SELECT * FROM summary
+ORDER BY period_start, owner;
