@@ -277,8 +277,9 @@ def _trimmed(cell: str) -> str:
     return f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' THEN nullif(trim({cell}), '') ELSE nullif({cell}, '') END"
 
 
-def _raw_select(f: _File) -> str:
-    return ", ".join(f"{_trimmed(col)} AS r_{fld}" for fld, col in f.fields.items())
+def _sample_select(f: _File) -> str:
+    """The fields whose conventions the sample settles (dates, numbers, yes/no), as trimmed text."""
+    return ", ".join(f"{_trimmed(f.fields[fld])} AS r_{fld}" for fld in f.checked())
 
 
 def _open(con, kind: str, upload: Upload, types: dict[str, FieldType],
@@ -304,7 +305,7 @@ def _open(con, kind: str, upload: Upload, types: dict[str, FieldType],
                                       f"(headers seen: {', '.join(layout.headers[:12])})", line=layout.header_line)
     f = _File(kind, upload.name, prepared, layout, types, {fld: f"c{position[h]}" for fld, h in field_headers.items()},
               dict(field_headers))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE sample_{kind} AS SELECT {_raw_select(f)} FROM {_scan(f, False)} "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sample_{kind} AS SELECT {_sample_select(f)} FROM {_scan(f, False)} "
                 f"LIMIT {SAMPLE_ROWS}", _scan_params(f))
     return f
 
