@@ -45,6 +45,7 @@ RAGGED_TOLERANCE = 0.01  # up to 1 % short/long rows load partially; more means 
 ISSUE_DETAIL_LIMIT = 1000
 LINES_LISTED = 10  # offending lines named in a refusal
 SAMPLE_ROWS = 50_000
+NUMPY_SORT_ROWS = 2_000_000  # duplicate-id check: numpy's sort beats DuckDB's count(DISTINCT) from here on
 NULL_TOKENS = ["", "N/A", "n/a", "NA", "#N/A", "None", "none", "NULL", "null", "-", "--"]
 BOOL_TRUE = ("true", "t", "yes", "y", "1", "x")
 BOOL_FALSE = ("false", "f", "no", "n", "0")
@@ -720,14 +721,19 @@ def _report_cells(con, f: _File, reasons: dict[str, str], decisions: _Decisions,
 def _duplicate_ids(con, table: str, valid: int) -> int:
     """Kept rows whose Lead ID repeats an earlier row's.
 
-    Equal ids share a 64-bit hash, so sorted hashes without a repeat prove there is no
-    duplicate; only otherwise are the ids counted exactly. Sorting the hashes in numpy
-    takes about a quarter of DuckDB's count(DISTINCT), which runs on one thread, at 5M rows.
+    Equal ids share a 64-bit hash, so as many distinct hashes as rows proves there is no
+    duplicate; only otherwise are the ids counted exactly. DuckDB's count(DISTINCT) runs on
+    one thread: from NUMPY_SORT_ROWS rows on, sorting the hashes in numpy is cheaper even
+    with numpy's import (5M: 0.12 s + 0.06 s import against 0.29 s; 1M: 0.03 + 0.06 against 0.04).
     """
     where = "lead_id IS NOT NULL AND created_at IS NOT NULL"
-    hashes = con.execute(f"SELECT hash(lead_id) AS h FROM {table} WHERE {where}").fetchnumpy()["h"]
-    hashes.sort()
-    if not (hashes[1:] == hashes[:-1]).any():
+    if valid >= NUMPY_SORT_ROWS:
+        hashes = con.execute(f"SELECT hash(lead_id) AS h FROM {table} WHERE {where}").fetchnumpy()["h"]
+        hashes.sort()
+        unique = not (hashes[1:] == hashes[:-1]).any()
+    else:
+        unique = con.execute(f"SELECT count(DISTINCT hash(lead_id)) FROM {table} WHERE {where}").fetchall()[0][0] == valid
+    if unique:
         return 0
     return valid - con.execute(f"SELECT count(DISTINCT lead_id) FROM {table} WHERE {where}").fetchall()[0][0]
 
