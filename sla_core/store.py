@@ -105,6 +105,23 @@ def _why(exc: duckdb.Error, otherwise: str) -> str:
     return "the disk that holds the store is full" if any(m in str(exc) for m in FULL_DISK) else otherwise
 
 
+@contextlib.contextmanager
+def _write(cur: duckdb.DuckDBPyConnection, failed: str, then: str, reason: str | None = None) -> typing.Iterator[None]:
+    """One all-or-nothing write, then a CHECKPOINT. On an error: roll back and raise StoreError
+    "<failed> (<why>); <then>", why being a full disk, else ``reason`` or the error's kind."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        cur.execute("COMMIT")
+    except duckdb.Error as exc:
+        _rollback(cur)
+        raise StoreError(f"{failed} ({_why(exc, reason or exc.__class__.__name__)}); {then}") from exc
+    except BaseException:
+        _rollback(cur)  # never leave the session's cursor inside a half-done transaction
+        raise
+    checkpoint(cur)
+
+
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
     """Undo the open transaction; a failed COMMIT has already ended it."""
     try:
@@ -234,8 +251,7 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
         raise StoreError("give the workspace a name")
     workspace_id, scenario_id = uuid.uuid4().hex, uuid.uuid4().hex
     reader = session_con.sql(queries.sql("store_session_leads")).to_arrow_reader(ARROW_BATCH_ROWS)
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with _write(cur, "the workspace could not be saved", "nothing was stored"):
         cur.register("incoming", reader)
         try:
             cur.execute(queries.sql("store_insert_leads"), {"workspace_id": workspace_id})
@@ -247,12 +263,6 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
             "workspace_id": workspace_id, "name": name, "saved_at": _now(), "rows_saved": rows,
             "dataset_json": dataset_to_json(dataset), "mapping_json": mapping_json})
         _insert_scenario(cur, workspace_id, scenario_id, "Baseline", settings_json)
-        cur.execute("COMMIT")
-    except duckdb.Error as exc:
-        _rollback(cur)
-        raise StoreError(f"the workspace could not be saved ({_why(exc, exc.__class__.__name__)}); "
-                         "nothing was stored") from exc
-    checkpoint(cur)
     return workspace_id, scenario_id
 
 
@@ -270,16 +280,9 @@ def get_workspace(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> SavedWor
 
 def delete_workspace(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> None:
     """Remove a workspace with its rows, scenarios and share links (which stop working), all at once."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with _write(cur, "the workspace could not be deleted", "nothing was changed"):
         for table in DELETE_ORDER:
             cur.execute(queries.sql(f"store_delete_{table}"), {"workspace_id": workspace_id})
-        cur.execute("COMMIT")
-    except duckdb.Error as exc:
-        _rollback(cur)
-        raise StoreError(f"the workspace could not be deleted ({_why(exc, exc.__class__.__name__)}); "
-                         "nothing was changed") from exc
-    checkpoint(cur)
 
 
 def show_workspace(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> None:
@@ -326,15 +329,9 @@ def save_scenario(cur: duckdb.DuckDBPyConnection, workspace_id: str, name: str, 
     if scenario_id is not None and not any(s.scenario_id == scenario_id for s in scenarios(cur, workspace_id)):
         raise StoreError("that scenario does not belong to this workspace")
     scenario_id = scenario_id or uuid.uuid4().hex
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with _write(cur, "the scenario could not be saved", "reload and try again",
+                reason="someone may have saved it at the same moment"):
         revision = _insert_scenario(cur, workspace_id, scenario_id, name, settings_json)
-        cur.execute("COMMIT")
-    except duckdb.Error as exc:
-        _rollback(cur)
-        raise StoreError(f"the scenario could not be saved ({_why(exc, 'someone may have saved it at the same moment')}); "
-                         "reload and try again") from exc
-    checkpoint(cur)
     return scenario_id, revision
 
 
