@@ -165,14 +165,6 @@ def speed_by_period(con: duckdb.DuckDBPyConnection, period: str, goal_hours: flo
                      goal_counts(con, period, goal_hours, as_of, tz, clock, False, handed_between))
 
 
-def speed_by_rep(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,
-                 tz: str, clock: BusinessHours | None = None) -> pd.DataFrame:
-    """The same figures per period and owner (owner "(no owner)" for leads without one)."""
-    _check(period, goal_hours)
-    return rep_rows(with_goal(speed_summary(con, period, as_of, tz, clock, by_owner=True),
-                              goal_counts(con, period, goal_hours, as_of, tz, clock, by_owner=True)))
-
-
 def rep_rows(df: pd.DataFrame) -> pd.DataFrame:
     """The per-owner rows that handed something or had an exclusion (the spine's empty periods dropped)."""
     return df[df["handed"] + df["touched_before_handoff"] > 0].reset_index(drop=True)
