@@ -65,9 +65,10 @@ def report_args(path: Path, month: str) -> list[str]:
 def step_save(path: Path, store_file: Path) -> dict:
     """Ingest once and save it as a workspace through the store's public API (what "Save" does)."""
     _importable()
-    from sla_core import ingest, store
+    from sla_core.ingest import load as ingest
+    from sla_core.store import workspaces as store
     from sla_core.db import open_session_db
-    from sla_core.mapping import Mapping
+    from sla_core.ingest.mapping import Mapping
     with tempfile.TemporaryDirectory(prefix="sla-bench-", dir=OUT) as tmp:
         work = Path(tmp)
         con = open_session_db(work, readable=(path.parent,))
@@ -85,7 +86,8 @@ def step_save(path: Path, store_file: Path) -> dict:
 def step_reopen(store_file: Path, workspace_id: str, month: str) -> dict:
     """Open a saved workspace as a share link does (the stored rows, queried in place) and build the full report."""
     _importable()
-    from sla_core import report, store
+    from sla_core import report
+    from sla_core.store import workspaces as store
     from sla_core.assumptions import Assumptions
     cur = store.open_store(store_file).cursor()
     saved = store.get_workspace(cur, workspace_id)
@@ -124,8 +126,8 @@ def step_slider(path: Path) -> dict:
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test, local_script_runner
     from streamlit.testing.v1 import AppTest
-    from sla_core import ingest
-    from sla_core.mapping import Mapping
+    from sla_core.ingest import load as ingest
+    from sla_core.ingest.mapping import Mapping
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     app.run()
     ws = app.session_state["workspace"]

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from pages.session import literal, require_dataset, sla_health, workspace
-from sla_core import agreement, health
-
+from sla_core.health import agreement
+from sla_core.health import monthly as health
 # section → (marketing field, sales field, marketing label, sales label) for the parts only people can write
 WRITTEN = {
     "Requirements": ("marketing_needs", "sales_needs", "What marketing needs from sales",

@@ -6,8 +6,10 @@ from dataclasses import replace
 import streamlit as st
 
 from pages.session import ReadOnlyError, download_table, literal, release_uploads, require_dataset, workspace
-from sla_core import ingest, queries, quality
-from sla_core.decode import InputError
+from sla_core import queries
+from sla_core.ingest import load as ingest
+from sla_core.ingest import quality_report as quality
+from sla_core.ingest.decode import InputError
 
 ws = workspace()
 st.title("Data")
@@ -136,7 +138,7 @@ edited = st.data_editor(
     column_config={"column": st.column_config.SelectboxColumn("Export column", options=header_options)},
 )
 st.markdown("**Lead origin**: which sources are sales-generated (the rest count as marketing leads).")
-sources = ws.memo(("source_counts",), lambda: queries.frame(ws.con, "source_counts"))
+sources = ws.memo(("ingest/source_counts",), lambda: queries.frame(ws.con, "ingest/source_counts"))
 origin_edit = st.data_editor(
     sources, key="origin_editor", hide_index=True, width="stretch", disabled=["source", "leads"],
     column_config={"origin": st.column_config.SelectboxColumn("Origin", options=["marketing", "sales"], required=True)},
@@ -167,5 +169,5 @@ st.markdown("**Missing values per field**")
 st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
 
 st.subheader("Preview")
-preview = ws.memo(("preview",), lambda: queries.frame(ws.con, "leads_preview", tz=dataset.tz, limit=50))
+preview = ws.memo(("preview",), lambda: queries.frame(ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50))
 st.dataframe(preview, hide_index=True, width="stretch")

@@ -5,8 +5,7 @@ module is compiled once per process, this script on every fresh script cache: ke
 """
 from pages.sections import marketing as section
 from pages.session import require_dataset, workspace
-from sla_core import targets
-
+from sla_core.marketing import targets
 ws = workspace()
 section.title(ws)
 section.read_link(ws)

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from pages.session import download_chart, download_table, literal, require_dataset, sla_health, workspace
-from sla_core import health
-
+from sla_core.health import monthly as health
 BADGES = {True: ("On track", "green"), False: ("Behind", "red"), None: ("n/a", "gray")}
 STATUS_NOTES = {
     "review": "missed three months in a row: the agreement is up for review (its cancellation condition).",

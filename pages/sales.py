@@ -13,11 +13,14 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.session import literal, require_dataset, workspace
-from sla_core import capacity, depth, sales_charts, speed
+from sla_core.sales import capacity
+from sla_core.sales import depth
+from sla_core.sales import charts as sales_charts
+from sla_core.sales import speed
 from sla_core.export import csv_bytes
 from sla_core import formatting as fmt
-from sla_core import sales_tables as tables
-from sla_core.clock import WEEKDAY_NAMES, BusinessHours, holiday_countries, parse_holidays, public_holidays
+from sla_core.sales import display as tables
+from sla_core.sales.clock import WEEKDAY_NAMES, BusinessHours, holiday_countries, parse_holidays, public_holidays
 
 ws = workspace()
 CLOCKS = {"calendar": "Calendar hours", "business": "Business hours"}
@@ -167,14 +170,14 @@ def _clock_settings(tz: str, years: range) -> BusinessHours | None:
 
 def _summary(dataset, period: str, clock, by_rep: bool = False):
     """The speed figures a goal move leaves alone: kept per dataset, period and clock, whatever the goal."""
-    return ws.memo(("speed_summary", period, by_rep, dataset.as_of, dataset.tz, clock),
+    return ws.memo(("sales/speed_summary", period, by_rep, dataset.as_of, dataset.tz, clock),
                    lambda: speed.speed_summary(ws.con, period, dataset.as_of, dataset.tz, clock, by_owner=by_rep))
 
 
 def _counts(dataset, period: str, clock, by_rep: bool):
     """Within/missed at the current goal: the only speed statement a goal move runs (one per period kind)."""
     goal = ws.assumptions.speed_goal_hours
-    return ws.memo(("speed_goal_counts", period, by_rep, goal, dataset.as_of, dataset.tz, clock),
+    return ws.memo(("sales/speed_goal_counts", period, by_rep, goal, dataset.as_of, dataset.tz, clock),
                    lambda: speed.goal_counts(ws.con, period, goal, dataset.as_of, dataset.tz, clock, by_owner=by_rep))
 
 
@@ -324,7 +327,7 @@ def _breaches(dataset, month, clock, reps: list[str]) -> None:
     page = page_col.number_input("Page", min_value=1, step=1, key="breach_page")
     who = None if owner == "All reps" else owner
     args = ("month", month, a.speed_goal_hours, a.depth_goal_attempts, dataset.as_of, dataset.tz, clock)
-    rows = ws.memo(("speed_leads", *args, who, not everyone, page), lambda: speed.speed_leads(
+    rows = ws.memo(("sales/speed_leads", *args, who, not everyone, page), lambda: speed.speed_leads(
         ws.con, *args, owner=who, breaching_only=not everyone, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE))
     if rows.empty:
         st.info("No leads to list here." if page == 1 else "No leads on this page: go back to page 1.")

@@ -25,14 +25,30 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from sla_core import actuals, decode, depth, export, health, ingest, share, speed, store
-from sla_core.agreement import AgreementText
+from sla_core import export
+
+from sla_core.marketing import actuals
+
+from sla_core.ingest import decode
+
+from sla_core.sales import depth
+
+from sla_core.health import monthly as health
+
+from sla_core.ingest import load as ingest
+
+from sla_core.store import share
+
+from sla_core.sales import speed
+
+from sla_core.store import workspaces as store
+from sla_core.health.agreement import AgreementText
 from sla_core.assumptions import Assumptions
-from sla_core.clock import BusinessHours
+from sla_core.sales.clock import BusinessHours
 from sla_core.db import open_session_db
-from sla_core.mapping import Mapping
-from sla_core.targets import TierAssumption
-from sla_core.tiers import DEFAULT_RULES, TierRule
+from sla_core.ingest.mapping import Mapping
+from sla_core.marketing.targets import TierAssumption
+from sla_core.marketing.tiers import DEFAULT_RULES, TierRule
 
 SAMPLE_LEADS = Path(__file__).resolve().parent.parent / "data" / "sample_leads.csv"
 
@@ -351,8 +367,8 @@ def sla_health(ws: Workspace, dataset: ingest.Dataset) -> "pd.DataFrame":
     """The SLA health table of the workspace; every query memoised per dataset, so what-ifs only re-join."""
     a, tz, as_of = ws.assumptions, dataset.tz, dataset.as_of
     clock = health.clock_for(ws.sales_clock, ws.business_hours, tz)
-    monthly = ws.memo(("monthly_actuals", tz, as_of), lambda: actuals.monthly_actuals(ws.con, tz, as_of))
-    daily = ws.memo(("daily_marketing_leads", tz, as_of, ws.tier_rules),
+    monthly = ws.memo(("marketing/monthly_actuals", tz, as_of), lambda: actuals.monthly_actuals(ws.con, tz, as_of))
+    daily = ws.memo(("marketing/daily_marketing_leads", tz, as_of, ws.tier_rules),
                     lambda: actuals.daily_marketing_leads(ws.con, tz, as_of, ws.tier_rules))
     speed_frame = ws.memo(("health_speed", a.speed_goal_hours, clock),
                           lambda: speed.speed_by_period(ws.con, "month", a.speed_goal_hours, as_of, tz, clock))

@@ -8,8 +8,11 @@ import streamlit as st
 
 from pages import session
 from pages.session import ReadOnlyError, download_chart, download_table, literal, require_dataset, workspace
-from sla_core import goal_line, scenarios, share, store
-from sla_core.targets import compute_targets
+from sla_core.marketing import goal_line
+from sla_core.marketing import scenarios
+from sla_core.store import share
+from sla_core.store import workspaces as store
+from sla_core.marketing.targets import compute_targets
 
 EXPIRY = {"Never": None, "1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
           "90 days": timedelta(days=90)}

@@ -11,10 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sla_core import ingest, report
+from sla_core import report
+
+from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
 from sla_core.db import open_session_db
-from sla_core.mapping import Mapping
+from sla_core.ingest.mapping import Mapping
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ import duckdb
 if TYPE_CHECKING:  # DuckDB loads pandas itself when a frame is asked for: the report path never needs it
     import pandas as pd
 
-INCLUDE = re.compile(r"^-- @include (\w+)$", re.MULTILINE)
+INCLUDE = re.compile(r"^-- @include ([\w/]+)$", re.MULTILINE)
 
 
 @cache
@@ -25,7 +25,7 @@ def sql(name: str) -> str:
     A line ``-- @include other`` is replaced by ``other.sql``: CTEs several statements
     share (the business-hours clock, the job-title tier rules) are written once.
     """
-    text = resources.files("sla_core").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    text = resources.files("sla_core").joinpath("sql", *f"{name}.sql".split("/")).read_text(encoding="utf-8")
     return INCLUDE.sub(lambda m: sql(m.group(1)).rstrip(), text)
 
 

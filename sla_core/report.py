@@ -14,9 +14,9 @@ from datetime import date, datetime
 import duckdb
 
 from sla_core.assumptions import Assumptions
-from sla_core.dataset import Dataset
-from sla_core.marketing_report import marketing_sections
-from sla_core.sales_report import sales_sections
+from sla_core.ingest.dataset import Dataset
+from sla_core.marketing.report import marketing_sections
+from sla_core.sales.report import sales_sections
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

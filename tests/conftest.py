@@ -37,7 +37,7 @@ def make_leads(con):
     """
 
     def _make(rows: list[dict]):
-        con.execute(queries.sql("create_leads"))
+        con.execute(queries.sql("ingest/create_leads"))
         for r in rows:
             full = {**LEAD_DEFAULTS, **r}
             if "mql_at" not in r:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from sla_core import generator, ingest
-from sla_core.mapping import Mapping
+from sla_core import generator
+
+from sla_core.ingest import load as ingest
+from sla_core.ingest.mapping import Mapping
 
 
 def csv_bytes(rows: list[list[str]], delimiter: str = ",", newline: str = "\n", encoding: str = "utf-8") -> bytes:

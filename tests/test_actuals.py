@@ -8,9 +8,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from sla_core.actuals import (daily_marketing_leads, month_daily_leads, month_figures, month_row, monthly_actuals,
+from sla_core.marketing.actuals import (daily_marketing_leads, month_daily_leads, month_figures, month_row, monthly_actuals,
                               pooled_actuals)
-from sla_core.goal_line import daily_series
+from sla_core.marketing.goal_line import daily_series
 
 TZ = "America/New_York"
 AS_OF = datetime(2024, 4, 10, 12, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-from sla_core import agreement
+from sla_core.health import agreement
 from sla_core.assumptions import Assumptions
 
 WORKED = Assumptions(quota=5000, marketing_share=1.0, avg_deal_size=100, close_rate=0.5, speed_goal_hours=1,

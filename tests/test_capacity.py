@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from sla_core.assumptions import Assumptions
-from sla_core.capacity import rep_capacity, weeks_in_month
+from sla_core.sales.capacity import rep_capacity, weeks_in_month
 
 
 def test_default_assumptions_are_feasible_in_march():

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sla_core import speed
-from sla_core.clock import (BusinessHours, calendar_params, dst_corrections, parse_holidays, public_holidays,
+from sla_core.sales import speed
+from sla_core.sales.clock import (BusinessHours, calendar_params, dst_corrections, parse_holidays, public_holidays,
                              transitions)
 
 NY = "America/New_York"

@@ -5,8 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from sla_core import depth
-
+from sla_core.sales import depth
 AS_OF = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
 
 

@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from sla_core import export
-
-
 def _rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 

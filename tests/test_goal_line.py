@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from sla_core.actuals import daily_marketing_leads
-from sla_core.goal_line import goal_line, month_attainments, tier_series, value_series
+from sla_core.marketing.actuals import daily_marketing_leads
+from sla_core.marketing.goal_line import goal_line, month_attainments, tier_series, value_series
 
 DAILY = pd.DataFrame({
     "day": [date(2024, 1, 31), date(2024, 2, 10), date(2024, 2, 15), date(2024, 2, 15), date(2024, 3, 3)],
@@ -113,8 +113,7 @@ def test_daily_marketing_leads_query_local_days_and_tiers(make_leads):
 def test_chart_specs_swap_the_goal_and_render():
     import vl_convert
 
-    from sla_core import charts
-
+    from sla_core.marketing import charts
     line = goal_line(DAILY, date(2024, 2, 1), 29, date(2024, 2, 20))
     spec = charts.goal_line_chart(line).to_dict()
     moved = charts.with_goal(spec, 58)

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sla_core import health
+from sla_core.health import monthly as health
 from sla_core.assumptions import Assumptions
 
 MONTHS = [date(2024, m, 1) for m in range(1, 9)]
@@ -80,7 +80,7 @@ def test_monthly_health_lists_every_month_of_the_data(make_leads):
 
 
 def test_clock_follows_the_workspace_setting():
-    from sla_core.clock import BusinessHours
+    from sla_core.sales.clock import BusinessHours
     assert health.clock_for("calendar", BusinessHours(), "UTC") is None
     assert health.clock_for("business", None, "Europe/Berlin") == BusinessHours(tz="Europe/Berlin")
 

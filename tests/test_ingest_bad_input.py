@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from ingest_support import Loader, csv_bytes, edit_cells, export_text
-from sla_core import decode, ingest
+from sla_core.ingest import decode
+from sla_core.ingest import load as ingest
 from sla_core.db import open_session_db
-from sla_core.decode import InputError
-from sla_core.mapping import Mapping
+from sla_core.ingest.decode import InputError
+from sla_core.ingest.mapping import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = timezone.utc

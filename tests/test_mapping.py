@@ -8,8 +8,8 @@ import pytest
 
 from ingest_support import Loader, csv_bytes, export_text
 from sla_core import generator
-from sla_core.decode import InputError
-from sla_core.mapping import DEFAULT_SALES_SOURCES, LEAD_ALIASES, Mapping, auto_map
+from sla_core.ingest.decode import InputError
+from sla_core.ingest.mapping import DEFAULT_SALES_SOURCES, LEAD_ALIASES, Mapping, auto_map
 
 UTC = timezone.utc
 CANONICAL = ("created_at", "mql_at", "handed_at", "first_touch_at", "attempts", "connected", "customer_at",

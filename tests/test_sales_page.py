@@ -89,7 +89,6 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
 def statements(monkeypatch):
     """The names of the SQL statements the page runs (every query goes through sla_core.queries)."""
     from sla_core import queries
-
     ran: list[str] = []
     for name in ("frame", "records"):
         def counted(con, statement, _run=getattr(queries, name), **params):
@@ -108,7 +107,7 @@ def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(smal
     assert not small.exception
     # one count for the month (its totals for the headline, its owners for the rep table), one for the weeks;
     # no summary, depth or calendar-clock statement again
-    assert sorted(statements) == ["speed_goal_counts", "speed_goal_counts", "speed_leads"]
+    assert sorted(statements) == ["sales/speed_goal_counts", "sales/speed_goal_counts", "sales/speed_leads"]
     assert metric(small, "Within the speed goal") == ("80.0 %" if clock == "business" else "60.0 %")
     statements.clear()
     small.slider(key="speed_goal_hours").set_value(1.0).run()  # a goal already seen: nothing to query

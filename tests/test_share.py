@@ -8,8 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sla_core import share, store
-from sla_core.mapping import Mapping
+from sla_core.store import share
+
+from sla_core.store import workspaces as store
+from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages import session
-from sla_core import share
+from sla_core.store import share
 from sla_core.assumptions import Assumptions
 
 ROOT = Path(__file__).resolve().parent.parent

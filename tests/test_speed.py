@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest_support import Loader, csv_bytes
-from sla_core import depth, speed
-from sla_core.clock import BusinessHours
+from sla_core.sales import depth
+from sla_core.sales import speed
+from sla_core.sales.clock import BusinessHours
 
 AS_OF = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Sunday noon
 MARCH, FEB = date(2024, 3, 1), date(2024, 2, 1)

@@ -12,12 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sla_core import queries, store
+from sla_core import queries
+
+from sla_core.store import workspaces as store
 from sla_core.assumptions import Assumptions
-from sla_core.clock import BusinessHours
-from sla_core.mapping import Mapping
-from sla_core.targets import TierAssumption
-from sla_core.tiers import TierRule
+from sla_core.sales.clock import BusinessHours
+from sla_core.ingest.mapping import Mapping
+from sla_core.marketing.targets import TierAssumption
+from sla_core.marketing.tiers import TierRule
 from tests.store_support import session_with_leads
 
 
@@ -46,7 +48,7 @@ def test_saved_rows_read_back_in_place_with_same_metrics(db, tmp_path):
 
 
 def test_store_columns_mirror_the_canonical_leads_table(db, con):
-    con.execute(queries.sql("create_leads"))
+    con.execute(queries.sql("ingest/create_leads"))
     canonical = [(r[0], r[1]) for r in con.execute("DESCRIBE leads").fetchall()]
     stored = [(r[0], r[1]) for r in db.execute("DESCRIBE workspace_leads").fetchall()]
     assert stored[0][0] == "workspace_id" and stored[1:] == canonical
@@ -133,7 +135,7 @@ def test_settings_round_trip_as_json_and_tolerate_unknown_or_missing_fields():
 
 def test_dataset_round_trip_keeps_as_of_and_issues(tmp_path):
     _, dataset = session_with_leads(tmp_path / "s", 1)
-    from sla_core.ingest import Issue
+    from sla_core.ingest.load import Issue
     dataset.as_of = datetime(2025, 1, 14, 23, 38, tzinfo=timezone.utc)
     dataset.quality.issues.append(Issue("f.csv", 3, "Amount", "not a number", "=1+1"))
     assert store.dataset_from_json(store.dataset_to_json(dataset)) == dataset
@@ -152,7 +154,8 @@ def test_store_file_reopens_with_everything(tmp_path):
 def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp_path):
     # what a share link does (bench/run.py's reopen step, in a fresh process): pandas costs more
     # to import than the whole report takes, so that path must never load it
-    from sla_core import ingest, report
+    from sla_core import report
+    from sla_core.ingest import load as ingest
     from sla_core.db import open_session_db
 
     sample = Path(__file__).resolve().parent.parent / "data" / "sample_leads.csv"
@@ -176,7 +179,7 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
 
 def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
     # like every session connection, so the same SQL gives the same result on a shared workspace
-    code = ("import sys; from sla_core import store; cur = store.open_store(sys.argv[1]).cursor(); "
+    code = ("import sys; from sla_core.store import workspaces as store; cur = store.open_store(sys.argv[1]).cursor(); "
             "print(cur.execute(\"SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb")], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TZ": "America/New_York"},
@@ -185,8 +188,8 @@ def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
 
 
 def test_no_sql_text_is_built_in_the_store_modules():
-    source = "".join(open(f"sla_core/{m}.py", encoding="utf-8").read() for m in ("store", "share"))
-    assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)  # queries.sql(f"store_delete_{table}") names a file
+    source = "".join(open(f"sla_core/store/{m}.py", encoding="utf-8").read() for m in ("workspaces", "share"))
+    assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)  # queries.sql(f"store/delete_{table}") names a file
 
 
 def test_twenty_sessions_saving_at_once_each_get_their_workspace(db, tmp_path):
@@ -209,7 +212,7 @@ def test_same_scenario_revised_at_once_keeps_one_and_asks_the_other_to_reload(db
     _, _, (wid, sid) = _save(db, tmp_path)
     first, second = db.cursor(), db.cursor()
     first.execute("BEGIN TRANSACTION")
-    first.execute(queries.sql("store_insert_scenario"), {"scenario_id": sid, "workspace_id": wid,
+    first.execute(queries.sql("store/insert_scenario"), {"scenario_id": sid, "workspace_id": wid,
                                                         "scenario_name": "Baseline", "saved_at": datetime.now(timezone.utc),
                                                         "settings_json": "{}"})
     assert store.save_scenario(second, wid, "Baseline", "{}", sid) == (sid, 2)  # the first to commit wins

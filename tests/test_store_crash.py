@@ -8,8 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from sla_core import store
-
+from sla_core.store import workspaces as store
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 20
 
@@ -17,8 +16,8 @@ SAVER = """
 import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from sla_core import store
-from sla_core.mapping import Mapping
+from sla_core.store import workspaces as store
+from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
 db = store.open_store(Path({path!r}))
 con, dataset = session_with_leads(Path({folder!r}), 400_000)

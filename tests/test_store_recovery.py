@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sla_core import store
-from sla_core.mapping import Mapping
+from sla_core.store import workspaces as store
+from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,8 +100,8 @@ FULL_DISK_SAVER = """
 import os, resource, signal, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from sla_core import store
-from sla_core.mapping import Mapping
+from sla_core.store import workspaces as store
+from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
 path, folder = Path({path!r}), Path({folder!r})
 db = store.open_store(path)

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from sla_core.actuals import PooledActuals
+from sla_core.marketing.actuals import PooledActuals
 from sla_core.assumptions import Assumptions
-from sla_core.marketing_inputs import INPUTS, apply_actuals, from_shown
-from sla_core.targets import compute_targets, customers_needed, leads_needed
+from sla_core.marketing.controls import INPUTS, apply_actuals, from_shown
+from sla_core.marketing.targets import compute_targets, customers_needed, leads_needed
 
 quotas = st.floats(min_value=0, max_value=1e9, allow_nan=False)
 shares = st.floats(min_value=1e-3, max_value=1.0)

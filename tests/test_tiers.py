@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from sla_core.assumptions import Assumptions
-from sla_core.targets import TierAssumption, default_tiers, tier_errors, tier_targets, value_goal
-from sla_core.tiers import DEFAULT_RULES, TierRule, tier_actuals, title_tiers
+from sla_core.marketing.targets import TierAssumption, default_tiers, tier_errors, tier_targets, value_goal
+from sla_core.marketing.tiers import DEFAULT_RULES, TierRule, tier_actuals, title_tiers
 
 BASE = Assumptions(quota=10_000, marketing_share=1.0, avg_deal_size=100, close_rate=0.5)
 
@@ -89,8 +89,8 @@ def test_tier_actuals_hand_computed(make_leads):
 def test_tier_actuals_fill_the_tier_table():
     import pandas as pd
 
-    from sla_core.actuals import month_span
-    from sla_core.marketing_inputs import apply_tier_actuals
+    from sla_core.marketing.actuals import month_span
+    from sla_core.marketing.controls import apply_tier_actuals
 
     per_tier = pd.DataFrame({"tier": ["executive", "smb", "other"], "marketing_leads": [4, 2, 0],
                              "customers": [1, 1, 0], "close_rate": [0.25, 0.5, None],

@@ -19,13 +19,17 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from pages.session import Workspace, literal
-from sla_core import actuals, charts, goal_line, marketing_inputs, targets
+from sla_core.marketing import actuals
+from sla_core.marketing import charts
+from sla_core.marketing import goal_line
+from sla_core.marketing import controls as marketing_inputs
+from sla_core.marketing import targets
 from sla_core import formatting as fmt
-from sla_core import marketing_tables as tables
+from sla_core.marketing import display as tables
 from sla_core.assumptions import Assumptions
-from sla_core.marketing_inputs import INPUTS, NUMBER_SUFFIX
+from sla_core.marketing.controls import INPUTS, NUMBER_SUFFIX
 from sla_core.report import parse_month
-from sla_core.tiers import tier_actuals, title_tiers
+from sla_core.marketing.tiers import tier_actuals, title_tiers
 
 T = TypeVar("T")
 LINK_STATE = "marketing_link"  # the query parameters this page last wrote
@@ -236,7 +240,7 @@ def _apply_tier_actuals(ws: Workspace, tiers, months) -> None:
         return
     dataset = ws.dataset
     start, end = actuals.month_span(months)
-    per_tier = ws.memo(("tier_actuals", ws.tier_rules, start, end), lambda: tier_actuals(
+    per_tier = ws.memo(("marketing/tier_actuals", ws.tier_rules, start, end), lambda: tier_actuals(
         ws.con, dataset.tz, dataset.as_of, ws.tier_rules, start, end))
     ws.tiers = marketing_inputs.apply_tier_actuals(tiers, per_tier)
     st.session_state["tier_table_version"] = st.session_state.get("tier_table_version", 0) + 1
@@ -271,7 +275,7 @@ def _tier_setup(ws: Workspace, daily, pooled) -> tuple[list[targets.TierTarget],
         st.session_state["tier_rules_version"] += 1
         st.rerun()
     with st.expander("Check the rules on the most common job titles"):
-        check = ws.memo(("title_tiers", ws.tier_rules), lambda: title_tiers(ws.con, ws.tier_rules))
+        check = ws.memo(("marketing/title_tiers", ws.tier_rules), lambda: title_tiers(ws.con, ws.tier_rules))
         shown_check = ws.memo(("title_check_display", ws.tier_rules),
                               lambda: _arrow_table(tables.title_check_display(check)))
         st.dataframe(shown_check, hide_index=True, width="stretch")
@@ -426,11 +430,11 @@ def month_sections(ws: Workspace, dataset, monthly, daily, pooled, target: targe
 
 
 def _monthly_key(ws: Workspace) -> tuple:
-    return ("monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
+    return ("marketing/monthly_actuals", ws.dataset.tz, ws.dataset.as_of)
 
 
 def _daily_key(ws: Workspace) -> tuple:
-    return ("daily_marketing_leads", ws.dataset.tz, ws.dataset.as_of, ws.tier_rules)
+    return ("marketing/daily_marketing_leads", ws.dataset.tz, ws.dataset.as_of, ws.tier_rules)
 
 
 def _tier_series(ws: Workspace, daily, tier: str):

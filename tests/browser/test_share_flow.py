@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from sla_core.share import GENERIC_DENIAL
+from sla_core.store.share import GENERIC_DENIAL
 
 TIMEOUT = 60_000
 

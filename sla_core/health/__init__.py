@@ -1,0 +1,1 @@
+"""SLA health (SPEC 8): one verdict per figure, month by month, and the written agreement."""

@@ -1,0 +1,1 @@
+"""Reading CRM exports: bytes to a UTF-8 CSV, the typed scan with rejects, mapping, the quality report."""

@@ -1,0 +1,26 @@
+"""The report command's marketing keys (SPEC 9): targets, the month's actuals and its goal line.
+
+The same statements and goal-line code as the Marketing SLA page, so a scheduled report and the
+page agree; only the month asked for is read, straight into Python (no pandas to load).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from sla_core.marketing import actuals
+
+from sla_core.marketing import goal_line
+from sla_core.assumptions import Assumptions
+from sla_core.marketing.targets import compute_targets
+
+
+def marketing_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
+                       assumptions: Assumptions) -> dict:
+    """{"targets", "actuals", "goal_line"} for ``month``; the goal line's goal is leads_needed."""
+    targets = compute_targets(assumptions)
+    daily = actuals.month_daily_leads(con, tz, as_of, month)
+    line = goal_line.goal_line(daily, month, targets.leads_needed, as_of or date.min, tz=tz)  # no data: nothing happened yet
+    return {"targets": targets.as_dict(), "actuals": actuals.month_figures(con, tz, as_of, month),
+            "goal_line": line.points_records()}

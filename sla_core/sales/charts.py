@@ -1,0 +1,166 @@
+"""Altair charts of the Sales SLA: per-period bars against goal rule lines, bands, delays, reps.
+
+Bars span their period on a time axis (start to the next period's start), so a day, a
+week and a month chart read the same way; periods with nothing to show stay empty.
+Charts that do not show the speed goal take only goal-free figures (``speed.speed_summary``),
+so the page can keep them per dataset and redraw only the goal's charts on a goal move.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from sla_core.sales.speed import BANDS
+
+GOAL_COLOR = "#6b7280"
+BAR_COLOR = "#2563eb"
+MISS_COLOR = "#dc2626"
+ROUTING_COLOR = "#f59e0b"
+STEP = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}
+AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
+TOOLTIP_FORMAT = {"day": "%a %d %b %Y", "week": "week of %d %b %Y", "month": "%B %Y"}
+BAND_COLORS = ["#15803d", "#4ade80", "#a3e635", "#facc15", "#fb923c", "#dc2626", "#6b7280"]
+
+
+def _periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    start = pd.to_datetime(frame["period_start"])
+    return frame.assign(start=start, end=start + STEP[period])
+
+
+def _x(period: str) -> dict:
+    """A bar spanning its period, from the zero baseline up (ranged bars need both ends)."""
+    return {"x": alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), "x2": "end:T",
+            "y2": alt.datum(0)}
+
+
+def _when(period: str) -> alt.Tooltip:
+    return alt.Tooltip("start:T", title="Hand-off period", format=TOOLTIP_FORMAT[period])
+
+
+def _rule(value: float | None, label: str) -> list[alt.Chart]:
+    """A dashed goal line with its label, or nothing when the goal is n/a."""
+    if value is None:
+        return []
+    data = pd.DataFrame({"y": [value], "label": [label]})
+    rule = alt.Chart(data).mark_rule(color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(
+        y="y:Q", tooltip=[alt.Tooltip("label:N", title="Goal")])
+    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=GOAL_COLOR).encode(
+        y="y:Q", x=alt.value(0), text="label:N")
+    return [rule, text]
+
+
+def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float) -> alt.LayerChart:
+    """Share of due leads followed up within the speed goal, per period, against the target share."""
+    data = _periods(speed, period)
+    bars = alt.Chart(data).transform_filter("isValid(datum.pct_within_goal)").transform_calculate(
+        status=f"datum.pct_within_goal >= {target_share} ? 'At or above target' : 'Below target'").mark_bar(
+        opacity=0.85).encode(
+        **_x(period), y=alt.Y("pct_within_goal:Q", title="Leads within the speed goal (%)",
+                              axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["At or above target", "Below target"], range=[BAR_COLOR, MISS_COLOR])),
+        tooltip=[_when(period), alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
+                 alt.Tooltip("within:Q", title="Within (leads)"), alt.Tooltip("missed:Q", title="Missed (leads)"),
+                 alt.Tooltip("handed:Q", title="Handed (leads)")])
+    return alt.layer(bars, *_rule(target_share, f"target {target_share:.0%}")).properties(
+        height=280, title="Speed: share of leads followed up within the goal")
+
+
+def response_bars(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
+    """Median response per period (mean and p90 in the tooltip): goal-free, so it can be kept per dataset."""
+    data = _periods(speed, period)
+    base = alt.Chart(data).transform_filter("isValid(datum.median_hours)")
+    tips = [_when(period), alt.Tooltip("median_hours:Q", title="Median (h)", format=",.2f"),
+            alt.Tooltip("mean_hours:Q", title="Mean (h)", format=",.2f"),
+            alt.Tooltip("p90_hours:Q", title="p90 (h)", format=",.2f"), alt.Tooltip("touched:Q", title="Touched (leads)")]
+    return base.mark_bar(color=BAR_COLOR, opacity=0.85).encode(
+        **_x(period), y=alt.Y("median_hours:Q", title=f"Median response ({clock_label})"), tooltip=tips)
+
+
+def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str) -> alt.LayerChart:
+    """``response_bars`` against the speed goal in hours: only the rule line follows a goal move."""
+    return alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
+        height=260, title=f"Speed: median response time ({clock_label})")
+
+
+def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
+    """How fast leads were answered, as stacked counts per period (stacked here: ranged bars do not stack)."""
+    data = _periods(speed, period)
+    long = data.melt(id_vars=["start", "end"], value_vars=list(BANDS), var_name="band", value_name="leads")
+    long["band"] = pd.Categorical(long["band"].map(BANDS), categories=list(BANDS.values()), ordered=True)
+    long = long.sort_values(["start", "band"])
+    long["top"] = long.groupby("start")["leads"].cumsum()
+    long["bottom"] = long["top"] - long["leads"]
+    long["band"] = long["band"].astype(str)
+    return alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="end:T",
+        y=alt.Y("top:Q", title="Handed leads"), y2="bottom:Q",
+        color=alt.Color("band:N", title="Response", sort=list(BANDS.values()),
+                        scale=alt.Scale(domain=list(BANDS.values()), range=BAND_COLORS)),
+        tooltip=[_when(period), alt.Tooltip("band:N", title="Response"), alt.Tooltip("leads:Q", title="Leads")],
+    ).properties(height=260, title="Response bands (leads per band)")
+
+
+def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
+    """Routing delay (MQL → hand-off) beside the rep's delay (hand-off → first touch), medians.
+
+    Each period's span is split in two: routing on the left half, the rep on the right.
+    """
+    data = _periods(speed, period)
+    data = data.assign(middle=data["start"] + (data["end"] - data["start"]) / 2)
+    routing = data.assign(left=data["start"], right=data["middle"], hours=data["routing_median_hours"],
+                          delay="Routing (MQL → hand-off)")
+    rep = data.assign(left=data["middle"], right=data["end"], hours=data["median_hours"],
+                      delay="Rep (hand-off → first touch)")
+    long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("left:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="right:T",
+        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.datum(0),
+        color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
+                                        range=[ROUTING_COLOR, BAR_COLOR])),
+        tooltip=[_when(period), alt.Tooltip("delay:N", title="Delay"),
+                 alt.Tooltip("hours:Q", title="Median (h)", format=",.2f")],
+    ).properties(height=240, title="Who is slow: routing delay beside the rep's delay (medians)")
+
+
+def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int) -> alt.LayerChart:
+    """Lead attempts: average attempts on not-connected leads per period, against the depth goal."""
+    data = _periods(depth, period)
+    bars = alt.Chart(data).transform_filter("isValid(datum.avg_attempts)").mark_bar(color=BAR_COLOR, opacity=0.85).encode(
+        **_x(period), y=alt.Y("avg_attempts:Q", title="Avg attempts (not connected)"),
+        tooltip=[_when(period), alt.Tooltip("avg_attempts:Q", title="Avg attempts", format=",.2f"),
+                 alt.Tooltip("pct_at_goal:Q", title="At goal", format=".1%"),
+                 alt.Tooltip("not_connected:Q", title="Not connected (leads)")])
+    return alt.layer(bars, *_rule(depth_goal, f"goal {depth_goal} attempts")).properties(
+        height=240, title="Lead attempts: depth of follow-up on leads not reached yet")
+
+
+def worked_chart(depth: pd.DataFrame, period: str) -> alt.Chart:
+    """Leads worked: share of handed leads with at least one attempt, per period."""
+    data = _periods(depth, period)
+    return alt.Chart(data).transform_filter("isValid(datum.leads_worked_pct)").mark_bar(
+        color=BAR_COLOR, opacity=0.85).encode(
+        **_x(period), y=alt.Y("leads_worked_pct:Q", title="Leads worked (%)", axis=alt.Axis(format="%"),
+                              scale=alt.Scale(domain=[0, 1])),
+        tooltip=[_when(period), alt.Tooltip("leads_worked_pct:Q", title="Worked", format=".1%"),
+                 alt.Tooltip("worked:Q", title="Worked (leads)"), alt.Tooltip("handed:Q", title="Handed (leads)")],
+    ).properties(height=240, title="Leads worked: handed leads with at least one attempt")
+
+
+def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
+    """Each rep's share within the speed goal (from ``sales_tables.rep_table``), outside-SLA reps in red."""
+    data = reps.assign(status=["Outside SLA" if o else "Within SLA" for o in reps["Outside SLA"]],
+                       within=reps["Within goal (%)"] / 100)
+    bars = alt.Chart(data).transform_filter("isValid(datum.within)").mark_bar().encode(
+        y=alt.Y("Rep:N", sort="x", title=None), x=alt.X("within:Q", title="Within the speed goal (%)",
+                                                       axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Within SLA", "Outside SLA"], range=[BAR_COLOR, MISS_COLOR])),
+        tooltip=[alt.Tooltip("Rep:N"), alt.Tooltip("within:Q", title="Within goal", format=".1%"),
+                 alt.Tooltip("Median response (h):Q", format=",.2f"),
+                 alt.Tooltip("Avg attempts (not connected):Q", format=",.2f"), alt.Tooltip("Handed leads:Q")])
+    target = alt.Chart(pd.DataFrame({"x": [target_share]})).mark_rule(
+        color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    return alt.layer(bars, target).properties(height=alt.Step(22),
+                                              title="Reps: share within the speed goal (dashed: target)")

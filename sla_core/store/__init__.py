@@ -1,0 +1,1 @@
+"""Saved workspaces, scenarios and share links in one DuckDB file."""
