@@ -10,14 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sla_core import queries  # noqa: E402
+from sla_core import contract  # noqa: E402
 from sla_core.db import open_session_db  # noqa: E402
 
-LEAD_DEFAULTS = {
-    "mql_at": None, "source": None, "origin": "marketing", "handed_at": None,
-    "first_touch_at": None, "attempts": 0, "connected": False, "customer_at": None,
-    "deal_amount": None, "owner": None, "tier": None, "job_title": None,
-}
+# Timestamps arrive as ISO strings; touched_before_handoff is derived as ingest derives it.
+INSERT_LEAD = "INSERT INTO leads VALUES (" + ", ".join(
+    f"${name}::{contract.BY_NAME[name].sql_type}" for name in contract.COLUMNS if name != "touched_before_handoff"
+) + ", coalesce($first_touch_at::TIMESTAMPTZ < $handed_at::TIMESTAMPTZ, false))"
 
 
 @pytest.fixture
@@ -32,25 +31,14 @@ def con(tmp_path):
 def make_leads(con):
     """Create the canonical ``leads`` table from dicts (timestamps as ISO strings with offsets).
 
-    Unspecified columns take LEAD_DEFAULTS; ``mql_at`` defaults to ``created_at`` and
+    Unspecified columns are empty (``contract.test_row``); ``mql_at`` defaults to ``created_at`` and
     ``touched_before_handoff`` is derived, as ingest does.
     """
 
     def _make(rows: list[dict]):
-        con.execute(queries.sql("ingest/create_leads"))
+        con.execute(contract.session_table_ddl())
         for r in rows:
-            full = {**LEAD_DEFAULTS, **r}
-            if "mql_at" not in r:
-                full["mql_at"] = full["created_at"]
-            con.execute(
-                "INSERT INTO leads VALUES ($lead_id, $created_at::TIMESTAMPTZ, $mql_at::TIMESTAMPTZ, $source, "
-                "$origin, $handed_at::TIMESTAMPTZ, $first_touch_at::TIMESTAMPTZ, $attempts, $connected, "
-                "$customer_at::TIMESTAMPTZ, $deal_amount, $owner, $tier, $job_title, "
-                "coalesce($first_touch_at::TIMESTAMPTZ < $handed_at::TIMESTAMPTZ, false))",
-                {k: full[k] for k in ("lead_id", "created_at", "mql_at", "source", "origin", "handed_at",
-                                      "first_touch_at", "attempts", "connected", "customer_at",
-                                      "deal_amount", "owner", "tier", "job_title")},
-            )
+            con.execute(INSERT_LEAD, contract.test_row(**r))
         return con
 
     return _make

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sla_core import queries
+from sla_core import contract
 
 from sla_core.ingest import load as ingest
 from sla_core.db import open_session_db
@@ -19,7 +19,7 @@ FROM range($n)
 def session_with_leads(folder: Path, n: int):
     """A locked-down session connection whose ``leads`` holds ``n`` rows, plus a matching Dataset."""
     con = open_session_db(folder)
-    con.execute(queries.sql("ingest/create_leads"))
+    con.execute(contract.session_table_ddl())
     con.execute(FILL_LEADS, {"n": n})
     dataset = ingest.Dataset(version=f"v{n}", tz="UTC", as_of=None, rows_loaded=n, quality=ingest.Quality(rows_read=n),
                              files={"leads": "synthetic.csv"}, headers=["id"], columns={"lead_id": "id"},

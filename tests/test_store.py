@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sla_core import queries
+from sla_core import contract, queries
 
 from sla_core.store import workspaces as store
 from sla_core.assumptions import Assumptions
@@ -48,7 +48,7 @@ def test_saved_rows_read_back_in_place_with_same_metrics(db, tmp_path):
 
 
 def test_store_columns_mirror_the_canonical_leads_table(db, con):
-    con.execute(queries.sql("ingest/create_leads"))
+    con.execute(contract.session_table_ddl())
     canonical = [(r[0], r[1]) for r in con.execute("DESCRIBE leads").fetchall()]
     stored = [(r[0], r[1]) for r in db.execute("DESCRIBE workspace_leads").fetchall()]
     assert stored[0][0] == "workspace_id" and stored[1:] == canonical

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from sla_core import queries
+from sla_core import contract, queries
 
 from sla_core.ingest import activities
 
@@ -72,12 +72,7 @@ DATE_ORDERS = ("auto", "mdy", "dmy")
 DECIMAL_LABELS = {".": "1,234.56", ",": "1.234,56"}
 
 FieldType = str  # 'id' | 'timestamp' | 'number' | 'integer' | 'boolean' | 'text'
-LEAD_TYPES: dict[str, FieldType] = {
-    "lead_id": "id", "created_at": "timestamp", "mql_at": "timestamp", "source": "text",
-    "handed_at": "timestamp", "first_touch_at": "timestamp", "attempts": "integer",
-    "connected": "boolean", "customer_at": "timestamp", "deal_amount": "number",
-    "owner": "text", "tier": "text", "job_title": "text",
-}
+LEAD_TYPES: dict[str, FieldType] = contract.MAPPED_TYPES
 DEAL_TYPES: dict[str, FieldType] = {"lead_id": "id", "customer_at": "timestamp", "deal_amount": "number", "owner": "text"}
 ACTIVITY_TYPES: dict[str, FieldType] = {"lead_id": "id", "activity_at": "timestamp", "type": "text", "outcome": "text"}
 CHECKED_TYPES = ("timestamp", "number", "integer", "boolean")
@@ -896,14 +891,6 @@ def _script(con, name: str, params: dict, **names: str) -> None:
             con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
 
 
-# The type of each canonical lead column that an export may lack (added empty, or filled by a fallback).
-LEAD_COLUMN_TYPES = {"mql_at": "TIMESTAMPTZ", "source": "VARCHAR", "handed_at": "TIMESTAMPTZ",
-                     "first_touch_at": "TIMESTAMPTZ", "attempts": "INTEGER", "connected": "BOOLEAN",
-                     "customer_at": "TIMESTAMPTZ", "deal_amount": "DOUBLE", "owner": "VARCHAR", "tier": "VARCHAR",
-                     "job_title": "VARCHAR"}
-FALLBACKS = {"mql_at": "created_at", "handed_at": "mql_at"}  # SPEC 1: absent MQL date → created; hand-off → MQL
-
-
 def _build_leads(con, f: _File, quality: Quality, invalid: int, dupes: int) -> None:
     """Turn ``typed_leads`` into ``leads_next`` in place with the stated rules: required fields,
     duplicates (first row kept), absent-column fallbacks; reports the rejected rows."""
@@ -936,11 +923,11 @@ def _build_leads(con, f: _File, quality: Quality, invalid: int, dupes: int) -> N
         quality.notices.append("No hand-off date column: a lead counts as handed to sales when it became an MQL.")
     if invalid or dupes:
         con.execute(f"DELETE FROM {f.table} WHERE NOT ({keep})")
-    for column, kind in LEAD_COLUMN_TYPES.items():  # generated names and types only, never header text
+    for column, kind in contract.OPTIONAL_TYPES.items():  # generated names and types only, never header text
         if column not in fields:
             con.execute(f"ALTER TABLE {f.table} ADD COLUMN {column} {kind}")
-            if column in FALLBACKS:
-                con.execute(f"UPDATE {f.table} SET {column} = {FALLBACKS[column]}")
+            if column in contract.FALLBACKS:
+                con.execute(f"UPDATE {f.table} SET {column} = {contract.FALLBACKS[column]}")
     _script(con, "ingest/build_leads", {}, typed=f.table)
     con.execute(f"DROP TABLE IF EXISTS leads_next; ALTER TABLE {f.table} RENAME TO leads_next")
 
