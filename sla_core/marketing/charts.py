@@ -38,8 +38,9 @@ def goal_line_chart(line: GoalLine, unit: str = "leads") -> alt.LayerChart:
     day = alt.Tooltip("date:T", title="Day", format="%a %d %b %Y")
     base = alt.Chart(data)
     bars = base.transform_filter("isValid(datum.actual_cum)").transform_calculate(
-        series="'Actual (cumulative)'").mark_bar(opacity=0.75).encode(x=x, y=alt.Y("actual_cum:Q", title=f"Cumulative {unit}"), color=color,
-                             tooltip=[day, alt.Tooltip("actual_cum:Q", title=f"Actual {unit}", format=",.0f")])
+        series="'Actual (cumulative)'").mark_bar(opacity=0.75).encode(
+        x=x, y=alt.Y("actual_cum:Q", title=f"Cumulative {unit}"), color=color,
+        tooltip=[day, alt.Tooltip("actual_cum:Q", title=f"Actual {unit}", format=",.0f")])
     goal = base.transform_calculate(goal_cum=GOAL_CUM, series="'Goal (cumulative)'").transform_filter(
         "isValid(datum.goal_cum)").mark_line(strokeDash=[6, 3], strokeWidth=2).encode(
         x=x, y="goal_cum:Q", color=color, tooltip=[day, alt.Tooltip("goal_cum:Q", title=f"Goal {unit}", format=",.1f")])
