@@ -45,7 +45,6 @@ GOAL = SLATE  # always drawn dashed
 SECOND_GOAL = REDDISH_PURPLE  # a second goal line beside the first (scenario comparison)
 AS_OF = INK  # the as-of marker on a month's axis
 CATEGORY = (BLUE, ORANGE, REDDISH_PURPLE, SKY_BLUE, BLUISH_GREEN, VERMILLION, SLATE)  # tiers, measures, other series
-TIERS = CATEGORY
 ROUTING = ORANGE  # routing delay beside the rep's (ACTUAL) delay
 # response bands, fastest to slowest, then "never touched": blues for fast, oranges for slow
 BANDS = (BLUE, SKY_BLUE, "#A6D4EE", "#F3CB73", ORANGE, VERMILLION, GREY)
