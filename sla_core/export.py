@@ -6,6 +6,9 @@ cell starting with a formula character. Numbers are left as numbers (``-5`` stay
 """
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import vl_convert
@@ -36,14 +39,31 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM (Excel then reads accents right), formula-safe, empty cells for n/a."""
-    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # CRLF: a lone CR in a cell gets quoted
+    # CRLF line ends: a lone CR inside a cell then gets quoted
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def chart_spec(chart: alt.TopLevelMixin | dict) -> dict:
+    """The Vega-Lite spec a download renders: the page's own, look included (``theme.themed``), nothing added."""
+    return chart if isinstance(chart, dict) else chart.to_dict()
+
+
+def _json_value(value: object) -> str:
+    """A date left in a chart's data (a period's start that no encoding uses) as ISO text.
+
+    Altair passes date objects through ``to_dict``; on the page Streamlit sends data as Arrow,
+    so only the download has to write them as JSON.
+    """
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in a chart spec cannot be written as JSON")
 
 
 def chart_bytes(chart: alt.TopLevelMixin | dict, fmt: str) -> bytes:
     """Render an Altair chart (or its Vega-Lite dict) to PNG or SVG without a browser."""
     if fmt not in CHART_FORMATS:
         raise ValueError(f"chart format must be one of {', '.join(CHART_FORMATS)}")
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = json.dumps(chart_spec(chart), default=_json_value)
     if fmt == "png":
         return vl_convert.vegalite_to_png(spec, vl_version=VL_VERSION, scale=PNG_SCALE)
     return vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION).encode("utf-8")

@@ -47,3 +47,19 @@ def test_chart_downloads_as_png_and_svg(chart):
     assert svg.startswith(b"<svg") and b"leads" in svg
     with pytest.raises(ValueError):
         export.chart_bytes(chart, "pdf")
+
+
+def test_a_chart_keeping_dates_in_its_data_downloads():
+    """The Sales charts keep each period's start (a date) in their data: the download still renders."""
+    from datetime import date
+    frame = pd.DataFrame({"period_start": [date(2024, 3, 1)], "day": [1], "leads": [4]})
+    chart = alt.Chart(frame).mark_bar().encode(x="day:Q", y="leads:Q")
+    assert export.chart_bytes(chart, "svg").startswith(b"<svg")
+    assert export.chart_bytes(chart, "png").startswith(b"\x89PNG")
+    with pytest.raises(TypeError, match="object"):
+        export.chart_bytes({**chart.to_dict(), "datasets": {"d": [{"x": object()}]}}, "svg")
+
+
+def test_a_download_renders_the_spec_it_is_given(chart):
+    spec = chart.to_dict()
+    assert export.chart_spec(spec) is spec and export.chart_spec(chart) == spec

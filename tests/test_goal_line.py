@@ -113,6 +113,7 @@ def test_daily_marketing_leads_query_local_days_and_tiers(make_leads):
 def test_chart_specs_swap_the_goal_and_render():
     import vl_convert
 
+    from sla_core import theme
     from sla_core.marketing import charts
     line = goal_line(DAILY, date(2024, 2, 1), 29, date(2024, 2, 20))
     spec = charts.goal_line_chart(line).to_dict()
@@ -125,7 +126,7 @@ def test_chart_specs_swap_the_goal_and_render():
 
     def colours(goal):  # bars of each colour, less the one legend symbol each
         svg = vl_convert.vegalite_to_svg(charts.with_goal(bars, goal))
-        return svg.count(charts.ACTUAL_COLOR) - 1, svg.count(charts.BEHIND_COLOR) - 1
+        return svg.count(theme.MET) - 1, svg.count(theme.MISSED) - 1
 
     # attainment is computed in the chart: Jan 4 leads and Feb 6 leads against goal × d*/n = the goal
     assert colours(31) == (0, 2)

@@ -19,6 +19,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
+from sla_core import theme
 from sla_core.marketing import actuals
 
 from sla_core.sales import depth
@@ -149,12 +150,13 @@ def health_chart(table: pd.DataFrame, target_share: float) -> alt.LayerChart:
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
         y=alt.Y("value:Q", title="Attainment / share of leads", axis=alt.Axis(format="%")),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=list(MEASURE_LABELS.values()), range=list(theme.CATEGORY[:3]))),
         tooltip=[alt.Tooltip("month:T", format="%B %Y"), "measure:N", alt.Tooltip("value:Q", format=".1%"),
                  "status:N"])
     rules = alt.Chart(pd.DataFrame({"y": [1.0, target_share], "goal": ["marketing goal (100 %)", "sales target share"]})
-                      ).mark_rule(strokeDash=[4, 3], color="#6b7280").encode(y="y:Q", tooltip=["goal:N"])
-    return alt.layer(lines, rules).properties(height=300, title="SLA health month by month")
+                      ).mark_rule(strokeDash=[4, 3], color=theme.GOAL).encode(y="y:Q", tooltip=["goal:N"])
+    return theme.themed(alt.layer(lines, rules).properties(height=300, title="SLA health month by month"))
 
 
 def headline(table: pd.DataFrame) -> dict:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sla_core import theme
 from sla_core.marketing.goal_line import GoalLine
 
-GOAL_COLOR = "#6b7280"
-ACTUAL_COLOR = "#2563eb"
-BEHIND_COLOR = "#dc2626"
 GOAL_PARAM = "goal"
 # goal × d / n, n/a (no line) when the goal is
 GOAL_CUM = f"isValid({GOAL_PARAM}) ? {GOAL_PARAM} * datum.day / datum.days : null"
@@ -34,24 +32,26 @@ def goal_line_chart(line: GoalLine, unit: str = "leads") -> alt.LayerChart:
     data = pd.DataFrame({"date": pd.to_datetime(line.points["date"]), "day": range(1, line.days_in_month + 1),
                          "days": line.days_in_month, "actual_cum": line.points["actual_cum"]})
     color = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
-                      scale=alt.Scale(domain=["Actual (cumulative)", "Goal (cumulative)"], range=[ACTUAL_COLOR, GOAL_COLOR]))
+                      scale=alt.Scale(domain=["Actual (cumulative)", "Goal (cumulative)"],
+                                      range=[theme.ACTUAL, theme.GOAL]))
     x = alt.X("date:T", title="Day of month", axis=alt.Axis(format="%d %b"))
     day = alt.Tooltip("date:T", title="Day", format="%a %d %b %Y")
     base = alt.Chart(data)
-    bars = base.transform_filter("isValid(datum.actual_cum)").transform_calculate(series="'Actual (cumulative)'").mark_bar(
-        opacity=0.75).encode(x=x, y=alt.Y("actual_cum:Q", title=f"Cumulative {unit}"), color=color,
-                             tooltip=[day, alt.Tooltip("actual_cum:Q", title=f"Actual {unit}", format=",.0f")])
+    bars = base.transform_filter("isValid(datum.actual_cum)").transform_calculate(
+        series="'Actual (cumulative)'").mark_bar(opacity=0.75).encode(
+        x=x, y=alt.Y("actual_cum:Q", title=f"Cumulative {unit}"), color=color,
+        tooltip=[day, alt.Tooltip("actual_cum:Q", title=f"Actual {unit}", format=",.0f")])
     goal = base.transform_calculate(goal_cum=GOAL_CUM, series="'Goal (cumulative)'").transform_filter(
         "isValid(datum.goal_cum)").mark_line(strokeDash=[6, 3], strokeWidth=2).encode(
         x=x, y="goal_cum:Q", color=color, tooltip=[day, alt.Tooltip("goal_cum:Q", title=f"Goal {unit}", format=",.1f")])
     layers = [bars, goal]
     if line.as_of_day is not None and line.as_of_day < line.days_in_month:
         as_of = pd.DataFrame({"date": [data["date"].iloc[line.as_of_day - 1]], "label": ["as of"]})
-        layers.append(alt.Chart(as_of).mark_rule(color=BEHIND_COLOR, strokeDash=[2, 2]).encode(x="date:T"))
-        layers.append(alt.Chart(as_of).mark_text(align="left", dx=4, dy=-6, color=BEHIND_COLOR)
+        layers.append(alt.Chart(as_of).mark_rule(color=theme.AS_OF, strokeDash=[2, 2]).encode(x="date:T"))
+        layers.append(alt.Chart(as_of).mark_text(align="left", dx=4, dy=-6, color=theme.AS_OF)
                       .encode(x="date:T", y=alt.value(8), text="label:N"))
-    return alt.layer(*layers).add_params(_goal_param(line.goal)).properties(
-        height=320, title=f"{line.month:%B %Y}: {unit} against the goal line")
+    return theme.themed(alt.layer(*layers).add_params(_goal_param(line.goal)).properties(
+        height=320, title=f"{line.month:%B %Y}: {unit} against the goal line"))
 
 
 def attainment_chart(months: pd.DataFrame, goal: float | None) -> alt.LayerChart:
@@ -70,12 +70,12 @@ def attainment_chart(months: pd.DataFrame, goal: float | None) -> alt.LayerChart
         x=alt.X("yearmonth(month):O", title="Month"),
         y=alt.Y("attainment:Q", title="Attainment", axis=alt.Axis(format="%")),
         color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["On track", "Behind"],
-                                                                range=[ACTUAL_COLOR, BEHIND_COLOR])),
+                                                                range=[theme.MET, theme.MISSED])),
         tooltip=[alt.Tooltip("yearmonth(month):O", title="Month"),
                  alt.Tooltip("attainment:Q", title="Attainment", format=".0%"),
                  alt.Tooltip("actual:Q", title="Actual to date", format=",.0f"),
                  alt.Tooltip("goal_cum:Q", title="Goal to date", format=",.0f")])
-    target = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=GOAL_COLOR, strokeDash=[6, 3]).encode(y="y:Q")
-    return alt.layer(bars, target).add_params(_goal_param(goal)).properties(
-        height=220, title="Attainment month by month (100 % = on the goal line)")
+    target = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=theme.GOAL, strokeDash=[6, 3]).encode(y="y:Q")
+    return theme.themed(alt.layer(bars, target).add_params(_goal_param(goal)).properties(
+        height=220, title="Attainment month by month (100 % = on the goal line)"))
 

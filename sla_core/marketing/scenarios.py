@@ -8,6 +8,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
+from sla_core import theme
 from sla_core.marketing import actuals
 
 from sla_core.ingest import load as ingest
@@ -20,6 +21,7 @@ from sla_core.marketing.targets import compute_targets
 COMPARED = ("quota", "marketing_share", "avg_deal_size", "close_rate", "speed_goal_hours", "depth_goal_attempts",
             "speed_target_share")
 TARGETS = ("marketing_revenue_goal", "customers_needed", "leads_needed")
+ACTUAL_SERIES = "Actual (cumulative)"  # the series compare_goal_lines adds beside the goals
 
 
 def assumptions_of(settings_json: str) -> Assumptions:
@@ -71,11 +73,15 @@ def compare_goal_lines(daily: pd.Series | pd.DataFrame, month: date, goals: dict
 
 
 def compare_chart(lines: pd.DataFrame, month: date) -> alt.Chart:
+    """The actual as a solid line, each scenario's goal line dashed in its own colour."""
     data = lines.assign(date=pd.to_datetime(lines["date"]))
-    return alt.Chart(data).mark_line(point=False, strokeWidth=2).encode(
+    goals = [s for s in data["series"].unique() if s != ACTUAL_SERIES]
+    colours = [theme.GOAL, theme.SECOND_GOAL, *theme.CATEGORY[1:]]
+    return theme.themed(alt.Chart(data).mark_line(point=False, strokeWidth=2).encode(
         x=alt.X("date:T", title="Day of month", axis=alt.Axis(format="%d %b")),
         y=alt.Y("leads:Q", title="Cumulative marketing leads"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.condition("datum.series == 'Actual (cumulative)'", alt.value([1, 0]), alt.value([6, 3])),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=[ACTUAL_SERIES, *goals], range=[theme.ACTUAL, *colours[:len(goals)]])),
+        strokeDash=alt.condition(f"datum.series == '{ACTUAL_SERIES}'", alt.value([1, 0]), alt.value([6, 3])),
         tooltip=[alt.Tooltip("date:T", format="%a %d %b %Y"), "series:N", alt.Tooltip("leads:Q", format=",.1f")],
-    ).properties(height=320, title=f"{month:%B %Y}: goal lines of both scenarios")
+    ).properties(height=320, title=f"{month:%B %Y}: goal lines of both scenarios"))

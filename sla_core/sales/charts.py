@@ -10,16 +10,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sla_core import theme
 from sla_core.sales.speed import BANDS
 
-GOAL_COLOR = "#6b7280"
-BAR_COLOR = "#2563eb"
-MISS_COLOR = "#dc2626"
-ROUTING_COLOR = "#f59e0b"
 STEP = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}
 AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
 TOOLTIP_FORMAT = {"day": "%a %d %b %Y", "week": "week of %d %b %Y", "month": "%B %Y"}
-BAND_COLORS = ["#15803d", "#4ade80", "#a3e635", "#facc15", "#fb923c", "#dc2626", "#6b7280"]
 
 
 def _periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -42,9 +38,9 @@ def _rule(value: float | None, label: str) -> list[alt.Chart]:
     if value is None:
         return []
     data = pd.DataFrame({"y": [value], "label": [label]})
-    rule = alt.Chart(data).mark_rule(color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(
+    rule = alt.Chart(data).mark_rule(color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(
         y="y:Q", tooltip=[alt.Tooltip("label:N", title="Goal")])
-    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=GOAL_COLOR).encode(
+    text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=theme.GOAL).encode(
         y="y:Q", x=alt.value(0), text="label:N")
     return [rule, text]
 
@@ -58,29 +54,34 @@ def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float) -> 
         **_x(period), y=alt.Y("pct_within_goal:Q", title="Leads within the speed goal (%)",
                               axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["At or above target", "Below target"], range=[BAR_COLOR, MISS_COLOR])),
+                        scale=alt.Scale(domain=["At or above target", "Below target"],
+                                        range=[theme.MET, theme.MISSED])),
         tooltip=[_when(period), alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
                  alt.Tooltip("within:Q", title="Within (leads)"), alt.Tooltip("missed:Q", title="Missed (leads)"),
                  alt.Tooltip("handed:Q", title="Handed (leads)")])
-    return alt.layer(bars, *_rule(target_share, f"target {target_share:.0%}")).properties(
-        height=280, title="Speed: share of leads followed up within the goal")
+    return theme.themed(alt.layer(bars, *_rule(target_share, f"target {target_share:.0%}")).properties(
+        height=280, title="Speed: share of leads followed up within the goal"))
 
 
 def response_bars(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
-    """Median response per period (mean and p90 in the tooltip): goal-free, so it can be kept per dataset."""
+    """Median response per period (mean and p90 in the tooltip): goal-free, so it can be kept per dataset.
+
+    Not themed: ``response_chart`` layers it under the goal line and themes the whole.
+    """
     data = _periods(speed, period)
     base = alt.Chart(data).transform_filter("isValid(datum.median_hours)")
     tips = [_when(period), alt.Tooltip("median_hours:Q", title="Median (h)", format=",.2f"),
             alt.Tooltip("mean_hours:Q", title="Mean (h)", format=",.2f"),
-            alt.Tooltip("p90_hours:Q", title="p90 (h)", format=",.2f"), alt.Tooltip("touched:Q", title="Touched (leads)")]
-    return base.mark_bar(color=BAR_COLOR, opacity=0.85).encode(
+            alt.Tooltip("p90_hours:Q", title="p90 (h)", format=",.2f"),
+            alt.Tooltip("touched:Q", title="Touched (leads)")]
+    return base.mark_bar(color=theme.ACTUAL, opacity=0.85).encode(
         **_x(period), y=alt.Y("median_hours:Q", title=f"Median response ({clock_label})"), tooltip=tips)
 
 
 def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str) -> alt.LayerChart:
     """``response_bars`` against the speed goal in hours: only the rule line follows a goal move."""
-    return alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
-        height=260, title=f"Speed: median response time ({clock_label})")
+    return theme.themed(alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
+        height=260, title=f"Speed: median response time ({clock_label})"))
 
 
 def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
@@ -92,13 +93,13 @@ def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
     long["top"] = long.groupby("start")["leads"].cumsum()
     long["bottom"] = long["top"] - long["leads"]
     long["band"] = long["band"].astype(str)
-    return alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
+    return theme.themed(alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="end:T",
         y=alt.Y("top:Q", title="Handed leads"), y2="bottom:Q",
         color=alt.Color("band:N", title="Response", sort=list(BANDS.values()),
-                        scale=alt.Scale(domain=list(BANDS.values()), range=BAND_COLORS)),
+                        scale=alt.Scale(domain=list(BANDS.values()), range=list(theme.BANDS))),
         tooltip=[_when(period), alt.Tooltip("band:N", title="Response"), alt.Tooltip("leads:Q", title="Leads")],
-    ).properties(height=260, title="Response bands (leads per band)")
+    ).properties(height=260, title="Response bands (leads per band)"))
 
 
 def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
@@ -113,54 +114,55 @@ def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart
     rep = data.assign(left=data["middle"], right=data["end"], hours=data["median_hours"],
                       delay="Rep (hand-off → first touch)")
     long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
-    return alt.Chart(long).mark_bar().encode(
+    return theme.themed(alt.Chart(long).mark_bar().encode(
         x=alt.X("left:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="right:T",
         y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.datum(0),
         color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
-                                        range=[ROUTING_COLOR, BAR_COLOR])),
+                                        range=[theme.ROUTING, theme.ACTUAL])),
         tooltip=[_when(period), alt.Tooltip("delay:N", title="Delay"),
                  alt.Tooltip("hours:Q", title="Median (h)", format=",.2f")],
-    ).properties(height=240, title="Who is slow: routing delay beside the rep's delay (medians)")
+    ).properties(height=240, title="Who is slow: routing delay beside the rep's delay (medians)"))
 
 
 def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int) -> alt.LayerChart:
     """Lead attempts: average attempts on not-connected leads per period, against the depth goal."""
     data = _periods(depth, period)
-    bars = alt.Chart(data).transform_filter("isValid(datum.avg_attempts)").mark_bar(color=BAR_COLOR, opacity=0.85).encode(
+    bars = alt.Chart(data).transform_filter("isValid(datum.avg_attempts)").mark_bar(
+        color=theme.ACTUAL, opacity=0.85).encode(
         **_x(period), y=alt.Y("avg_attempts:Q", title="Avg attempts (not connected)"),
         tooltip=[_when(period), alt.Tooltip("avg_attempts:Q", title="Avg attempts", format=",.2f"),
                  alt.Tooltip("pct_at_goal:Q", title="At goal", format=".1%"),
                  alt.Tooltip("not_connected:Q", title="Not connected (leads)")])
-    return alt.layer(bars, *_rule(depth_goal, f"goal {depth_goal} attempts")).properties(
-        height=240, title="Lead attempts: depth of follow-up on leads not reached yet")
+    return theme.themed(alt.layer(bars, *_rule(depth_goal, f"goal {depth_goal} attempts")).properties(
+        height=240, title="Lead attempts: depth of follow-up on leads not reached yet"))
 
 
 def worked_chart(depth: pd.DataFrame, period: str) -> alt.Chart:
     """Leads worked: share of handed leads with at least one attempt, per period."""
     data = _periods(depth, period)
-    return alt.Chart(data).transform_filter("isValid(datum.leads_worked_pct)").mark_bar(
-        color=BAR_COLOR, opacity=0.85).encode(
+    return theme.themed(alt.Chart(data).transform_filter("isValid(datum.leads_worked_pct)").mark_bar(
+        color=theme.ACTUAL, opacity=0.85).encode(
         **_x(period), y=alt.Y("leads_worked_pct:Q", title="Leads worked (%)", axis=alt.Axis(format="%"),
                               scale=alt.Scale(domain=[0, 1])),
         tooltip=[_when(period), alt.Tooltip("leads_worked_pct:Q", title="Worked", format=".1%"),
                  alt.Tooltip("worked:Q", title="Worked (leads)"), alt.Tooltip("handed:Q", title="Handed (leads)")],
-    ).properties(height=240, title="Leads worked: handed leads with at least one attempt")
+    ).properties(height=240, title="Leads worked: handed leads with at least one attempt"))
 
 
 def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
-    """Each rep's share within the speed goal (from ``sales_tables.rep_table``), outside-SLA reps in red."""
+    """Each rep's share within the speed goal (from ``display.rep_table``), reps outside the SLA as missed."""
     data = reps.assign(status=["Outside SLA" if o else "Within SLA" for o in reps["Outside SLA"]],
                        within=reps["Within goal (%)"] / 100)
     bars = alt.Chart(data).transform_filter("isValid(datum.within)").mark_bar().encode(
         y=alt.Y("Rep:N", sort="x", title=None), x=alt.X("within:Q", title="Within the speed goal (%)",
                                                        axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["Within SLA", "Outside SLA"], range=[BAR_COLOR, MISS_COLOR])),
+                        scale=alt.Scale(domain=["Within SLA", "Outside SLA"], range=[theme.MET, theme.MISSED])),
         tooltip=[alt.Tooltip("Rep:N"), alt.Tooltip("within:Q", title="Within goal", format=".1%"),
                  alt.Tooltip("Median response (h):Q", format=",.2f"),
                  alt.Tooltip("Avg attempts (not connected):Q", format=",.2f"), alt.Tooltip("Handed leads:Q")])
     target = alt.Chart(pd.DataFrame({"x": [target_share]})).mark_rule(
-        color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
-    return alt.layer(bars, target).properties(height=alt.Step(22),
-                                              title="Reps: share within the speed goal (dashed: target)")
+        color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    return theme.themed(alt.layer(bars, target).properties(
+        height=alt.Step(22), title="Reps: share within the speed goal (dashed: target)"))
