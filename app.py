@@ -4,7 +4,8 @@ Run with ``streamlit run app.py``; the bundled sample export is loaded on first 
 """
 import streamlit as st
 
-from pages import session
+from pages.common import access
+from pages.common.ui import literal
 
 st.set_page_config(page_title="Sales & Marketing SLA", page_icon="📈", layout="wide")
 
@@ -24,16 +25,16 @@ SHARED_PAGES = [
     st.Page("pages/agreement.py", title="Agreement", icon="🤝"),
 ]
 
-token = session.share_token()
+token = access.share_token()
 if token is not None:
-    session.workspace()  # the token's read-only workspace, or the one generic refusal and stop
-    if st.query_params.get(session.SHARE_PARAM) != token:  # page navigation drops it; keep the URL reloadable
-        st.query_params[session.SHARE_PARAM] = token
+    access.workspace()  # the token's read-only workspace, or the one generic refusal and stop
+    if st.query_params.get(access.SHARE_PARAM) != token:  # page navigation drops it; keep the URL reloadable
+        st.query_params[access.SHARE_PARAM] = token
     page = st.navigation(SHARED_PAGES)
-    names = st.session_state["shared_names"]
-    st.caption(f"🔒 Shared read-only view: workspace {session.literal(names[0])} · scenario "
-               f"{session.literal(names[1])} (revision {names[2]})")
+    workspace_name, scenario_name, revision = access.shared_names()
+    st.caption(f"🔒 Shared read-only view: workspace {literal(workspace_name)} · scenario "
+               f"{literal(scenario_name)} (revision {revision})")
     page.run()
 else:
-    session.require_editor()
+    access.require_editor()
     st.navigation(PAGES).run()

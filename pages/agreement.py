@@ -1,13 +1,13 @@
 """The written SLA agreement: drafted from the live numbers, people fill in the rest, download as Markdown or HTML."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import streamlit as st
 
-from pages.session import literal, require_dataset, sla_health, workspace
-from sla_core.health import agreement
-from sla_core.health import monthly as health
+from pages.common.access import workspace
+from pages.common.state import Workspace
+from pages.common.ui import KEYS, literal, require_dataset
+from sla_core.health import view as health_view
+
 # section → (marketing field, sales field, marketing label, sales label) for the parts only people can write
 WRITTEN = {
     "Requirements": ("marketing_needs", "sales_needs", "What marketing needs from sales",
@@ -16,9 +16,22 @@ WRITTEN = {
     "Plan when goals are missed": ("marketing_plan", "sales_plan", "Marketing's plan", "Sales' plan"),
 }
 
+
+def _on_edit(ws: Workspace, name: str) -> None:
+    if ws.read_only:  # the fields are disabled; refuse a crafted change on the server too
+        return
+    ws.agreement_text = ws.agreement_text.updated(**{name: st.session_state[KEYS.agreement(name)]})
+
+
+def _text_area(ws: Workspace, column, name: str, label: str) -> None:
+    st.session_state[KEYS.agreement(name)] = getattr(ws.agreement_text, name)
+    column.text_area(label, key=KEYS.agreement(name), on_change=_on_edit, args=(ws, name), disabled=ws.read_only,
+                     max_chars=2000, height=100)
+
+
 ws = workspace()
 st.title("SLA agreement")
-dataset = require_dataset(ws)
+dataset = require_dataset(ws.dataset)
 if dataset is None or dataset.as_of is None:
     st.stop()
 st.caption("The numbers come from the current assumptions and data; write the parts only people can write, "
@@ -26,48 +39,31 @@ st.caption("The numbers come from the current assumptions and data; write the pa
 if ws.read_only:
     st.info("Read-only shared view: the agreement text is as the sender wrote it.")
 
-
-def _on_edit(name: str) -> None:
-    if ws.read_only:  # the fields are disabled; refuse a crafted change on the server too
-        return
-    ws.agreement_text = ws.agreement_text.updated(**{name: st.session_state[f"agreement_{name}"]})
-
-
-def _text_area(column, name: str, label: str) -> None:
-    st.session_state[f"agreement_{name}"] = getattr(ws.agreement_text, name)
-    column.text_area(label, key=f"agreement_{name}", on_change=_on_edit, args=(name,), disabled=ws.read_only,
-                     max_chars=2000, height=100)
-
-
-table = sla_health(ws, dataset)
-latest = health.headline(table)
-if not latest:
+draft = health_view.agreement_draft(ws.con, dataset, ws.assumptions, ws.tier_rules, ws.sales_clock,
+                                    ws.business_hours, ws.agreement_text, ws.cache)
+if draft is None:
     st.info("The data has no months to draft an agreement for yet.")
     st.stop()
-as_of = f"{dataset.as_of.astimezone(ZoneInfo(dataset.tz)):%Y-%m-%d %H:%M} {dataset.tz}"
-status = agreement.status_from(latest, as_of)
-sections = agreement.draft(ws.assumptions, status, ws.agreement_text)
-title = f"Marketing–Sales SLA, {status.month:%B %Y}"
 
-for section in sections:
+for section in draft.sections:
     st.subheader(section.title)
     if section.full is not None:
         st.markdown(literal(section.full))
     left, right = st.columns(2) if section.full is None else (None, None)
     if section.title in WRITTEN:
         m_field, s_field, m_label, s_label = WRITTEN[section.title]
-        _text_area(left, m_field, m_label)
-        _text_area(right, s_field, s_label)
+        _text_area(ws, left, m_field, m_label)
+        _text_area(ws, right, s_field, s_label)
     elif section.full is None:
         left.markdown("**Marketing**")
         left.markdown(literal(section.marketing))
         right.markdown("**Sales**")
         right.markdown(literal(section.sales))
     if section.title == "Cancellation conditions":
-        _text_area(st, "cancellation", "Further conditions (editable)")
+        _text_area(ws, st, "cancellation", "Further conditions (editable)")
 
 col1, col2 = st.columns(2)
-col1.download_button("Download as Markdown", agreement.to_markdown(title, sections), "sla_agreement.md",
-                     "text/markdown", key="agreement_md", on_click="ignore")
-col2.download_button("Download as HTML (print to PDF)", agreement.html_document(title, sections), "sla_agreement.html",
-                     "text/html", key="agreement_html", on_click="ignore")
+col1.download_button("Download as Markdown", draft.markdown, "sla_agreement.md", "text/markdown", key="agreement_md",
+                     on_click="ignore")
+col2.download_button("Download as HTML (print to PDF)", draft.html, "sla_agreement.html", "text/html",
+                     key="agreement_html", on_click="ignore")

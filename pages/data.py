@@ -5,7 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages.session import ReadOnlyError, download_table, literal, release_uploads, require_dataset, workspace
+from pages.common.access import workspace
+from pages.common.state import ReadOnlyError, release_uploads
+from pages.common.ui import KEYS, download_table, literal, require_dataset
 from sla_core import queries
 from sla_core.ingest import load as ingest
 from sla_core.ingest import quality_report as quality
@@ -30,8 +32,7 @@ KEPT_UPLOAD = "kept_upload"  # the files of an upload that did not load, for ano
 
 def _uploader_key(kind: str) -> str:
     """A new key for each upload that is loaded, so the uploaders show empty once their files are released."""
-    round_ = st.session_state.get(UPLOAD_ROUND, 0)
-    return f"{kind}_file" if round_ == 0 else f"{kind}_file_{round_}"
+    return KEYS.upload(kind, st.session_state.get(UPLOAD_ROUND, 0))
 
 
 def _run_load(files: ingest.UploadSet, mapping, options) -> bool:
@@ -106,7 +107,7 @@ if not ws.read_only:
                 release_uploads(chosen.values())
                 _load_next_run(files, ws.mapping.with_columns({}), options)
 
-dataset = require_dataset(ws)
+dataset = require_dataset(ws.dataset)
 if dataset is None:
     st.stop()
 
@@ -138,7 +139,7 @@ edited = st.data_editor(
     column_config={"column": st.column_config.SelectboxColumn("Export column", options=header_options)},
 )
 st.markdown("**Lead origin**: which sources are sales-generated (the rest count as marketing leads).")
-sources = ws.memo(("ingest/source_counts",), lambda: queries.frame(ws.con, "ingest/source_counts"))
+sources = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/source_counts")
 origin_edit = st.data_editor(
     sources, key="origin_editor", hide_index=True, width="stretch", disabled=["source", "leads"],
     column_config={"origin": st.column_config.SelectboxColumn("Origin", options=["marketing", "sales"], required=True)},
@@ -169,5 +170,5 @@ st.markdown("**Missing values per field**")
 st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
 
 st.subheader("Preview")
-preview = ws.memo(("preview",), lambda: queries.frame(ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50))
+preview = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50)
 st.dataframe(preview, hide_index=True, width="stretch")

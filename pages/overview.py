@@ -5,8 +5,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from pages.session import download_chart, download_table, literal, require_dataset, sla_health, workspace
+from pages.common.access import workspace
+from pages.common.ui import download_chart, download_table, literal, require_dataset
 from sla_core.health import monthly as health
+from sla_core.health import view as health_view
+
 BADGES = {True: ("On track", "green"), False: ("Behind", "red"), None: ("n/a", "gray")}
 STATUS_NOTES = {
     "review": "missed three months in a row: the agreement is up for review (its cancellation condition).",
@@ -14,16 +17,16 @@ STATUS_NOTES = {
 
 ws = workspace()
 st.title("Overview")
-dataset = require_dataset(ws)
+dataset = require_dataset(ws.dataset)
 if dataset is None or dataset.as_of is None:
     st.stop()
 a, tz, as_of = ws.assumptions, dataset.tz, dataset.as_of
-table = sla_health(ws, dataset)
-if table.empty:
+shown = health_view.overview(ws.con, dataset, a, ws.tier_rules, ws.sales_clock, ws.business_hours, ws.cache)
+if shown.table.empty:
     st.info("The data has no months to assess yet.")
     st.stop()
 
-latest = health.headline(table)
+latest = shown.latest
 st.caption(f"{latest['month']:%B %Y}, as of {as_of.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} ({literal(tz)}). "
            f"Goals: {a.speed_target_share:.0%} of leads followed up within {a.speed_goal_hours:g} h, and "
            f"{a.speed_target_share:.0%} of unconnected leads tried at least {a.depth_goal_attempts} times.")
@@ -50,13 +53,12 @@ for team, misses in (("Marketing", "marketing_misses"), ("Sales", "sales_misses"
 st.subheader("SLA health month by month")
 st.caption("A month counts once it is complete; the month in progress shows its figures to date. "
            "Three missed months in a row put the agreement up for review.")
-chart = health.health_chart(table, a.speed_target_share)
-st.altair_chart(chart, width="stretch")
-download_chart(chart, "sla_health", key="health_chart")
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.altair_chart(shown.chart, width="stretch")
+download_chart(shown.chart, "sla_health", key="health_chart")
+st.dataframe(shown.table, hide_index=True, width="stretch", column_config={
     "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
     "marketing_attainment": st.column_config.NumberColumn("Marketing attainment", format="percent"),
     "speed_pct": st.column_config.NumberColumn("Speed: within goal", format="percent"),
     "depth_pct": st.column_config.NumberColumn("Depth: at goal", format="percent"),
     "marketing_misses": "Marketing misses in a row", "sales_misses": "Sales misses in a row"})
-download_table(table, "sla_health.csv", "Download health table (CSV)", key="download_health")
+download_table(shown.table, "sla_health.csv", "Download health table (CSV)", key="download_health")

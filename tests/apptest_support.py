@@ -6,6 +6,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from pages.common.state import WORKSPACE, Workspace
+from pages.common.ui import KEYS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,10 +25,15 @@ def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
 
+def workspace_of(app: AppTest) -> Workspace:
+    """The session's workspace (its data and what-if settings) as the pages left it."""
+    return app.session_state[WORKSPACE]
+
+
 def upload_on_data_page(app: AppTest, name: str, data: bytes) -> None:
     """Choose ``data`` as the leads export on the Data page and press "Load export"."""
     app.switch_page("pages/data.py").run()
-    app.file_uploader(key="leads_file").upload(name, data, "text/csv")
+    app.file_uploader(key=KEYS.upload("leads")).upload(name, data, "text/csv")
     app.button[0].click()  # the form's "Load export" is the first button on the page
     app.run()
 
@@ -38,3 +46,20 @@ def app_with_upload(name: str, data: bytes, page: str) -> AppTest:
     app.switch_page(page).run()
     assert not app.exception
     return app
+
+
+def count_statements(monkeypatch) -> list[str]:
+    """The names of the SQL statements run from now on, in order (every query goes through sla_core.queries:
+    ``frame`` or ``records``, which ``row`` calls)."""
+    from sla_core import queries
+    ran: list[str] = []
+
+    def counting(run):
+        def counted(con, statement, **params):
+            ran.append(statement)
+            return run(con, statement, **params)
+        return counted
+
+    for name in ("frame", "records"):
+        monkeypatch.setattr(queries, name, counting(getattr(queries, name)))
+    return ran

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
-from apptest_support import metric, new_app, shown, upload_on_data_page
+from apptest_support import metric, new_app, shown, upload_on_data_page, workspace_of
 from ingest_support import csv_bytes, export_text
+
+from pages.common.ui import KEYS
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_crm_exports_load_without_manual_mapping(at, style):
     upload(at, f"{style}.csv", export_text(400, style=style, seed=11).encode())
     assert f"Loaded 400 leads from {style}.csv" in shown(at.success)
     assert metric(at, "Leads loaded") == "400"
-    editor = at.session_state["workspace"].dataset.columns
+    editor = workspace_of(at).dataset.columns
     assert {"lead_id", "created_at", "mql_at", "handed_at", "first_touch_at", "attempts", "customer_at",
             "deal_amount", "source", "owner", "job_title"} <= set(editor)
 
@@ -81,7 +82,7 @@ def test_an_upload_that_did_not_load_is_kept_for_another_try(at):
     rows = [["lead_id", "created_at", "deal_amount"], ["1", "2024-03-01", "1.234,50"], ["2", "2024-03-02", "2.000,00"],
             ["3", "2024-03-03", "999,99"]]
     at.selectbox[2].set_value(".")  # Amounts: 1,234.56, while the file writes 1.234,56
-    at.file_uploader(key="leads_file").upload("eu_amounts.csv", csv_bytes(rows), "text/csv")
+    at.file_uploader(key=KEYS.upload("leads")).upload("eu_amounts.csv", csv_bytes(rows), "text/csv")
     at.button[0].click().run()
     assert "eu_amounts.csv" in shown(at.error) and "previous data is still loaded" in shown(at.error)
     assert metric(at, "Leads loaded") == "6,000"
@@ -92,5 +93,5 @@ def test_an_upload_that_did_not_load_is_kept_for_another_try(at):
     at.button[0].click().run()
     assert not at.exception
     assert "Loaded 3 leads from eu_amounts.csv" in shown(at.success)
-    assert at.session_state["workspace"].con.execute("SELECT sum(deal_amount) FROM leads").fetchone()[0] == pytest.approx(4234.49)
+    assert workspace_of(at).con.execute("SELECT sum(deal_amount) FROM leads").fetchone()[0] == pytest.approx(4234.49)
     assert "is kept" not in shown(at.info)

@@ -5,9 +5,17 @@ import re
 from datetime import time
 
 import pytest
-
-from apptest_support import app_with_upload, metric, new_app, shown
+from apptest_support import (
+    app_with_upload,
+    count_statements,
+    metric,
+    new_app,
+    shown,
+    workspace_of,
+)
 from ingest_support import csv_bytes
+
+from pages.common.ui import KEYS
 
 PAGE = "pages/sales.py"
 
@@ -57,17 +65,17 @@ def test_sample_shows_headline_numbers_capacity_charts_and_reps(at):
                   "Hours available"):
         assert metric(at, label) != ""
     assert metric(at, "Hours needed") == "200.00 h"  # 200 leads × 6 attempts × 10 min
-    assert at.select_slider(key="sales_month").value.strftime("%Y-%m") == "2025-01"  # the as-of month
+    assert at.select_slider(key=KEYS.sales_month).value.strftime("%Y-%m") == "2025-01"  # the as-of month
     assert "13 months of hand-offs: Jan 2024 – Jan 2025." in captions(at)
     assert "reps outside the SLA" in captions(at)
     assert len(at.dataframe) == 2  # rep table and the breaching leads
 
 
 def test_switching_the_period_redraws_the_charts(at):
-    at.radio(key="sales_period").set_value("week").run()
+    at.radio(key=KEYS.sales_period).set_value("week").run()
     assert not at.exception
     assert "55 weeks of hand-offs: week of 01 Jan 2024 – week of 13 Jan 2025." in captions(at)
-    at.radio(key="sales_period").set_value("day").run()
+    at.radio(key=KEYS.sales_period).set_value("day").run()
     assert re.search(r"\d{3} days of hand-offs: Mon 01 Jan 2024", captions(at))
 
 
@@ -76,11 +84,11 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
     assert "No lead of this month was touched before its hand-off" in captions(small)
     assert metric(small, "Median response (hours)") == "1.25 h"  # 0.08, 0.5, 2, 64.75
     assert metric(small, "Within the speed goal") == "40.0 %"  # A, D within; B, C, F missed; E not yet due
-    small.radio(key="sales_clock").set_value("business").run()
+    small.radio(key=KEYS.sales_clock).set_value("business").run()
     assert not small.exception
     assert metric(small, "Within the speed goal") == "60.0 %"  # F took 0.75 business hours
     assert "Median response (business hours)" in [m.label for m in small.metric]
-    small.slider(key="speed_goal_hours").set_value(3.0).run()
+    small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
     assert metric(small, "Within the speed goal") == "80.0 %"  # B's 2 h now within; C's window closed untouched
     assert not small.exception
 
@@ -88,29 +96,22 @@ def test_business_clock_and_goal_change_the_speed_figures(small):
 @pytest.fixture
 def statements(monkeypatch):
     """The names of the SQL statements the page runs (every query goes through sla_core.queries)."""
-    from sla_core import queries
-    ran: list[str] = []
-    for name in ("frame", "records"):
-        def counted(con, statement, _run=getattr(queries, name), **params):
-            ran.append(statement)
-            return _run(con, statement, **params)
-        monkeypatch.setattr(queries, name, counted)
-    return ran
+    return count_statements(monkeypatch)
 
 
 @pytest.mark.parametrize("clock", ["calendar", "business"])
 def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(small, statements, clock):
-    small.radio(key="sales_clock").set_value(clock).run()
-    small.radio(key="sales_period").set_value("week").run()
+    small.radio(key=KEYS.sales_clock).set_value(clock).run()
+    small.radio(key=KEYS.sales_period).set_value("week").run()
     statements.clear()
-    small.slider(key="speed_goal_hours").set_value(3.0).run()
+    small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
     assert not small.exception
     # one count for the month (its totals for the headline, its owners for the rep table), one for the weeks;
     # no summary, depth or calendar-clock statement again
     assert sorted(statements) == ["sales/speed_goal_counts", "sales/speed_goal_counts", "sales/speed_leads"]
     assert metric(small, "Within the speed goal") == ("80.0 %" if clock == "business" else "60.0 %")
     statements.clear()
-    small.slider(key="speed_goal_hours").set_value(1.0).run()  # a goal already seen: nothing to query
+    small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(1.0).run()  # a goal already seen: nothing to query
     assert statements == []
     assert metric(small, "Within the speed goal") == ("60.0 %" if clock == "business" else "40.0 %")
 
@@ -120,7 +121,7 @@ def test_depth_figures_and_rep_table(small):
     assert "Sales SLA missed: speed and depth below the goal" in " ".join(str(m.value) for m in small.markdown)
     assert metric(small, "At the depth goal") == "20.0 %"
     assert metric(small, "Leads worked") == "83.3 %"
-    small.slider(key="depth_goal_attempts").set_value(2).run()
+    small.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
     assert metric(small, "At the depth goal") == "40.0 %"  # B and D
     reps = small.dataframe[0].value
     assert set(reps["Rep"]) == {"Ann", "Bob", "=cmd|calc"}
@@ -130,31 +131,31 @@ def test_depth_figures_and_rep_table(small):
 
 def test_drill_down_filters_by_rep(small):
     assert "of 5 (oldest hand-off first)" in captions(small)  # every lead but A breaches speed or depth
-    small.selectbox(key="breach_owner").set_value("Ann").run()
+    small.selectbox(key=KEYS.breach_owner).set_value("Ann").run()
     leads = small.dataframe[1].value
     assert list(leads["lead_id"]) == ["B"] and list(leads["breach"]) == ["speed"]
 
 
 def test_capacity_follows_the_inputs(at):
-    at.number_input(key="reps").set_value(2).run()
+    at.number_input(key=KEYS.assumption("reps")).set_value(2).run()
     assert not at.exception
     assert metric(at, "Hours available") == "88.57 h"  # 2 × 10 h × 31/7 weeks in January
     assert any("Not feasible" in str(m.value) for m in at.markdown)
-    at.number_input(key="minutes_per_attempt").set_value(5.0).run()
+    at.number_input(key=KEYS.assumption("minutes_per_attempt")).set_value(5.0).run()
     assert metric(at, "Hours needed") == "100.00 h"
 
 
 def test_business_hours_editor_applies_and_refuses_bad_settings(small):
-    small.radio(key="sales_clock").set_value("business").run()
-    small.time_input(key="bh_open").set_value(time(8, 0)).run()
+    small.radio(key=KEYS.sales_clock).set_value("business").run()
+    small.time_input(key=KEYS.bh_open).set_value(time(8, 0)).run()
     assert not small.exception
     assert any("Mon–Fri 08:00–17:00" in e.label for e in small.expander)
-    small.time_input(key="bh_close").set_value(time(7, 0)).run()
+    small.time_input(key=KEYS.bh_close).set_value(time(7, 0)).run()
     assert "must be after opening time" in errors(small)
     assert any("Mon–Fri 08:00–17:00" in e.label for e in small.expander)  # the previous setting stays
-    small.text_area(key="bh_holidays").set_value("2024-03-04\nnot a day").run()
+    small.text_area(key=KEYS.bh_holidays).set_value("2024-03-04\nnot a day").run()
     assert "is not a date like 2024-12-25" in errors(small)
-    small.text_area(key="bh_holidays").set_value("2024-03-04").run()
+    small.text_area(key=KEYS.bh_holidays).set_value("2024-03-04").run()
     assert any("1 holiday" in e.label for e in small.expander)
     # Monday a holiday: A and B (Monday) took 0 business hours, F only Friday 16:30–17:00; C stays missed
     assert metric(small, "Within the speed goal") == "80.0 %"
@@ -171,23 +172,23 @@ def test_csv_downloads_defuse_spreadsheet_formulas():
 
 
 def test_read_only_view_disables_every_input(at):
-    at.session_state["workspace"].read_only = True
+    workspace_of(at).read_only = True
     at.run()
     assert not at.exception
-    assert at.slider(key="speed_goal_hours").disabled and at.slider(key="depth_goal_attempts").disabled
-    assert at.select_slider(key="speed_target_share").disabled and at.number_input(key="reps").disabled
-    assert at.radio(key="sales_clock").disabled and at.time_input(key="bh_open").disabled
-    assert at.text_area(key="bh_holidays").disabled and at.multiselect(key="bh_weekdays").disabled
-    assert not at.radio(key="sales_period").disabled  # looking around stays possible
+    assert at.slider(key=KEYS.assumption("speed_goal_hours")).disabled and at.slider(key=KEYS.assumption("depth_goal_attempts")).disabled
+    assert at.select_slider(key=KEYS.assumption("speed_target_share")).disabled and at.number_input(key=KEYS.assumption("reps")).disabled
+    assert at.radio(key=KEYS.sales_clock).disabled and at.time_input(key=KEYS.bh_open).disabled
+    assert at.text_area(key=KEYS.bh_holidays).disabled and at.multiselect(key=KEYS.bh_weekdays).disabled
+    assert not at.radio(key=KEYS.sales_period).disabled  # looking around stays possible
 
 
 def test_holidays_from_an_upload_and_a_country_prefill(small):
-    small.file_uploader(key="bh_holidays_file").upload("holidays.csv", b"date,name\n2024-03-04,Company day\n", "text/csv")
+    small.file_uploader(key=KEYS.bh_holidays_file).upload("holidays.csv", b"date,name\n2024-03-04,Company day\n", "text/csv")
     small.run()
     assert not small.exception
-    assert small.text_area(key="bh_holidays").value == "2024-03-04"
-    small.selectbox(key="bh_country").set_value("US").run()
-    small.button(key="bh_prefill").click().run()
+    assert small.text_area(key=KEYS.bh_holidays).value == "2024-03-04"
+    small.selectbox(key=KEYS.bh_country).set_value("US").run()
+    small.button(key=KEYS.bh_prefill).click().run()
     assert not small.exception
-    holidays = small.text_area(key="bh_holidays").value.splitlines()
+    holidays = small.text_area(key=KEYS.bh_holidays).value.splitlines()
     assert "2024-01-01" in holidays and "2024-03-04" in holidays  # New Year's Day joins the uploaded day

@@ -6,11 +6,11 @@ import gc
 import duckdb
 import pytest
 
-from pages import session
+from pages.common import state
 
 
 def test_a_dropped_session_leaves_no_folder_and_closes_its_connection():
-    ws = session._new_workspace()  # loads the bundled sample into the folder, as a new visitor gets it
+    ws = state.new_workspace()  # loads the bundled sample into the folder, as a new visitor gets it
     folder, con = ws.work_dir, ws.con
     assert any(folder.rglob("*.csv"))
     del ws
@@ -24,7 +24,7 @@ def test_a_shared_view_keeps_the_store_cursor_it_borrowed(tmp_path):
     cursor = duckdb.connect().cursor()
     folder = tmp_path / "shared-view"
     folder.mkdir()
-    ws = session.Workspace(con=cursor, work_dir=folder, read_only=True)
+    ws = state.Workspace(con=cursor, work_dir=folder, read_only=True)
     del ws
     gc.collect()
     assert not folder.exists()

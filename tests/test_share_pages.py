@@ -5,16 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
+from apptest_support import workspace_of
 from streamlit.testing.v1 import AppTest
 
-from pages import session
-from sla_core.store import share
+from pages.common import access
+from pages.common.state import ReadOnlyError
+from pages.common.ui import KEYS
 from sla_core.assumptions import Assumptions
+from sla_core.store import share
 
 ROOT = Path(__file__).resolve().parent.parent
-SAVE = "FormSubmitter:save_workspace_form-Save workspace"
-SHARE = "FormSubmitter:share_form-Create a share link"
-NEW_SCENARIO = "FormSubmitter:new_scenario_form-Save current assumptions as a scenario"
 
 
 def _app(**params) -> AppTest:
@@ -35,25 +35,25 @@ def _metrics(app) -> dict[str, str]:
 @pytest.fixture(autouse=True)
 def store_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SLA_STORE_PATH", str(tmp_path / "store.duckdb"))
-    monkeypatch.delenv(session.EDITORS_ENV, raising=False)
+    monkeypatch.delenv(access.EDITORS_ENV, raising=False)
 
 
 @pytest.fixture
 def editor():
     """An editing session with the sample loaded, a what-if quota, the workspace saved and on the Save & share page."""
     app = _app().run()
-    app.session_state["workspace"].assumptions = Assumptions(quota=120_000, close_rate=0.04)
+    workspace_of(app).assumptions = Assumptions(quota=120_000, close_rate=0.04)
     app.switch_page("pages/workspace.py").run()
-    app.text_input(key="workspace_name").input("Board <b>review</b>")
-    app.button(key=SAVE).click().run()
+    app.text_input(key=KEYS.workspace_name).input("Board <b>review</b>")
+    app.button(key=KEYS.save_workspace).click().run()
     assert not app.exception
     assert "Saved “Board <b>review</b>” with 6,000 leads" in _text(app.success)
     return app
 
 
 def _create_link(app, label="CEO") -> str:
-    app.text_input(key="link_label").input(label)
-    app.button(key=SHARE).click().run()
+    app.text_input(key=KEYS.link_label).input(label)
+    app.button(key=KEYS.create_link).click().run()
     assert not app.exception
     url = app.code[-1].value
     assert url.endswith("/?share=" + url.split("?share=")[1])  # AppTest has no host; the browser test checks it
@@ -69,7 +69,7 @@ def test_share_link_opens_read_only_view_with_the_same_numbers(editor):
     viewer = _app(share=token).run()
     assert not viewer.exception
     assert "Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)" in _text(viewer.caption)
-    ws = viewer.session_state["workspace"]
+    ws = workspace_of(viewer)
     assert ws.read_only and ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000
     viewer.switch_page("pages/marketing.py").run()
     assert not viewer.exception
@@ -78,12 +78,12 @@ def test_share_link_opens_read_only_view_with_the_same_numbers(editor):
 
 def test_shared_view_is_read_only_on_the_server(editor):
     viewer = _app(share=_create_link(editor)).run()
-    ws = viewer.session_state["workspace"]
-    for action in (lambda: session.save_workspace(ws, "x"), lambda: session.delete_saved_workspace(ws, "x"),
-                   lambda: session.save_scenario(ws, "x", "y"), lambda: ws.store_uploads({}),
-                   lambda: session.create_share_link(ws, "w", "s", 1, "", None),
-                   lambda: session.revoke_share_link(ws, "w", "h"), lambda: session.open_saved_workspace(ws, "w", "{}")):
-        with pytest.raises(session.ReadOnlyError):
+    ws = workspace_of(viewer)
+    for action in (lambda: access.save_workspace(ws, "x"), lambda: access.delete_saved_workspace(ws, "x"),
+                   lambda: access.save_scenario(ws, "x", "y"), lambda: ws.store_uploads({}),
+                   lambda: access.create_share_link(ws, "w", "s", 1, "", None),
+                   lambda: access.revoke_share_link(ws, "w", "h"), lambda: access.open_saved_workspace(ws, "w", "{}")):
+        with pytest.raises(ReadOnlyError):
             action()
     for hidden in ("pages/workspace.py", "pages/data.py"):  # not in the shared navigation at all
         with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -100,8 +100,8 @@ def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
         assert not app.metric
     viewer = _app(share=token).run()
     assert not viewer.error
-    editor.selectbox(key="revoke_pick").select_index(0)
-    editor.button(key="revoke_link").click().run()
+    editor.selectbox(key=KEYS.revoke_pick).select_index(0)
+    editor.button(key=KEYS.revoke_link).click().run()
     assert not editor.exception
     viewer.run()  # the open session re-checks its token on the next interaction
     assert _text(viewer.error) == share.GENERIC_DENIAL and not viewer.metric
@@ -110,20 +110,20 @@ def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
 
 def test_other_parameters_never_reach_another_scenario_or_workspace(editor):
     first_token = _create_link(editor, "baseline")
-    editor.session_state["workspace"].assumptions = Assumptions(quota=999_000)
-    editor.text_input(key="scenario_name").input("Stretch")
-    editor.button(key=NEW_SCENARIO).click().run()
+    workspace_of(editor).assumptions = Assumptions(quota=999_000)
+    editor.text_input(key=KEYS.scenario_name).input("Stretch")
+    editor.button(key=KEYS.save_scenario).click().run()
     assert not editor.exception
     viewer = _app(share=first_token, scenario="Stretch", workspace="anything", quota="1").run()
     assert not viewer.exception
-    assert viewer.session_state["workspace"].assumptions.quota == 120_000
+    assert workspace_of(viewer).assumptions.quota == 120_000
     viewer.switch_page("pages/marketing.py").run()
-    assert viewer.session_state["workspace"].assumptions.quota == 120_000
+    assert workspace_of(viewer).assumptions.quota == 120_000
 
 
 def test_two_sessions_never_see_each_others_data(editor):
     other = _app().run()
-    mine, theirs = editor.session_state["workspace"], other.session_state["workspace"]
+    mine, theirs = workspace_of(editor), workspace_of(other)
     assert mine.con is not theirs.con and mine.work_dir != theirs.work_dir
     mine.con.execute("CREATE TABLE only_mine AS SELECT 42 AS answer")
     assert not theirs.con.execute(
@@ -132,17 +132,17 @@ def test_two_sessions_never_see_each_others_data(editor):
 
 
 def test_scenarios_compare_and_keep_revisions(editor):
-    editor.session_state["workspace"].assumptions = Assumptions(quota=240_000, close_rate=0.04)
-    editor.text_input(key="scenario_name").input("Double")
-    editor.button(key=NEW_SCENARIO).click().run()
+    workspace_of(editor).assumptions = Assumptions(quota=240_000, close_rate=0.04)
+    editor.text_input(key=KEYS.scenario_name).input("Double")
+    editor.button(key=KEYS.save_scenario).click().run()
     assert not editor.exception
     compared = next(d.value for d in editor.dataframe if "measure" in d.value.columns)
     leads = compared.set_index("measure").loc["leads_needed"]
     # 120,000 × 0.7 / 15,000 → 6 customers / 0.04 = 150 leads; 240,000 → 12 customers → 300 leads
     assert list(leads) == [150, 300, 150]
-    editor.session_state["workspace"].assumptions = Assumptions(quota=360_000, close_rate=0.04)
-    editor.selectbox(key="revise_pick").select_index(1)
-    editor.button(key="revise_scenario").click().run()
+    workspace_of(editor).assumptions = Assumptions(quota=360_000, close_rate=0.04)
+    editor.selectbox(key=KEYS.revise_pick).select_index(1)
+    editor.button(key=KEYS.revise_scenario).click().run()
     assert not editor.exception
     history = next(d.value for d in editor.dataframe if "revision" in d.value.columns and "quota" in d.value.columns)
     assert list(history["quota"]) == [240_000, 360_000] and list(history["revision"]) == [1, 2]
@@ -168,27 +168,27 @@ def test_agreement_text_is_written_by_the_editor_and_shared_read_only():
     assert not app.exception
     assert [s.value for s in app.subheader] == ["Summary", "Goals", "Requirements", "Points of contact",
                                                 "Plan when goals are missed", "Cancellation conditions"]
-    app.text_area(key="agreement_marketing_contact").input("Ana <b>Ruiz</b>, CMO").run()
-    app.text_area(key="agreement_sales_plan").input("Daily stand-up until back on track").run()
+    app.text_area(key=KEYS.agreement("marketing_contact")).input("Ana <b>Ruiz</b>, CMO").run()
+    app.text_area(key=KEYS.agreement("sales_plan")).input("Daily stand-up until back on track").run()
     assert not app.exception
-    ws = app.session_state["workspace"]
+    ws = workspace_of(app)
     assert ws.agreement_text.marketing_contact == "Ana <b>Ruiz</b>, CMO"
     app.switch_page("pages/workspace.py").run()
-    app.text_input(key="workspace_name").input("With agreement")
-    app.button(key=SAVE).click().run()
+    app.text_input(key=KEYS.workspace_name).input("With agreement")
+    app.button(key=KEYS.save_workspace).click().run()
     token = _create_link(app)
     viewer = _app(share=token).run()
     viewer.switch_page("pages/agreement.py").run()
     assert not viewer.exception
-    contact = viewer.text_area(key="agreement_marketing_contact")
+    contact = viewer.text_area(key=KEYS.agreement("marketing_contact"))
     assert contact.value == "Ana <b>Ruiz</b>, CMO" and contact.disabled
-    assert viewer.text_area(key="agreement_sales_plan").value == "Daily stand-up until back on track"
+    assert viewer.text_area(key=KEYS.agreement("sales_plan")).value == "Daily stand-up until back on track"
     assert "Read-only shared view" in _text(viewer.info)
 
 
 def test_editor_allow_list_when_sign_in_is_configured(editor, monkeypatch):
     token = _create_link(editor)
-    monkeypatch.setenv(session.EDITORS_ENV, "boss@example.com, Ed@Example.com")
+    monkeypatch.setenv(access.EDITORS_ENV, "boss@example.com, Ed@Example.com")
     visitor = _app()
     visitor.user = {"is_logged_in": False}
     visitor.run()
@@ -209,8 +209,8 @@ def test_editor_allow_list_when_sign_in_is_configured(editor, monkeypatch):
 
 
 def test_without_an_allow_list_everyone_edits(monkeypatch):
-    monkeypatch.delenv(session.EDITORS_ENV, raising=False)
-    assert session.editor_emails() == frozenset()
+    monkeypatch.delenv(access.EDITORS_ENV, raising=False)
+    assert access.editor_emails() == frozenset()
     app = _app().run()
     assert not app.exception and [t.value for t in app.title] == ["Marketing SLA"]
 
@@ -232,9 +232,9 @@ def test_another_editor_opens_the_saved_workspace_with_its_assumptions(editor):
     other = _app().run()
     other.switch_page("pages/workspace.py").run()
     assert not other.exception
-    other.button(key="open_workspace").click().run()
+    other.button(key=KEYS.open_workspace).click().run()
     assert not other.exception and "Opened" in _text(other.success)
-    ws = other.session_state["workspace"]
+    ws = workspace_of(other)
     assert ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000 and not ws.read_only
     assert ws.con.execute("SELECT count(*) FROM leads").fetchone()[0] == 6000
     other.switch_page("pages/overview.py").run()
@@ -245,9 +245,9 @@ def test_another_editor_opens_the_saved_workspace_with_its_assumptions(editor):
 def test_a_damaged_store_is_explained_to_the_editor_and_to_the_viewer(editor, tmp_path):
     token = _create_link(editor)
     path = tmp_path / "store.duckdb"
-    editor.session_state["store_cursor"][1].close()  # as after a restart: nothing holds the file open,
-    session._open_store(str(path.resolve())).close()  # and the next visit opens it again
-    session._open_store.clear()
+    editor.session_state[access.STORE_CURSOR][1].close()  # as after a restart: nothing holds the file open,
+    access.open_store(str(path.resolve())).close()  # and the next visit opens it again
+    access.open_store.clear()
     damaged = bytearray(path.read_bytes())
     damaged[4096:4296] = b"\x00" * 200
     path.write_bytes(bytes(damaged))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sla_core.marketing.actuals import PooledActuals
 from sla_core.assumptions import Assumptions
+from sla_core.marketing.actuals import PooledActuals
 from sla_core.marketing.targets import TierAssumption
 
 
@@ -66,11 +66,29 @@ def from_shown(base: Assumptions, shown: dict[str, float]) -> Assumptions:
     return base.updated(**{key: specs[key].stored(float(value)) for key, value in shown.items()})
 
 
+FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}
+
+
+def exact_values_label(with_actuals: bool, with_monthly: bool) -> str:
+    """The label of the section under the sliders: what it holds, in words."""
+    parts = ["Exact values", *(["use my actuals"] if with_actuals else []),
+             *(["the monthly recalculation"] if with_monthly else [])]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
 @dataclass(frozen=True)
 class AppliedActuals:
     assumptions: Assumptions
     applied: tuple[str, ...]
     skipped: tuple[str, ...]  # fields kept because the data gives no usable value
+
+    def message(self, months: tuple) -> str:
+        """What "use my actuals" did, for the note under its button."""
+        used = ", ".join(f"{m:%b %Y}" for m in months) or "no complete month"
+        text = f"Filled from {used}: {', '.join(FIELD_NAMES[f] for f in self.applied) or 'nothing'}."
+        if self.skipped:
+            text += f" Kept your {', '.join(FIELD_NAMES[f] for f in self.skipped)}: the data gives no usable value."
+        return text
 
 
 def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
@@ -90,7 +108,6 @@ def apply_actuals(base: Assumptions, pooled: PooledActuals) -> AppliedActuals:
         except ValueError:
             skipped.append(key)
     return AppliedActuals(result, tuple(applied), tuple(skipped))
-
 
 
 def _positive(value) -> float | None:

@@ -37,7 +37,7 @@ def monthly_csv(monthly: pd.DataFrame) -> bytes:
     out = monthly[["month", "marketing_leads", "customers", "close_rate", "avg_deal_size", "marketing_revenue_share",
                    "avg_cycle_days"]].copy()
     out["month"] = [f"{m:%Y-%m}" for m in out["month"]]
-    out["status"] = [_status(bool(c), bool(m)) for c, m in zip(monthly["complete"], monthly["maturing"])]
+    out["status"] = [_status(bool(c), bool(m)) for c, m in zip(monthly["complete"], monthly["maturing"], strict=True)]
     return csv_bytes(out)
 
 
@@ -98,6 +98,15 @@ def rules_from_frame(frame: pd.DataFrame) -> tuple[TierRule, ...]:
 def title_check_display(titles: pd.DataFrame) -> pd.DataFrame:
     """The title → tier check with readable headers."""
     return titles.rename(columns={"job_title": "Job title", "tier": "Tier", "tier_from": "Tier from", "leads": "Leads"})
+
+
+def track_badge(line: GoalLine) -> tuple[str, str, str]:
+    """(text, colour, arrow) of the badge saying whether the month is on the goal line."""
+    if line.on_track is True:
+        return "On track", "green", "up"
+    if line.on_track is False:
+        return "Behind the goal line", "red", "down"
+    return "n/a: " + ("month not started" if line.as_of_day is None else "no goal"), "gray", "off"
 
 
 TIER_GOAL_COLUMNS = ["Tier", "Revenue goal", "Customers needed", "Leads needed", "Value per lead", "Value goal",

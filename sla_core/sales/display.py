@@ -5,11 +5,11 @@ or lead id like ``=HYPERLINK(…)`` is written as text, never run by Excel.
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from sla_core.formatting import NA, is_missing, percent
 from sla_core.sales.speed import BANDS
+
 
 def period_label(period_start, period: str) -> str:
     if period == "month":

@@ -1,0 +1,202 @@
+"""Who sees which workspace: share links, the editors' sign-in allow-list, and the saved-workspace store's actions.
+
+The one object shared between sessions is the store connection (``st.cache_resource``), used by
+each session through its own cursor. Every action that changes the store refuses a read-only
+(shared) view on the server, whatever the browser shows.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from pages.common.state import (
+    WORKSPACE,
+    Workspace,
+    apply_settings,
+    own_workspace,
+    settings_of,
+)
+from sla_core.ingest.mapping import Mapping
+from sla_core.store import share
+from sla_core.store import workspaces as store
+
+SHARE_PARAM = "share"
+EDITORS_ENV = "SLA_EDITOR_EMAILS"
+STORE_CURSOR = "store_cursor"  # st.session_state: (store path, this session's cursor on it)
+SHARE_TARGET = "share_target"
+SHARED_NAMES = "shared_names"  # (workspace name, scenario name, revision) of the shared view
+SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this session's data was saved as or opened from
+
+
+def workspace() -> Workspace:
+    """This session's workspace, created (with the bundled sample loaded) on first use.
+
+    In a shared view (``?share=TOKEN``) it is the token's read-only workspace, re-checked on
+    every call so a revoked or expired link stops on the next interaction, whichever page runs.
+    """
+    token = share_token()
+    if token is not None:
+        try:
+            return open_shared_workspace(token)
+        except share.ShareDenied as denied:
+            st.session_state.pop(WORKSPACE, None)
+            st.error(str(denied))
+            st.stop()
+        except (store.StoreError, duckdb.Error):  # the store cannot be opened: say so, not where or why
+            st.session_state.pop(WORKSPACE, None)
+            st.error("This shared view cannot be shown right now: the saved workspaces are unavailable. "
+                     "Ask the person who shared the link.")
+            st.stop()
+    require_editor()  # also here: a page can run without app.py (Streamlit's pages/ folder mode on a fresh server)
+    return own_workspace()
+
+
+def share_token() -> str | None:
+    """The share token of this session: the ``?share=`` parameter, remembered when navigation drops it."""
+    token = st.query_params.get(SHARE_PARAM)
+    if token is not None:
+        st.session_state[SHARE_PARAM] = token
+    return st.session_state.get(SHARE_PARAM)
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(path: str) -> duckdb.DuckDBPyConnection:
+    """The store connection, shared by all sessions (DuckDB allows one writer process per file)."""
+    return store.open_store(Path(path))
+
+
+def store_cursor() -> duckdb.DuckDBPyConnection:
+    """This session's own cursor on the store: DuckDB connections are not thread-safe, cursors are per session."""
+    path = str(store.store_path().resolve())
+    held = st.session_state.get(STORE_CURSOR)
+    if held is None or held[0] != path:
+        held = (path, open_store(path).cursor())
+        st.session_state[STORE_CURSOR] = held
+    return held[1]
+
+
+def _saved_mapping(mapping_json: str) -> Mapping:
+    try:
+        return Mapping.from_dict(json.loads(mapping_json))
+    except (ValueError, TypeError):
+        return Mapping()
+
+
+def open_shared_workspace(token: str) -> Workspace:
+    """The read-only workspace a token opens, checked again on every rerun so revoking takes effect at once.
+
+    Only the token decides what is shown: other URL parameters (``?scenario=``) are never read.
+    The view queries the stored rows in place through this session's store cursor.
+    Raises ShareDenied (one generic message) for any bad, expired or revoked token.
+    """
+    cur = store_cursor()
+    target = share.open_link(cur, token)
+    current = st.session_state.get(WORKSPACE)
+    if current is not None and current.read_only and st.session_state.get(SHARE_TARGET) == target:
+        return current
+    saved = store.get_workspace(cur, target.workspace_id)
+    scenario = store.get_scenario(cur, target.workspace_id, target.scenario_id, target.revision)
+    if saved is None or scenario is None:
+        raise share.ShareDenied()
+    store.show_workspace(cur, target.workspace_id)
+    ws = Workspace(con=cur, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=saved.dataset,
+                   mapping=_saved_mapping(saved.mapping_json), read_only=True)
+    apply_settings(ws, scenario.settings_json)
+    st.session_state[WORKSPACE], st.session_state[SHARE_TARGET] = ws, target
+    st.session_state[SHARED_NAMES] = (saved.name, scenario.name, scenario.revision)
+    return ws
+
+
+def shared_names() -> tuple[str, str, int]:
+    """(workspace name, scenario name, revision) of the shared view this session shows."""
+    return st.session_state[SHARED_NAMES]
+
+
+def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
+    """Save the session's data and settings as a new workspace; refused in a shared view."""
+    ws.refuse_if_read_only("save a workspace")
+    if ws.dataset is None:
+        raise store.StoreError("load some data first")
+    ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
+                               store.settings_to_json(settings_of(ws)))
+    st.session_state[SAVED_WORKSPACE] = (ids[0], ws.dataset.version)
+    return ids
+
+
+def current_saved_id(ws: Workspace) -> str | None:
+    """The saved workspace this session's data came from or was saved as (None after a new upload)."""
+    held = st.session_state.get(SAVED_WORKSPACE)
+    if held and ws.dataset is not None and held[1] == ws.dataset.version:
+        return held[0]
+    return None
+
+
+def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -> None:
+    """Load a saved workspace into this editing session (its rows copied into the session's connection)."""
+    ws.refuse_if_read_only("open another workspace")
+    cur = store_cursor()
+    saved = store.get_workspace(cur, workspace_id)
+    if saved is None:
+        raise store.StoreError("that workspace no longer exists")
+    store.restore_leads(cur, ws.con, workspace_id)
+    ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+    ws.cache.clear()
+    apply_settings(ws, settings_json)
+    st.session_state[SAVED_WORKSPACE] = (workspace_id, saved.dataset.version)
+
+
+def delete_saved_workspace(ws: Workspace, workspace_id: str) -> None:
+    ws.refuse_if_read_only("delete a workspace")
+    store.delete_workspace(store_cursor(), workspace_id)
+
+
+def save_scenario(ws: Workspace, workspace_id: str, name: str, scenario_id: str | None = None) -> tuple[str, int]:
+    """Save the current assumptions as a scenario of ``workspace_id`` (a new revision when it exists)."""
+    ws.refuse_if_read_only("save a scenario")
+    return store.save_scenario(store_cursor(), workspace_id, name, store.settings_to_json(settings_of(ws)), scenario_id)
+
+
+def create_share_link(ws: Workspace, workspace_id: str, scenario_id: str, revision: int, label: str,
+                      expires_at) -> str:
+    ws.refuse_if_read_only("create share links")
+    return share.create_link(store_cursor(), workspace_id, scenario_id, revision, label, expires_at)
+
+
+def revoke_share_link(ws: Workspace, workspace_id: str, token_sha256: str) -> None:
+    ws.refuse_if_read_only("revoke share links")
+    share.revoke_link(store_cursor(), workspace_id, token_sha256)
+
+
+def editor_emails() -> frozenset[str]:
+    """The allow-list of editors (env SLA_EDITOR_EMAILS or secrets ``editor_emails``); empty: no sign-in."""
+    raw: object = os.environ.get(EDITORS_ENV, "")
+    if not raw:
+        try:
+            raw = st.secrets.get("editor_emails", "")
+        except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+            raw = ""
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    return frozenset(str(e).strip().lower() for e in items if str(e).strip())
+
+
+def require_editor() -> None:
+    """With an allow-list configured, stop the page unless the visitor signed in (st.login) with a listed email.
+
+    OIDC sign-in authenticates; this check authorizes. Without an allow-list everyone may edit.
+    """
+    allowed = editor_emails()
+    if not allowed:
+        return
+    if not st.user.is_logged_in:
+        st.info("Sign in to edit workspaces. Leadership share links open without signing in.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    if str(st.user.get("email", "")).lower() not in allowed:
+        st.error("Your account is not on this dashboard's list of editors. Ask an editor for a share link.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()

@@ -1,0 +1,147 @@
+"""Per-browser-session state: the session's own DuckDB connection, dataset, what-if settings and result cache.
+
+Everything lives in ``st.session_state`` (never a module global), so two visitors never see
+each other's uploads. Pages get the workspace from ``access.workspace()`` and hand its plain
+parts (connection, dataset, settings, ``cache``) to a feature's view; the cache keeps what
+the views computed per dataset version, so a what-if slider redraws without touching DuckDB.
+
+This module and its neighbours sit in a sub-folder of pages/ on purpose: in Streamlit's
+pages-folder mode (a page opened on a fresh server before app.py ran) every ``pages/*.py``,
+an underscore-prefixed one too, is listed as a page; a sub-folder's modules are not.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import typing
+import uuid
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from sla_core.assumptions import Assumptions
+from sla_core.cache import ResultCache
+from sla_core.db import open_session_db
+from sla_core.health.agreement import AgreementText
+from sla_core.ingest import decode
+from sla_core.ingest import load as ingest
+from sla_core.ingest.mapping import Mapping
+from sla_core.marketing.targets import TierAssumption
+from sla_core.marketing.tiers import DEFAULT_RULES, TierRule
+from sla_core.sales.clock import BusinessHours
+from sla_core.store import workspaces as store
+
+SAMPLE_LEADS = Path(__file__).resolve().parents[2] / "data" / "sample_leads.csv"
+WORKSPACE = "workspace"  # the st.session_state key of this session's Workspace
+
+
+class ReadOnlyError(PermissionError):
+    """Raised server-side when a shared, read-only view tries to change anything."""
+
+
+@dataclass
+class Workspace:
+    """One visitor's loaded data and what-if inputs."""
+
+    con: duckdb.DuckDBPyConnection
+    work_dir: Path
+    dataset: ingest.Dataset | None = None
+    mapping: Mapping = field(default_factory=Mapping)
+    assumptions: Assumptions = field(default_factory=Assumptions)
+    uploads: ingest.UploadSet | None = None
+    options: ingest.ReadOptions = field(default_factory=ingest.ReadOptions)
+    read_only: bool = False
+    tier_rules: tuple[TierRule, ...] = DEFAULT_RULES  # job title → tier, first match wins
+    tiers: tuple[TierAssumption, ...] | None = None  # None: the default tiers on the overall rates
+    business_hours: BusinessHours | None = None  # Sales SLA clock; None: Mon–Fri 09:00–17:00 in the data's zone
+    sales_clock: str = "calendar"  # the Sales SLA's clock: "calendar" or "business"
+    agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
+    cache: ResultCache = field(default_factory=ResultCache)  # the views' results on this session's data
+
+    def __post_init__(self) -> None:
+        # The folder holds this visitor's uploads (up to a GB each) and DuckDB's spill files: remove it,
+        # and close the visitor's own connection, once Streamlit drops the session or the server stops.
+        # A shared view's connection is the session's store cursor, which outlives it.
+        weakref.finalize(self, _release, None if self.read_only else self.con, self.work_dir)
+
+    def refuse_if_read_only(self, action: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"This is a read-only shared view: you cannot {action} here.")
+
+    def load(self, files: ingest.UploadSet, mapping: Mapping, options: ingest.ReadOptions,
+             progress=None) -> ingest.Dataset:
+        """Ingest ``files``; on bad input raise and keep the previous data, mapping and uploads."""
+        self.refuse_if_read_only("upload data")
+        dataset = ingest.load(self.con, files, mapping, options, self.work_dir / "work", progress)
+        self.dataset, self.mapping, self.options, self.uploads = dataset, mapping, options, files
+        self.cache.clear()
+        return dataset
+
+    def store_uploads(self, uploaded: dict[str, Any]) -> ingest.UploadSet:
+        """Write browser uploads (kind → UploadedFile) into a fresh folder of this session."""
+        self.refuse_if_read_only("upload data")
+        folder = self.work_dir / "uploads" / uuid.uuid4().hex
+        saved = {kind: ingest.Upload(f.name, decode.save_upload(f, f.name, folder))
+                 for kind, f in uploaded.items() if f is not None}
+        return ingest.UploadSet(**saved)
+
+
+def _release(con: duckdb.DuckDBPyConnection | None, work_dir: Path) -> None:
+    if con is not None:
+        con.close()
+    shutil.rmtree(work_dir, ignore_errors=True)
+
+
+# The fields that are data or runtime, not what-if settings: a saved scenario holds all the others.
+RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "cache"})
+
+
+def settings_of(ws: Workspace) -> dict[str, object]:
+    """The what-if settings of a workspace (assumptions, tiers, clock …): every field but data and runtime."""
+    return {f.name: getattr(ws, f.name) for f in fields(ws) if f.name not in RUNTIME_FIELDS}
+
+
+def apply_settings(ws: Workspace, settings_json: str) -> None:
+    """Put saved settings on ``ws``; a field saved by another version of the app keeps its default."""
+    hints = {k: v for k, v in typing.get_type_hints(Workspace).items() if k not in RUNTIME_FIELDS}
+    for name, value in store.settings_from_json(settings_json, hints).items():
+        setattr(ws, name, value)
+
+
+def new_workspace() -> Workspace:
+    """A new visitor's workspace in a folder of its own, with the bundled sample loaded."""
+    work_dir = Path(tempfile.mkdtemp(prefix="sla-session-"))
+    ws = Workspace(con=open_session_db(work_dir), work_dir=work_dir)
+    if SAMPLE_LEADS.exists():
+        sample = work_dir / "uploads" / "sample" / SAMPLE_LEADS.name
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE_LEADS, sample)
+        ws.load(ingest.UploadSet(leads=ingest.Upload(name=SAMPLE_LEADS.name, path=sample)), ws.mapping, ws.options)
+    return ws
+
+
+def own_workspace() -> Workspace:
+    """This session's own (editable) workspace, created on first use."""
+    if WORKSPACE not in st.session_state:
+        st.session_state[WORKSPACE] = new_workspace()
+    return st.session_state[WORKSPACE]
+
+
+def release_uploads(files: Iterable) -> None:
+    """Drop Streamlit's in-memory copy of uploaded files once they are saved to the session folder.
+
+    Streamlit keeps an upload's bytes until the browser removes the file or the session
+    ends; released, the uploaders that held them read as empty from the next run on.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    for uploaded in files:
+        if uploaded is not None:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, uploaded.file_id)
