@@ -15,18 +15,44 @@ import duckdb
 if TYPE_CHECKING:  # DuckDB loads pandas itself when a frame is asked for: the report path never needs it
     import pandas as pd
 
-INCLUDE = re.compile(r"^-- @include ([\w/]+)$", re.MULTILINE)
+INCLUDE = re.compile(r"^-- @include ([\w/:]+)$", re.MULTILINE)
+SECTION = re.compile(r"^-- name: (\w+)[ \t]*$", re.MULTILINE)
 
 
 @cache
 def sql(name: str) -> str:
-    """Text of ``sla_core/sql/<name>.sql`` (read once per process; the files never change).
+    """Text of ``sla_core/sql/<name>.sql``, or of one named statement ``<file>:<statement>`` of it
+    (read once per process; the files never change).
 
-    A line ``-- @include other`` is replaced by ``other.sql``: CTEs several statements
-    share (the business-hours clock, the job-title tier rules) are written once.
+    A file may group small statements on one table under ``-- name: <statement>`` lines; being
+    comments, they leave the whole file plain SQL. A line ``-- @include other`` (or
+    ``other:statement``) is replaced by that text: CTEs several statements share (the
+    business-hours clock, the job-title tier rules) are written once.
     """
-    text = resources.files("sla_core").joinpath("sql", *f"{name}.sql".split("/")).read_text(encoding="utf-8")
+    file, _, statement = name.partition(":")
+    text = _statement(file, statement) if statement else _file_text(file)
     return INCLUDE.sub(lambda m: sql(m.group(1)).rstrip(), text)
+
+
+def _file_text(file: str) -> str:
+    return resources.files("sla_core").joinpath("sql", *f"{file}.sql".split("/")).read_text(encoding="utf-8")
+
+
+def _statement(file: str, statement: str) -> str:
+    found = _named_statements(file)
+    if statement not in found:
+        raise KeyError(f"sql/{file}.sql has no '-- name: {statement}' (it has {', '.join(found)})")
+    return found[statement]
+
+
+@cache
+def _named_statements(file: str) -> dict[str, str]:
+    """The ``-- name:`` sections of a file, each running to the next; text before the first is the preamble."""
+    parts = SECTION.split(_file_text(file))
+    names, bodies = parts[1::2], [body.strip() + "\n" for body in parts[2::2]]
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"sql/{file}.sql: expected distinct '-- name:' sections, found {names}")
+    return dict(zip(names, bodies, strict=True))
 
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
@@ -38,7 +64,7 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     """Run a named query into a list of dicts (NULL as None): for small results read without pandas."""
     cur = con.execute(sql(name), params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, values)) for values in cur.fetchall()]
+    return [dict(zip(names, values, strict=True)) for values in cur.fetchall()]
 
 
 def row(con: duckdb.DuckDBPyConnection, name: str, **params) -> dict:

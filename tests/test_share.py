@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from sla_core.store import share
 
-from sla_core.store import workspaces as store
+from sla_core.store import file as store_file, workspaces
 from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
 
@@ -78,9 +78,9 @@ def test_any_value_is_refused_with_the_generic_message(value):
 
 @pytest.fixture
 def db(tmp_path):
-    connection = store.open_store(tmp_path / "store.duckdb")
+    connection = store_file.open_store(tmp_path / "store.duckdb")
     con, dataset = session_with_leads(tmp_path / "s", 20)
-    yield connection, *store.save_workspace(connection.cursor(), con, "Plan", dataset, Mapping().to_json(), "{}")
+    yield connection, *workspaces.save_workspace(connection.cursor(), con, "Plan", dataset, Mapping().to_json(), "{}")
     connection.close()
 
 
@@ -105,9 +105,9 @@ def test_expiry_in_the_store_and_deleted_workspace(db):
     assert share.open_link(cur, token, now=soon - timedelta(seconds=1)).workspace_id == wid
     with pytest.raises(share.ShareDenied):
         share.open_link(cur, token, now=soon)
-    with pytest.raises(store.StoreError, match="future"):
+    with pytest.raises(store_file.StoreError, match="future"):
         share.create_link(cur, wid, sid, 1, expires_at=NOW)
-    store.delete_workspace(cur, wid)
+    workspaces.delete_workspace(cur, wid)
     with pytest.raises(share.ShareDenied):
         share.open_link(cur, token, now=soon - timedelta(seconds=1))
 
@@ -115,8 +115,8 @@ def test_expiry_in_the_store_and_deleted_workspace(db):
 def test_link_cannot_point_at_another_workspaces_scenario(db, tmp_path):
     connection, wid, sid = db
     con, dataset = session_with_leads(tmp_path / "other", 5)
-    other, _ = store.save_workspace(connection.cursor(), con, "Other", dataset, "{}", "{}")
-    with pytest.raises(store.StoreError):
+    other, _ = workspaces.save_workspace(connection.cursor(), con, "Other", dataset, "{}", "{}")
+    with pytest.raises(store_file.StoreError):
         share.create_link(connection.cursor(), other, sid, 1)
 
 
@@ -136,4 +136,26 @@ def test_link_status(db):
     listed = share.links(cur, wid)
     share.revoke_link(cur, wid, listed.loc[listed["label"] == "c", "token_sha256"].iloc[0])
     status = share.link_status(share.links(cur, wid), later)
-    assert dict(zip(status["label"], status["status"])) == {"a": "active", "b": "expired", "c": "revoked"}
+    assert dict(zip(status["label"], status["status"], strict=True)) == {"a": "active", "b": "expired", "c": "revoked"}
+
+
+def test_a_link_write_that_fails_is_refused_clearly_and_leaves_nothing_half_done(db, monkeypatch):
+    # creating and revoking go through the store's one all-or-nothing write, as saves do
+    connection, wid, sid = db
+    cur = connection.cursor()
+    monkeypatch.setattr(share, "new_token", lambda: "T" * 43)
+    share.create_link(cur, wid, sid, 1, label="first")
+    with pytest.raises(store_file.StoreError, match=r"^the share link could not be created \(.+\); nothing was stored$"):
+        share.create_link(cur, wid, sid, 1, label="same token")
+    assert list(share.links(cur, wid)["label"]) == ["first"]  # and the cursor is usable again
+
+    other = connection.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE share_links SET revoked_at = now()")  # a revocation of the same link, not committed yet
+    with pytest.raises(store_file.StoreError, match=r"^the link could not be revoked \(.+\); it still works; try again$"):
+        share.revoke_link(cur, wid, share.token_hash("T" * 43))
+    other.execute("ROLLBACK")
+    assert share.open_link(cur, "T" * 43) == share.ShareTarget(wid, sid, 1)
+    share.revoke_link(cur, wid, share.token_hash("T" * 43))
+    with pytest.raises(share.ShareDenied):
+        share.open_link(cur, "T" * 43)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -14,7 +15,8 @@ import pytest
 
 from sla_core import contract, queries
 
-from sla_core.store import workspaces as store
+from sla_core.store import file as store_file, scenarios, workspaces
+from sla_core.store.settings import settings_from_json, settings_to_json
 from sla_core.assumptions import Assumptions
 from sla_core.sales.clock import BusinessHours
 from sla_core.ingest.mapping import Mapping
@@ -25,25 +27,25 @@ from tests.store_support import session_with_leads
 
 @pytest.fixture
 def db(tmp_path):
-    connection = store.open_store(tmp_path / "store.duckdb")
+    connection = store_file.open_store(tmp_path / "store.duckdb")
     yield connection
     connection.close()
 
 
 def _save(db, tmp_path, n=1000, name="Q1 plan", settings=None):
     con, dataset = session_with_leads(tmp_path / f"s{n}{name}", n)
-    ids = store.save_workspace(db.cursor(), con, name, dataset, Mapping().to_json(),
-                               store.settings_to_json(settings or {"assumptions": Assumptions()}))
+    ids = workspaces.save_workspace(db.cursor(), con, name, dataset, Mapping().to_json(),
+                                    settings_to_json(settings or {"assumptions": Assumptions()}))
     return con, dataset, ids
 
 
 def test_saved_rows_read_back_in_place_with_same_metrics(db, tmp_path):
     con, dataset, (wid, _) = _save(db, tmp_path, n=5000)
     cur = db.cursor()
-    store.show_workspace(cur, wid)
+    workspaces.show_workspace(cur, wid)
     question = "SELECT count(*), sum(attempts), count(*) FILTER (connected), min(created_at) FROM leads"
     assert cur.execute(question).fetchall() == con.execute(question).fetchall()
-    saved = store.get_workspace(cur, wid)
+    saved = workspaces.get_workspace(cur, wid)
     assert (saved.name, saved.rows_saved, saved.dataset) == ("Q1 plan", 5000, dataset)
 
 
@@ -54,21 +56,77 @@ def test_store_columns_mirror_the_canonical_leads_table(db, con):
     assert stored[0][0] == "workspace_id" and stored[1:] == canonical
 
 
+LACKED = ("job_title", "touched_before_handoff")  # fields an older app's store did not have
+
+
+def _older_store(path: Path, tmp_path: Path) -> None:
+    """A store as an older app left it: its lead table without LACKED, holding one saved workspace."""
+    db = store_file.open_store(path)
+    _save(db, tmp_path, n=500, name="old")
+    db.execute("ALTER TABLE workspace_leads RENAME TO saved")
+    older = {name: sql_type for name, sql_type in contract.store_columns().items() if name not in LACKED}
+    db.execute("CREATE TABLE workspace_leads (workspace_id VARCHAR NOT NULL, "
+               + ", ".join(f"{name} {sql_type}" for name, sql_type in older.items()) + ")")
+    db.execute(f"INSERT INTO workspace_leads SELECT * EXCLUDE ({', '.join(LACKED)}) FROM saved")
+    db.execute("DROP TABLE saved")
+    db.execute("CHECKPOINT")
+    db.close()
+
+
+def test_a_store_from_an_older_app_gains_the_columns_it_lacks_and_keeps_every_row(tmp_path, caplog):
+    path = tmp_path / "store.duckdb"
+    _older_store(path, tmp_path)
+    older = duckdb.connect(str(path))
+    kept = older.execute("SELECT * FROM workspace_leads ORDER BY lead_id").fetchall()
+    before = {t: older.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("workspaces", "scenarios")}
+    assert not {r[0] for r in older.execute("DESCRIBE workspace_leads").fetchall()} & set(LACKED)
+    older.close()
+
+    caplog.set_level(logging.INFO, logger=store_file.__name__)
+    db = store_file.open_store(path)
+    assert "adding the lead columns job_title, touched_before_handoff" in caplog.text
+    columns = [r[0] for r in db.execute("DESCRIBE workspace_leads").fetchall()]
+    assert set(columns) == {"workspace_id", *contract.COLUMNS}
+    assert columns[-2:] == list(LACKED)  # added after the columns the store had
+    old_columns = ", ".join(c for c in columns if c not in LACKED)
+    assert db.execute(f"SELECT {old_columns} FROM workspace_leads ORDER BY lead_id").fetchall() == kept
+    assert db.execute("SELECT count(*) FROM workspace_leads WHERE job_title IS NULL AND touched_before_handoff IS NULL"
+                      ).fetchone()[0] == len(kept) == 500
+    assert {t: db.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("workspaces", "scenarios")} == before
+    assert not path.with_name("store.duckdb.wal").exists() or path.with_name("store.duckdb.wal").stat().st_size == 0
+
+    # the migrated store works as any other: the old workspace opens, a new one saves every field
+    (old,) = workspaces.list_workspaces(db.cursor())["workspace_id"]
+    cur = db.cursor()
+    workspaces.show_workspace(cur, old)
+    question = "SELECT count(*), count(job_title), sum(attempts) FROM leads"
+    assert cur.execute(question).fetchone() == (500, 0, 1494)  # attempts are (row number % 7)
+    con, _, (new, _) = _save(db, tmp_path, n=300, name="new")
+    workspaces.show_workspace(cur, new)
+    question = "SELECT count(*), count(touched_before_handoff), sum(attempts) FROM leads"
+    assert cur.execute(question).fetchall() == con.execute(question).fetchall() == [(300, 300, 897)]
+    db.close()
+    caplog.clear()
+    again = store_file.open_store(path)
+    assert [r[0] for r in again.execute("DESCRIBE workspace_leads").fetchall()] == columns and not caplog.text
+    again.close()
+
+
 def test_two_workspaces_see_only_their_own_rows(db, tmp_path):
     _, _, (first, _) = _save(db, tmp_path, n=300, name="A")
     _, _, (second, _) = _save(db, tmp_path, n=700, name="B")
     a, b = db.cursor(), db.cursor()
-    store.show_workspace(a, first)
-    store.show_workspace(b, second)
+    workspaces.show_workspace(a, first)
+    workspaces.show_workspace(b, second)
     assert a.execute("SELECT count(*) FROM leads").fetchone()[0] == 300
     assert b.execute("SELECT count(*) FROM leads").fetchone()[0] == 700
-    assert list(store.list_workspaces(db.cursor())["name"]) == ["B", "A"]
+    assert list(workspaces.list_workspaces(db.cursor())["name"]) == ["B", "A"]
 
 
 def test_restore_copies_rows_into_an_editing_session(db, tmp_path):
     con, _, (wid, _) = _save(db, tmp_path, n=2000)
     fresh, _ = session_with_leads(tmp_path / "fresh", 10)
-    store.restore_leads(db.cursor(), fresh, wid)
+    workspaces.restore_leads(db.cursor(), fresh, wid)
     question = "SELECT count(*), sum(attempts), max(lead_id) FROM leads"
     assert fresh.execute(question).fetchall() == con.execute(question).fetchall()
 
@@ -76,41 +134,41 @@ def test_restore_copies_rows_into_an_editing_session(db, tmp_path):
 def test_failed_save_leaves_nothing_behind(db, tmp_path):
     con, dataset = session_with_leads(tmp_path / "s", 100)
     con.execute("ALTER TABLE leads ADD COLUMN surprise INTEGER")  # not in the store's schema → the insert fails
-    with pytest.raises(store.StoreError, match="nothing was stored"):
-        store.save_workspace(db.cursor(), con, "broken", dataset, "{}", "{}")
+    with pytest.raises(store_file.StoreError, match="nothing was stored"):
+        workspaces.save_workspace(db.cursor(), con, "broken", dataset, "{}", "{}")
     assert db.execute("SELECT count(*) FROM workspace_leads").fetchone()[0] == 0
-    assert store.list_workspaces(db.cursor()).empty
+    assert workspaces.list_workspaces(db.cursor()).empty
 
 
 def test_blank_name_is_refused(db, tmp_path):
     con, dataset = session_with_leads(tmp_path / "s", 10)
-    with pytest.raises(store.StoreError, match="name"):
-        store.save_workspace(db.cursor(), con, "   ", dataset, "{}", "{}")
+    with pytest.raises(store_file.StoreError, match="name"):
+        workspaces.save_workspace(db.cursor(), con, "   ", dataset, "{}", "{}")
 
 
 def test_delete_removes_rows_scenarios_and_links(db, tmp_path):
     _, _, (keep, _) = _save(db, tmp_path, n=50, name="keep")
     _, _, (gone, _) = _save(db, tmp_path, n=80, name="gone")
-    store.delete_workspace(db.cursor(), gone)
-    assert store.get_workspace(db.cursor(), gone) is None
+    workspaces.delete_workspace(db.cursor(), gone)
+    assert workspaces.get_workspace(db.cursor(), gone) is None
     assert db.execute("SELECT count(*) FROM workspace_leads").fetchone()[0] == 50
-    assert store.scenarios(db.cursor(), gone) == [] and len(store.scenarios(db.cursor(), keep)) == 1
+    assert scenarios.scenarios(db.cursor(), gone) == [] and len(scenarios.scenarios(db.cursor(), keep)) == 1
 
 
 def test_scenario_revisions_are_all_kept_with_their_time(db, tmp_path):
     _, _, (wid, baseline) = _save(db, tmp_path)
     cur = db.cursor()
-    sid, rev = store.save_scenario(cur, wid, "Stretch", store.settings_to_json({"assumptions": Assumptions(quota=1)}))
+    sid, rev = scenarios.save_scenario(cur, wid, "Stretch", settings_to_json({"assumptions": Assumptions(quota=1)}))
     assert rev == 1
-    _, rev2 = store.save_scenario(cur, wid, "Stretch", store.settings_to_json({"assumptions": Assumptions(quota=2)}), sid)
+    _, rev2 = scenarios.save_scenario(cur, wid, "Stretch", settings_to_json({"assumptions": Assumptions(quota=2)}), sid)
     assert rev2 == 2
-    history = store.revisions(cur, wid, sid)
+    history = scenarios.revisions(cur, wid, sid)
     assert [json.loads(h.settings_json)["assumptions"]["quota"] for h in history] == [1, 2]
     assert history[0].saved_at <= history[1].saved_at
-    latest = {s.name: s.revision for s in store.scenarios(cur, wid)}
+    latest = {s.name: s.revision for s in scenarios.scenarios(cur, wid)}
     assert latest == {"Baseline": 1, "Stretch": 2}
-    with pytest.raises(store.StoreError, match="does not belong"):
-        store.save_scenario(cur, wid, "x", "{}", scenario_id="0" * 32)
+    with pytest.raises(store_file.StoreError, match="does not belong"):
+        scenarios.save_scenario(cur, wid, "x", "{}", scenario_id="0" * 32)
 
 
 def test_settings_round_trip_as_json_and_tolerate_unknown_or_missing_fields():
@@ -124,13 +182,13 @@ def test_settings_round_trip_as_json_and_tolerate_unknown_or_missing_fields():
         "tiers": None,
         "connection": object(),  # not a setting: left out
     }
-    text = store.settings_to_json(settings)
+    text = settings_to_json(settings)
     assert "connection" not in json.loads(text)
-    back = store.settings_from_json(text, hints)
+    back = settings_from_json(text, hints)
     assert back == {k: v for k, v in settings.items() if k != "connection"}
     # a field saved by another version, or one not known yet, is skipped
-    assert store.settings_from_json(json.dumps({"future": {"x": 1}, "assumptions": {"quota": "bad"}}), hints) == {}
-    assert store.settings_from_json(text, {"assumptions": Assumptions}) == {"assumptions": settings["assumptions"]}
+    assert settings_from_json(json.dumps({"future": {"x": 1}, "assumptions": {"quota": "bad"}}), hints) == {}
+    assert settings_from_json(text, {"assumptions": Assumptions}) == {"assumptions": settings["assumptions"]}
 
 
 def test_dataset_round_trip_keeps_as_of_and_issues(tmp_path):
@@ -138,16 +196,16 @@ def test_dataset_round_trip_keeps_as_of_and_issues(tmp_path):
     from sla_core.ingest.load import Issue
     dataset.as_of = datetime(2025, 1, 14, 23, 38, tzinfo=timezone.utc)
     dataset.quality.issues.append(Issue("f.csv", 3, "Amount", "not a number", "=1+1"))
-    assert store.dataset_from_json(store.dataset_to_json(dataset)) == dataset
+    assert workspaces.dataset_from_json(workspaces.dataset_to_json(dataset)) == dataset
 
 
 def test_store_file_reopens_with_everything(tmp_path):
     path = tmp_path / "store.duckdb"
-    db = store.open_store(path)
+    db = store_file.open_store(path)
     _, _, (wid, _) = _save(db, tmp_path, n=123)
     db.close()
-    again = store.open_store(path)
-    assert store.get_workspace(again.cursor(), wid).rows_saved == 123
+    again = store_file.open_store(path)
+    assert workspaces.get_workspace(again.cursor(), wid).rows_saved == 123
     again.close()
 
 
@@ -164,8 +222,8 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
                           tmp_path / "work")
     request = report.ReportRequest(report.parse_month("2024-06"), Assumptions())
     uploaded = json.loads(report.to_json(report.build(con, dataset, request)))
-    db = store.open_store(tmp_path / "store.duckdb")
-    wid, _ = store.save_workspace(db.cursor(), con, "sample", dataset, Mapping().to_json(), "{}")
+    db = store_file.open_store(tmp_path / "store.duckdb")
+    wid, _ = workspaces.save_workspace(db.cursor(), con, "sample", dataset, Mapping().to_json(), "{}")
     db.close()
     code = ("import json, sys; from pathlib import Path; from bench.run import step_reopen; "
             "print(json.dumps({'report': step_reopen(Path(sys.argv[1]), sys.argv[2], '2024-06'), "
@@ -179,7 +237,7 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
 
 def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
     # like every session connection, so the same SQL gives the same result on a shared workspace
-    code = ("import sys; from sla_core.store import workspaces as store; cur = store.open_store(sys.argv[1]).cursor(); "
+    code = ("import sys; from sla_core.store.file import open_store; cur = open_store(sys.argv[1]).cursor(); "
             "print(cur.execute(\"SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb")], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TZ": "America/New_York"},
@@ -188,8 +246,12 @@ def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
 
 
 def test_no_sql_text_is_built_in_the_store_modules():
-    source = "".join(open(f"sla_core/store/{m}.py", encoding="utf-8").read() for m in ("workspaces", "share"))
-    assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)  # queries.sql(f"store/delete_{table}") names a file
+    source = "".join(path.read_text(encoding="utf-8") for path in sorted(Path("sla_core/store").glob("*.py")))
+    # queries.sql(f"store/{table}:delete") names a statement, it builds none
+    assert not re.search(r'execute\(f"|(?<!queries)\.sql\(f"', source)
+    # the one statement composed in Python: a lead column the contract states, its name quoted
+    composed = re.findall(r'f"(?:SELECT|INSERT|UPDATE|DELETE|ALTER|CREATE|DROP|SET|COPY|ATTACH)\b[^"]*"', source)
+    assert composed == ['f"ALTER TABLE workspace_leads ADD COLUMN IF NOT EXISTS {quote_ident(name)} {sql_type}"']
 
 
 def test_twenty_sessions_saving_at_once_each_get_their_workspace(db, tmp_path):
@@ -199,11 +261,11 @@ def test_twenty_sessions_saving_at_once_each_get_their_workspace(db, tmp_path):
 
     def save(i):
         con, dataset = sessions[i]
-        return store.save_workspace(db.cursor(), con, f"w{i}", dataset, "{}", "{}")[0]
+        return workspaces.save_workspace(db.cursor(), con, f"w{i}", dataset, "{}", "{}")[0]
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         ids = list(pool.map(save, range(20)))
-    saved = store.list_workspaces(db.cursor()).set_index("workspace_id")
+    saved = workspaces.list_workspaces(db.cursor()).set_index("workspace_id")
     assert len(saved) == 20
     assert [saved.loc[wid, "rows_saved"] for wid in ids] == [1000 + i for i in range(20)]
 
@@ -212,12 +274,12 @@ def test_same_scenario_revised_at_once_keeps_one_and_asks_the_other_to_reload(db
     _, _, (wid, sid) = _save(db, tmp_path)
     first, second = db.cursor(), db.cursor()
     first.execute("BEGIN TRANSACTION")
-    first.execute(queries.sql("store/insert_scenario"), {"scenario_id": sid, "workspace_id": wid,
-                                                        "scenario_name": "Baseline", "saved_at": datetime.now(timezone.utc),
-                                                        "settings_json": "{}"})
-    assert store.save_scenario(second, wid, "Baseline", "{}", sid) == (sid, 2)  # the first to commit wins
+    first.execute(queries.sql("store/scenarios:insert"), {
+        "scenario_id": sid, "workspace_id": wid, "scenario_name": "Baseline", "saved_at": datetime.now(timezone.utc),
+        "settings_json": "{}"})
+    assert scenarios.save_scenario(second, wid, "Baseline", "{}", sid) == (sid, 2)  # the first to commit wins
     with pytest.raises(duckdb.Error):  # the other one's revision 2 conflicts; save_scenario turns this into "reload"
         first.execute("COMMIT")
-    store._rollback(first)
-    assert [r.revision for r in store.revisions(db.cursor(), wid, sid)] == [1, 2]
-    assert store.save_scenario(first, wid, "Baseline", "{}", sid) == (sid, 3)  # after reloading, it saves
+    store_file._rollback(first)
+    assert [r.revision for r in scenarios.revisions(db.cursor(), wid, sid)] == [1, 2]
+    assert scenarios.save_scenario(first, wid, "Baseline", "{}", sid) == (sid, 3)  # after reloading, it saves

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from sla_core.store import workspaces as store
+from sla_core.store import file as store_file, scenarios, workspaces
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 20
 
@@ -16,30 +16,30 @@ SAVER = """
 import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from sla_core.store import workspaces as store
+from sla_core.store import file as store_file, workspaces
 from sla_core.ingest.mapping import Mapping
 from tests.store_support import session_with_leads
-db = store.open_store(Path({path!r}))
+db = store_file.open_store(Path({path!r}))
 con, dataset = session_with_leads(Path({folder!r}), 400_000)
 print("ready", flush=True)
 for i in range(1000):
-    wid, _ = store.save_workspace(db.cursor(), con, f"save {{i}}", dataset, Mapping().to_json(), "{{}}")
+    wid, _ = workspaces.save_workspace(db.cursor(), con, f"save {{i}}", dataset, Mapping().to_json(), "{{}}")
     print("saved", wid, flush=True)
 """
 
 
 def _check(path: Path, acknowledged: list[str]) -> int:
     """Reopen the store: every acknowledged save is whole, and no save is partial."""
-    db = store.open_store(path)
+    db = store_file.open_store(path)
     try:
         cur = db.cursor()
-        saved = store.list_workspaces(cur)
+        saved = workspaces.list_workspaces(cur)
         counts = dict(cur.execute("SELECT workspace_id, count(*) FROM workspace_leads GROUP BY ALL").fetchall())
         assert set(acknowledged) <= set(saved["workspace_id"])
         assert set(counts) == set(saved["workspace_id"]), "rows without a workspace row (or the reverse)"
-        for wid, rows in zip(saved["workspace_id"], saved["rows_saved"]):
+        for wid, rows in zip(saved["workspace_id"], saved["rows_saved"], strict=True):
             assert counts[wid] == rows == 400_000
-            assert len(store.scenarios(cur, wid)) == 1
+            assert len(scenarios.scenarios(cur, wid)) == 1
         return len(saved)
     finally:
         db.close()

@@ -21,7 +21,8 @@ import duckdb
 import pandas as pd
 
 from sla_core import queries
-from sla_core.store.workspaces import StoreError, checkpoint, get_scenario
+from sla_core.store.file import StoreError, _write
+from sla_core.store.scenarios import get_scenario
 
 GENERIC_DENIAL = "This share link is not valid. It may have expired or been revoked; ask the sender for a new link."
 TOKEN_BYTES = 32
@@ -79,7 +80,7 @@ def resolve_token(token: object, lookup: Callable[[str], LinkRecord | None], now
 
 def _lookup(cur: duckdb.DuckDBPyConnection) -> Callable[[str], LinkRecord | None]:
     def find(digest: str) -> LinkRecord | None:
-        found = queries.row(cur, "store/link", token_sha256=digest)
+        found = queries.row(cur, "store/share_links:get", token_sha256=digest)
         if not found:
             return None
         return LinkRecord(found["token_sha256"], found["workspace_id"], found["scenario_id"], int(found["revision"]),
@@ -100,26 +101,28 @@ def create_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, scenario_id: 
     """Store a new link's hash and return the token — shown once, never stored."""
     if get_scenario(cur, workspace_id, scenario_id, revision) is None:
         raise StoreError("that scenario revision does not exist in this workspace")
-    now = datetime.now(timezone.utc)
-    if expires_at is not None and expires_at <= now:
+    created_at = datetime.now(timezone.utc)
+    if expires_at is not None and expires_at <= created_at:
         raise StoreError("the expiry must be in the future")
     token = new_token()
-    cur.execute(queries.sql("store/insert_link"), {
-        "token_sha256": token_hash(token), "workspace_id": workspace_id, "scenario_id": scenario_id,
-        "revision": revision, "label": " ".join(str(label).split()), "created_at": now, "expires_at": expires_at})
-    checkpoint(cur)
+    with _write(cur, "the share link could not be created", "nothing was stored"):
+        cur.execute(queries.sql("store/share_links:insert"), {
+            "token_sha256": token_hash(token), "workspace_id": workspace_id, "scenario_id": scenario_id,
+            "revision": revision, "label": " ".join(str(label).split()), "created_at": created_at,
+            "expires_at": expires_at})
     return token
 
 
 def links(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> pd.DataFrame:
     """A workspace's links, newest first, identified by their hash (the token cannot be recovered)."""
-    return queries.frame(cur, "store/links", workspace_id=workspace_id)
+    return queries.frame(cur, "store/share_links:list", workspace_id=workspace_id)
 
 
 def revoke_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, token_sha256: str) -> None:
-    cur.execute(queries.sql("store/revoke_link"), {"token_sha256": token_sha256, "workspace_id": workspace_id,
-                                                   "revoked_at": datetime.now(timezone.utc)})
-    checkpoint(cur)
+    """Stop a link from working, from the next request on (a link already revoked keeps its first revocation time)."""
+    with _write(cur, "the link could not be revoked", "it still works; try again"):
+        cur.execute(queries.sql("store/share_links:revoke"), {
+            "token_sha256": token_sha256, "workspace_id": workspace_id, "revoked_at": datetime.now(timezone.utc)})
 
 
 def share_url(page_url: str, token: str) -> str:

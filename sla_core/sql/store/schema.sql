@@ -1,6 +1,7 @@
--- The saved-workspace store (sla_core/store.py). Run once at start-up in one transaction, then CHECKPOINT:
+-- The saved-workspace store (sla_core/store/file.py). Run once at start-up in one transaction, then CHECKPOINT:
 -- WAL replay bugs cluster on DDL, so saves only ever INSERT/UPDATE/DELETE rows.
--- One wide table holds every workspace's leads, keyed by workspace_id (columns mirror create_leads.sql).
+-- The leads of every workspace live in one wide table keyed by workspace_id: workspace_leads.sql creates it
+-- with its key, and its lead columns come from sla_core/contract.py (added at start-up when a store lacks one).
 CREATE TABLE IF NOT EXISTS workspaces (
     workspace_id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
@@ -8,24 +9,6 @@ CREATE TABLE IF NOT EXISTS workspaces (
     rows_saved BIGINT NOT NULL,
     dataset_json VARCHAR NOT NULL,
     mapping_json VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS workspace_leads (
-    workspace_id VARCHAR NOT NULL,
-    lead_id VARCHAR,
-    created_at TIMESTAMPTZ,
-    mql_at TIMESTAMPTZ,
-    source VARCHAR,
-    origin VARCHAR,
-    handed_at TIMESTAMPTZ,
-    first_touch_at TIMESTAMPTZ,
-    attempts INTEGER,
-    connected BOOLEAN,
-    customer_at TIMESTAMPTZ,
-    deal_amount DOUBLE,
-    owner VARCHAR,
-    tier VARCHAR,
-    job_title VARCHAR,
-    touched_before_handoff BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS scenarios (
     scenario_id VARCHAR NOT NULL,

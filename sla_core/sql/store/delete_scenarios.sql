@@ -1,1 +1,0 @@
-DELETE FROM scenarios WHERE workspace_id = $workspace_id

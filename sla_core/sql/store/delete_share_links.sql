@@ -1,1 +1,0 @@
-DELETE FROM share_links WHERE workspace_id = $workspace_id

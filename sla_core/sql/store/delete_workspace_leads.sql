@@ -1,1 +1,0 @@
-DELETE FROM workspace_leads WHERE workspace_id = $workspace_id

@@ -1,1 +1,0 @@
-DELETE FROM workspaces WHERE workspace_id = $workspace_id

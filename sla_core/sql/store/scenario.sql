@@ -1,2 +1,0 @@
-SELECT scenario_id, revision, workspace_id, name, saved_at, settings_json FROM scenarios
-WHERE scenario_id = $scenario_id AND workspace_id = $workspace_id AND revision = $revision
