@@ -176,7 +176,7 @@ def test_07_quoted_thousands_are_numbers(loader):
     ("12 apples", ".", None), ("nan", ".", None), ("inf", ".", None), ("$", ".", None),
 ])
 def test_08_amount_text_to_number(con, text, decimal, value):
-    sql_text.run(con, "cell_rules")
+    sql_text.define_cell_rules(con)
     number = {".": "ingest_number_point(v, TRY_CAST(v AS DOUBLE))", ",": "ingest_number_comma(v)"}[decimal]
     assert con.execute(f"SELECT {number} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchall()[0][0] == value
 

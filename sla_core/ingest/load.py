@@ -112,7 +112,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     step = progress or (lambda fraction, text: None)
     quality = Quality()
     work_dir = Path(work_dir)
-    sql_text.run(con, "cell_rules")
+    sql_text.define_cell_rules(con)
     canonical.clear_staged(con)
     staged: list[Staged] = []
     for kind, upload, types, resolve, required in _plan(files, mapping):

@@ -17,6 +17,7 @@ comments; the module-level ``duckdb.extract_statements`` would use the process-g
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,3 +91,11 @@ def rows(con: duckdb.DuckDBPyConnection, sql: Sql | str, params: dict | None = N
     cur = run(con, sql, params)
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, values, strict=True)) for values in cur.fetchall()]
+
+
+def define_cell_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the cell-rule macros (``cell_rules.sql``) that ingest's statements call, unless this
+    connection already holds this version of them: redefining costs more than a small file's scan."""
+    version = hashlib.sha256(queries.sql("ingest/cell_rules").encode()).hexdigest()
+    if rows(con, "cell_rules_version")[0]["version"] != version:
+        run(con, "cell_rules", {"version": version})

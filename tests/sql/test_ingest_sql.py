@@ -30,7 +30,7 @@ def covers(*names: str):
 
 @pytest.fixture
 def rules(con):
-    sql_text.run(con, "cell_rules")
+    sql_text.define_cell_rules(con)
     return con
 
 
@@ -81,6 +81,17 @@ CELL_RULES = [
 @pytest.mark.parametrize("expression,cell,value", CELL_RULES, ids=lambda x: str(x))
 def test_cell_rules(rules, expression, cell, value):
     assert rows(rules, f"SELECT {expression} FROM (SELECT ?::VARCHAR AS v)", [cell]) == [(value,)]
+
+
+@covers("cell_rules_version")
+def test_cell_rules_are_defined_once_per_connection(con):
+    assert run(con, "cell_rules_version") == [(None,)]
+    sql_text.define_cell_rules(con)
+    [(version,)] = run(con, "cell_rules_version")
+    assert version
+    con.execute("DROP MACRO ingest_trimmed")
+    sql_text.define_cell_rules(con)  # the same version: not redefined
+    assert not rows(con, "SELECT 1 FROM duckdb_functions() WHERE function_name = 'ingest_trimmed'")
 
 
 # --- the sample and its evidence ------------------------------------------------------------------

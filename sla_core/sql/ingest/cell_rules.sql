@@ -66,3 +66,7 @@ CREATE OR REPLACE TEMP MACRO ingest_written_other_way(v, mark) AS
     CASE WHEN mark = '.'
          THEN regexp_matches(ingest_digits(v), '^\d{1,3}(\.\d{3}){2,}(,\d+)?$|^\d{1,3}(\.\d{3})+,\d+$|^\d+,\d{1,2}$')
          ELSE regexp_matches(ingest_digits(v), '^\d{1,3}(,\d{3}){2,}(\.\d+)?$|^\d{1,3}(,\d{3})+\.\d+$|^\d+\.\d{1,2}$') END;
+
+-- Which text of these rules the connection holds ($version: a hash of this file), so a later load
+-- on the same connection skips redefining them (cell_rules_version.sql).
+SET VARIABLE ingest_cell_rules = $version;
