@@ -29,7 +29,7 @@ SUSPICIOUS_RULES = {
 
 def clear_staged(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what a load that failed half-way left behind."""
-    sql_text.run(con, "drop_staged")
+    sql_text.script(con, "drop_staged")
 
 
 def drop_diagnostics(con: duckdb.DuckDBPyConnection, f: Staged) -> None:
@@ -91,7 +91,7 @@ def build_leads(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality, inv
     if dupes:
         sql_text.run(con, sql_text.fill("delete_duplicate_leads", typed=f.table))
     _add_absent(con, f, contract.FALLBACKS)
-    sql_text.run(con, sql_text.fill("build_leads", typed=f.table))
+    sql_text.script(con, sql_text.fill("build_leads", typed=f.table))
 
 
 def merge_deals(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality) -> None:
@@ -129,5 +129,5 @@ def finish(con: duckdb.DuckDBPyConnection, staged: list[Staged]) -> None:
     """Apply the stated rules and swap the new tables in for the loaded ones."""
     for f in staged:
         sql_text.run(con, sql_text.fill("drop_table", table=f.table))
-    sql_text.run(con, "finalize_leads")
-    sql_text.run(con, "swap_in")
+    sql_text.script(con, "finalize_leads")
+    sql_text.script(con, "swap_in")

@@ -29,7 +29,7 @@ FATAL_REJECTS = {
 
 def clear(con: duckdb.DuckDBPyConnection) -> None:
     """Empty DuckDB's reject tables (it appends to them) around each typed scan."""
-    sql_text.run(con, "drop_rejects")
+    sql_text.script(con, "drop_rejects")
 
 
 def fetch(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -29,6 +29,8 @@ from sla_core import db, queries
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 PART = re.compile(r"^-- @part (\w+)$", re.MULTILINE)
+# A quoted string or identifier, a comment, or a $parameter (the only group).
+PARAMETER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$([A-Za-z_]\w*)")
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,21 @@ def joined(items: Iterable[Sql]) -> Sql:
     return Sql(",\n".join(item.text for item in items))
 
 
+def _named_parameters(text: str) -> set[str]:
+    """The ``$name`` parameters of our own statement text (not those inside quotes or comments)."""
+    return {m.group(1) for m in PARAMETER.finditer(text) if m.group(1)}
+
+
 def run(con: duckdb.DuckDBPyConnection, sql: Sql | str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """Run each statement of ``sql`` (a filled ``Sql`` or a file name under ``sql/ingest``) with the
-    parameters it names; returns the connection, positioned on the last statement's result."""
+    """Run one statement (a filled ``Sql`` or a file name under ``sql/ingest``) with the parameters
+    it names; returns the connection, positioned on its result."""
+    text = sql.text if isinstance(sql, Sql) else fill(sql).text
+    params = params or {}
+    return con.execute(text, {k: params[k] for k in _named_parameters(text)})
+
+
+def script(con: duckdb.DuckDBPyConnection, sql: Sql | str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Run each statement of a script, split by DuckDB's parser, with the parameters it names."""
     text = sql.text if isinstance(sql, Sql) else fill(sql).text
     params = params or {}
     for statement in con.extract_statements(text):
@@ -98,4 +112,4 @@ def define_cell_rules(con: duckdb.DuckDBPyConnection) -> None:
     connection already holds this version of them: redefining costs more than a small file's scan."""
     version = hashlib.sha256(queries.sql("ingest/cell_rules").encode()).hexdigest()
     if rows(con, "cell_rules_version")[0]["version"] != version:
-        run(con, "cell_rules", {"version": version})
+        script(con, "cell_rules", {"version": version})

@@ -36,7 +36,7 @@ def rules(con):
 
 def run(con, name: str, params: dict | None = None, **names) -> list[tuple]:
     """Run the statement file ``name`` with identifiers ``names``; the last statement's rows."""
-    cur = sql_text.run(con, sql_text.fill(name, **names), params)
+    cur = sql_text.script(con, sql_text.fill(name, **names), params)
     return cur.fetchall() if cur.description else []
 
 
@@ -92,6 +92,14 @@ def test_cell_rules_are_defined_once_per_connection(con):
     con.execute("DROP MACRO ingest_trimmed")
     sql_text.define_cell_rules(con)  # the same version: not redefined
     assert not rows(con, "SELECT 1 FROM duckdb_functions() WHERE function_name = 'ingest_trimmed'")
+
+
+@pytest.mark.parametrize("text,names", [
+    ("SELECT $a, '$not' AS \"$col\" -- $comment\nFROM t WHERE x = $b_2", {"a", "b_2"}),
+    ("SELECT 'it''s $x', $y", {"y"}),
+])
+def test_only_parameters_outside_quotes_and_comments_are_bound(text, names):
+    assert sql_text._named_parameters(text) == names
 
 
 # --- the sample and its evidence ------------------------------------------------------------------
@@ -354,7 +362,7 @@ def test_activities_give_first_touch_attempts_and_connected(con):
         ("B", None, "call", "Connected"), (None, "2024-03-05 11:00", "call", "Connected")))
     run(con, "build_activities", typed="typed_activities")
     assert len(rows(con, "SELECT * FROM activities_next")) == 4
-    sql_text.run(con, "apply_activities", {"connected_values": ["connected"]})
+    sql_text.script(con, "apply_activities", {"connected_values": ["connected"]})
     assert rows(con, "SELECT lead_id, first_touch_at, attempts, connected FROM leads_next ORDER BY 1") == [
         ("A", ts("2024-03-01T11:00"), 2, True), ("B", None, 0, False), ("C", None, 0, False)]
 
@@ -364,7 +372,7 @@ def test_suspicious_rows_are_counted_then_the_rules_applied(con):
     given(con, leads_next=LEADS_NEXT)
     assert queries.records(con, "ingest/suspicious_counts") == [
         {"touched_before_handoff": 1, "customer_before_created": 1, "negative_amount": 1}]
-    sql_text.run(con, "finalize_leads")
+    sql_text.script(con, "finalize_leads")
     assert rows(con, "SELECT lead_id, touched_before_handoff, customer_at, deal_amount FROM leads_next ORDER BY 1") == [
         ("A", True, None, None), ("B", False, None, None), ("C", False, None, 7.0)]
 
