@@ -54,11 +54,10 @@ LEAD_FIELDS: tuple[Field, ...] = (
 )
 BY_NAME = {f.name: f for f in LEAD_FIELDS}
 COLUMNS = tuple(f.name for f in LEAD_FIELDS)
-REQUIRED = tuple(f.name for f in LEAD_FIELDS if f.required)
+REQUIRED = tuple(f.name for f in LEAD_FIELDS if f.required)  # an export without them is refused
 # The fields an export column can feed, and how it is read (ingest's typed scan).
 MAPPED_TYPES = {f.name: f.read_as for f in LEAD_FIELDS if f.read_as is not None}
-# Mapped fields an export may lack: added empty (or as a copy of their fallback) with their table type.
-OPTIONAL_TYPES = {f.name: f.sql_type for f in LEAD_FIELDS if f.read_as is not None and not f.required}
+# Mapped fields an export may lack are added empty with their SQL_TYPES type, or as a copy of their fallback.
 FALLBACKS = {f.name: f.fallback for f in LEAD_FIELDS if f.fallback}
 
 

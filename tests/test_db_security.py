@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ingest_support import Loader, export_text
 from sla_core.db import open_session_db, quote_ident
-from sla_core.ingest.load import unique_headers
+from sla_core.ingest.sniff import unique_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "sla_core").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"])

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ingest_support import Loader, csv_bytes, edit_cells, export_text
-from sla_core.ingest import decode
+from sla_core.ingest import cell_report, decode, sniff, sql_text
 from sla_core.ingest import load as ingest
 from sla_core.db import open_session_db
 from sla_core.ingest.decode import InputError
@@ -176,8 +176,9 @@ def test_07_quoted_thousands_are_numbers(loader):
     ("12 apples", ".", None), ("nan", ".", None), ("inf", ".", None), ("$", ".", None),
 ])
 def test_08_amount_text_to_number(con, text, decimal, value):
-    sql = f"SELECT {ingest._number_expr('v', decimal)} FROM (SELECT ?::VARCHAR AS v)"
-    assert con.execute(sql, [text]).fetchall()[0][0] == value
+    sql_text.define_cell_rules(con)
+    number = {".": "ingest_number_point(v, TRY_CAST(v AS DOUBLE))", ",": "ingest_number_comma(v)"}[decimal]
+    assert con.execute(f"SELECT {number} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchall()[0][0] == value
 
 
 def test_08_currency_amounts_in_a_us_file(loader):
@@ -487,7 +488,7 @@ def test_24_25_big_file_streams_within_memory_limit(tmp_path):
 def test_25_column_cap(loader):
     header = ",".join(f"custom_property_{i:05d}" for i in range(10_000))
     err = refused(loader, (f"lead_id,created_at,{header}\n1,2024-03-01" + "," * 10_000 + "\n").encode())
-    assert "10002 columns" in str(err) and str(ingest.MAX_COLUMNS) in str(err)
+    assert "10002 columns" in str(err) and str(sniff.MAX_COLUMNS) in str(err)
     assert err.line == 1
 
 
@@ -592,9 +593,9 @@ def test_32_ids_stay_text(loader):
 
 
 # 33 ─ the same Lead ID twice
-@pytest.mark.parametrize("numpy_from", [ingest.NUMPY_SORT_ROWS, 1], ids=["duckdb-distinct", "numpy-sort"])
+@pytest.mark.parametrize("numpy_from", [cell_report.NUMPY_SORT_ROWS, 1], ids=["duckdb-distinct", "numpy-sort"])
 def test_33_duplicate_lead_id_first_row_kept(loader, monkeypatch, numpy_from):
-    monkeypatch.setattr(ingest, "NUMPY_SORT_ROWS", numpy_from)  # big exports check the hashes in numpy
+    monkeypatch.setattr(cell_report, "NUMPY_SORT_ROWS", numpy_from)  # big exports check the hashes in numpy
     rows = [["A1", "2024-03-01", "Web", "Ann", "10"], ["B2", "2024-03-02", "Web", "Bo", "20"],
             ["A1", "2024-03-05", "Events", "Cy", "30"]]
     ds = loader.load(leads_file(rows))

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import pytest
 
 from ingest_support import Loader, csv_bytes, export_text
-from sla_core import generator
+from sla_core import contract, generator
 from sla_core.ingest.decode import InputError
-from sla_core.ingest.mapping import DEFAULT_SALES_SOURCES, LEAD_ALIASES, Mapping, auto_map
+from sla_core.ingest.mapping import DEAL_ALIASES, DEFAULT_SALES_SOURCES, FIELD_LABELS, LEAD_ALIASES, Mapping, auto_map
 
 UTC = timezone.utc
 CANONICAL = ("created_at", "mql_at", "handed_at", "first_touch_at", "attempts", "connected", "customer_at",
@@ -23,6 +23,14 @@ def loader(con, tmp_path):
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def test_aliases_and_labels_cover_the_contracts_mapped_fields():
+    """The lead table is stated once (contract.py): mapping adds header spellings, not fields."""
+    assert tuple(LEAD_ALIASES) == tuple(contract.MAPPED_TYPES)
+    assert set(DEAL_ALIASES) <= set(contract.MAPPED_TYPES)  # a deals file feeds lead fields
+    assert all(FIELD_LABELS[f.name] == f.label for f in contract.LEAD_FIELDS)
+    assert all(contract.SQL_TYPES[f.read_as] == f.sql_type for f in contract.LEAD_FIELDS if f.read_as)
 
 
 @pytest.mark.parametrize("style", ["hubspot", "salesforce", "snake"])

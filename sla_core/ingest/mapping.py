@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-# Canonical lead fields (SPEC section 1) → known header spellings, best first.
+from sla_core import contract
+
+# Canonical lead fields an export column can feed (contract.MAPPED_TYPES, SPEC section 1) → known
+# header spellings, best first.
 LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     "lead_id": (
         "lead_id", "Record ID", "Contact ID", "Lead ID", "Id", "Lead - ID", "Deal - ID",
@@ -91,13 +94,10 @@ DEFAULT_SALES_SOURCES: tuple[str, ...] = ("Outbound", "Offline Sources", "Sales"
 # Values of a status / outcome column that mean a conversation happened.
 DEFAULT_CONNECTED_VALUES: tuple[str, ...] = ("Connected", "Open Deal", "In Progress", "Meeting Booked", "Qualified")
 
-REQUIRED_LEAD_FIELDS = ("lead_id", "created_at")
-TIMESTAMP_FIELDS = ("created_at", "mql_at", "handed_at", "first_touch_at", "customer_at")
+# What the Data page and messages call each field: the lead fields as the contract names them,
+# and the activity log's own.
 FIELD_LABELS: dict[str, str] = {
-    "lead_id": "Lead ID", "created_at": "Created", "mql_at": "Became MQL", "source": "Source",
-    "handed_at": "Handed to sales", "first_touch_at": "First sales touch",
-    "attempts": "Follow-up attempts", "connected": "Connected", "customer_at": "Became customer",
-    "deal_amount": "Deal amount", "owner": "Sales rep", "tier": "Lead tier", "job_title": "Job title",
+    **{f.name: f.label for f in contract.LEAD_FIELDS},
     "activity_at": "Activity time", "type": "Activity type", "outcome": "Outcome",
 }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sla_core.ingest.load import Dataset
+from sla_core.ingest.dataset import Dataset
 from sla_core.ingest.mapping import FIELD_LABELS, LEAD_ALIASES
 
 

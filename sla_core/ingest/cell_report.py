@@ -1,0 +1,146 @@
+"""Per-cell findings of a typed stage: cells that did not parse, daylight-saving gaps, missing
+values and duplicate Lead IDs, each with file, line and column; amounts that cannot be read
+safely (two currencies, the other decimal convention) refuse the file instead.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from sla_core import contract
+from sla_core.ingest import sql_text
+from sla_core.ingest.conventions import DECIMAL_LABELS, Decisions, has_dst
+from sla_core.ingest.dataset import Issue, Quality
+from sla_core.ingest.decode import InputError
+from sla_core.ingest.file_lines import lines_for_rows
+from sla_core.ingest.rejects import ISSUE_DETAIL_LIMIT
+from sla_core.ingest.staging import Staged
+
+LINES_LISTED = 10  # offending lines named in a refusal
+NUMPY_SORT_ROWS = 2_000_000  # duplicate-id check: numpy's sort beats DuckDB's count(DISTINCT) from here on
+SAME_CURRENCY = {"US$": "$", "USD": "$", "EUR": "€", "GBP": "£", "BRL": "R$", "INR": "₹", "JPY": "¥"}
+
+
+def _stats(con: duckdb.DuckDBPyConnection, f: Staged, bad: list[str], gaps: list[str]) -> dict:
+    """Filled, unparsed and gap cells per field, mixed currency marks, and (leads) invalid rows, in one pass."""
+    parts = [sql_text.fill("cell_stats", "present", field=fld, present=f"n_{fld}") for fld in f.fields]
+    parts += [sql_text.fill("cell_stats", "bad", bad=f"_bad_{fld}", bad_count=f"bad_{fld}") for fld in bad]
+    parts += [sql_text.fill("cell_stats", "gap", gap=f"_gap_{fld}", gap_count=f"gap_{fld}") for fld in gaps]
+    parts += [sql_text.fill("cell_stats", "mixed", currency=f"_cur_{fld}", mixed=f"mixed_{fld}")
+              for fld in f.checked("number")]
+    if f.kind == "leads":
+        parts.append(sql_text.fill("cell_stats", "invalid"))
+    return sql_text.rows(con, sql_text.fill("cell_stats", typed=f.table, stats=sql_text.joined(parts)))[0]
+
+
+def _first_lines(con: duckdb.DuckDBPyConnection, f: Staged, statement: str, params: dict, **names: str) -> list[int]:
+    found = sql_text.rows(con, sql_text.fill(statement, typed=f.table, **names), {**params, "limit": LINES_LISTED})
+    rows = [r["r"] for r in found]
+    lines = lines_for_rows(f, rows)
+    return [lines[r] for r in rows]
+
+
+def _refuse_mixed_currencies(con: duckdb.DuckDBPyConnection, f: Staged, fld: str) -> None:
+    """Amounts in two currencies cannot be added up: refuse, naming where the minority is."""
+    by_currency: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for found in sql_text.rows(con, sql_text.fill("currency_marks", typed=f.table, currency=f"_cur_{fld}")):
+        key = SAME_CURRENCY.get(found["mark"], found["mark"])
+        by_currency.setdefault(key, []).append(found["mark"])
+        counts[key] = counts.get(key, 0) + found["n"]
+    if len(by_currency) < 2:
+        return
+    main, *others = sorted(counts, key=lambda k: -counts[k])
+    marks = [m for k in others for m in by_currency[k]]
+    lines = _first_lines(con, f, "other_currency_rows", {"marks": marks}, currency=f"_cur_{fld}")
+    summary = ", ".join(f"{k} on {counts[k]:,} row(s)" for k in [main, *others])
+    raise InputError(f.name, f"amounts mix currencies ({summary}); amounts in different currencies cannot be "
+                             f"added up. Export one currency (or convert first). Other-currency lines: "
+                             f"{', '.join(map(str, lines))}", line=lines[0], column=f.headers_by_field[fld])
+
+
+def _refuse_other_convention(con: duckdb.DuckDBPyConnection, f: Staged, fld: str, decimal: str) -> None:
+    """Refuse amounts written in the other decimal convention rather than drop or misread them."""
+    lines = _first_lines(con, f, "misread_amount_rows", {"decimal": decimal}, bad=f"_bad_{fld}")
+    if not lines:
+        return
+    other = "," if decimal == "." else "."
+    raise InputError(f.name, f"amounts are read as {DECIMAL_LABELS[decimal]}, but some are written "
+                             f"{DECIMAL_LABELS[other]} (e.g. 9.986.000 or 1.234,56 against 9,986,000 or "
+                             f"1,234.56); lines {', '.join(map(str, lines))}. Choose the other Amounts format "
+                             "on the Data page or fix those cells",
+                     line=lines[0], column=f.headers_by_field[fld])
+
+
+def _flagged(con: duckdb.DuckDBPyConnection, f: Staged, columns: dict[str, str]) -> list[tuple[int, int | None, str, str]]:
+    """The first flagged cells of ``columns`` (diagnostic column → field): (row, line, field, text)."""
+    found = sql_text.rows(con, sql_text.fill("flagged_cells", typed=f.table, columns=list(columns)),
+                          {"columns": list(columns), "limit": ISSUE_DETAIL_LIMIT})
+    lines = lines_for_rows(f, [r["r"] for r in found])
+    return [(r["r"], lines.get(r["r"]), columns[r["cell"]], r["raw"]) for r in found]
+
+
+def _report_bad(con: duckdb.DuckDBPyConnection, f: Staged, failing: list[str], reasons: dict[str, str],
+                counts: dict, quality: Quality) -> None:
+    """List the cells of ``failing`` fields that did not parse (a required field's rejects its row)."""
+    required = set(contract.REQUIRED) if f.kind == "leads" else set()
+    for _, line, fld, raw in _flagged(con, f, {f"_bad_{fld}": fld for fld in failing}):
+        action = "row rejected" if fld in required else "value ignored"
+        quality.issues.append(Issue(f.name, line, f.headers_by_field[fld], reasons[fld], raw, action))
+    for fld in failing:
+        quality.issue_counts[f"{f.name}: {f.headers_by_field[fld]}: {reasons[fld]}"] = counts[f"bad_{fld}"]
+
+
+def _report_gaps(con: duckdb.DuckDBPyConnection, f: Staged, gapped: list[str], tz: str, quality: Quality,
+                 total: int) -> None:
+    """Clock times that never happened in ``tz`` (the spring-forward hour): kept, and flagged."""
+    detail = _flagged(con, f, {f"_gap_{fld}": fld for fld in gapped})
+    reason = f"this clock time does not exist in {tz} (the hour skipped when daylight saving time starts)"
+    for _, line, fld, raw in detail:
+        quality.issues.append(Issue(f.name, line, f.headers_by_field[fld], reason, raw, "kept, read one hour later"))
+    _, line, fld, raw = detail[0]
+    quality.issue_counts[f"{f.name}: times in the daylight-saving gap"] = total
+    quality.notices.append(f"{f.name}: {total} time(s) fall in the hour skipped when daylight saving time starts in "
+                           f"{tz} (first: line {line}, {f.headers_by_field[fld]!r} = {raw!r}); they are "
+                           "read one hour later, as a clock that had already moved on.")
+
+
+def duplicate_ids(con: duckdb.DuckDBPyConnection, f: Staged, valid: int) -> int:
+    """Kept rows whose Lead ID repeats an earlier row's.
+
+    Equal ids share a 64-bit hash, so as many distinct hashes as rows proves there is no
+    duplicate; only otherwise are the ids counted exactly. DuckDB's count(DISTINCT) runs on
+    one thread: from NUMPY_SORT_ROWS rows on, sorting the hashes in numpy is cheaper even
+    with numpy's import (5M: 0.12 s + 0.06 s import against 0.29 s; 1M: 0.03 + 0.06 against 0.04).
+    """
+    if valid >= NUMPY_SORT_ROWS:
+        hashes = sql_text.run(con, sql_text.fill("lead_id_hashes", typed=f.table)).fetchnumpy()["h"]
+        hashes.sort()
+        unique = not (hashes[1:] == hashes[:-1]).any()
+    else:
+        unique = sql_text.rows(con, sql_text.fill("distinct_lead_id_hashes", typed=f.table))[0]["n"] == valid
+    if unique:
+        return 0
+    return valid - sql_text.rows(con, sql_text.fill("distinct_lead_ids", typed=f.table))[0]["n"]
+
+
+def report_cells(con: duckdb.DuckDBPyConnection, f: Staged, reasons: dict[str, str], decisions: Decisions, tz: str,
+                 quality: Quality) -> int:
+    """Report cells that did not parse (refusing misread amounts), daylight-saving gaps and
+    missing values; return the leads rows without an id or creation date (0 for other files)."""
+    bad = [fld for fld in f.checked() if f.types[fld] != "boolean" or decisions.bool_modes[(f.kind, fld)] == "boolean"]
+    gaps = f.checked("timestamp") if has_dst(tz) else []
+    s = _stats(con, f, bad, gaps)
+    for fld in f.checked("number"):
+        if s[f"mixed_{fld}"]:
+            _refuse_mixed_currencies(con, f, fld)
+        if s[f"bad_{fld}"]:
+            _refuse_other_convention(con, f, fld, decisions.decimal)
+    if f.kind == "leads":
+        quality.missing = {fld: f.rows - s[f"n_{fld}"] - s.get(f"bad_{fld}", 0) for fld in f.fields}
+    failing = [fld for fld in bad if s[f"bad_{fld}"]]
+    if failing:
+        _report_bad(con, f, failing, reasons, s, quality)
+    gapped = [fld for fld in gaps if s[f"gap_{fld}"]]
+    if gapped:
+        _report_gaps(con, f, gapped, tz, quality, sum(s[f"gap_{fld}"] for fld in gapped))
+    return s.get("invalid", 0)

@@ -1,0 +1,2 @@
+-- Rows of a working table.
+SELECT count(*) AS n FROM {{table}};
