@@ -17,7 +17,7 @@ import io
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -805,6 +805,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     upload leaves the previously loaded tables untouched.
     """
     step = progress or (lambda fraction, text: None)
+    loaded_at = datetime.now(timezone.utc)  # later timestamps are suspicious and do not move as_of (SPEC 8)
     quality = Quality()
     work_dir = Path(work_dir)
     plan = [("leads", files.leads, LEAD_TYPES, mapping.resolved, REQUIRED_LEAD_FIELDS)]
@@ -840,7 +841,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
         _merge_deals(con, by_kind["deals"], quality)
     if "activities" in by_kind:
         _build_activities(con, by_kind["activities"], mapping, quality)
-    _flag_suspicious(con, quality)
+    _flag_suspicious(con, quality, loaded_at)
     order = {f.name: i for i, f in enumerate(opened)}
     quality.issues.sort(key=lambda i: (order.get(i.file, len(order)), i.line or 0))
     for f in opened:
@@ -848,7 +849,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     _script(con, "ingest/finalize_leads", {})
     _swap_in(con, with_activities="activities" in by_kind)
     rows_loaded = con.execute("SELECT count(*) FROM leads").fetchall()[0][0]
-    as_of = options.as_of or queries.row(con, "ingest/latest_timestamp")["as_of"]
+    as_of = options.as_of or queries.row(con, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
     step(1.0, "Done")
     return Dataset(
         version=uuid.uuid4().hex, tz=options.tz, as_of=as_of, rows_loaded=rows_loaded, quality=quality,
@@ -958,14 +959,15 @@ def _build_activities(con, f: _File, mapping: Mapping, quality: Quality) -> None
     quality.notices.append("First touch, attempts and connected were derived from the activity log.")
 
 
-def _flag_suspicious(con, quality: Quality) -> None:
-    found = queries.row(con, "ingest/suspicious_counts")
+def _flag_suspicious(con, quality: Quality, loaded_at: datetime) -> None:
+    found = queries.row(con, "ingest/suspicious_counts", loaded_at=loaded_at)
     rules = {
         "touched_before_handoff": ("first sales touch before hand-off",
                                    "excluded from follow-up speed (counted as a data-quality exclusion)"),
         "customer_before_created": ("became customer before the lead was created",
                                     "not counted as a customer"),
         "negative_amount": ("negative deal amount", "amount ignored in revenue"),
+        "after_loading": ("date later than the moment of loading", "kept, but does not move the as-of time"),
     }
     for key, (check, rule) in rules.items():
         quality.suspicious.append({"check": check, "rows": int(found.get(key) or 0), "rule": rule})
