@@ -206,9 +206,11 @@ def test_health_table_and_report_judge_the_small_table_by_hand(make_leads):
         assert out["health"] == {"consecutive_misses": {"marketing": m_run, "sales": s_run}, "status": "ok"}
         assert out["verdict_reasons"] == {f: table.set_index("month").loc[month, f"{f}_reason"]
                                           for f in health.FIGURES}
+    assert april["marketing_reason"] == ("in progress, on track: 2 marketing leads by 15 April, 1.5 expected by then "
+                                         "on the goal line (3 needed in April 2024)")
     march = _report(con, MEASURED_COLUMNS, date(2024, 3, 1))["verdict_reasons"]
     assert march["speed"] == "no verdict: no leads were handed to sales in March 2024"
-    assert march["marketing"] == "missed: 1 marketing leads in March 2024, 3 needed (2 short)"
+    assert march["marketing"] == "missed: 1 marketing lead in March 2024, 3 needed (2 short)"
 
 
 def test_a_third_missed_month_puts_the_agreement_up_for_review(make_leads):

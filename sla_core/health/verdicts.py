@@ -85,6 +85,15 @@ def _target(share: float) -> str:
     return f"{share * 100:g} %"
 
 
+def _leads(count: int) -> str:
+    return f"{count:,} marketing lead{'' if count == 1 else 's'}"
+
+
+def _amount(value: float) -> str:
+    """A goal-line value as read: 100, 32.3."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def marketing(month: date, stage: str, leads: int, leads_needed: int, as_of_day: int | None = None,
               data_from: date | None = None) -> Verdict:
     """Complete month: met when its marketing leads reach leads needed. The month in progress is never
@@ -95,13 +104,13 @@ def marketing(month: date, stage: str, leads: int, leads_needed: int, as_of_day:
         return Verdict(NOT_MEASURED, f"the data starts in {label(data_from)}")
     if stage == COMPLETE:
         short = leads_needed - leads
-        detail = f"{leads:,} marketing leads in {label(month)}, {leads_needed:,} needed"
+        detail = f"{_leads(leads)} in {label(month)}, {leads_needed:,} needed"
         return Verdict(MISSED, f"{detail} ({short:,} short)") if short > 0 else Verdict(MET, detail)
     days = calendar.monthrange(month.year, month.month)[1]
     to_date = leads_needed * as_of_day / days  # the goal line's goal_cum(d*) (SPEC 4)
     pace = ON_TRACK if leads >= to_date else BEHIND
     day = month.replace(day=as_of_day)
-    return Verdict(IN_PROGRESS, f"{leads:,} marketing leads by {day.day} {day:%B}, {to_date:,.0f} expected by then on "
+    return Verdict(IN_PROGRESS, f"{_leads(leads)} by {day.day} {day:%B}, {_amount(to_date)} expected by then on "
                                 f"the goal line ({leads_needed:,} needed in {label(month)})", pace)
 
 
