@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--deals", type=Path)
     rp.add_argument("--mapping", type=Path)
     rp.add_argument("--assumptions", type=Path)
-    rp.add_argument("--month", required=True)
+    rp.add_argument("--month", help="YYYY-MM (default: the latest month with a marketing lead)")
     rp.add_argument("--format", choices=("json", "md"), default="json")
     rp.add_argument("--tz", default="UTC", help="workspace time zone (default UTC)")
     rp.add_argument("--as-of", help="as-of timestamp (default: the latest timestamp in the files)")
@@ -53,7 +53,7 @@ def run_report(args: argparse.Namespace) -> str:
                         ("--mapping", args.mapping), ("--assumptions", args.assumptions)):
         if path is not None and not path.is_file():
             raise ValueError(f"{path}: file not found ({label})")
-    month = report.parse_month(args.month)
+    month = report.parse_month(args.month) if args.month is not None else None
     mapping = Mapping.from_file(args.mapping) if args.mapping else Mapping()
     assumptions = Assumptions.from_file(args.assumptions) if args.assumptions else Assumptions()
     options = ingest.ReadOptions(tz=args.tz, date_order=args.date_order, as_of=_as_of(args.as_of, args.tz))

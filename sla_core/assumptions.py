@@ -1,4 +1,8 @@
-"""The what-if inputs of the agreement (SPEC section 2), validated once on the way in."""
+"""The what-if inputs of the agreement (SPEC section 2), validated once on the way in.
+
+Every field has a range (``RANGES``): a value inside it cannot overflow a target, a capacity
+figure or a widget, whichever door it came through (a page, a deep link, ``--assumptions``).
+"""
 from __future__ import annotations
 
 import json
@@ -9,7 +13,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Quota-side inputs plus the sales follow-up goals and rep capacity.
+    """Quota-side inputs plus the sales follow-up goals, their target shares and rep capacity.
 
     Defaults fit the bundled sample export (a mid-market B2B team); "use my actuals"
     on the Marketing SLA page replaces the rate assumptions with the data's own.
@@ -21,10 +25,12 @@ class Assumptions:
     close_rate: float = 0.05
     speed_goal_hours: float = 1.0
     depth_goal_attempts: int = 6
-    speed_target_share: float = 0.8  # share of leads that must be followed up within the speed goal
+    speed_target_share: float = 0.8  # share of due leads that must be followed up within the speed goal
     reps: int = 6
     hours_per_week_on_marketing_leads: float = 10.0
     minutes_per_attempt: float = 10.0
+    depth_target_share: float = 0.8  # share of unconnected leads that must reach the depth goal
+    catch_up_months: int = 1  # months a marketing deficit is spread over (SPEC 8b)
 
     def __post_init__(self) -> None:
         problems = validation_errors(self)
@@ -39,18 +45,25 @@ class Assumptions:
 
     @classmethod
     def from_dict(cls, raw: dict) -> "Assumptions":
-        """Build from a partial dict: missing keys take the defaults, unknown keys are an error."""
+        """Build from a partial dict: missing keys take the defaults, unknown keys are an error.
+
+        The SPEC's ASSUMPTIONS.json names (``speed_target``, ``depth_target``) are accepted
+        for the fields they stand for (``FILE_NAMES``).
+        """
         if not isinstance(raw, dict):
             raise ValueError("assumptions must be a JSON object")
         known = {f.name: f for f in fields(cls)}
-        unknown = set(raw) - set(known)
+        unknown = {key for key in raw if key not in known and key not in FILE_NAMES}
         if unknown:
             raise ValueError(f"unknown assumption keys: {', '.join(sorted(unknown))}")
-        values = {}
+        values, given_as = {}, {}
         for key, value in raw.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f'"{key}" must be a number, got {value!r}')
-            values[key] = int(value) if known[key].type in (int, "int") else float(value)
+            name = FILE_NAMES.get(key, key)
+            if name in given_as:
+                first, second = sorted((given_as[name], key))
+                raise ValueError(f'"{first}" and "{second}" are the same assumption: give only one')
+            given_as[name] = key
+            values[name] = _number(key, value, known[name].type in (int, "int"))
         return cls(**values)
 
     @classmethod
@@ -59,7 +72,10 @@ class Assumptions:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
-        return cls.from_dict(raw)
+        try:
+            return cls.from_dict(raw)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from exc
 
     def updated(self, **changes) -> "Assumptions":
         return replace(self, **changes)
@@ -74,7 +90,7 @@ class Assumptions:
         """Assumptions from URL query parameters over ``base``, plus a warning per ignored parameter.
 
         A link is user text: an unknown name (other than ``other_keys``), a value that is not
-        a number or one that breaks a rule is skipped with a warning, never an exception.
+        a number or one outside its range is skipped with a warning, never an exception.
         """
         result = base or cls()
         known = {f.name: f for f in fields(cls)}
@@ -89,15 +105,66 @@ class Assumptions:
                 continue
             try:
                 number = float(text)
-                if known[key].type in (int, "int"):
-                    if not number.is_integer():
-                        raise ValueError(f"{key} must be a whole number")
-                    number = int(number)
-                result = result.updated(**{key: number})
-            except (ValueError, OverflowError) as exc:
-                reason = str(exc) if key in str(exc) else "not a number"
-                warnings.append(f'ignored the link parameter {key}="{text[:40]}": {reason}')
+            except ValueError:
+                warnings.append(f'ignored the link parameter {key}="{text[:40]}": not a number')
+                continue
+            try:
+                result = result.updated(**{key: _number(key, number, known[key].type in (int, "int"))})
+            except ValueError as exc:
+                warnings.append(f'ignored the link parameter {key}="{text[:40]}": {exc}')
         return result, warnings
+
+
+# ASSUMPTIONS.json names of SPEC 9 → field names (both spellings are accepted in a file).
+FILE_NAMES = {"speed_target": "speed_target_share", "depth_target": "depth_target_share"}
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a field accepts: ``low`` (excluded when ``low_open``) to ``high``, and 0 itself when ``zero_ok``."""
+
+    low: float
+    high: float
+    words: str  # the rule as a user reads it
+    low_open: bool = False
+    zero_ok: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return (above and value <= self.high) or (self.zero_ok and value == 0)
+
+
+# Each range keeps every derived figure finite (at most 10^16 leads needed, a capacity far below overflow)
+# and inside the widgets that show the value (the Marketing inputs' lowest values, the Sales sliders).
+SHARE = Range(0.0, 1.0, "above 0 and at most 1", low_open=True)
+RANGES: dict[str, Range] = {
+    "quota": Range(0.0, 1e12, "between 0 and 1,000,000,000,000"),
+    "marketing_share": Range(0.001, 1.0, "at least 0.001 (0.1 %) and at most 1"),
+    "avg_deal_size": Range(1.0, 1e12, "between 1 and 1,000,000,000,000"),
+    "close_rate": Range(0.0001, 1.0, "at least 0.0001 (0.01 %) and at most 1"),
+    "speed_goal_hours": Range(0.25, 720.0, "between 0.25 hours (15 minutes) and 720 hours (30 days)"),
+    "depth_goal_attempts": Range(1, 100, "between 1 and 100 attempts"),
+    "speed_target_share": SHARE,
+    "reps": Range(0, 100_000, "between 0 and 100,000"),
+    "hours_per_week_on_marketing_leads": Range(0.01, 168.0, "0, or between 0.01 and 168 (the hours in a week)",
+                                               zero_ok=True),
+    "minutes_per_attempt": Range(0.0, 1440.0, "between 0 and 1,440 (a day)"),
+    "depth_target_share": SHARE,
+    "catch_up_months": Range(1, 3, "between 1 and 3 months"),
+}
+
+
+def _number(key: str, value, whole: bool) -> int | float:
+    """A JSON or link value as the field's type, refused in words when it is not a finite number of that kind."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f'"{key}" must be a number, got {value!r}')
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number")
+    if whole:
+        if not float(value).is_integer():
+            raise ValueError(f"{key} must be a whole number")
+        return int(value)
+    return float(value)
 
 
 def _query_number(value: float | int) -> str:
@@ -108,24 +175,10 @@ def _query_number(value: float | int) -> str:
 def validation_errors(a: Assumptions) -> list[str]:
     """Every rule an assumption breaks, in words a user can act on."""
     problems = []
-    for name in ("quota", "marketing_share", "avg_deal_size", "close_rate", "speed_goal_hours",
-                 "hours_per_week_on_marketing_leads", "minutes_per_attempt", "speed_target_share"):
-        if not math.isfinite(getattr(a, name)):
+    for name, allowed in RANGES.items():
+        value = getattr(a, name)
+        if not math.isfinite(value):
             problems.append(f"{name} must be a finite number")
-    if a.quota < 0:
-        problems.append("quota must be 0 or more")
-    if not 0 < a.marketing_share <= 1:
-        problems.append("marketing_share must be above 0 and at most 1")
-    if not a.avg_deal_size > 0:
-        problems.append("avg_deal_size must be above 0")
-    if not 0 < a.close_rate <= 1:
-        problems.append("close_rate must be above 0 and at most 1")
-    if not a.speed_goal_hours > 0:
-        problems.append("speed_goal_hours must be above 0")
-    if a.depth_goal_attempts < 1:
-        problems.append("depth_goal_attempts must be at least 1")
-    if not 0 < a.speed_target_share <= 1:
-        problems.append("speed_target_share must be above 0 and at most 1")
-    if a.reps < 0 or a.hours_per_week_on_marketing_leads < 0 or a.minutes_per_attempt < 0:
-        problems.append("reps, hours per week and minutes per attempt must be 0 or more")
+        elif not allowed.holds(value):
+            problems.append(f"{name} must be {allowed.words}, got {value:g}")
     return problems

@@ -14,6 +14,9 @@ from datetime import date, datetime
 import duckdb
 
 from sla_core.assumptions import Assumptions
+from sla_core.health.months import month_shown_first, phase
+from sla_core.health.report import health_sections
+from sla_core.health.verdicts import Measured
 from sla_core.ingest.dataset import Dataset
 from sla_core.marketing.report import marketing_sections
 from sla_core.sales.report import sales_sections
@@ -23,7 +26,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 @dataclass(frozen=True)
 class ReportRequest:
-    month: date  # first day of the month
+    month: date | None  # first day of the month; None: the month shown first (the latest with a marketing lead)
     assumptions: Assumptions
     clock: str = "calendar"  # 'calendar' | 'business'
 
@@ -37,9 +40,14 @@ def parse_month(text: str) -> date:
 
 def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportRequest) -> dict:
     """The JSON report: numbers as numbers, n/a as None."""
-    report: dict = {"month": request.month.strftime("%Y-%m")}
-    report.update(marketing_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions))
-    report.update(sales_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions, request.clock))
+    month = request.month or month_shown_first(con, dataset.tz, dataset.as_of)
+    if month is None:
+        raise ValueError("the data has no dated leads to report on: give --month")
+    tz, as_of, a, measured = dataset.tz, dataset.as_of, request.assumptions, Measured.of(dataset)
+    report: dict = {"month": month.strftime("%Y-%m")}
+    report.update(marketing_sections(con, tz, as_of, month, a))
+    report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured))
+    report.update(health_sections(con, tz, as_of, month, a, request.clock, measured))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,
@@ -48,7 +56,8 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
         "notices": dataset.quality.notices,
         "suspicious": dataset.quality.suspicious,
     }
-    report["as_of"] = dataset.as_of.isoformat() if dataset.as_of else None
+    report["as_of"] = as_of.isoformat() if as_of else None
+    report["month_phase"] = phase(month, as_of, tz) if as_of else None
     return _clean(report)
 
 
@@ -73,14 +82,23 @@ def to_json(report: dict) -> str:
 
 def to_markdown(report: dict) -> str:
     """A readable summary for e-mail or a wiki page."""
-    lines = [f"# SLA report {report['month']}", ""]
+    phase_note = f" ({report['month_phase']})" if report.get("month_phase") == "in progress" else ""
+    lines = [f"# SLA report {report['month']}{phase_note}", ""]
     for section, body in report.items():
         if section in ("month", "goal_line") or not isinstance(body, dict):
             continue
         lines += [f"## {section.replace('_', ' ').title()}", "", "| figure | value |", "|---|---|"]
-        for key, value in body.items():
-            if isinstance(value, (list, dict)):
-                value = f"{len(value)} item(s)"
-            lines.append(f"| {key.replace('_', ' ')} | {'n/a' if value is None else value} |")
+        lines += [f"| {key.replace('_', ' ')} | {_md_value(value)} |" for key, value in body.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def _md_value(value) -> str:
+    """A table cell: n/a for null, a small dict spelled out ("marketing 0, sales 2"), a list as its length."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) for v in value.values()):
+        return ", ".join(f"{k} {_md_value(v)}" for k, v in value.items())
+    if isinstance(value, (list, dict)):
+        return f"{len(value)} item(s)"
+    return str(value)

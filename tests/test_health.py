@@ -2,65 +2,90 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sla_core.health import monthly as health
+from sla_core.health import verdicts
+from sla_core.health.months import COMPLETE
+from sla_core.health.months import IN_PROGRESS as MONTH_IN_PROGRESS
+from sla_core.health.verdicts import BEHIND, IN_PROGRESS, MET, MISSED, MonthVerdicts, Verdict
 from sla_core.assumptions import Assumptions
 
 MONTHS = [date(2024, m, 1) for m in range(1, 9)]
+T, F, N = True, False, None
+VERDICT = {True: Verdict(MET, "met"), False: Verdict(MISSED, "missed"), None: Verdict(None, "nothing to judge")}
+BEHIND_SO_FAR = Verdict(IN_PROGRESS, "behind so far", BEHIND)
+
+
+def judged(marketing: list, sales: list, complete: list | None = None) -> list[MonthVerdicts]:
+    """Months with these marketing and sales verdicts (True met, False missed, None nothing to judge, or a Verdict)."""
+    def as_verdict(x):
+        return x if isinstance(x, Verdict) else VERDICT[x]
+    stages = [COMPLETE if c else MONTH_IN_PROGRESS for c in (complete or [True] * len(marketing))]
+    return [MonthVerdicts(m, st, as_verdict(mk), VERDICT[None], VERDICT[None], as_verdict(sl))
+            for m, st, mk, sl in zip(MONTHS, stages, marketing, sales, strict=False)]
 
 
 def test_consecutive_misses_count_resets_and_skip_na():
-    T, F, N = True, False, None
-    assert health.consecutive_misses([F, F, T, F, N, F, F, T]) == [1, 2, 0, 1, 1, 2, 3, 0]
-    assert health.consecutive_misses([]) == []
+    assert verdicts.consecutive_misses([F, F, T, F, N, F, F, T]) == [1, 2, 0, 1, 1, 2, 3, 0]
+    assert verdicts.consecutive_misses([]) == []
 
 
 def test_review_after_three_missed_months_of_either_team():
-    T, F = True, False
-    table = health.assess(MONTHS, [True] * 8, marketing_met=[F, F, F, T, T, T, T, T],
-                          sales_met=[T, T, T, F, F, T, F, F])
+    table = health.assess(judged(marketing=[F, F, F, T, T, T, T, T], sales=[T, T, T, F, F, T, F, F]))
     assert list(table["marketing_misses"]) == [1, 2, 3, 0, 0, 0, 0, 0]
     assert list(table["sales_misses"]) == [0, 0, 0, 1, 2, 0, 1, 2]
     assert list(table["status"]) == ["missed", "missed", "review", "missed", "missed", "met", "missed", "missed"]
 
 
 def test_month_in_progress_is_neither_a_miss_nor_a_pass():
-    table = health.assess(MONTHS[:4], [True, True, True, False], [False, False, True, False], [True] * 4)
+    # the month in progress can only be "in progress" (on track or behind), never missed before it ends
+    table = health.assess(judged([F, F, T, BEHIND_SO_FAR], [T] * 4, complete=[True, True, True, False]))
     assert list(table["marketing_misses"]) == [1, 2, 0, 0]
     assert list(table["status"]) == ["missed", "missed", "met", "in progress"]
-    ongoing = health.assess(MONTHS[:4], [True, True, True, False], [False] * 4, [True] * 4)
+    assert list(table["marketing_met"]) == [False, False, True, False]  # behind so far: a red badge, not a miss
+    ongoing = health.assess(judged([F, F, F, BEHIND_SO_FAR], [T] * 4, complete=[True, True, True, False]))
     assert list(ongoing["status"]) == ["missed", "missed", "review", "review"]  # a review stands until a pass
 
 
 def test_unmeasurable_months_are_na_and_keep_the_streak():
-    table = health.assess(MONTHS[:4], [True] * 4, [False, None, False, False], [None, None, None, None])
+    table = health.assess(judged([F, N, F, F], [N, N, N, N]))
     assert list(table["marketing_misses"]) == [1, 1, 2, 3]
     assert list(table["status"]) == ["missed", "n/a", "missed", "review"]
 
 
 def test_met_and_sales_combination():
-    assert health.met(0.8, 0.8) is True and health.met(0.79, 0.8) is False
-    assert health.met(None, 0.8) is None and health.met(float("nan"), 0.8) is None
-    assert health.both_met(True, None) is True and health.both_met(True, False) is False
-    assert health.both_met(None, None) is None
+    def speed(pct, handed=10):
+        return verdicts.speed(MONTHS[0], COMPLETE, True, handed, pct, 0.8, 1)
+    assert speed(0.8).verdict == MET and speed(0.79).verdict == MISSED
+    assert speed(None, handed=0).verdict is None  # n/a, never a miss
+    assert verdicts.sales(VERDICT[True], VERDICT[None]).verdict == MET
+    assert verdicts.sales(VERDICT[True], VERDICT[False]).verdict == MISSED
+    assert verdicts.sales(VERDICT[None], VERDICT[None]).verdict is None
 
 
 def test_health_table_joins_the_monthly_frames_by_month():
-    monthly = pd.DataFrame({"month": MONTHS[:3], "complete": [True, True, False]})
-    marketing = pd.DataFrame({"month": MONTHS[:3], "attainment": [1.2, 0.5, float("nan")]})
-    speed = pd.DataFrame({"period_start": MONTHS[1:3], "pct_within_goal": [0.9, 0.5]})  # no hand-offs in January
-    depth = pd.DataFrame({"period_start": MONTHS[:3], "pct_at_goal": [0.1, 0.85, 0.9]})
-    table = health.health_table(monthly, marketing, speed, depth, target_share=0.8)
+    a = Assumptions(quota=1000, marketing_share=1, avg_deal_size=100, close_rate=1)  # 10 leads a month, 80 % targets
+    monthly = pd.DataFrame({"month": MONTHS[:3], "complete": [True, True, False], "marketing_leads": [12, 5, 3]})
+    marketing = pd.DataFrame({"month": MONTHS[:3], "attainment": [1.2, 0.5, 3 / (10 * 10 / 31)],
+                              "as_of_day": [31, 29, 10]})  # March: 3 leads by the 10th, 3.2 on the goal line
+    speed = pd.DataFrame({"period_start": MONTHS[1:3], "handed": [10, 4],
+                          "pct_within_goal": [0.9, 0.5]})  # no hand-offs in January
+    depth = pd.DataFrame({"period_start": MONTHS[:3], "handed": [10, 10, 4], "not_connected": [10, 7, 2],
+                          "pct_at_goal": [0.1, 0.85, 0.9]})
+    table = health.health_table(monthly, marketing, speed, depth, a)
     assert list(table.columns) == list(health.COLUMNS)
-    assert list(table["marketing_met"]) == [True, False, None]
+    assert list(table["marketing_met"]) == [True, False, False]  # March is behind so far
+    assert list(table["marketing_verdict"]) == ["met", "missed", "in progress"]
     assert list(table["speed_met"]) == [None, True, False]
     assert list(table["depth_met"]) == [False, True, True]
     assert list(table["sales_met"]) == [False, True, False]
     assert list(table["status"]) == ["missed", "missed", "in progress"]
     assert pd.isna(table["speed_pct"].iloc[0])  # n/a, never 0
+    assert table["speed_reason"].iloc[0] == "no verdict: no leads were handed to sales in January 2024"
 
 
 def test_monthly_health_lists_every_month_of_the_data(make_leads):
@@ -87,6 +112,71 @@ def test_clock_follows_the_workspace_setting():
 
 def test_health_chart_renders():
     from sla_core import export
-    table = health.assess(MONTHS[:2], [True, False], [True, False], [False, None]).assign(
+    table = health.assess(judged([T, BEHIND_SO_FAR], [F, N], complete=[True, False])).assign(
         marketing_attainment=[1.1, 0.4], speed_pct=[0.7, None], depth_pct=[0.9, 0.95])
     assert export.chart_bytes(health.health_chart(table, 0.8), "svg").startswith(b"<svg")
+
+
+# --- the health table and the report judge the sample the same way ------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_leads.csv"
+SETTINGS = {  # name → assumptions, clock
+    "defaults": (Assumptions(), "calendar"),
+    "speed goal 48 h, depth goal 3": (Assumptions(speed_goal_hours=48, depth_goal_attempts=3), "calendar"),
+    "loose targets, business hours": (Assumptions(speed_goal_hours=4, depth_goal_attempts=2, speed_target_share=0.5,
+                                                  depth_target_share=0.6, quota=100_000), "business"),
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from sla_core.db import open_session_db
+    from sla_core.ingest import load as ingest
+    from sla_core.ingest.mapping import Mapping
+
+    work = tmp_path_factory.mktemp("sample")
+    con = open_session_db(work, readable=(SAMPLE.parent,))
+    dataset = ingest.load(con, ingest.UploadSet(ingest.Upload(SAMPLE.name, SAMPLE)), Mapping(), ingest.ReadOptions(),
+                          work / "work")
+    yield con, dataset
+    con.close()
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_health_table_and_report_agree_on_the_sample(sample, setting):
+    from sla_core import report
+
+    con, dataset = sample
+    a, clock = SETTINGS[setting]
+    tz = dataset.tz
+    table = health.monthly_health(con, a, tz, dataset.as_of, health.clock_for(clock, None, tz),
+                                  verdicts.Measured.of(dataset))
+    assert len(table) == 13  # January 2024 to the as-of month, January 2025
+    for row in table.to_dict("records"):
+        out = report.build(con, dataset, report.ReportRequest(row["month"], a, clock))
+        assert out["verdicts"] == {f: row[f"{f}_verdict"] for f in health.FIGURES}, row["month"]
+        assert out["verdict_reasons"] == {f: row[f"{f}_reason"] for f in health.FIGURES}, row["month"]
+        assert out["health"]["consecutive_misses"] == {"marketing": row["marketing_misses"],
+                                                       "sales": row["sales_misses"]}
+        assert (out["health"]["status"] == "review") == (row["status"] == "review")
+        assert out["speed"]["pct_within_goal"] == (None if pd.isna(row["speed_pct"]) else row["speed_pct"])
+        assert out["depth"]["pct_at_goal"] == (None if pd.isna(row["depth_pct"]) else row["depth_pct"])
+
+
+def test_june_2024_on_the_sample_with_a_48_hour_speed_goal_and_3_attempts(sample):
+    # the depth verdict is the share at goal against the depth target share everywhere (never the average
+    # attempts against the goal, never the speed target): 72 of 116 unconnected leads = 62.07 % < 80 %
+    from sla_core import report
+
+    con, dataset = sample
+    a, _ = SETTINGS["speed goal 48 h, depth goal 3"]
+    out = report.build(con, dataset, report.ReportRequest(date(2024, 6, 1), a))
+    assert (out["depth"]["not_connected"], out["depth"]["pct_at_goal"]) == (116, pytest.approx(72 / 116))
+    assert out["depth"]["avg_attempts"] > 3  # what the old Sales badge judged by
+    assert out["verdicts"]["depth"] == "missed"
+    assert out["verdict_reasons"]["depth"] == "missed: 62.0 % of unconnected leads had at least 3 attempts (target 80 %)"
+    assert out["verdicts"]["speed"] == "missed"  # 172 of 217 due leads = 79.26 %, shown rounded down
+    assert (out["speed"]["within"], out["speed"]["missed"]) == (172, 45)
+    relaxed = report.build(con, dataset, report.ReportRequest(date(2024, 6, 1), a.updated(depth_target_share=0.6)))
+    assert relaxed["verdicts"]["depth"] == "met"  # its own setting: the speed target stays at 80 %
+    assert relaxed["verdicts"]["speed"] == "missed"

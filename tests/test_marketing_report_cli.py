@@ -75,3 +75,23 @@ def test_markdown_lists_targets_and_actuals(files):
     text = report("--leads", leads, "--assumptions", assumptions, "--month", "2024-02", "--format", "md")
     assert "| leads needed | 100 |" in text
     assert "| avg deal size | n/a |" in text
+
+
+def test_verdicts_of_the_ten_lead_export(files):
+    leads, assumptions = files
+    january = report("--leads", leads, "--assumptions", assumptions, "--month", "2024-01")
+    assert january["verdict_reasons"]["marketing"] == "missed: 3 marketing leads in January 2024, 100 needed (97 short)"
+    march = report("--leads", leads, "--assumptions", assumptions, "--month", "2024-03")
+    # 4 leads by the 10th against 100 × 10 ÷ 31 = 32.3 on the goal line: behind, but not missed before March ends
+    assert march["verdicts"]["marketing"] == "in progress"
+    assert march["verdict_reasons"]["marketing"] == ("in progress, behind: 4 marketing leads by 10 March, 32.3 expected "
+                                                     "by then on the goal line (100 needed in March 2024)")
+    assert march["month_phase"] == "in progress"
+    # the export has no first-touch or attempts columns: sales is not measured, and never counted as a miss
+    assert march["verdicts"]["sales"] == "not measured"
+    assert march["health"] == {"consecutive_misses": {"marketing": 2, "sales": 0}, "status": "ok"}
+
+
+def test_without_month_the_report_is_for_the_latest_month_with_a_marketing_lead(files):
+    leads, assumptions = files
+    assert report("--leads", leads, "--assumptions", assumptions)["month"] == "2024-03"

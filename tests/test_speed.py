@@ -318,8 +318,10 @@ def test_report_command_speed_and_depth_keys(tmp_path, clock, expected):
     assert {k: out["speed"][k] for k in expected} == pytest.approx(expected)
     assert out["speed"]["clock"] == ("calendar hours" if clock == "calendar" else "Mon–Fri 09:00–17:00 UTC, no holidays")
     # not connected: B 6, C 1, F 0 → avg 7/3; at the goal of 6: B; worked: A, B, C of 4
-    assert out["depth"] == pytest.approx({"not_connected": 3, "avg_attempts": 7 / 3, "pct_at_goal": 1 / 3,
-                                          "leads_worked_pct": 0.75})
+    depth = out["depth"]
+    assert depth.pop("measured") is True  # the export has an attempts column (SPEC 9)
+    assert depth == pytest.approx({"not_connected": 3, "avg_attempts": 7 / 3, "pct_at_goal": 1 / 3,
+                                   "leads_worked_pct": 0.75})
 
 
 # --- property: the SQL against a plain-Python reading of SPEC 5 ---------------------------------

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from sla_core.marketing.actuals import PooledActuals
-from sla_core.assumptions import Assumptions
+from sla_core.assumptions import RANGES, Assumptions
+from sla_core.sales.capacity import rep_capacity
 from sla_core.marketing.controls import INPUTS, apply_actuals, from_shown
 from sla_core.marketing.targets import compute_targets, customers_needed, leads_needed
 
@@ -119,3 +120,77 @@ def test_bad_query_parameters_are_ignored_with_warnings():
 def test_any_query_gives_valid_assumptions(params):
     result, warnings = Assumptions.from_query(params)
     assert isinstance(result, Assumptions) and isinstance(warnings, list)
+
+
+def test_depth_target_share_and_catch_up_months_round_trip_through_a_link_and_a_saved_workspace():
+    a = Assumptions(depth_target_share=0.65, speed_target_share=0.9, catch_up_months=2)
+    params = a.to_query()
+    assert (params["depth_target_share"], params["catch_up_months"]) == ("0.65", "2")
+    assert Assumptions.from_query(params) == (a, [])
+    assert Assumptions.from_dict(a.to_dict()) == a  # workspaces and scenarios save the dataclass
+    assert Assumptions.from_dict({}).depth_target_share == 0.8  # a save from before the setting
+
+
+def test_assumptions_files_accept_the_spec_names():
+    a = Assumptions.from_dict({"speed_target": 0.7, "depth_target": 0.6, "catch_up_months": 3})
+    assert (a.speed_target_share, a.depth_target_share, a.catch_up_months) == (0.7, 0.6, 3)
+    with pytest.raises(ValueError, match='"depth_target" and "depth_target_share" are the same assumption'):
+        Assumptions.from_dict({"depth_target_share": 0.6, "depth_target": 0.6})
+    with pytest.raises(ValueError, match="depth_goal_attempts must be a whole number"):
+        Assumptions.from_dict({"depth_goal_attempts": 2.5})
+    with pytest.raises(ValueError, match="reps must be a finite number"):
+        Assumptions.from_dict({"reps": math.inf})
+
+
+# Inputs users reached through the page address that used to overflow or break a widget.
+HOSTILE_LINKS = [
+    ({"quota": "1e308", "avg_deal_size": "1e-300"}, ["quota", "avg_deal_size"]),  # leads needed overflowed
+    ({"speed_goal_hours": "0.1"}, ["speed_goal_hours"]),  # below the Sales slider's 0.25 h
+    ({"speed_goal_hours": "1e300"}, ["speed_goal_hours"]),  # the goal in microseconds overflowed
+    ({"minutes_per_attempt": "1e308"}, ["minutes_per_attempt"]),  # capacity overflowed
+    ({"depth_goal_attempts": "1e19"}, ["depth_goal_attempts"]),  # a slider end past 2^53
+]
+
+
+@pytest.mark.parametrize("params,refused", HOSTILE_LINKS)
+def test_out_of_range_link_values_are_ignored_with_the_range_in_words(params, refused):
+    base = Assumptions(quota=9000)
+    got, warnings = Assumptions.from_query(params, base=base)
+    assert got == base
+    assert len(warnings) == len(refused)
+    for name, warning in zip(refused, warnings, strict=True):
+        assert warning.startswith(f"ignored the link parameter {name}=") and f"{name} must be between" in warning
+
+
+def test_the_ranges_in_words():
+    with pytest.raises(ValueError, match=r"speed_goal_hours must be between 0\.25 hours \(15 minutes\) and 720 hours "
+                                         r"\(30 days\), got 0\.1"):
+        Assumptions(speed_goal_hours=0.1)
+    assert Assumptions(speed_goal_hours=0.25).speed_goal_hours == 0.25 and Assumptions(speed_goal_hours=720)
+    assert Assumptions(hours_per_week_on_marketing_leads=0).hours_per_week_on_marketing_leads == 0
+    with pytest.raises(ValueError, match="hours_per_week_on_marketing_leads must be 0, or between 0.01 and 168"):
+        Assumptions(hours_per_week_on_marketing_leads=1e-300)
+    with pytest.raises(ValueError, match="depth_target_share must be above 0 and at most 1"):
+        Assumptions(depth_target_share=0)
+
+
+def _in_range(name: str):
+    allowed = RANGES[name]
+    low = max(allowed.low, 1e-9) if allowed.low_open else allowed.low
+    whole = isinstance(getattr(Assumptions(), name), int)
+    values = st.integers(int(low), int(allowed.high)) if whole else st.floats(low, allowed.high)
+    return st.one_of(st.just(allowed.high), st.just(low), values, *([st.just(0)] if allowed.zero_ok else []))
+
+
+@given(st.fixed_dictionaries({name: _in_range(name) for name in RANGES}))
+def test_every_valid_assumption_gives_finite_figures_that_fit_the_widgets(values):
+    a = Assumptions(**values)
+    t = compute_targets(a)
+    assert isinstance(t.leads_needed, int) and t.leads_needed <= 10**16
+    cap = rep_capacity(a, date(2024, 2, 1)).as_dict(a.hours_per_week_on_marketing_leads)
+    assert all(math.isfinite(v) for v in (cap["needed_hours"], cap["available_hours"], cap["gap_hours"]))
+    assert cap["reps_needed"] is None or isinstance(cap["reps_needed"], int)
+    for spec in INPUTS:  # the Marketing page's number inputs accept the shown value
+        assert spec.input_low <= spec.shown(a) <= (spec.upper_limit or math.inf)
+    assert a.speed_goal_hours >= 0.25 and max(20, a.depth_goal_attempts) < 2**53  # the Sales sliders
+    assert round(a.speed_goal_hours * 3600e6) < 2**63  # the goal in microseconds, bound as BIGINT

@@ -1,19 +1,12 @@
-"""SLA health month by month (SPEC 8): did each team meet its goals, and how many months in a row it missed.
+"""SLA health month by month (SPEC 8): each figure's verdict, and how many months in a row each team missed.
 
-Definitions (docs/metrics.md):
-- marketing met = attainment (actual ÷ goal to the as-of day, from the goal line) ≥ 1;
-- speed met = pct_within_goal ≥ the speed target share; depth met = pct_at_goal (share of
-  unconnected handed leads with at least the goal's attempts) ≥ the same target share;
-  sales met = speed met and depth met (n/a when neither can be measured; a measurable one decides alone);
-- only complete months count towards a streak: the month in progress is shown with its
-  figures to date but is neither a miss nor a pass; an n/a month leaves a streak unchanged;
-- a month is "review" once either team has missed three complete months in a row
-  (the article's cancellation condition).
+The verdicts come from ``sla_core.health.verdicts`` (the one function per figure every surface
+calls); this module only lines up the pages' monthly frames and puts the verdicts in a table.
+Rules and the choices behind them: docs/metrics.md ("SLA health").
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Iterable, Sequence
+from datetime import datetime
 
 import altair as alt
 import duckdb
@@ -28,91 +21,94 @@ from sla_core.marketing import goal_line
 
 from sla_core.sales import speed
 from sla_core.assumptions import Assumptions
+from sla_core.health import verdicts
+from sla_core.health.months import COMPLETE, IN_PROGRESS
+from sla_core.health.verdicts import ALL_MEASURED, Measured, MonthFigures, MonthVerdicts
 from sla_core.sales.clock import BusinessHours
 from sla_core.marketing.targets import compute_targets
 
-REVIEW_AFTER = 3
+REVIEW_AFTER = verdicts.REVIEW_AFTER
 MEASURE_LABELS = {"marketing_attainment": "Marketing attainment", "speed_pct": "Speed: % within goal",
                   "depth_pct": "Depth: % at goal"}
-COLUMNS = ("month", "complete", "marketing_attainment", "speed_pct", "depth_pct", "marketing_met", "speed_met",
-           "depth_met", "sales_met", "marketing_misses", "sales_misses", "status")
+FIGURES = ("marketing", "speed", "depth", "sales")
+SHARE_COLUMNS = ("marketing_attainment", "speed_pct", "depth_pct")
+COLUMNS = ("month", "complete", *SHARE_COLUMNS, "marketing_met", "speed_met", "depth_met", "sales_met",
+           "marketing_misses", "sales_misses", "status", *(f"{f}_verdict" for f in FIGURES),
+           *(f"{f}_reason" for f in FIGURES))
 
 
-def met(value: float | None, target: float | None) -> bool | None:
-    """value ≥ target, or None when either is n/a."""
-    if value is None or target is None or pd.isna(value) or pd.isna(target):
-        return None
-    return bool(value >= target)
-
-
-def both_met(first: bool | None, second: bool | None) -> bool | None:
-    """Sales meets its SLA when every measurable part is met; None when nothing is measurable."""
-    known = [m for m in (first, second) if m is not None]
-    return all(known) if known else None
-
-
-def consecutive_misses(passes: Iterable[bool | None]) -> list[int]:
-    """Running count of months missed in a row: a miss adds one, a pass resets, None (n/a) keeps it."""
-    counts, run = [], 0
-    for passed in passes:
-        if passed is False:
-            run += 1
-        elif passed is True:
-            run = 0
-        counts.append(run)
-    return counts
-
-
-def month_status(complete: bool, marketing_met: bool | None, sales_met: bool | None, marketing_misses: int,
-                 sales_misses: int) -> str:
-    if max(marketing_misses, sales_misses) >= REVIEW_AFTER:
+def month_status(judged: MonthVerdicts, health: verdicts.Health) -> str:
+    """The row's status: review (three misses in a row stand until a pass), in progress, n/a (nothing judged),
+    met or missed."""
+    if health.status == "review":
         return "review"
-    if not complete:
+    if judged.stage != COMPLETE:
         return "in progress"
-    if marketing_met is None and sales_met is None:
+    passes = (judged.marketing.passed, judged.sales.passed)
+    if passes == (None, None):
         return "n/a"
-    return "met" if marketing_met is not False and sales_met is not False else "missed"
+    return "missed" if False in passes else "met"
 
 
-def assess(months: Sequence[date], complete: Sequence[bool], marketing_met: Sequence[bool | None],
-           sales_met: Sequence[bool | None]) -> pd.DataFrame:
-    """Streaks and status from pass/miss series (the pure heart of the health table)."""
-    counted_m = [m if c else None for m, c in zip(marketing_met, complete)]
-    counted_s = [s if c else None for s, c in zip(sales_met, complete)]
-    m_runs, s_runs = consecutive_misses(counted_m), consecutive_misses(counted_s)
-    return pd.DataFrame({
-        "month": list(months), "complete": list(complete), "marketing_met": list(marketing_met),
-        "sales_met": list(sales_met), "marketing_misses": m_runs, "sales_misses": s_runs,
-        "status": [month_status(c, m, s, mr, sr) for c, m, s, mr, sr in
-                   zip(complete, marketing_met, sales_met, m_runs, s_runs)],
-    })
+def assess(judged: list[MonthVerdicts]) -> pd.DataFrame:
+    """Runs of misses and the row status from each month's verdicts (the pure heart of the health table)."""
+    health = verdicts.runs(judged)
+    rows = []
+    for month, h in zip(judged, health, strict=True):
+        judged_figures = month.as_dict().items()
+        rows.append({"month": month.month, "complete": month.stage == COMPLETE,
+                     **{f"{name}_met": v.on_track for name, v in judged_figures},
+                     "marketing_misses": h.marketing_misses, "sales_misses": h.sales_misses,
+                     "status": month_status(month, h),
+                     **{f"{name}_verdict": v.verdict for name, v in judged_figures},
+                     **{f"{name}_reason": v.reason for name, v in judged_figures}})
+    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in SHARE_COLUMNS], dtype=object)  # None stays None
+    return frame.astype({"complete": bool, "marketing_misses": "int64", "sales_misses": "int64"})
 
 
-def _by_month(frame: pd.DataFrame, key: str, column: str) -> dict[date, float | None]:
-    return {row[key]: (None if pd.isna(row[column]) else float(row[column])) for _, row in frame.iterrows()}
+def _rows(frame: pd.DataFrame, key: str) -> dict:
+    """Each row of ``frame`` by its ``key`` column, with n/a (NaN) as None."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return {row[key]: row for row in clean.to_dict("records")}
+
+
+def _count(row: dict | None, column: str) -> int:
+    return int(row[column] or 0) if row else 0
+
+
+def _share(row: dict | None, column: str) -> float | None:
+    return None if row is None or row[column] is None else float(row[column])
+
+
+def month_figures(monthly: pd.DataFrame, marketing: pd.DataFrame, speed_frame: pd.DataFrame,
+                  depth_frame: pd.DataFrame) -> list[MonthFigures]:
+    """What each month of ``monthly_actuals`` is judged on, from the pages' frames (a month without a row handed nothing)."""
+    goal = _rows(marketing, "month")
+    s_rows, d_rows = _rows(speed_frame, "period_start"), _rows(depth_frame, "period_start")
+    figures = []
+    for m in _rows(monthly, "month").values():
+        s, d = s_rows.get(m["month"]), d_rows.get(m["month"])
+        stage = COMPLETE if m["complete"] else IN_PROGRESS  # monthly_actuals ends with the as-of month
+        as_of_day = goal[m["month"]]["as_of_day"] if stage == IN_PROGRESS else None
+        figures.append(MonthFigures(m["month"], stage, None if as_of_day is None else int(as_of_day),
+                                    int(m["marketing_leads"]), _count(s, "handed"), _share(s, "pct_within_goal"),
+                                    _count(d, "handed"), _count(d, "not_connected"), _share(d, "pct_at_goal")))
+    return figures
 
 
 def health_table(monthly: pd.DataFrame, marketing: pd.DataFrame, speed_frame: pd.DataFrame,
-                 depth_frame: pd.DataFrame, target_share: float) -> pd.DataFrame:
-    """Join the other modules' monthly frames into one health row per month of ``monthly_actuals``."""
-    months = list(monthly["month"])
-    complete = [bool(c) for c in monthly["complete"]]
-    attainment = _by_month(marketing, "month", "attainment")
-    speed_pct = _by_month(speed_frame, "period_start", "pct_within_goal")
-    depth_pct = _by_month(depth_frame, "period_start", "pct_at_goal")
-    m_att = [attainment.get(m) for m in months]
-    s_pct = [speed_pct.get(m) for m in months]
-    d_pct = [depth_pct.get(m) for m in months]
-    marketing_met = [met(a, 1.0) for a in m_att]
-    speed_met = [met(p, target_share) for p in s_pct]
-    depth_met = [met(p, target_share) for p in d_pct]
-    sales_met = [both_met(s, d) for s, d in zip(speed_met, depth_met)]
-    core = assess(months, complete, marketing_met, sales_met)
-    core.insert(2, "marketing_attainment", m_att)
-    core.insert(3, "speed_pct", s_pct)
-    core.insert(4, "depth_pct", d_pct)
-    core.insert(6, "speed_met", speed_met)
-    core.insert(7, "depth_met", depth_met)
+                 depth_frame: pd.DataFrame, a: Assumptions, measured: Measured = ALL_MEASURED) -> pd.DataFrame:
+    """One health row per month of ``monthly_actuals``: the figures, every verdict with its reason, the runs of misses.
+
+    ``marketing`` is ``goal_line.month_attainments``; ``measured`` says which sales figures
+    the data can measure (``Measured.of(dataset)``).
+    """
+    figures = month_figures(monthly, marketing, speed_frame, depth_frame)
+    core = assess([verdicts.judge(f, a, measured) for f in figures])
+    attainment = _rows(marketing, "month")
+    core.insert(2, "marketing_attainment", [_share(attainment.get(f.month), "attainment") for f in figures])
+    core.insert(3, "speed_pct", [f.pct_within_goal if measured.speed else None for f in figures])  # not measured: n/a
+    core.insert(4, "depth_pct", [f.pct_at_goal if measured.depth else None for f in figures])
     return core[list(COLUMNS)]
 
 
@@ -124,21 +120,24 @@ def clock_for(kind: str, hours: BusinessHours | None, tz: str) -> BusinessHours 
 
 
 def health_from(monthly: pd.DataFrame, daily: pd.DataFrame, speed_frame: pd.DataFrame, depth_frame: pd.DataFrame,
-                a: Assumptions, as_of: datetime | None, tz: str) -> pd.DataFrame:
-    """The health table from the data-only frames (memoised by pages), so a what-if change runs no query."""
+                a: Assumptions, as_of: datetime | None, tz: str, measured: Measured = ALL_MEASURED) -> pd.DataFrame:
+    """The health table from the data-only frames (memoised by pages), so a what-if change runs no query.
+
+    Pass ``measured=Measured.of(dataset)``: a figure the data cannot measure is "not measured", never missed.
+    """
     if as_of is None or monthly.empty:
         return pd.DataFrame(columns=list(COLUMNS))
     marketing = goal_line.month_attainments(goal_line.daily_series(daily), compute_targets(a).leads_needed, as_of,
                                             monthly["month"], tz=tz)
-    return health_table(monthly, marketing, speed_frame, depth_frame, a.speed_target_share)
+    return health_table(monthly, marketing, speed_frame, depth_frame, a, measured)
 
 
 def monthly_health(con: duckdb.DuckDBPyConnection, a: Assumptions, tz: str, as_of: datetime | None,
-                   clock: BusinessHours | None = None) -> pd.DataFrame:
+                   clock: BusinessHours | None = None, measured: Measured = ALL_MEASURED) -> pd.DataFrame:
     """The health table of a workspace straight from its ``leads`` (one query per measure)."""
     return health_from(actuals.monthly_actuals(con, tz, as_of), actuals.daily_marketing_leads(con, tz, as_of),
                        speed.speed_by_period(con, "month", a.speed_goal_hours, as_of, tz, clock),
-                       depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz), a, as_of, tz)
+                       depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz), a, as_of, tz, measured)
 
 
 def health_chart(table: pd.DataFrame, target_share: float) -> alt.LayerChart:

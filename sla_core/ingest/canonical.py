@@ -7,6 +7,7 @@ Everything is built under temporary names, so a failed upload leaves the loaded 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import duckdb
 
@@ -24,6 +25,7 @@ SUSPICIOUS_RULES = {
                                "excluded from follow-up speed (counted as a data-quality exclusion)"),
     "customer_before_created": ("became customer before the lead was created", "not counted as a customer"),
     "negative_amount": ("negative deal amount", "amount ignored in revenue"),
+    "after_loading": ("date later than the moment of loading", "kept, but does not move the as-of time"),
 }
 
 
@@ -118,9 +120,10 @@ def build_activities(con: duckdb.DuckDBPyConnection, f: Staged, connected_values
     quality.notices.append("First touch, attempts and connected were derived from the activity log.")
 
 
-def flag_suspicious(con: duckdb.DuckDBPyConnection, quality: Quality) -> None:
-    """Count the rows the stated rules will change, before finalize_leads.sql changes them."""
-    found = queries.row(con, "ingest/suspicious_counts")
+def flag_suspicious(con: duckdb.DuckDBPyConnection, quality: Quality, loaded_at: datetime) -> None:
+    """Count the rows the stated rules will change, before finalize_leads.sql changes them, and the rows
+    dated after the moment of loading (SPEC 8: kept, but they do not move as_of)."""
+    found = queries.row(con, "ingest/suspicious_counts", loaded_at=loaded_at)
     for key, (check, rule) in SUSPICIOUS_RULES.items():
         quality.suspicious.append({"check": check, "rows": int(found.get(key) or 0), "rule": rule})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,7 +88,7 @@ def _plan(files: UploadSet, mapping: Mapping) -> list[tuple]:
 
 
 def _build(con: duckdb.DuckDBPyConnection, staged: list[Staged], mapping: Mapping, quality: Quality,
-           invalid: int) -> None:
+           invalid: int, loaded_at: datetime) -> None:
     """The canonical tables from the typed stages, swapped in for the loaded ones."""
     by_kind = {f.kind: f for f in staged}
     canonical.build_leads(con, by_kind["leads"], quality, invalid)
@@ -96,7 +96,7 @@ def _build(con: duckdb.DuckDBPyConnection, staged: list[Staged], mapping: Mappin
         canonical.merge_deals(con, by_kind["deals"], quality)
     if "activities" in by_kind:
         canonical.build_activities(con, by_kind["activities"], mapping.connected_values, quality)
-    canonical.flag_suspicious(con, quality)
+    canonical.flag_suspicious(con, quality, loaded_at)
     order = {f.name: i for i, f in enumerate(staged)}
     quality.issues.sort(key=lambda i: (order.get(i.file, len(order)), i.line or 0))
     canonical.finish(con, staged)
@@ -110,6 +110,7 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     upload leaves the previously loaded tables untouched.
     """
     step = progress or (lambda fraction, text: None)
+    loaded_at = datetime.now(timezone.utc)  # later timestamps are suspicious and do not move as_of (SPEC 8)
     quality = Quality()
     work_dir = Path(work_dir)
     sql_text.define_cell_rules(con)
@@ -133,9 +134,9 @@ def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, opt
     leads = staged[0]
     quality.rows_read = leads.rows + len(leads.rejects) - leads.footer
     step(0.75, "Building the lead table")
-    _build(con, staged, mapping, quality, invalid)
+    _build(con, staged, mapping, quality, invalid, loaded_at)
     rows_loaded = sql_text.rows(con, sql_text.fill("count_rows", table="leads"))[0]["n"]
-    as_of = options.as_of or queries.row(con, "ingest/latest_timestamp")["as_of"]
+    as_of = options.as_of or queries.row(con, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
     step(1.0, "Done")
     return Dataset(
         version=uuid.uuid4().hex, tz=options.tz, as_of=as_of, rows_loaded=rows_loaded, quality=quality,

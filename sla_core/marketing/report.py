@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from sla_core import queries
 from sla_core.marketing import actuals
 
 from sla_core.marketing import goal_line
@@ -24,3 +25,10 @@ def marketing_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime 
     line = goal_line.goal_line(daily, month, targets.leads_needed, as_of or date.min, tz=tz)  # no data: nothing happened yet
     return {"targets": targets.as_dict(), "actuals": actuals.month_figures(con, tz, as_of, month),
             "goal_line": line.points_records()}
+
+
+def monthly_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime) -> dict[date, int]:
+    """Marketing leads of every month of the data (month start → leads; a month without leads is listed with 0),
+    from the statement behind the page's monthly table, for the run of misses."""
+    found = queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
+    return {r["month"]: int(r["marketing_leads"]) for r in found}

@@ -1,7 +1,8 @@
 """The report command's sales keys (SPEC 9): speed and depth of follow-up for the month.
 
 The same statements as the Sales SLA page, so a scheduled report and the page agree; only the
-month asked for is read, straight into Python (no pandas to load).
+month asked for is read, straight into Python (no pandas to load). A figure the data cannot
+measure (no first-touch dates, no attempt counts) is null with ``"measured": false`` and the reason.
 ``--clock business`` counts on the default business hours (Mon–Fri 09:00–17:00 in the
 workspace time zone, no holidays).
 """
@@ -11,23 +12,52 @@ from datetime import date, datetime
 
 import duckdb
 
+from sla_core import queries
 from sla_core.sales import depth
 
 from sla_core.sales import speed
 from sla_core.assumptions import Assumptions
+from sla_core.health.verdicts import NO_ATTEMPTS, NO_FIRST_TOUCH, Measured
 from sla_core.sales.clock import BusinessHours
 
 SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
 
 
-def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
-                   assumptions: Assumptions, clock_name: str) -> dict:
-    """{"speed", "depth"} for leads handed in ``month``; n/a as None."""
+def report_clock(clock_name: str, tz: str) -> BusinessHours | None:
+    """``--clock``: None for calendar hours, the default business hours in ``tz`` for business."""
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
-    clock = BusinessHours(tz=tz) if clock_name == "business" else None
-    speed_row = speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock,
-                                    (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS))  # only that month's hand-offs are read
+    return BusinessHours(tz=tz) if clock_name == "business" else None
+
+
+def _measured(measured: bool, reason: str) -> dict:
+    return {"measured": True} if measured else {"measured": False, "reason": reason}
+
+
+def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
+                   assumptions: Assumptions, clock_name: str, measured: Measured) -> dict:
+    """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
+    clock = report_clock(clock_name, tz)
+    speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
+    speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys)
+                 if measured.speed else dict.fromkeys(speed_keys))  # only that month's hand-offs are read
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
-    depth_row = depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz)
+    speed_row.update(_measured(measured.speed, NO_FIRST_TOUCH))
+    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz)
+                 if measured.depth else dict.fromkeys(depth.REPORT_KEYS))
+    depth_row.update(_measured(measured.depth, NO_ATTEMPTS))
     return {"speed": speed_row, "depth": depth_row}
+
+
+def monthly_sales_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, through: date,
+                       assumptions: Assumptions, clock: BusinessHours | None) -> tuple[dict, dict]:
+    """Speed and depth rows of every month of hand-off up to ``through`` (month start → row), for the run
+    of misses: the statements of the page's health table, read into plain Python."""
+    handed_to = speed.month_window(through, tz)[1]
+    common = {"tz": tz, "as_of": as_of, "period": "month", "by_owner": False, "handed_from": None,
+              "handed_to": handed_to}
+    speed_rows = queries.records(con, "sales/speed_by_period", goal_us=round(assumptions.speed_goal_hours * 3600e6),
+                                 **common, **speed.clock_params(clock))
+    depth_rows = queries.records(con, "sales/depth_by_period", depth_goal=int(assumptions.depth_goal_attempts),
+                                 **common)
+    return ({r["period_start"]: r for r in speed_rows}, {r["period_start"]: r for r in depth_rows})

@@ -1,0 +1,55 @@
+"""The report command's health keys (SPEC 9): the month's verdicts and each team's run of misses.
+
+Judged by ``verdicts.judge`` on every month of the data up to the month asked for, read with the
+statements behind the page's health table, so the report and the Overview agree month by month.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from sla_core.assumptions import Assumptions
+from sla_core.health import verdicts
+from sla_core.health.verdicts import Health, Measured, MonthFigures, MonthVerdicts
+from sla_core.marketing.report import monthly_leads
+from sla_core.sales.report import monthly_sales_rows, report_clock
+
+
+def _figures(month: date, as_of: datetime, tz: str, leads: int, s: dict | None, d: dict | None) -> MonthFigures:
+    return MonthFigures.at(month, as_of, tz, leads,
+                           speed_handed=s["handed"] if s else 0, pct_within_goal=s["pct_within_goal"] if s else None,
+                           depth_handed=d["handed"] if d else 0, not_connected=d["not_connected"] if d else 0,
+                           pct_at_goal=d["pct_at_goal"] if d else None)
+
+
+def month_health(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, month: date, a: Assumptions,
+                 clock_name: str, measured: Measured) -> tuple[MonthVerdicts, Health]:
+    """The verdicts of ``month`` and the runs of misses up to it.
+
+    Months are those of the health table (from the first with data to the as-of month); a
+    month before the data has nothing to count, one after the as-of month has not started.
+    """
+    leads = monthly_leads(con, tz, as_of)
+    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, report_clock(clock_name, tz))
+    judged = [verdicts.judge(_figures(m, as_of, tz, n, speed_rows.get(m), depth_rows.get(m)), a, measured)
+              for m, n in leads.items() if m <= month]
+    runs = verdicts.runs(judged) or [Health(0, 0)]
+    if judged and judged[-1].month == month:
+        return judged[-1], runs[-1]
+    figures = _figures(month, as_of, tz, 0, speed_rows.get(month), depth_rows.get(month))
+    return verdicts.judge(figures, a, measured, data_from=min(leads, default=None)), runs[-1]
+
+
+def health_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date, a: Assumptions,
+                    clock_name: str, measured: Measured) -> dict:
+    """{"verdicts", "verdict_reasons", "health"}: verdicts as "met" | "missed" | "in progress" | "not measured"
+    (null when the month has nothing to judge), each with its reason."""
+    if as_of is None:
+        judged = verdicts.judge(MonthFigures(month, "not started", None, 0), a, measured)
+        health = Health(0, 0)
+    else:
+        judged, health = month_health(con, tz, as_of, month, a, clock_name, measured)
+    return {"verdicts": {name: v.verdict for name, v in judged.as_dict().items()},
+            "verdict_reasons": {name: v.reason for name, v in judged.as_dict().items()},
+            "health": health.as_dict()}
