@@ -24,7 +24,7 @@ import duckdb
 
 from sla_core import queries
 from sla_core.ingest.dataset import Dataset, Issue, Quality
-from sla_core.db import DEFAULT_MEMORY_LIMIT
+from sla_core.db import DEFAULT_MEMORY_LIMIT, create_macros
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +77,7 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
         store.execute(setting)
     store.execute("BEGIN TRANSACTION")
     store.execute(queries.sql("store/schema"))
+    create_macros(store)  # the metric SQL's macros, for the cursors that serve shared workspaces
     store.execute("COMMIT")
     store.execute(queries.sql("store/checkpoint"))
     return store
