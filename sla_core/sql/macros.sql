@@ -2,11 +2,12 @@
 -- sla_core.db.create_macros runs this file on every session connection and on the store (whose
 -- cursors serve shared workspaces), so every statement can call them. A macro cannot see bound
 -- parameters: statements pass theirs ($tz, $as_of, $clock …) as arguments. A macro is expanded
--- into the statement before planning, so it costs exactly what the written-out expression costs.
+-- into the statement before planning: per row it costs what the written-out expression costs, but
+-- an argument is copied into every use of its parameter (see the clock below).
 
 -- --- hand-offs, owners, periods ------------------------------------------------------------------
 
--- The instant if it happened by `by`, else NULL: a touch after the as-of time is not a touch yet,
+-- The instant if it happened by by_at, else NULL: a touch after the as-of time is not a touch yet,
 -- an MQL after its hand-off has no routing delay.
 CREATE OR REPLACE MACRO happened_by(instant, by_at) AS
     CASE WHEN instant <= by_at THEN instant END;
@@ -57,8 +58,10 @@ CREATE OR REPLACE MACRO near_months(instant, tz, month_from, month_to) AS
 -- clamped part of the day since opening, plus the DST corrections of
 -- sla_core.sales.clock.dst_corrections (dst_cum before the day, dst_at/dst_us on it). All of it is
 -- arithmetic and list look-ups per row: no join and no time-zone library call.
--- Statements call clock_wall_us in one CTE and clock_us on its column in the next: a macro's
--- argument is copied into every use, and clock_us uses the wall time a dozen times.
+-- A statement takes three steps, each in its own CTE (sales/clock_ctes.sql): clock_wall_us, then
+-- clock_day and clock_time_of_day of that column, then clock_us. A macro's argument is copied into
+-- every use, and clock_us uses the day a dozen times: nested calls would bind a tree that large,
+-- which costs about 20 ms per statement even when the whole of it folds to a constant.
 
 -- The block of days (sla_core.sales.clock.zone_params) an instant's UTC offset is looked up in.
 CREATE OR REPLACE MACRO clock_block(instant, clock) AS
@@ -81,22 +84,18 @@ CREATE OR REPLACE MACRO clock_time_of_day(wall_us) AS
 CREATE OR REPLACE MACRO clock_day(wall_us) AS
     (wall_us - clock_time_of_day(wall_us)) // 86400000000 + 25567;
 
--- Business microseconds before `instant`, on local day n at sod microseconds after midnight.
-CREATE OR REPLACE MACRO clock_business_us(instant, n, sod, clock) AS
-    (n // 7 * clock.week_count + clock.week_prefix[n % 7 + 1]
-     - clock.hol_cum[least(greatest(n - clock.hol_first, 0), clock.hol_days) + 1]) * clock.open_len_us
-    + CASE WHEN clock.week_open[n % 7 + 1]
-                AND NOT coalesce(n >= clock.hol_first
-                                 AND clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 2]
-                                     > clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 1], false)
-           THEN least(greatest(sod - clock.open_us, 0), clock.open_len_us) ELSE 0 END
-    + clock.dst_cum[least(greatest(n - clock.dst_first, 0), clock.dst_days) + 1]
-    + CASE WHEN n >= clock.dst_first AND n - clock.dst_first < clock.dst_days
-                AND instant >= (clock.dst_at::TIMESTAMPTZ[])[n - clock.dst_first + 1]
-           THEN (clock.dst_us::BIGINT[])[n - clock.dst_first + 1] ELSE 0 END;
-
--- F(instant) on the chosen clock, given the instant's clock_wall_us (a column, see above).
-CREATE OR REPLACE MACRO clock_us(instant, wall_us, clock) AS
+-- F(instant) on the chosen clock, given the clock_day (n) and clock_time_of_day (sod) of its wall time.
+CREATE OR REPLACE MACRO clock_us(instant, n, sod, clock) AS
     CASE WHEN clock.business
-         THEN clock_business_us(instant, clock_day(wall_us), clock_time_of_day(wall_us), clock)
+         THEN (n // 7 * clock.week_count + clock.week_prefix[n % 7 + 1]
+               - clock.hol_cum[least(greatest(n - clock.hol_first, 0), clock.hol_days) + 1]) * clock.open_len_us
+              + CASE WHEN clock.week_open[n % 7 + 1]
+                          AND NOT coalesce(n >= clock.hol_first
+                                           AND clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 2]
+                                               > clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 1], false)
+                     THEN least(greatest(sod - clock.open_us, 0), clock.open_len_us) ELSE 0 END
+              + clock.dst_cum[least(greatest(n - clock.dst_first, 0), clock.dst_days) + 1]
+              + CASE WHEN n >= clock.dst_first AND n - clock.dst_first < clock.dst_days
+                          AND instant >= (clock.dst_at::TIMESTAMPTZ[])[n - clock.dst_first + 1]
+                     THEN (clock.dst_us::BIGINT[])[n - clock.dst_first + 1] ELSE 0 END
          ELSE epoch_us(instant) END;
