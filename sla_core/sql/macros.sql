@@ -20,6 +20,14 @@ CREATE OR REPLACE MACRO in_span(instant, start_at, end_at) AS
 CREATE OR REPLACE MACRO owner_name(owner) AS
     coalesce(nullif(trim(owner), ''), '(no owner)');
 
+-- The rep a figure is split by: the owner's name with by_owner (the per-rep tables), else NULL (everyone).
+CREATE OR REPLACE MACRO split_owner(by_owner, owner) AS
+    CASE WHEN by_owner THEN owner_name(owner) END;
+
+-- The local calendar day of an instant in zone tz.
+CREATE OR REPLACE MACRO local_day(tz, instant) AS
+    CAST(timezone(tz, instant) AS DATE);
+
 -- The local day, week (Monday start) or month ('day' | 'week' | 'month') a local wall time falls in.
 CREATE OR REPLACE MACRO period_of(period, local_at) AS
     CAST(date_trunc(period, local_at) AS DATE);

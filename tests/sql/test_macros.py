@@ -65,6 +65,11 @@ CASES = [
     ("owner_name", "owner_name($owner)", {"owner": " Ann "}, "Ann"),
     ("owner_name", "owner_name($owner)", {"owner": "  "}, "(no owner)"),
     ("owner_name", "owner_name($owner)", {"owner": None}, "(no owner)"),
+    ("split_owner", "split_owner($split, $owner)", {"split": True, "owner": " Ann "}, "Ann"),
+    ("split_owner", "split_owner($split, $owner)", {"split": True, "owner": None}, "(no owner)"),
+    ("split_owner", "split_owner($split, $owner)", {"split": False, "owner": "Ann"}, None),
+    ("local_day", "local_day($tz, $at)", {"tz": "Europe/Berlin", "at": utc(2024, 2, 29, 23, 30)}, date(2024, 3, 1)),
+    ("local_day", "local_day($tz, $at)", {"tz": "America/New_York", "at": utc(2024, 3, 1, 3)}, date(2024, 2, 29)),
     ("period_of", "period_of($period, $at::TIMESTAMP)", {"period": "week", "at": datetime(2024, 3, 3, 22)},
      date(2024, 2, 26)),  # a Sunday: the week began on Monday
     ("period_of", "period_of($period, $at::TIMESTAMP)", {"period": "month", "at": datetime(2024, 3, 31, 23, 59)},

@@ -8,7 +8,7 @@ WITH
 -- @include marketing/tier_rule_ctes
 ,
 daily AS (
-    SELECT CAST(timezone($tz, l.mql_at) AS DATE) AS day,
+    SELECT local_day($tz, l.mql_at) AS day,
            CASE WHEN $by_tier THEN lead_tier(l.tier, tt.tier, $fallback_tier) END AS tier,
            count(*) AS leads
     FROM leads l

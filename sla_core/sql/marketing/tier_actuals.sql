@@ -7,8 +7,8 @@ WITH
 ev AS (
     SELECT lead_tier(l.tier, tt.tier, $fallback_tier) AS tier,
            l.deal_amount,
-           CAST(timezone($tz, happened_by(l.mql_at, $as_of::TIMESTAMPTZ)) AS DATE) AS mql_day,
-           CAST(timezone($tz, happened_by(l.customer_at, $as_of::TIMESTAMPTZ)) AS DATE) AS customer_day
+           local_day($tz, happened_by(l.mql_at, $as_of::TIMESTAMPTZ)) AS mql_day,
+           local_day($tz, happened_by(l.customer_at, $as_of::TIMESTAMPTZ)) AS customer_day
     FROM leads l
     LEFT JOIN title_tier tt ON tt.job_title = l.job_title
     WHERE l.origin = 'marketing'

@@ -6,7 +6,7 @@
 -- Leads touched before hand-off stay in: that exclusion is about response time only.
 WITH lead AS (
     SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
-           CASE WHEN $by_owner THEN owner_name(owner) END AS owner,
+           split_owner($by_owner, owner) AS owner,
            attempts, connected
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)

@@ -14,7 +14,7 @@ by_written_owner AS (  -- counted per owner as written first: naming the owner t
     GROUP BY ALL
 ),
 named AS (
-    SELECT period_start, CASE WHEN $by_owner THEN owner_name(owner) END AS owner,
+    SELECT period_start, split_owner($by_owner, owner) AS owner,
            within, missed
     FROM by_written_owner
 ),

@@ -7,7 +7,7 @@
 -- @defines facts, agg, excluded, periods, summary
 facts AS (
     SELECT period_of($period, handed_local) AS period_start,
-           CASE WHEN $by_owner THEN owner_name(owner) END AS owner,
+           split_owner($by_owner, owner) AS owner,
            f_touch - f_handed AS response_us,
            f_handed - f_mql AS routing_us
     FROM clocked
@@ -33,7 +33,7 @@ agg AS (
 ),
 excluded AS (  -- the data-quality exclusion, counted per period (and owner)
     SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
-           CASE WHEN $by_owner THEN owner_name(owner) END AS owner,
+           split_owner($by_owner, owner) AS owner,
            count(*) AS touched_before_handoff
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND touched_before_handoff
