@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from sla_core import queries
+
 DEFAULT_MEMORY_LIMIT = "3GB"
 DEFAULT_THREADS = 2
 
@@ -34,7 +36,8 @@ def open_session_db(
 
     The app passes only the session's own folder; the report command adds the folders
     of the files named on its command line so big exports are read in place. External access, extension loading and configuration changes are all off once
-    this returns, so SQL text can at worst read the user's own upload.
+    this returns, so SQL text can at worst read the user's own upload. The metric SQL's
+    macros (``create_macros``) are defined on it first.
     """
     upload_dir = Path(upload_dir).resolve()
     upload_dir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +59,18 @@ def open_session_db(
         "SET autoload_known_extensions = false",
         "SET autoinstall_known_extensions = false",
         "SET allow_community_extensions = false",
-        "SET lock_configuration = true",
     ):
         con.execute(setting)
+    create_macros(con)
+    con.execute("SET lock_configuration = true")
     return con
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the metric SQL's shared expressions (``sql/macros.sql``) on ``con``.
+
+    Not TEMP macros: those would be invisible to the connection's cursors (the CSV download's
+    thread, a shared workspace's cursor on the store). On the store file they are saved in its
+    catalog and replaced with the current text on every start.
+    """
+    con.execute(queries.sql("macros"))

@@ -2,9 +2,10 @@
 
 Response times on this clock count only the seconds that fall inside opening hours of a
 working, non-holiday local day, so a lead handed over on Friday evening and called on
-Monday at 09:30 took 30 minutes, not 63.5 hours. The SQL (``speed_*.sql``) evaluates a
-cumulative function F(t) = business seconds from the start of the data up to instant t
-and takes differences; this module turns the settings into its bound parameters.
+Monday at 09:30 took 30 minutes, not 63.5 hours. The SQL (the clock macros of
+``sql/macros.sql``, called by ``speed_*.sql``) evaluates a cumulative function F(t) =
+business seconds from the start of the data up to instant t and takes differences; this
+module turns the settings into the fields of its bound ``$clock`` struct.
 
 Opening hours are local wall-clock times. On a day when the clocks change inside the
 opening hours (a 24-hour team on the night of a DST change), the wall clock gains or
@@ -106,7 +107,7 @@ class BusinessHours:
                    holidays=parse_holidays(raw.get("holidays", [])))
 
     def sql_params(self) -> dict:
-        """Bound parameters of the business clock in ``speed_*.sql`` (day numbers count from 1900-01-01).
+        """Fields of the ``$clock`` struct the clock macros read (day numbers count from 1900-01-01).
 
         Weekdays as a closed form (per-week count and a prefix count within the week),
         holidays and DST corrections as running counts over a dense span of days, so the
@@ -285,9 +286,9 @@ def _zone_lists(blocks: tuple[int, int, tuple, tuple, tuple]) -> dict:
 
 
 def calendar_params() -> dict:
-    """The business-clock parameters bound when counting calendar hours, which the SQL never reads.
+    """The business-clock fields bound when counting calendar hours, which the SQL never reads.
 
-    Every parameter of a statement must be bound, but scanning the zone's history for
+    Every field of the bound ``$clock`` struct must be there, but scanning the zone's history for
     them (``transitions``, tens of milliseconds) would be wasted: the calendar clock gets
     an inert schedule instead, with no holidays, no zone changes and no DST corrections.
     """

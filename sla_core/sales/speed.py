@@ -36,8 +36,11 @@ COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected"
 
 
 def clock_params(clock: BusinessHours | None) -> dict:
-    """Bound parameters of the clock: ``clock`` None is the calendar clock."""
-    return {"business": True, **clock.sql_params()} if clock else {"business": False, **calendar_params()}
+    """The bound ``$clock`` struct the clock macros (``sql/macros.sql``) read: ``clock`` None is the calendar clock.
+
+    One struct rather than twenty parameters, because a macro sees only its arguments.
+    """
+    return {"clock": {"business": True, **clock.sql_params()} if clock else {"business": False, **calendar_params()}}
 
 
 def _check_period(period: str) -> None:

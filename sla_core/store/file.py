@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from sla_core import contract, queries
-from sla_core.db import DEFAULT_MEMORY_LIMIT, quote_ident
+from sla_core.db import DEFAULT_MEMORY_LIMIT, create_macros, quote_ident
 
 STORE_ENV = "SLA_STORE_PATH"
 DEFAULT_STORE = Path("data") / "store.duckdb"
@@ -60,6 +60,7 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     store.execute(queries.sql("store/workspace_leads:create"))
     for statement in _lead_columns(store):
         store.execute(statement)
+    create_macros(store)  # the metric SQL a share link runs on this store's cursors uses them
     store.execute("COMMIT")
     store.execute(queries.sql("store/file:checkpoint"))
     return store

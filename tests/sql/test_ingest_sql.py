@@ -329,11 +329,12 @@ def test_build_leads_fills_counts_and_connected_and_becomes_leads_next(con):
     assert "typed" not in tables(con)
 
 
-LEADS_NEXT = table("lead_id VARCHAR, created_at TIMESTAMPTZ, handed_at TIMESTAMPTZ, first_touch_at TIMESTAMPTZ, "
-                   "attempts INTEGER, connected BOOLEAN, customer_at TIMESTAMPTZ, deal_amount DOUBLE, owner VARCHAR",
-                   ("A", "2024-03-01", "2024-03-01 10:00", "2024-03-01 09:00", 1, False, None, None, None),
-                   ("B", "2024-03-05", "2024-03-05 10:00", None, 0, False, "2024-03-01", -5, "Bo"),
-                   ("C", "2024-03-05", "2024-03-05 10:00", None, 0, False, None, 7, None))
+LEADS_NEXT = table("lead_id VARCHAR, created_at TIMESTAMPTZ, mql_at TIMESTAMPTZ, handed_at TIMESTAMPTZ, "
+                   "first_touch_at TIMESTAMPTZ, attempts INTEGER, connected BOOLEAN, customer_at TIMESTAMPTZ, "
+                   "deal_amount DOUBLE, owner VARCHAR",
+                   ("A", "2024-03-01", "2024-03-01", "2024-03-01 10:00", "2024-03-01 09:00", 1, False, None, None, None),
+                   ("B", "2024-03-05", "2024-03-05", "2024-03-05 10:00", None, 0, False, "2024-03-01", -5, "Bo"),
+                   ("C", "2024-03-05", "2024-03-05", "2024-03-05 10:00", None, 0, False, None, 7, None))
 DEALS = table("lead_id VARCHAR, customer_at TIMESTAMPTZ, deal_amount DOUBLE, owner VARCHAR",
               ("A", "2024-04-02", 200, "Ann"), ("A", "2024-04-01", 100, "Al"), ("Z", "2024-04-01", 1, None),
               (None, "2024-04-01", 1, None), ("B", None, 9, None))
@@ -370,8 +371,9 @@ def test_activities_give_first_touch_attempts_and_connected(con):
 @covers("suspicious_counts", "finalize_leads")
 def test_suspicious_rows_are_counted_then_the_rules_applied(con):
     given(con, leads_next=LEADS_NEXT)
-    assert queries.records(con, "ingest/suspicious_counts") == [
-        {"touched_before_handoff": 1, "customer_before_created": 1, "negative_amount": 1}]
+    # loaded on 3 March: B and C (created 5 March) are dated after the moment of loading
+    assert queries.records(con, "ingest/suspicious_counts", loaded_at=ts("2024-03-03T00:00")) == [
+        {"touched_before_handoff": 1, "customer_before_created": 1, "negative_amount": 1, "after_loading": 2}]
     sql_text.script(con, "finalize_leads")
     assert rows(con, "SELECT lead_id, touched_before_handoff, customer_at, deal_amount FROM leads_next ORDER BY 1") == [
         ("A", True, None, None), ("B", False, None, None), ("C", False, None, 7.0)]
@@ -402,7 +404,11 @@ def test_questions_asked_of_the_loaded_leads(make_leads):
         {"lead_id": "B", "created_at": "2024-03-02T09:00:00Z", "source": "Web", "handed_at": "2024-03-05T00:00:00Z"},
         {"lead_id": "C", "created_at": "2024-03-03T09:00:00Z", "source": None, "origin": "sales"},
     ])
-    assert queries.row(con, "ingest/latest_timestamp") == {"as_of": ts("2024-04-01T00:00")}
+    assert queries.row(con, "ingest/latest_timestamp", loaded_at=ts("2025-01-01T00:00")) == {
+        "as_of": ts("2024-04-01T00:00")}
+    # a date after the moment of loading does not move as_of (SPEC 8)
+    assert queries.row(con, "ingest/latest_timestamp", loaded_at=ts("2024-03-10T00:00")) == {
+        "as_of": ts("2024-03-05T00:00")}
     assert queries.records(con, "ingest/source_counts") == [
         {"source": "Web", "origin": "marketing", "leads": 2}, {"source": "(no source)", "origin": "sales", "leads": 1}]
     preview = queries.records(con, "ingest/leads_preview", tz="America/New_York", limit=1)

@@ -3,24 +3,21 @@
 -- still listed. Only events on or before $as_of count. A zero denominator gives NULL
 -- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums.
 -- $month_from/$month_to (local month starts; NULL: every month) list only the months in
--- [from, to): the cohorts then read only the MQLs near them (instant bounds a day wider on each
--- side, so no UTC offset moves a row across; each row's month is still taken from its local
--- time), while every close is read for the average sales cycle behind the maturing flag. A
--- month's figures are the same either way.
+-- [from, to): the cohorts then read only the MQLs near them (near_months; each row's month is
+-- still taken from its local time), while every close is read for the average sales cycle
+-- behind the maturing flag. A month's figures are the same either way.
 WITH cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
-    SELECT CAST(date_trunc('month', timezone($tz, mql_at)) AS DATE) AS month,
+    SELECT period_of('month', timezone($tz, mql_at)) AS month,
            count(*) AS marketing_leads,
            count(*) FILTER (WHERE customer_at <= $as_of::TIMESTAMPTZ) AS customers,
            sum(deal_amount) FILTER (WHERE customer_at <= $as_of::TIMESTAMPTZ) AS customer_revenue
     FROM leads
     WHERE origin = 'marketing' AND mql_at <= $as_of::TIMESTAMPTZ
-      AND ($month_from::DATE IS NULL
-           OR mql_at >= timezone($tz, $month_from::TIMESTAMP) - INTERVAL 1 DAY
-              AND mql_at < timezone($tz, $month_to::TIMESTAMP) + INTERVAL 1 DAY)
+      AND near_months(mql_at, $tz, $month_from::DATE, $month_to::DATE)
     GROUP BY ALL
 ),
 closed AS (  -- revenue by the month it closed, all origins
-    SELECT CAST(date_trunc('month', timezone($tz, customer_at)) AS DATE) AS month,
+    SELECT period_of('month', timezone($tz, customer_at)) AS month,
            sum(deal_amount) AS closed_revenue,
            coalesce(sum(deal_amount) FILTER (WHERE origin = 'marketing'), 0) AS marketing_closed_revenue,
            sum(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_days_sum,
@@ -33,7 +30,7 @@ closed AS (  -- revenue by the month it closed, all origins
 bounds AS (
     SELECT coalesce($month_from::DATE, least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)))
                AS first_month,
-           least(CAST(date_trunc('month', timezone($tz, $as_of::TIMESTAMPTZ)) AS DATE) + INTERVAL 1 MONTH,
+           least(period_of('month', timezone($tz, $as_of::TIMESTAMPTZ)) + INTERVAL 1 MONTH,
                  coalesce($month_to::DATE, 'infinity'::DATE)) AS end_month,
            timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local,
            -- the average sales cycle over all data, for the maturing flag (negative data counts as 0)

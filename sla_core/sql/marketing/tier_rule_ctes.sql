@@ -1,6 +1,9 @@
 -- Fragment (included by daily_marketing_leads.sql, tier_actuals.sql and title_tiers.sql):
 -- the editable job-title rules ($rule_tiers, $rule_patterns in priority order) and, per
--- distinct job title, the tier of the first rule that matches.
+-- distinct job title, the tier of the first rule that matches (lead_tier in macros.sql puts
+-- it after the given tier column).
+-- @reads leads
+-- @defines rules, title_tier
 rules AS (
     SELECT unnest($rule_tiers::VARCHAR[]) AS tier,
            unnest($rule_patterns::VARCHAR[]) AS pattern,

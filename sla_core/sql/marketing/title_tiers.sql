@@ -3,7 +3,7 @@
 WITH
 -- @include marketing/tier_rule_ctes
 SELECT coalesce(l.job_title, '(no title)') AS job_title,
-       coalesce(nullif(lower(trim(l.tier)), ''), tt.tier, $fallback_tier) AS tier,
+       lead_tier(l.tier, tt.tier, $fallback_tier) AS tier,
        CASE WHEN nullif(trim(l.tier), '') IS NOT NULL THEN 'tier column'
             WHEN tt.tier IS NOT NULL THEN 'job title rule'
             ELSE 'no rule matched' END AS tier_from,

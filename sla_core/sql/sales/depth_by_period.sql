@@ -5,12 +5,11 @@
 -- $as_of are left out; attempts and connected are the export's (or activity log's) values.
 -- Leads touched before hand-off stay in: that exclusion is about response time only.
 WITH lead AS (
-    SELECT CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) AS period_start,
-           CASE WHEN $by_owner THEN coalesce(nullif(trim(owner), ''), '(no owner)') END AS owner,
+    SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
+           split_owner($by_owner, owner) AS owner,
            attempts, connected
     FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ
-      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
+    WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 ),
 agg AS (
     SELECT period_start, owner,
@@ -21,9 +20,7 @@ agg AS (
            count(*) FILTER (WHERE attempts >= 1) AS worked
     FROM lead
     GROUP BY ALL
-),
-periods AS (SELECT period_start FROM agg),
--- @include sales/period_spine
+)
 SELECT s.period_start, a.owner,
        coalesce(a.handed, 0) AS handed,
        coalesce(a.not_connected, 0) AS not_connected,
@@ -32,6 +29,6 @@ SELECT s.period_start, a.owner,
        a.at_goal / nullif(a.not_connected, 0) AS pct_at_goal,
        coalesce(a.worked, 0) AS worked,
        a.worked / nullif(a.handed, 0) AS leads_worked_pct
-FROM spine s
+FROM period_spine((SELECT min(period_start) FROM agg), $period, $tz, $as_of::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ) s
 LEFT JOIN agg a USING (period_start)
 ORDER BY s.period_start, a.owner;

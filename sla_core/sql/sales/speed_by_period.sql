@@ -8,7 +8,9 @@ WITH
 -- @include sales/speed_lead
 ,
 -- @include sales/clock_ctes
+,
 -- @include sales/speed_summary_ctes
+,
 -- @include sales/speed_goal_ctes
 SELECT summary.*, coalesce(goal.within, 0) AS within, coalesce(goal.missed, 0) AS missed, goal.pct_within_goal
 FROM summary

@@ -9,6 +9,7 @@ WITH
 -- @include sales/speed_lead
 ,
 -- @include sales/clock_ctes
+,
 -- @include sales/speed_goal_ctes
 SELECT * FROM goal
 ORDER BY period_start, owner NULLS FIRST;

@@ -1,18 +1,20 @@
--- Fragment (after the `lead` and clock CTEs; included by speed_goal_counts.sql and
+-- Fragment (after the clock CTEs; included by speed_goal_counts.sql and
 -- speed_by_period.sql): the CTE `goal`, the only speed figures that depend on the speed goal
 -- ($goal_us on the chosen clock), per local $period of hand-off: within the goal, missed and
 -- their share. With $by_owner a row per period and owner and also the period's total over
 -- all owners (owner NULL). Missed: touched later than the goal, or still untouched once the
 -- goal window has closed by $as_of; a lead still inside its window is neither.
-, by_written_owner AS (  -- counted per owner as written first: naming the owner then costs per group, not per lead
-    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start, owner,
+-- @reads clocked
+-- @defines by_written_owner, named, goal
+by_written_owner AS (  -- counted per owner as written first: naming the owner then costs per group, not per lead
+    SELECT period_of($period, handed_local) AS period_start, owner,
            sum(CAST(coalesce(f_touch - f_handed <= $goal_us, false) AS INTEGER)) AS within,
            sum(CAST(f_touch IS NULL AND f_as_of - f_handed >= $goal_us OR f_touch - f_handed > $goal_us AS INTEGER)) AS missed
     FROM clocked
     GROUP BY ALL
 ),
 named AS (
-    SELECT period_start, coalesce(nullif(trim(owner), ''), CASE WHEN $by_owner THEN '(no owner)' END) AS owner,
+    SELECT period_start, split_owner($by_owner, owner) AS owner,
            within, missed
     FROM by_written_owner
 ),

@@ -5,14 +5,16 @@
 -- touches yet. Leads touched before their hand-off are a data-quality exclusion, left out here.
 -- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each lead keeps its owner as written (the per-rep figures), else owner is NULL;
--- the statements name it ('(no owner)', trimmed) themselves, the counts only after grouping.
+-- the statements name it (owner_name) themselves, the counts only after grouping.
+-- @reads leads
+-- @defines lead
 lead AS (
     SELECT CASE WHEN $by_owner THEN owner END AS owner,
            handed_at,
-           CASE WHEN mql_at <= handed_at THEN mql_at END AS mql_at,  -- a hand-off before the MQL date has no routing delay
-           CASE WHEN first_touch_at <= $as_of::TIMESTAMPTZ THEN first_touch_at END AS touch_at,
+           happened_by(mql_at, handed_at) AS mql_at,  -- a hand-off before the MQL date has no routing delay
+           happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
            timezone($tz, handed_at) AS handed_local
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND NOT touched_before_handoff
-      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
+      AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 )

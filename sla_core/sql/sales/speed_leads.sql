@@ -7,19 +7,20 @@
 --
 -- Response times on the chosen clock come from clock_ctes.sql (included below).
 WITH lead AS (
-    SELECT lead_id, coalesce(nullif(trim(owner), ''), '(no owner)') AS owner, attempts, connected,
+    SELECT lead_id, owner_name(owner) AS owner, attempts, connected,
            handed_at, touched_before_handoff,
-           CASE WHEN mql_at <= handed_at THEN mql_at END AS mql_at,
-           CASE WHEN first_touch_at <= $as_of::TIMESTAMPTZ THEN first_touch_at END AS touch_at,
+           happened_by(mql_at, handed_at) AS mql_at,
+           happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
            timezone($tz, handed_at) AS handed_local
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
-      AND handed_at >= $near_from::TIMESTAMPTZ AND handed_at < $near_to::TIMESTAMPTZ  -- a cheap prune before the exact test
-      AND CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) = $period_start::DATE
-      AND ($owner IS NULL OR coalesce(nullif(trim(owner), ''), '(no owner)') = $owner)
+      AND in_span(handed_at, $near_from::TIMESTAMPTZ, $near_to::TIMESTAMPTZ)  -- a cheap prune before the exact test
+      AND period_of($period, timezone($tz, handed_at)) = $period_start::DATE
+      AND ($owner IS NULL OR owner_name(owner) = $owner)
 ),
 -- @include sales/clock_ctes
-, labelled AS (
+,
+labelled AS (
     SELECT *,
            f_touch - f_handed AS response_us,
            CASE WHEN touched_before_handoff THEN 'touched before hand-off (excluded)'

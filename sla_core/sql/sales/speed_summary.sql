@@ -8,6 +8,7 @@ WITH
 -- @include sales/speed_lead
 ,
 -- @include sales/clock_ctes
+,
 -- @include sales/speed_summary_ctes
 SELECT * FROM summary
 ORDER BY period_start, owner;

@@ -1,11 +1,13 @@
--- Fragment (after the `lead` and clock CTEs; included by speed_summary.sql and speed_by_period.sql):
+-- Fragment (after the clock CTEs; included by speed_summary.sql and speed_by_period.sql):
 -- the CTE `summary`, every speed figure that does not depend on the speed goal, per local
 -- $period of hand-off (and owner with $by_owner) from the first hand-off up to the as-of
 -- period (a period without hand-offs is still listed). Leads touched before their hand-off
 -- are counted in touched_before_handoff and left out of every other figure.
-, facts AS (
-    SELECT CAST(date_trunc($period, handed_local) AS DATE) AS period_start,
-           coalesce(nullif(trim(owner), ''), CASE WHEN $by_owner THEN '(no owner)' END) AS owner,
+-- @reads clocked, leads
+-- @defines facts, agg, excluded, periods, summary
+facts AS (
+    SELECT period_of($period, handed_local) AS period_start,
+           split_owner($by_owner, owner) AS owner,
            f_touch - f_handed AS response_us,
            f_handed - f_mql AS routing_us
     FROM clocked
@@ -30,12 +32,12 @@ agg AS (
     GROUP BY ALL
 ),
 excluded AS (  -- the data-quality exclusion, counted per period (and owner)
-    SELECT CAST(date_trunc($period, timezone($tz, handed_at)) AS DATE) AS period_start,
-           CASE WHEN $by_owner THEN coalesce(nullif(trim(owner), ''), '(no owner)') END AS owner,
+    SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
+           split_owner($by_owner, owner) AS owner,
            count(*) AS touched_before_handoff
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND touched_before_handoff
-      AND handed_at >= coalesce($handed_from::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ) AND handed_at < coalesce($handed_to::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ)
+      AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
     GROUP BY ALL
 ),
 periods AS (
@@ -43,8 +45,7 @@ periods AS (
     UNION
     SELECT period_start, owner FROM excluded
 ),
--- @include sales/period_spine
-, summary AS (
+summary AS (
     SELECT s.period_start, g.owner,
            coalesce(a.handed, 0) AS handed, coalesce(a.touched, 0) AS touched,
            a.mean_hours, a.quantiles[1] / 3600e6 AS median_hours, a.quantiles[2] / 3600e6 AS p90_hours,
@@ -54,7 +55,8 @@ periods AS (
            coalesce(a.band_never, 0) AS band_never,
            coalesce(a.routed, 0) AS routed, a.routing_mean_hours, a.routing_median_hours,
            coalesce(e.touched_before_handoff, 0) AS touched_before_handoff
-    FROM spine s
+    FROM period_spine((SELECT min(period_start) FROM periods), $period, $tz, $as_of::TIMESTAMPTZ,
+                      $handed_to::TIMESTAMPTZ) s
     LEFT JOIN periods g USING (period_start)
     LEFT JOIN agg a ON a.period_start = s.period_start AND a.owner IS NOT DISTINCT FROM g.owner
     LEFT JOIN excluded e ON e.period_start = s.period_start AND e.owner IS NOT DISTINCT FROM g.owner

@@ -1,0 +1,109 @@
+-- The expressions several metric statements share, written once as DuckDB macros.
+-- sla_core.db.create_macros runs this file on every session connection and on the store (whose
+-- cursors serve shared workspaces), so every statement can call them. A macro cannot see bound
+-- parameters: statements pass theirs ($tz, $as_of, $clock …) as arguments. A macro is expanded
+-- into the statement before planning: per row it costs what the written-out expression costs, but
+-- an argument is copied into every use of its parameter (see the clock below).
+
+-- --- hand-offs, owners, periods ------------------------------------------------------------------
+
+-- The instant if it happened by by_at, else NULL: a touch after the as-of time is not a touch yet,
+-- an MQL after its hand-off has no routing delay.
+CREATE OR REPLACE MACRO happened_by(instant, by_at) AS
+    CASE WHEN instant <= by_at THEN instant END;
+
+-- Whether an instant falls in [start_at, end_at); a NULL bound is open (hand-offs of one month, or all).
+CREATE OR REPLACE MACRO in_span(instant, start_at, end_at) AS
+    instant >= coalesce(start_at, '-infinity'::TIMESTAMPTZ) AND instant < coalesce(end_at, 'infinity'::TIMESTAMPTZ);
+
+-- A rep as the tables show them: trimmed, and '(no owner)' for a lead without one.
+CREATE OR REPLACE MACRO owner_name(owner) AS
+    coalesce(nullif(trim(owner), ''), '(no owner)');
+
+-- The rep a figure is split by: the owner's name with by_owner (the per-rep tables), else NULL (everyone).
+CREATE OR REPLACE MACRO split_owner(by_owner, owner) AS
+    CASE WHEN by_owner THEN owner_name(owner) END;
+
+-- The local calendar day of an instant in zone tz.
+CREATE OR REPLACE MACRO local_day(tz, instant) AS
+    CAST(timezone(tz, instant) AS DATE);
+
+-- The local day, week (Monday start) or month ('day' | 'week' | 'month') a local wall time falls in.
+CREATE OR REPLACE MACRO period_of(period, local_at) AS
+    CAST(date_trunc(period, local_at) AS DATE);
+
+-- Every local period from first_period up to the as-of period, or to the period of the last instant
+-- before end_at (NULL: open), so a period without hand-offs is still listed. No first period: no rows.
+CREATE OR REPLACE MACRO period_spine(first_period, period, tz, as_of, end_at) AS TABLE
+    SELECT CAST(p.range AS DATE) AS period_start
+    FROM range(first_period,
+               period_of(period, timezone(tz, least(as_of, coalesce(end_at - INTERVAL 1 MICROSECOND,
+                                                                    'infinity'::TIMESTAMPTZ))))
+                   + INTERVAL 1 DAY,
+               CASE period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p;
+
+-- --- marketing -----------------------------------------------------------------------------------
+
+-- A lead's tier: the tier column as given (lower case), else the tier of the first job-title rule
+-- that matched, else the fallback ('other').
+CREATE OR REPLACE MACRO lead_tier(given_tier, rule_tier, fallback_tier) AS
+    coalesce(nullif(lower(trim(given_tier)), ''), rule_tier, fallback_tier);
+
+-- Whether an instant may belong to the local months [month_from, month_to) (month starts as DATE;
+-- a NULL month_from: every month). The bounds are a day wider on each side, so no UTC offset moves
+-- a lead across; the caller still takes each row's month from its local time. A cheap prune.
+CREATE OR REPLACE MACRO near_months(instant, tz, month_from, month_to) AS
+    month_from IS NULL
+    OR instant >= timezone(tz, month_from::TIMESTAMP) - INTERVAL 1 DAY
+       AND instant < timezone(tz, month_to::TIMESTAMP) + INTERVAL 1 DAY;
+
+-- --- the clock of response times (sla_core.sales.clock) ------------------------------------------
+-- A cumulative count F(instant) in microseconds whose differences are response times. `clock` is
+-- the struct sla_core.sales.speed.clock_params binds as $clock. Calendar (clock.business false):
+-- F = epoch. Business hours, on local wall time (the instant plus the zone's UTC offset) with day
+-- n counted from Monday 1900-01-01: working days before day n × opening length, minus working-day
+-- holidays before it (hol_cum, a running count from day hol_first), plus on an open day the
+-- clamped part of the day since opening, plus the DST corrections of
+-- sla_core.sales.clock.dst_corrections (dst_cum before the day, dst_at/dst_us on it). All of it is
+-- arithmetic and list look-ups per row: no join and no time-zone library call.
+-- A statement takes three steps, each in its own CTE (sales/clock_ctes.sql): clock_wall_us, then
+-- clock_day and clock_time_of_day of that column, then clock_us. A macro's argument is copied into
+-- every use, and clock_us uses the day a dozen times: nested calls would bind a tree that large,
+-- which costs about 20 ms per statement even when the whole of it folds to a constant.
+
+-- The block of days (sla_core.sales.clock.zone_params) an instant's UTC offset is looked up in.
+CREATE OR REPLACE MACRO clock_block(instant, clock) AS
+    least(greatest(epoch_us(instant) // clock.tz_block_us - clock.tz_first, 0), clock.tz_blocks - 1) + 1;
+
+-- Local wall time as microseconds since 1970-01-01 00:00; NULL on the calendar clock, which needs none.
+CREATE OR REPLACE MACRO clock_wall_us(instant, clock) AS
+    CASE WHEN clock.business
+         THEN epoch_us(instant)
+              + CASE WHEN epoch_us(instant) >= (clock.tz_switch_us::BIGINT[])[clock_block(instant, clock)]
+                     THEN (clock.tz_after_us::BIGINT[])[clock_block(instant, clock)]
+                     ELSE (clock.tz_before_us::BIGINT[])[clock_block(instant, clock)] END
+    END;
+
+-- Microseconds since local midnight of a wall time (also before 1970).
+CREATE OR REPLACE MACRO clock_time_of_day(wall_us) AS
+    (wall_us % 86400000000 + 86400000000) % 86400000000;
+
+-- The local day number of a wall time, day 0 being Monday 1900-01-01 (weekday = n % 7).
+CREATE OR REPLACE MACRO clock_day(wall_us) AS
+    (wall_us - clock_time_of_day(wall_us)) // 86400000000 + 25567;
+
+-- F(instant) on the chosen clock, given the clock_day (n) and clock_time_of_day (sod) of its wall time.
+CREATE OR REPLACE MACRO clock_us(instant, n, sod, clock) AS
+    CASE WHEN clock.business
+         THEN (n // 7 * clock.week_count + clock.week_prefix[n % 7 + 1]
+               - clock.hol_cum[least(greatest(n - clock.hol_first, 0), clock.hol_days) + 1]) * clock.open_len_us
+              + CASE WHEN clock.week_open[n % 7 + 1]
+                          AND NOT coalesce(n >= clock.hol_first
+                                           AND clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 2]
+                                               > clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 1], false)
+                     THEN least(greatest(sod - clock.open_us, 0), clock.open_len_us) ELSE 0 END
+              + clock.dst_cum[least(greatest(n - clock.dst_first, 0), clock.dst_days) + 1]
+              + CASE WHEN n >= clock.dst_first AND n - clock.dst_first < clock.dst_days
+                          AND instant >= (clock.dst_at::TIMESTAMPTZ[])[n - clock.dst_first + 1]
+                     THEN (clock.dst_us::BIGINT[])[n - clock.dst_first + 1] ELSE 0 END
+         ELSE epoch_us(instant) END;
