@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sla_core.sales.bandwidth import Bandwidth
 from sla_core.sales.speed import BANDS
 
 GOAL_COLOR = "#6b7280"
@@ -164,3 +165,28 @@ def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
         color=GOAL_COLOR, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
     return alt.layer(bars, target).properties(height=alt.Step(22),
                                               title="Reps: share within the speed goal (dashed: target)")
+
+
+def bandwidth_chart(bw: Bandwidth) -> alt.LayerChart:
+    """Each rep's hours needed for the depth goal's missing attempts (bars) against the hours they have (ticks).
+
+    From ``bandwidth.bandwidth``: reps who cannot honour the depth goal with their load in red.
+    """
+    data = pd.DataFrame([r.as_dict() for r in bw.reps], columns=["rep", "needed_hours", "available_hours",
+                                                                 "missing_attempts", "marketing_handed",
+                                                                 "overloaded"])
+    data["status"] = ["Overloaded" if o else "Has the hours" for o in data["overloaded"]]
+    y = alt.Y("rep:N", sort=list(data["rep"]), title=None)
+    tips = [alt.Tooltip("rep:N", title="Rep"), alt.Tooltip("marketing_handed:Q", title="Marketing leads"),
+            alt.Tooltip("missing_attempts:Q", title="Missing attempts"),
+            alt.Tooltip("needed_hours:Q", title="Hours needed", format=",.1f"),
+            alt.Tooltip("available_hours:Q", title="Hours available", format=",.1f")]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("needed_hours:Q", title="Hours in the month"),
+        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Has the hours", "Overloaded"], range=[BAR_COLOR, MISS_COLOR])),
+        tooltip=tips)
+    available = alt.Chart(data).mark_tick(color=GOAL_COLOR, thickness=3).encode(y=y, x="available_hours:Q",
+                                                                                 tooltip=tips)
+    return alt.layer(bars, available).properties(
+        height=alt.Step(22), title=f"{bw.month:%B %Y}: hours the depth goal needs per rep (tick: hours available)")
