@@ -15,6 +15,7 @@ import duckdb
 
 from sla_core.assumptions import Assumptions
 from sla_core.ingest.dataset import Dataset
+from sla_core.marketing.catch_up import DEFAULT_SPREAD, catch_up_section
 from sla_core.marketing.report import marketing_sections
 from sla_core.sales.report import sales_sections
 
@@ -26,6 +27,7 @@ class ReportRequest:
     month: date  # first day of the month
     assumptions: Assumptions
     clock: str = "calendar"  # 'calendar' | 'business'
+    catch_up_months: int = DEFAULT_SPREAD  # SPEC 8b's spread k (1–3)
 
 
 def parse_month(text: str) -> date:
@@ -40,6 +42,8 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report: dict = {"month": request.month.strftime("%Y-%m")}
     report.update(marketing_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions))
     report.update(sales_sections(con, dataset.tz, dataset.as_of, request.month, request.assumptions, request.clock))
+    report["catch_up"] = catch_up_section(con, dataset.tz, dataset.as_of, request.month, request.assumptions,
+                                          request.catch_up_months)
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,
