@@ -18,6 +18,7 @@ from sla_core.health.months import month_shown_first, phase
 from sla_core.health.report import health_sections
 from sla_core.health.verdicts import Measured
 from sla_core.ingest.dataset import Dataset
+from sla_core.marketing.catch_up import catch_up_section
 from sla_core.marketing.report import marketing_sections
 from sla_core.sales.report import sales_sections
 
@@ -48,6 +49,7 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report.update(marketing_sections(con, tz, as_of, month, a))
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured))
     report.update(health_sections(con, tz, as_of, month, a, request.clock, measured))
+    report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from sla_core import export, theme
+from sla_core.assumptions import Assumptions
 from sla_core.health import monthly as health
 from sla_core.marketing import charts as marketing_charts
-from sla_core.marketing import scenarios
+from sla_core.marketing import catch_up, scenarios
 from sla_core.marketing.goal_line import goal_line, month_attainments
+from sla_core.sales import bandwidth
 from sla_core.sales import charts as sales_charts
 from sla_core.sales.speed import BANDS
 from tests.conftest import ROOT
@@ -55,13 +57,25 @@ SALES = pd.DataFrame({
 REPS = pd.DataFrame({"Rep": ["Ana", "Bo"], "Outside SLA": [False, True], "Within goal (%)": [90.0, 30.0],
                      "Median response (h)": [0.5, 3.0], "Avg attempts (not connected)": [6.5, 2.0],
                      "Handed leads": [10, 10]})
-HEALTH = health.assess([MARCH, APRIL], [True, False], [True, None], [False, None]).assign(
-    marketing_attainment=[1.1, 0.4], speed_pct=[0.9, 0.3], depth_pct=[0.75, None])
+HEALTH = pd.DataFrame({"month": [MARCH, APRIL], "status": ["missed", "in progress"],
+                       "marketing_attainment": [1.1, 0.4], "speed_pct": [0.9, 0.3], "depth_pct": [0.75, None]})
 
 
 def _response_chart():
     return sales_charts.response_chart(sales_charts.response_bars(SALES, "month", "calendar hours"), 1.0,
                                        "calendar hours")
+
+
+def _catch_up_chart():
+    monthly = [{"month": MARCH, "marketing_leads": 20, "complete": True}]
+    plan = catch_up.catch_up_plan(monthly, APRIL, Assumptions(quota=3000, marketing_share=1, avg_deal_size=100,
+                                                              close_rate=1.0))
+    return marketing_charts.catch_up_chart(plan, goal_line(DAILY, APRIL, 30, date(2024, 4, 16)))
+
+
+def _bandwidth_chart():
+    loads = (bandwidth.RepLoad("Ana", 10, 2, 30, 4, ((0, 6),)), bandwidth.RepLoad("Bo", 1, 0, 6, 0))
+    return sales_charts.bandwidth_chart(bandwidth.bandwidth(loads, Assumptions(), MARCH))
 
 
 def _compare_chart():
@@ -84,6 +98,8 @@ CHARTS = {
     "reps": (lambda: sales_charts.rep_chart(REPS, 0.8), {theme.MET, theme.MISSED, theme.GOAL}),
     "health": (lambda: health.health_chart(HEALTH, 0.8), {*theme.CATEGORY[:3], theme.GOAL}),
     "scenarios": (_compare_chart, {theme.ACTUAL, theme.GOAL, theme.SECOND_GOAL}),
+    "catch-up": (_catch_up_chart, {theme.ACTUAL, theme.GOAL, theme.ORANGE}),
+    "bandwidth": (_bandwidth_chart, {theme.ACTUAL, theme.MISSED, theme.GOAL}),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from sla_core.assumptions import Assumptions
+from sla_core.marketing.catch_up import CatchUp, WorkFirst
 from sla_core.marketing.targets import compute_targets
 
 SECTION_TITLES = ("Summary", "Goals", "Requirements", "Points of contact", "Plan when goals are missed",
@@ -171,3 +172,49 @@ def html_document(title: str, sections: list[Section]) -> str:
     parts.append('<h2>Signatures</h2><table class="signatures"><tr><th>Marketing</th><th>Sales</th></tr>'
                  "<tr><td></td><td></td></tr></table></body></html>")
     return "\n".join(parts)
+
+
+SALES_PLAN_RULE = ("After a month that misses the speed or depth goal, sales first works that month's leads still "
+                   "untouched past the speed goal, oldest hand-off first, before new leads.")
+REPS_NAMED = 5  # reps named in the sales plan; the rest are counted
+
+
+def _marketing_plan(plan: CatchUp) -> str:
+    month = f"{plan.month:%B %Y}"
+    if plan.goal_leads is None:
+        return f"The assumptions give no lead target, so {month} has no catch-up goal (n/a)."
+    spread = f"{plan.spread_months} month{'s' if plan.spread_months > 1 else ''}"
+    rule = (f"A month that falls short adds its shortfall to the goals that follow, spread over {spread}; "
+            "over-delivery pays it back.")
+    if not plan.deficit_leads:
+        since = f" through {plan.deficit_through:%B %Y}" if plan.deficit_through else ""
+        return (f"Marketing owes no leads from past months{since}, so {month} keeps its goal of "
+                f"{_count(plan.leads_needed)} leads. {rule}")
+    return (f"Marketing is {_count(plan.deficit_leads)} leads behind the goal after {plan.deficit_through:%B %Y}, "
+            f"about {_money(plan.revenue_at_risk)} of revenue at risk. To catch up over {spread}, {month} asks for "
+            f"{_count(plan.goal_leads)} leads: the usual {_count(plan.leads_needed)} plus "
+            f"{_count(plan.extra_leads)} of the shortfall. {rule}")
+
+
+def _sales_plan(work: WorkFirst | None) -> str:
+    if work is None:
+        return SALES_PLAN_RULE
+    month, goal = f"{work.month:%B %Y}", f"{work.speed_goal_hours:g} h"
+    if not work.total:
+        return f"No lead handed in {month} is still untouched past the {goal} speed goal. {SALES_PLAN_RULE}"
+    named = ", ".join(f"{rep} {n:,}" for rep, n in work.by_rep[:REPS_NAMED])
+    rest = len(work.by_rep) - REPS_NAMED
+    more = f" and {rest} more rep{'s' if rest > 1 else ''}" if rest > 0 else ""
+    return (f"{_count(work.total)} lead(s) handed in {month} are still untouched past the {goal} speed goal "
+            f"({named}{more}). Sales works them first, oldest hand-off first, before new leads.")
+
+
+def missed_goal_plan(plan: CatchUp, work: WorkFirst | None = None) -> tuple[str, str]:
+    """The "Plan when goals are missed" columns (marketing, sales) with the live numbers (SPEC 8b).
+
+    Marketing: its outstanding deficit, the revenue at risk and the month's catch-up goal
+    (``catch_up.catch_up_plan``). Sales: after a speed or depth miss, the leads still
+    untouched past the speed goal per rep (``catch_up.work_first``), or the rule alone.
+    Plain text: ``to_markdown`` and ``html_document`` escape it like every section.
+    """
+    return _marketing_plan(plan), _sales_plan(work)

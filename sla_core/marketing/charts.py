@@ -6,10 +6,13 @@ and view (memoised) and a what-if change only swaps the parameter's value with
 """
 from __future__ import annotations
 
+import calendar
+
 import altair as alt
 import pandas as pd
 
 from sla_core import theme
+from sla_core.marketing.catch_up import CatchUp
 from sla_core.marketing.goal_line import GoalLine
 
 GOAL_PARAM = "goal"
@@ -79,3 +82,37 @@ def attainment_chart(months: pd.DataFrame, goal: float | None) -> alt.LayerChart
     return theme.themed(alt.layer(bars, target).add_params(_goal_param(goal)).properties(
         height=220, title="Attainment month by month (100 % = on the goal line)"))
 
+
+def catch_up_chart(plan: CatchUp, line: GoalLine | None = None) -> alt.LayerChart:
+    """Month N's goal line with the dashed catch-up goal line above it (SPEC 8b), from ``catch_up.catch_up_plan``.
+
+    Both lines climb evenly over the month (goal × d ÷ n); ``line``, the same month's goal
+    line once it has started, adds its cumulative actual as bars.
+    """
+    goal_color, catch_up_color, actual_color = theme.GOAL, theme.ORANGE, theme.ACTUAL
+    series = {"Goal (cumulative)": plan.leads_needed, "Catch-up goal (cumulative)": plan.goal_leads}
+    days = calendar.monthrange(plan.month.year, plan.month.month)[1]
+    dates = pd.date_range(plan.month, periods=days, freq="D")
+    goals = pd.DataFrame([{"date": d, "series": name, "leads": goal * (i + 1) / days}
+                          for name, goal in series.items() if goal is not None for i, d in enumerate(dates)],
+                         columns=["date", "series", "leads"])
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(domain=[*series, "Actual (cumulative)"],
+                                      range=[goal_color, catch_up_color, actual_color]))
+    x = alt.X("date:T", title="Day of month", axis=alt.Axis(format="%d %b"))
+    day = alt.Tooltip("date:T", title="Day", format="%a %d %b %Y")
+    lines = alt.Chart(goals).mark_line(strokeWidth=2).encode(
+        x=x, y=alt.Y("leads:Q", title="Cumulative leads"), color=color,
+        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=list(series),
+                                                                          range=[[1, 0], [6, 3]])),
+        tooltip=[day, alt.Tooltip("series:N", title="Line"), alt.Tooltip("leads:Q", title="Leads", format=",.1f")])
+    layers = [lines]
+    if line is not None and line.month == plan.month:
+        actual = pd.DataFrame({"date": dates, "leads": list(line.actual_cum), "series": "Actual (cumulative)"})
+        layers.insert(0, alt.Chart(actual.dropna(subset=["leads"])).mark_bar(opacity=0.6).encode(
+            x=x, y="leads:Q", color=color,
+            tooltip=[day, alt.Tooltip("leads:Q", title="Actual leads", format=",.0f")]))
+    extra = "n/a" if plan.extra_leads is None else f"+{plan.extra_leads:,} leads"
+    return theme.themed(alt.layer(*layers).properties(
+        height=320, title=f"{plan.month:%B %Y}: goal line and catch-up goal ({extra}, "
+                          f"{plan.spread_months}-month catch-up)"))

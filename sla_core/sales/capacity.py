@@ -47,10 +47,15 @@ def weeks_in_month(month: date) -> float:
     return calendar.monthrange(month.year, month.month)[1] / 7
 
 
+def hours_in_month(hours_per_week: float, month: date) -> float:
+    """Hours for marketing leads in ``month`` at ``hours_per_week``: the team check and each rep's bandwidth."""
+    return hours_per_week * weeks_in_month(month)
+
+
 def rep_capacity(a: Assumptions, month: date) -> Capacity:
     """Needed against available follow-up hours in ``month`` at the current lead target."""
     leads = compute_targets(a).leads_needed
     needed = None if leads is None else leads * a.depth_goal_attempts * a.minutes_per_attempt / 60
-    weeks = weeks_in_month(month)
     return Capacity(month=month, leads_needed=leads, needed_hours=needed,
-                    available_hours=a.reps * a.hours_per_week_on_marketing_leads * weeks, weeks=weeks)
+                    available_hours=a.reps * hours_in_month(a.hours_per_week_on_marketing_leads, month),
+                    weeks=weeks_in_month(month))

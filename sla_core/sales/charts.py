@@ -11,11 +11,20 @@ import altair as alt
 import pandas as pd
 
 from sla_core import theme
+from sla_core.sales.bandwidth import Bandwidth
 from sla_core.sales.speed import BANDS
 
 STEP = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}
 AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
 TOOLTIP_FORMAT = {"day": "%a %d %b %Y", "week": "week of %d %b %Y", "month": "%B %Y"}
+# The response chart's choices, "Average" first as the article draws it: key → (label, column of the speed frame)
+RESPONSE_STATISTICS = {"mean": ("Average", "mean_hours"), "median": ("Median", "median_hours"),
+                       "p90": ("p90", "p90_hours")}
+SPEED_BADGE_HELP = (
+    "The chart draws the average, median or p90 response you choose; the speed badge and the verdict use "
+    "none of them. They use the share of due leads followed up within the goal: within ÷ (within + missed), "
+    "where missed leads were not touched within the goal and their goal window has closed. The SLA is met "
+    "when that share reaches the speed target share.")
 
 
 def _periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -63,25 +72,33 @@ def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float) -> 
         height=280, title="Speed: share of leads followed up within the goal"))
 
 
-def response_bars(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
-    """Median response per period (mean and p90 in the tooltip): goal-free, so it can be kept per dataset.
+def _statistic(statistic: str) -> tuple[str, str]:
+    """(label, column) of a response statistic, refused when unknown."""
+    if statistic not in RESPONSE_STATISTICS:
+        raise ValueError(f"statistic must be one of {', '.join(RESPONSE_STATISTICS)}, got {statistic!r}")
+    return RESPONSE_STATISTICS[statistic]
 
-    Not themed: ``response_chart`` layers it under the goal line and themes the whole.
+
+def response_bars(speed: pd.DataFrame, period: str, clock_label: str, statistic: str = "median") -> alt.Chart:
+    """The chosen response statistic per period (all three in the tooltip): goal-free, so it can be kept per dataset.
+
+    ``statistic`` is a key of ``RESPONSE_STATISTICS``: "mean" (the article's average), "median" or "p90".
     """
+    label, column = _statistic(statistic)
     data = _periods(speed, period)
-    base = alt.Chart(data).transform_filter("isValid(datum.median_hours)")
-    tips = [_when(period), alt.Tooltip("median_hours:Q", title="Median (h)", format=",.2f"),
-            alt.Tooltip("mean_hours:Q", title="Mean (h)", format=",.2f"),
-            alt.Tooltip("p90_hours:Q", title="p90 (h)", format=",.2f"),
+    base = alt.Chart(data).transform_filter(f"isValid(datum.{column})")
+    tips = [_when(period), *(alt.Tooltip(f"{c}:Q", title=f"{name} (h)", format=",.2f")
+                             for name, c in RESPONSE_STATISTICS.values()),
             alt.Tooltip("touched:Q", title="Touched (leads)")]
     return base.mark_bar(color=theme.ACTUAL, opacity=0.85).encode(
-        **_x(period), y=alt.Y("median_hours:Q", title=f"Median response ({clock_label})"), tooltip=tips)
+        **_x(period), y=alt.Y(f"{column}:Q", title=f"{label} response ({clock_label})"), tooltip=tips)
 
 
-def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str) -> alt.LayerChart:
-    """``response_bars`` against the speed goal in hours: only the rule line follows a goal move."""
+def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str, statistic: str = "median") -> alt.LayerChart:
+    """``response_bars`` (of the same ``statistic``) against the speed goal in hours: only the rule follows a goal move."""
+    label, _ = _statistic(statistic)
     return theme.themed(alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
-        height=260, title=f"Speed: median response time ({clock_label})"))
+        height=260, title=f"Speed: {label.lower()} response time ({clock_label})"))
 
 
 def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
@@ -166,3 +183,28 @@ def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
         color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
     return theme.themed(alt.layer(bars, target).properties(
         height=alt.Step(22), title="Reps: share within the speed goal (dashed: target)"))
+
+
+def bandwidth_chart(bw: Bandwidth) -> alt.LayerChart:
+    """Each rep's hours needed for the depth goal's missing attempts (bars) against the hours they have (ticks).
+
+    From ``bandwidth.bandwidth``: reps who cannot honour the depth goal with their load in red.
+    """
+    data = pd.DataFrame([r.as_dict() for r in bw.reps], columns=["rep", "needed_hours", "available_hours",
+                                                                 "missing_attempts", "marketing_handed",
+                                                                 "overloaded"])
+    data["status"] = ["Overloaded" if o else "Has the hours" for o in data["overloaded"]]
+    y = alt.Y("rep:N", sort=list(data["rep"]), title=None)
+    tips = [alt.Tooltip("rep:N", title="Rep"), alt.Tooltip("marketing_handed:Q", title="Marketing leads"),
+            alt.Tooltip("missing_attempts:Q", title="Missing attempts"),
+            alt.Tooltip("needed_hours:Q", title="Hours needed", format=",.1f"),
+            alt.Tooltip("available_hours:Q", title="Hours available", format=",.1f")]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("needed_hours:Q", title="Hours in the month"),
+        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Has the hours", "Overloaded"], range=[theme.ACTUAL, theme.MISSED])),
+        tooltip=tips)
+    available = alt.Chart(data).mark_tick(color=theme.GOAL, thickness=3).encode(y=y, x="available_hours:Q",
+                                                                                 tooltip=tips)
+    return theme.themed(alt.layer(bars, available).properties(
+        height=alt.Step(22), title=f"{bw.month:%B %Y}: hours the depth goal needs per rep (tick: hours available)"))
