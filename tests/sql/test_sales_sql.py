@@ -202,6 +202,14 @@ CASES = [
          ("period_start", "owner", "handed", "not_connected", "at_goal"), [
              (date(2024, 2, 26), "Ann", 1, 1, 1), (date(2024, 3, 4), "(no owner)", 1, 1, 0),
          ], NEW_YORK_WEEKS),
+    # --- rep_bandwidth -----------------------------------------------------------------------------
+    Case("sales/rep_bandwidth", "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
+         {"as_of": AS_OF, "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
+         ("owner", "marketing_handed", "sales_handed", "marketing_attempts", "sales_attempts", "unconnected_marketing"), [
+             ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "leads": 1}]),  # C
+             ("Ann", 3, 0, 5, 0, [{"attempts": 1, "leads": 1}, {"attempts": 3, "leads": 1}]),  # A connected; B, H
+             ("Cy", 1, 1, 1, 4, [{"attempts": 1, "leads": 1}]),  # D, and S sales-generated
+         ], (*LEADS, {**lead("S", "03-06 10:00", "03-06 11:00", "Cy", attempts=4), "origin": "sales"})),
 ]
 
 
