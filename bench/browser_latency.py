@@ -153,7 +153,10 @@ def repeat(session: Session, name: str, count: int, spec: dict, action_for, **ex
             samples.append(session.sample(spec, action_for(i)))
         except (PlaywrightError, NotChanged) as exc:  # a timeout or no change: reported, and the run goes on
             errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    return summarise(name, samples, errors, **extra)
+    item = summarise(name, samples, errors, **extra)
+    print(f"  {name}: first figure {item.get('first_ms', float('nan')):,.0f} ms, settled "
+          f"{item.get('settled_ms', float('nan')):,.0f} ms, {len(errors)} failed", flush=True)
+    return item
 
 
 def what_ifs(session: Session, page_name: str, presses: int, notes: list[str]) -> list[dict]:

@@ -169,9 +169,9 @@ def table(runs: list[dict]) -> str:
                      f"{mem['peak_tree_rss_bytes'] / MiB:,.0f} MiB | | | | ≤ {budget / MiB:,.0f} MiB | "
                      f"{'yes' if mem['peak_tree_rss_bytes'] <= budget else 'NO'} |")
         warm = run["warm_up"]["pages"].get(SHARED_PAGES[0])
-        lines.append(f"| {n} | all viewers done | {run['wall_seconds']:.1f} s (before them, one viewer alone on the "
-                     f"fresh server: {warm['first_ms'] / 1000 if warm else float('nan'):.1f} s to the first figures) "
-                     "| | | | — | — |")
+        lines.append(f"| {n} | all viewers done | {run['wall_seconds']:.1f} s (server CPU {mem['cpu_seconds']:.0f} s "
+                     f"over the whole run; before the crowd, one viewer alone on the fresh server: "
+                     f"{warm['first_ms'] / 1000 if warm else float('nan'):.1f} s to the first figures) | | | | — | — |")
     return "\n".join(lines)
 
 
