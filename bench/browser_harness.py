@@ -141,10 +141,10 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes ``pids`` have used so far."""
+def cpu_seconds(root: int) -> float:
+    """User + system CPU seconds a process and its descendants have used so far."""
     ticks = 0
-    for pid in pids:
+    for pid in _tree(root):
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])
@@ -157,7 +157,7 @@ class TreeRss:
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self.before, self._cpu = self.now(), _cpu_seconds(_tree(pid))
+        self.before, self._cpu = self.now(), cpu_seconds(pid)
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
@@ -172,7 +172,7 @@ class TreeRss:
         self._stop.set()
         self._thread.join()
         return {"rss_before_bytes": self.before, "peak_tree_rss_bytes": max(self.peak, self.before), "server_vmhwm_bytes": 1024 * _status_kib(self.pid, "VmHWM"),
-                "rss_at_end_bytes": self.now(), "cpu_seconds": _cpu_seconds(_tree(self.pid)) - self._cpu}
+                "rss_at_end_bytes": self.now(), "cpu_seconds": cpu_seconds(self.pid) - self._cpu}
 
 
 def ensure_export(rows: int, path: Path | None, folder: Path = OUT) -> Path:

@@ -50,6 +50,7 @@ from bench.browser_harness import (
     MiB,
     NotChanged,
     TreeRss,
+    cpu_seconds,
     ensure_export,
     probe_result,
     serve,
@@ -115,17 +116,18 @@ async def viewer(browser, link: str, names: tuple[str, ...] = SHARED_PAGES) -> d
     return {"pages": pages, "errors": errors + [f"script error in the page: {e}" for e in script_errors]}
 
 
-async def crowd(link: str, count: int) -> tuple[dict, list[dict], float]:
+async def crowd(link: str, count: int, server_pid: int) -> tuple[dict, list[dict], dict]:
     """One viewer opens the first page alone (a fresh server imports the app's modules on its first run: not
     what a crowd on a running server waits for), then ``count`` viewers at once (asyncio.gather).
-    Returns the warm-up, the crowd's results and the wall seconds until the last viewer finished."""
+    Returns the warm-up, the crowd's results, and the wall and server CPU seconds of the crowd."""
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             warm_up = await viewer(browser, link, SHARED_PAGES[:1])
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(server_pid)
             results = await asyncio.gather(*(viewer(browser, link) for _ in range(count)))
-            return warm_up, list(results), time.perf_counter() - started
+            return warm_up, list(results), {"wall_seconds": time.perf_counter() - started,
+                                            "server_cpu_seconds": cpu_seconds(server_pid) - cpu}
         finally:
             await browser.close()
 
@@ -136,7 +138,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def summary(count: int, warm_up: dict, results: list[dict], wall: float, memory: dict) -> dict:
+def summary(count: int, warm_up: dict, results: list[dict], spent: dict, memory: dict) -> dict:
     pages = {}
     for name in SHARED_PAGES:
         got = [r["pages"][name] for r in results if name in r["pages"]]
@@ -146,7 +148,7 @@ def summary(count: int, warm_up: dict, results: list[dict], wall: float, memory:
             "settled_p50_ms": statistics.median(settled), "settled_p95_ms": percentile(settled, 0.95)} if got else {})
     errors = [e for r in (warm_up, *results) for e in r["errors"]]
     budget = (RSS_BASE_MIB + RSS_PER_VIEWER_MIB * count) * MiB
-    return {"viewers": count, "warm_up": warm_up, "wall_seconds": wall, "pages": pages, "errors": errors, "error_count": len(errors),
+    return {"viewers": count, "warm_up": warm_up, **spent, "pages": pages, "errors": errors, "error_count": len(errors),
             "server_memory": memory, "rss_budget_bytes": budget, "viewer_results": results}
 
 
@@ -169,9 +171,13 @@ def table(runs: list[dict]) -> str:
                      f"{mem['peak_tree_rss_bytes'] / MiB:,.0f} MiB | | | | ≤ {budget / MiB:,.0f} MiB | "
                      f"{'yes' if mem['peak_tree_rss_bytes'] <= budget else 'NO'} |")
         warm = run["warm_up"]["pages"].get(SHARED_PAGES[0])
-        lines.append(f"| {n} | all viewers done | {run['wall_seconds']:.1f} s (server CPU {mem['cpu_seconds']:.0f} s "
-                     f"over the whole run; before the crowd, one viewer alone on the fresh server: "
-                     f"{warm['first_ms'] / 1000 if warm else float('nan'):.1f} s to the first figures) | | | | — | — |")
+        lines.append(f"| {n} | all viewers done | {run['wall_seconds']:.1f} s, of which the server used "
+                     f"{run['server_cpu_seconds']:.0f} CPU s ({run['server_cpu_seconds'] / n:.1f} s a viewer; the "
+                     f"rest of the {os.cpu_count()} cores: the viewers' Chromium and anything else running) | "
+                     f"| | | — | — |")
+        lines.append(f"| {n} | one viewer alone first, on the fresh server | "
+                     f"{warm['first_ms'] / 1000 if warm else float('nan'):.1f} s to the Overview's first figures "
+                     "(its first run imports the app) | | | | — | — |")
     return "\n".join(lines)
 
 
@@ -197,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         for count in args.viewers:
             with serve("app.py", {"SLA_STORE_PATH": str(store_file)}) as (server, url):
                 rss = TreeRss(server.pid)
-                warm_up, results, wall = asyncio.run(crowd(f"{url}/?share={token}", count))
-                runs.append(summary(count, warm_up, results, wall, rss.stop()))
+                warm_up, results, spent = asyncio.run(crowd(f"{url}/?share={token}", count, server.pid))
+                runs.append(summary(count, warm_up, results, spent, rss.stop()))
             print(f"{count} viewers: done in {runs[-1]['wall_seconds']:.1f} s, {runs[-1]['error_count']} errors",
                   flush=True)
     result = {"started": started.isoformat(timespec="seconds"), "csv": str(path), "csv_bytes": csv_bytes,
