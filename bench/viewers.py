@@ -96,24 +96,36 @@ async def viewer(browser, link: str, names: tuple[str, ...] = SHARED_PAGES) -> d
     """One leadership viewer in a fresh context: the shared pages ``names`` in turn, and what went wrong."""
     context = await browser.new_context(viewport=VIEWPORT)
     script_errors: list[str] = []
+    loads: list[str] = []  # documents loaded in the tab: more than the link's one is a reload
     pages, errors = {}, []
     try:
         page = await context.new_page()
         page.on("pageerror", lambda exc: script_errors.append(str(exc)))
+        page.on("load", lambda: loads.append(page.url))
         await page.add_init_script(PROBE_JS)
         await page.add_init_script(f"window.__benchArm({json.dumps({**arrival(names[0]), 't0': 0})})")
         for index, name in enumerate(names):
             try:
                 pages[name] = await _visit(page, index, name, link)
             except (PlaywrightError, NotChanged) as exc:
-                shown = " ".join((await page.locator("body").inner_text(timeout=5_000)).split())[:300]
-                errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0]}; on screen: {shown}")
+                errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0]}; "
+                              f"on screen: {await _screen_text(page)}")
                 break
             if await page.locator(PROBLEMS).count() or await page.get_by_text(share.GENERIC_DENIAL).count():
                 errors.append(f"{name}: an exception or the share denial is on the screen")
     finally:
         await context.close()
-    return {"pages": pages, "errors": errors + [f"script error in the page: {e}" for e in script_errors]}
+    errors += [f"script error in the page: {e}" for e in script_errors]
+    errors += [f"the tab loaded {url} again" for url in loads[1:]]
+    return {"pages": pages, "errors": errors}
+
+
+async def _screen_text(page) -> str:
+    """The start of what the page shows, to say what a failed viewer was looking at."""
+    try:
+        return " ".join((await page.locator("body").inner_text(timeout=5_000)).split())[:300]
+    except PlaywrightError as exc:
+        return f"(unreadable: {str(exc).splitlines()[0]})"
 
 
 async def crowd(link: str, count: int, server_pid: int) -> tuple[dict, list[dict], dict]:
