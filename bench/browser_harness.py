@@ -81,7 +81,7 @@ DONE_JS = """(idle) => { const m = window.__bench, now = performance.now(), QUIE
   if (m.runEnd !== null && m.first !== null) return now - Math.max(m.runEnd, m.last || 0) > QUIET_MS;
   if (m.runEnd !== null) return now - m.runEnd > idle;
   return !m.ran && m.first === null && m.t0 !== null && now - m.t0 > idle; }"""
-IDLE_MS = 10_000  # a key press at the end of a slider starts no run: do not wait for one for ever
+IDLE_MS = 30_000  # a key press at the end of a slider starts no run: do not wait for one for ever
 
 
 class NotChanged(RuntimeError):
@@ -171,7 +171,8 @@ class TreeRss:
     def stop(self) -> dict:
         self._stop.set()
         self._thread.join()
-        return {"rss_before_bytes": self.before, "peak_tree_rss_bytes": max(self.peak, self.before), "server_vmhwm_bytes": 1024 * _status_kib(self.pid, "VmHWM"),
+        return {"rss_before_bytes": self.before, "peak_tree_rss_bytes": max(self.peak, self.before),
+                "server_vmhwm_bytes": 1024 * _status_kib(self.pid, "VmHWM"),
                 "rss_at_end_bytes": self.now(), "cpu_seconds": cpu_seconds(self.pid) - self._cpu}
 
 

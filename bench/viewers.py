@@ -179,7 +179,8 @@ def table(runs: list[dict]) -> str:
                          f"{s['settled_p50_ms'] / 1000:.1f} s | {s['settled_p95_ms'] / 1000:.1f} s | "
                          f"p95 ≤ {P95_TARGET_S:g} s | {met} |")
         mem, budget = run["server_memory"], run["rss_budget_bytes"]
-        lines.append(f"| {n} | errors | {run['error_count']} | | | | none | {'yes' if not run['error_count'] else 'NO'} |")
+        clean = "yes" if not run["error_count"] else "NO"
+        lines.append(f"| {n} | errors | {run['error_count']} | | | | none | {clean} |")
         lines.append(f"| {n} | server RSS | {mem['rss_before_bytes'] / MiB:,.0f} MiB before, peak "
                      f"{mem['peak_tree_rss_bytes'] / MiB:,.0f} MiB | | | | ≤ {budget / MiB:,.0f} MiB | "
                      f"{'yes' if mem['peak_tree_rss_bytes'] <= budget else 'NO'} |")
