@@ -185,7 +185,8 @@ def test_marketing_plan_without_a_deficit_keeps_the_goal():
 
 def test_marketing_plan_without_a_lead_target_says_na():
     plan = catch_up.CatchUp(date(2024, 3, 1), None, 1, None, None, None)
-    assert agreement.missed_goal_plan(plan)[0] == "The assumptions give no lead target, so March 2024 has no catch-up goal (n/a)."
+    assert agreement.missed_goal_plan(plan)[0] == ("The assumptions give no lead target, so March 2024 has no "
+                                                   "catch-up goal (n/a).")
 
 
 def test_sales_plan_names_the_reps_with_leads_still_untouched():

@@ -140,7 +140,8 @@ def test_health_charts_are_small_multiples_each_on_its_own_axis():
         rule = next(x for x in layers if x["mark"].get("type") == "rule" and "y" in x["encoding"])
         goals[name] = rule["values"][0]["goal"]
         dots = next(x for x in layers if x["mark"]["type"] == "circle")
-        assert dots["encoding"]["color"]["scale"] == {"domain": list(theme.VERDICT), "range": list(theme.VERDICT.values())}
+        assert dots["encoding"]["color"]["scale"] == {"domain": list(theme.VERDICT),
+                                                      "range": list(theme.VERDICT.values())}
         y_scale = dots["encoding"]["y"]["scale"]
         assert (y_scale.get("domain") == [0, 1]) == (name != "marketing")  # attainment keeps its own axis
         picked = [x for x in layers if x["mark"].get("type") == "rule" and "x" in x["encoding"]]
@@ -246,7 +247,8 @@ def test_june_2024_on_the_sample_with_a_48_hour_speed_goal_and_3_attempts(sample
     assert (out["depth"]["not_connected"], out["depth"]["pct_at_goal"]) == (116, pytest.approx(72 / 116))
     assert out["depth"]["avg_attempts"] > 3  # what the old Sales badge judged by
     assert out["verdicts"]["depth"] == "missed"
-    assert out["verdict_reasons"]["depth"] == "missed: 62.0 % of unconnected leads had at least 3 attempts (target 80 %)"
+    assert out["verdict_reasons"]["depth"] == ("missed: 62.0 % of unconnected leads had at least 3 attempts "
+                                               "(target 80 %)")
     assert out["verdicts"]["speed"] == "missed"  # 172 of 217 due leads = 79.26 %, shown rounded down
     assert (out["speed"]["within"], out["speed"]["missed"]) == (172, 45)
     relaxed = report.build(con, dataset, report.ReportRequest(date(2024, 6, 1), a.updated(depth_target_share=0.6)))

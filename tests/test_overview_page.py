@@ -121,7 +121,7 @@ def _chart_months(app) -> list[str]:
         for layer in json.loads(chart.proto.spec).get("layer", []):
             if layer["mark"].get("type") == "rule" and "x" in layer["encoding"]:
                 month = pa.ipc.open_stream(rows[layer["data"]["name"]]).read_all().column("month")[0].as_py()
-                marked.append(f"{month:%Y-%m}")
+                marked.append(str(month)[:7])  # a timestamp or its ISO text
     return marked
 
 

@@ -68,7 +68,8 @@ def test_share_link_opens_read_only_view_with_the_same_numbers(editor):
 
     viewer = _app(share=token).run()
     assert not viewer.exception
-    assert "Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)" in _text(viewer.caption)
+    assert ("Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)"
+            in _text(viewer.caption))
     ws = workspace_of(viewer)
     assert ws.read_only and ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000
     viewer.switch_page("pages/marketing.py").run()

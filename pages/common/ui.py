@@ -143,9 +143,13 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV",
 
 
 def download_chart(chart, stem: str, key: str) -> None:
-    """PNG and SVG downloads of an Altair chart (or its Vega-Lite dict), rendered only when clicked."""
+    """PNG and SVG downloads of an Altair chart (or its Vega-Lite dict, or a function that builds either: built
+    only when a download is asked for), rendered only when clicked."""
+    def rendered(fmt: str) -> bytes:
+        return export.chart_bytes(chart() if callable(chart) else chart, fmt)
+
     for column, fmt in zip(st.columns([1, 1, 4]), export.CHART_FORMATS, strict=False):  # a wide gap after
-        column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: export.chart_bytes(chart, fmt),
+        column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: rendered(fmt),
                                f"{stem}.{fmt}", export.CHART_FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore")
 
 

@@ -9,6 +9,9 @@ from sla_core.health.headline import Change, Headline, Side
 from sla_core.health.view import MonthView
 
 SALES_PARTS = {"speed": "Speed", "depth": "Depth"}
+PANEL_ALT = ("Marketing leads as a share of each month's goal, month by month, each point in its verdict's colour",
+             "Share of due leads followed up within the speed goal, month by month, against the target share",
+             "Share of unconnected leads with the depth goal's attempts, month by month, against the target share")
 ROW_HEIGHT = 35  # px: every month of the table shows without scrolling
 
 
@@ -75,8 +78,8 @@ def health(view: MonthView) -> None:
     st.caption("Each point is a month in its verdict's colour: :green-badge[met] :red-badge[missed] "
                ":blue-badge[in progress] · a figure not measured has no point. A month counts once it is "
                "complete; three missed months in a row put the agreement up for review.")
-    for column, panel in zip(st.columns(3), view.panels, strict=True):
-        column.altair_chart(panel, width="stretch")
+    for column, panel, about in zip(st.columns(3), view.panels, PANEL_ALT, strict=True):
+        column.vega_lite_chart(spec=panel, width="stretch", alt=about)
     download_chart(view.chart, "sla_health", key="health_chart")
     st.dataframe(view.table, hide_index=True, width="stretch", height=ROW_HEIGHT * (len(view.export) + 1) + 3,
                  row_height=ROW_HEIGHT, column_config={

@@ -81,6 +81,12 @@ def health_panels(table: pd.DataFrame, a: Assumptions, month: date | None = None
     return tuple(theme.themed(_panel(table, figure, a, month, legend=False)) for figure in FIGURES)
 
 
+def panel_specs(table: pd.DataFrame, a: Assumptions, month: date | None = None) -> tuple[dict, ...]:
+    """``health_panels`` as Vega-Lite dicts: Altair builds and serialises a panel in a few hundred milliseconds, so
+    the view keeps these per month in the session's cache and a rerun draws them without Altair."""
+    return tuple(panel.to_dict() for panel in health_panels(table, a, month))
+
+
 def health_chart(table: pd.DataFrame, a: Assumptions, month: date | None = None) -> alt.HConcatChart:
     """The three panels side by side with the verdict legend: what the chart download holds."""
     panels = [_panel(table, figure, a, month, legend=figure == FIGURES[0]).properties(width=PANEL_WIDTH)

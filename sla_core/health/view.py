@@ -7,7 +7,8 @@ health table and ``headline``), never from a rule of the page's own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
@@ -50,8 +51,8 @@ class MonthView:
     """Everything the Overview shows for one month: the answer, the charts (marked at the month) and the table."""
 
     headline: headline.Headline
-    panels: tuple[alt.LayerChart, ...]  # marketing, speed, depth
-    chart: alt.HConcatChart  # the three side by side: the download
+    panels: tuple[dict, ...]  # marketing, speed, depth as Vega-Lite specs
+    chart: Callable[[], alt.HConcatChart]  # builds the three side by side: the download, built only when asked for
     table: Styler  # plain names, verdict colours
     export: pd.DataFrame  # the table with each verdict's reason: the CSV download
 
@@ -65,6 +66,7 @@ class Overview:
     first: date  # the month shown first (SPEC 8)
     assumptions: Assumptions
     measured: Measured
+    run: Callable = field(repr=False, compare=False)  # the session cache on this data version (``cache.get``)
 
     @property
     def months(self) -> list[date]:
@@ -81,8 +83,8 @@ class Overview:
     def at(self, month: date) -> MonthView:
         """The Overview for ``month``: every figure on the page follows it."""
         a = self.assumptions
-        return MonthView(self.headline(month), charts.health_panels(self.table, a, month),
-                         charts.health_chart(self.table, a, month), health.status_view(self.table, month),
+        return MonthView(self.headline(month), self.run(charts.panel_specs, self.table, a, month),
+                         partial(charts.health_chart, self.table, a, month), health.status_view(self.table, month),
                          health.status_export(self.table))
 
 
@@ -104,7 +106,7 @@ def overview(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Settings, cach
     table = run(health.health_table, monthly, marketing, speed_frame, depth_frame, a, measured)
     figures = run(health.month_figures, monthly, marketing, speed_frame, depth_frame)
     first = run(months.month_shown_first, con, tz, as_of)
-    return Overview(table, tuple(figures), first, a, measured)
+    return Overview(table, tuple(figures), first, a, measured, run)
 
 
 @dataclass(frozen=True)
