@@ -55,8 +55,7 @@ def _editable(ws: Workspace, section, draft: health_view.Draft) -> None:
         _text_area(ws, st, "cancellation", "Further conditions")
         return
     m_field, s_field, m_label, s_label = WRITTEN[section.title]
-    live = draft.plan if section.title == "Plan when goals are missed" else (None, None)
-    left, right = _columns(*live)
+    left, right = _columns(*draft.plan) if section.title == "Plan when goals are missed" else st.columns(2)
     _text_area(ws, left, m_field, m_label)
     _text_area(ws, right, s_field, s_label)
 

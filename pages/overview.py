@@ -24,12 +24,15 @@ if shown is None:
     st.info("The data has no months to assess yet.")
     st.stop()
 
-month = month_picker(shown.months, shown.first, shown.in_progress, KEYS.overview_month)
-st.caption(f"Figures as of {dataset.as_of.astimezone(ZoneInfo(dataset.tz)):%Y-%m-%d %H:%M} ({literal(dataset.tz)}). "
-           + literal(goals_sentence(a)))
+picker, as_of = st.columns([1, 2], vertical_alignment="bottom")
+with picker:
+    month = month_picker(shown.months, shown.first, shown.in_progress, KEYS.overview_month)
+as_of.caption(f"Figures as of {dataset.as_of.astimezone(ZoneInfo(dataset.tz)):%Y-%m-%d %H:%M} "
+              f"({literal(dataset.tz)}).")
 view = shown.at(month)
 section.answer(view.headline)
 section.change(view.headline, {"Marketing leads": "Marketing leads", "Speed": f"Speed: within {a.speed_goal_hours:g} h",
                                "Depth": f"Depth: {a.depth_goal_attempts}+ attempts"})
 section.streaks(view.headline)
+st.caption(literal(goals_sentence(a)))
 section.health(view)

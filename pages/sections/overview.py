@@ -13,6 +13,7 @@ PANEL_ALT = ("Marketing leads as a share of each month's goal, month by month, e
              "Share of due leads followed up within the speed goal, month by month, against the target share",
              "Share of unconnected leads with the depth goal's attempts, month by month, against the target share")
 ROW_HEIGHT = 35  # px: every month of the table shows without scrolling
+MONTH_WIDTH = 160  # px: "Jan 2025 (in progress)" in bold, and room for the verdicts beside it on a phone
 
 
 def _capitalised(text: str) -> str:
@@ -22,7 +23,7 @@ def _capitalised(text: str) -> str:
 def _side(s: Side) -> None:
     """One side of the SLA in a card: its name and verdict, then what it is judged on with its own pill (a side of
     one figure repeats no pill, unless the month in progress says its pace)."""
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):
         badge = verdict_badge(s.verdict, pace=False) or f":gray[{literal(s.verdict.verdict or 'no verdict')}]"
         st.markdown(f"**{s.name} SLA** {badge}")
         for part in s.parts:
@@ -83,7 +84,7 @@ def health(view: MonthView) -> None:
     download_chart(view.chart, "sla_health", key="health_chart")
     st.dataframe(view.table, hide_index=True, width="stretch", height=ROW_HEIGHT * (len(view.export) + 1) + 3,
                  row_height=ROW_HEIGHT, column_config={
-        "Month": st.column_config.TextColumn(width="medium", pinned=True),
+        "Month": st.column_config.TextColumn(width=MONTH_WIDTH, pinned=True),
         "Misses in a row": st.column_config.TextColumn(width="medium",
                                                        help="Complete months each team has missed in a row")})
     download_table(view.export, "sla_health.csv", "Download health table (CSV)", key="download_health")
