@@ -2,7 +2,10 @@
 for the month picked; the same verdicts as the health table and the report; the agreement's download safe as text."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -112,8 +115,6 @@ def test_a_met_month(sample):
 
 def _chart_months(app) -> list[str]:
     """The month each chart panel marks (the vertical rule on the x axis; Streamlit sends its rows as Arrow)."""
-    import json
-
     import pyarrow as pa
     marked = []
     for chart in app.get("vega_lite_chart"):
@@ -206,11 +207,17 @@ def test_overview_table_and_report_agree(sample, setting):
         ws.assumptions, ws.sales_clock = Assumptions(), "calendar"
 
 
-def test_speed_goal_48_h_and_depth_goal_3_in_june_2024(sample):
+def test_speed_goal_48_h_and_depth_goal_3_in_june_2024(sample, tmp_path):
     ws = workspace_of(sample)
     ws.assumptions = SETTINGS["speed goal 48 h, depth goal 3"][0]
+    assumptions = tmp_path / "assumptions.json"
+    assumptions.write_text(json.dumps({"speed_goal_hours": 48, "depth_goal_attempts": 3}))
+    command = [sys.executable, "-m", "sla_core", "report", "--leads", str(ROOT / "data" / "sample_leads.csv"),
+               "--assumptions", str(assumptions), "--month", "2024-06"]
+    printed = json.loads(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     try:
         cards = _cards(_pick(sample, JUNE))
+        assert _pills(sample) == _words(printed)  # the page and `python -m sla_core report` say the same
         # 172 of 217 due leads within 48 h (79.26 %, shown 79.2 %) and 72 of 116 unconnected at 3 attempts
         assert cards["Speed"].endswith("79.2 % of due leads followed up within 48 h (target 80 %) :red-badge[missed]")
         assert cards["Depth"].endswith("62.0 % of unconnected leads had at least 3 attempts (target 80 %) "

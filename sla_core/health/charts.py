@@ -91,4 +91,6 @@ def health_chart(table: pd.DataFrame, a: Assumptions, month: date | None = None)
     """The three panels side by side with the verdict legend: what the chart download holds."""
     panels = [_panel(table, figure, a, month, legend=figure == FIGURES[0]).properties(width=PANEL_WIDTH)
               for figure in FIGURES]
-    return theme.themed(alt.hconcat(*panels, spacing=28).resolve_scale(color="shared"))
+    title = alt.TitleParams("SLA health month by month",
+                            subtitle=f"Marked: {month:%B %Y}" if month is not None else alt.Undefined)
+    return theme.themed(alt.hconcat(*panels, spacing=28, title=title).resolve_scale(color="shared"))
