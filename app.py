@@ -33,7 +33,8 @@ if token is not None:
     page = st.navigation(SHARED_PAGES)
     workspace_name, scenario_name, revision = access.shared_names()
     st.caption(f"🔒 Shared read-only view: workspace {literal(workspace_name)} · scenario "
-               f"{literal(scenario_name)} (revision {revision})")
+               f"{literal(scenario_name)} (revision {revision}). The data and the goals are as the sender saved "
+               "them; pick any month to read it.")
     page.run()
 else:
     access.require_editor()

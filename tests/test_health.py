@@ -11,7 +11,7 @@ from sla_core.health import monthly as health
 from sla_core.health import verdicts
 from sla_core.health.months import COMPLETE
 from sla_core.health.months import IN_PROGRESS as MONTH_IN_PROGRESS
-from sla_core.health.verdicts import BEHIND, IN_PROGRESS, MET, MISSED, MonthVerdicts, Verdict
+from sla_core.health.verdicts import BEHIND, IN_PROGRESS, MET, MISSED, ON_TRACK, MonthVerdicts, Verdict
 from sla_core.assumptions import Assumptions
 
 MONTHS = [date(2024, m, 1) for m in range(1, 9)]
@@ -110,11 +110,84 @@ def test_clock_follows_the_workspace_setting():
     assert health.clock_for("business", None, "Europe/Berlin") == BusinessHours(tz="Europe/Berlin")
 
 
-def test_health_chart_renders():
-    from sla_core import export
-    table = health.assess(judged([T, BEHIND_SO_FAR], [F, N], complete=[True, False])).assign(
-        marketing_attainment=[1.1, 0.4], speed_pct=[0.7, None], depth_pct=[0.9, 0.95])
-    assert export.chart_bytes(health.health_chart(table, 0.8), "svg").startswith(b"<svg")
+def _two_months():
+    """January complete (marketing met 110 %, speed missed 70 %, depth met 90 %), February in progress (marketing
+    behind so far at 40 %, speed with nothing due yet, depth on track at 95 %)."""
+    jan = (Verdict(MET, "110 %"), Verdict(MISSED, "70 %"), Verdict(MET, "90 %"))
+    feb = (BEHIND_SO_FAR, Verdict(None, "nothing due yet"), Verdict(IN_PROGRESS, "95 % so far", ON_TRACK))
+    months = [MonthVerdicts(month, stage, m, s, d, verdicts.sales(s, d))
+              for month, stage, (m, s, d) in ((MONTHS[0], COMPLETE, jan), (MONTHS[1], MONTH_IN_PROGRESS, feb))]
+    return health.assess(months).assign(marketing_attainment=[1.1, 0.4], speed_pct=[0.7, None],
+                                        depth_pct=[0.9, 0.95])
+
+
+def _layers(panel) -> list[dict]:
+    """Each layer of a panel with its rows under "values" (Altair keeps them in the spec's named datasets)."""
+    spec = panel.to_dict()
+    return [{**layer, "values": spec["datasets"][layer.get("data", spec.get("data"))["name"]]}
+            for layer in spec["layer"]]
+
+
+def test_health_charts_are_small_multiples_each_on_its_own_axis():
+    from sla_core import export, theme
+    from sla_core.health import charts
+
+    a = Assumptions(speed_target_share=0.8, depth_target_share=0.6)
+    marketing, speed, depth = charts.health_panels(_two_months(), a, MONTHS[1])
+    goals = {}
+    for name, panel in (("marketing", marketing), ("speed", speed), ("depth", depth)):
+        layers = _layers(panel)
+        rule = next(x for x in layers if x["mark"].get("type") == "rule" and "y" in x["encoding"])
+        goals[name] = rule["values"][0]["goal"]
+        dots = next(x for x in layers if x["mark"]["type"] == "circle")
+        assert dots["encoding"]["color"]["scale"] == {"domain": list(theme.VERDICT),
+                                                      "range": list(theme.VERDICT.values())}
+        y_scale = dots["encoding"]["y"]["scale"]
+        assert (y_scale.get("domain") == [0, 1]) == (name != "marketing")  # attainment keeps its own axis
+        picked = [x for x in layers if x["mark"].get("type") == "rule" and "x" in x["encoding"]]
+        assert len(picked) == 1  # the month picked is marked
+    assert goals == {"marketing": 1.0, "speed": 0.8, "depth": 0.6}  # each against its own goal
+    assert [p.to_dict()["title"]["text"] for p in (marketing, speed, depth)] == [
+        "Marketing: leads vs goal", "Speed: within 1 h", "Depth: 6+ attempts"]
+    svg = export.chart_bytes(charts.health_chart(_two_months(), a, MONTHS[1]), "svg").decode()
+    assert svg.startswith("<svg") and svg.count(">Marketing: leads vs goal</text>") == 1  # drawn once
+
+
+def test_a_figure_not_measured_draws_no_points_and_says_so():
+    from sla_core.health import charts
+
+    table = _two_months().assign(speed_pct=[None, None], speed_verdict=["not measured"] * 2)  # as Measured(speed=False)
+    [note] = _layers(charts.health_panels(table, Assumptions())[1])
+    assert note["mark"]["type"] == "text" and "not measured" in note["values"][0]["text"]
+
+
+def test_status_table_has_plain_names_verdict_words_and_na():
+    table = _two_months()
+    shown = health.status_table(table)
+    assert list(shown.columns) == ["Month", "Marketing", "Speed", "Depth", "Sales SLA", "Misses in a row", "Status"]
+    assert shown.iloc[0].to_dict() == {"Month": "Jan 2024", "Marketing": "met (110.0 %)", "Speed": "missed (70.0 %)",
+                                       "Depth": "met (90.0 %)", "Sales SLA": "missed",
+                                       "Misses in a row": "marketing 0 · sales 1", "Status": "missed"}
+    assert shown.iloc[1].to_dict() == {"Month": "Feb 2024 (in progress)", "Marketing": "behind (40.0 %)",
+                                       "Speed": "n/a", "Depth": "on track (95.0 %)", "Sales SLA": "on track",
+                                       "Misses in a row": "marketing 0 · sales 1", "Status": "in progress"}
+    assert not shown.isna().any().any()  # "n/a", never None or NaN
+
+
+def test_status_view_colours_each_verdict_in_the_palette():
+    from sla_core import theme
+
+    styled = health.status_view(_two_months(), MONTHS[1])
+    css = styled._compute().ctx  # (row, column) → [(property, value)]
+    def tint(row, column):
+        return dict(css[(row, column)]).get("background-color")
+    colours = {name: theme.VERDICT[v] for name, v in (("met", "met"), ("missed", "missed"), ("blue", "in progress"))}
+    rgba = {k: "rgba({}, {}, {}, 0.16)".format(*(int(c[i:i + 2], 16) for i in (1, 3, 5))) for k, c in colours.items()}
+    assert tint(0, 1) == rgba["met"] and tint(0, 2) == rgba["missed"] and tint(1, 1) == rgba["blue"]
+    assert (1, 2) not in css or tint(1, 2) is None  # n/a: no colour
+    assert dict(css[(1, 0)]) == {"font-weight": "bold"}  # the month picked
+    export = health.status_export(_two_months())
+    assert list(export["Speed — why"]) == ["missed: 70 %", "no verdict: nothing due yet"]
 
 
 # --- the health table and the report judge the sample the same way ------------------------------
@@ -174,9 +247,52 @@ def test_june_2024_on_the_sample_with_a_48_hour_speed_goal_and_3_attempts(sample
     assert (out["depth"]["not_connected"], out["depth"]["pct_at_goal"]) == (116, pytest.approx(72 / 116))
     assert out["depth"]["avg_attempts"] > 3  # what the old Sales badge judged by
     assert out["verdicts"]["depth"] == "missed"
-    assert out["verdict_reasons"]["depth"] == "missed: 62.0 % of unconnected leads had at least 3 attempts (target 80 %)"
+    assert out["verdict_reasons"]["depth"] == ("missed: 62.0 % of unconnected leads had at least 3 attempts "
+                                               "(target 80 %)")
     assert out["verdicts"]["speed"] == "missed"  # 172 of 217 due leads = 79.26 %, shown rounded down
     assert (out["speed"]["within"], out["speed"]["missed"]) == (172, 45)
     relaxed = report.build(con, dataset, report.ReportRequest(date(2024, 6, 1), a.updated(depth_target_share=0.6)))
     assert relaxed["verdicts"]["depth"] == "met"  # its own setting: the speed target stays at 80 %
     assert relaxed["verdicts"]["speed"] == "missed"
+
+
+def _same_figures(page: list, report_path: list) -> bool:
+    """The month figures read for the page and for the report: equal, shares to float precision."""
+    assert [f.month for f in page] == [f.month for f in report_path]
+    for p, r in zip(page, report_path, strict=True):
+        for name in ("stage", "as_of_day", "marketing_leads", "speed_handed", "depth_handed", "not_connected"):
+            assert getattr(p, name) == getattr(r, name), (p.month, name)
+        for name in ("pct_within_goal", "pct_at_goal"):
+            assert getattr(p, name) == pytest.approx(getattr(r, name)), (p.month, name)
+    return True
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_headline_says_what_the_health_table_and_the_report_path_say(sample, setting):
+    # the Overview's sentences are built on the figures the health table judges; the weekly digest builds them
+    # on the report's path (health.report.month_figures): both must give the same figures and the same words
+    from sla_core.health import headline
+    from sla_core.health import report as health_report
+    from sla_core.marketing import actuals
+    from sla_core.sales import depth, speed
+
+    con, dataset = sample
+    a, clock = SETTINGS[setting]
+    tz, as_of, measured = dataset.tz, dataset.as_of, verdicts.Measured.of(dataset)
+    monthly = actuals.monthly_actuals(con, tz, as_of)
+    marketing = health.attainments(monthly, actuals.daily_marketing_leads(con, tz, as_of), a, as_of, tz)
+    speed_frame = speed.speed_by_period(con, "month", a.speed_goal_hours, as_of, tz, health.clock_for(clock, None, tz))
+    depth_frame = depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz)
+    page = health.month_figures(monthly, marketing, speed_frame, depth_frame)
+    table = health.health_table(monthly, marketing, speed_frame, depth_frame, a, measured)
+    assert _same_figures(page, health_report.month_figures(con, tz, as_of, page[-1].month, a, clock))
+    for row in table.to_dict("records"):
+        h = headline.headline(page, a, measured, row["month"])
+        speed_part, depth_part = h.sales.parts
+        shown = (h.marketing.verdict, speed_part.verdict, depth_part.verdict, h.sales.verdict)
+        assert [v.verdict for v in shown] == [row[f"{f}_verdict"] for f in health.FIGURES], row["month"]
+        assert [v.reason for v in shown] == [row[f"{f}_reason"] for f in health.FIGURES], row["month"]
+        assert [s.misses for s in h.streaks] == [row["marketing_misses"], row["sales_misses"]]
+        assert h.review == (row["status"] == "review")
+        if row["speed_verdict"] in ("met", "missed"):  # the sentence carries the table's share, rounded down
+            assert verdicts.floor_percent(row["speed_pct"]) in h.sales.sentence

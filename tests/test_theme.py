@@ -12,7 +12,7 @@ import pytest
 
 from sla_core import export, theme
 from sla_core.assumptions import Assumptions
-from sla_core.health import monthly as health
+from sla_core.health import charts as health_charts
 from sla_core.marketing import charts as marketing_charts
 from sla_core.marketing import catch_up, scenarios
 from sla_core.marketing.goal_line import goal_line, month_attainments
@@ -58,7 +58,10 @@ REPS = pd.DataFrame({"Rep": ["Ana", "Bo"], "Outside SLA": [False, True], "Within
                      "Median response (h)": [0.5, 3.0], "Avg attempts (not connected)": [6.5, 2.0],
                      "Handed leads": [10, 10]})
 HEALTH = pd.DataFrame({"month": [MARCH, APRIL], "status": ["missed", "in progress"],
-                       "marketing_attainment": [1.1, 0.4], "speed_pct": [0.9, 0.3], "depth_pct": [0.75, None]})
+                       "marketing_attainment": [1.1, 0.4], "speed_pct": [0.9, 0.3], "depth_pct": [0.75, None],
+                       "marketing_verdict": ["met", "in progress"], "speed_verdict": ["met", "in progress"],
+                       "depth_verdict": ["missed", None], **{f"{f}_reason": ["why", "why"]
+                                                            for f in ("marketing", "speed", "depth")}})
 
 
 def _response_chart():
@@ -96,7 +99,10 @@ CHARTS = {
     "attempts": (lambda: sales_charts.attempts_chart(SALES, "month", 6), {theme.ACTUAL, theme.GOAL}),
     "worked": (lambda: sales_charts.worked_chart(SALES, "month"), {theme.ACTUAL}),
     "reps": (lambda: sales_charts.rep_chart(REPS, 0.8), {theme.MET, theme.MISSED, theme.GOAL}),
-    "health": (lambda: health.health_chart(HEALTH, 0.8), {*theme.CATEGORY[:3], theme.GOAL}),
+    "health": (lambda: health_charts.health_chart(HEALTH, Assumptions(), APRIL),
+               {theme.MET, theme.MISSED, theme.IN_PROGRESS, theme.GOAL, theme.AS_OF}),
+    "health panel": (lambda: health_charts.health_panels(HEALTH, Assumptions(), APRIL)[1],
+                     {theme.MET, theme.IN_PROGRESS, theme.GOAL, theme.AS_OF}),
     "scenarios": (_compare_chart, {theme.ACTUAL, theme.GOAL, theme.SECOND_GOAL}),
     "catch-up": (_catch_up_chart, {theme.ACTUAL, theme.GOAL, theme.ORANGE}),
     "bandwidth": (_bandwidth_chart, {theme.ACTUAL, theme.MISSED, theme.GOAL}),

@@ -1,4 +1,5 @@
-"""Widgets every page uses, Markdown escaping, and the widget keys (the pages set them, the tests find widgets by them)."""
+"""Widgets every page uses, Markdown escaping, and the widget keys (the pages set them, the tests find widgets
+by them)."""
 from __future__ import annotations
 
 import re
@@ -11,9 +12,12 @@ import streamlit as st
 
 from sla_core import export
 from sla_core.assumptions import Assumptions
+from sla_core.health import verdicts
 from sla_core.marketing.controls import NUMBER_SUFFIX
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sla_core.ingest.load import Dataset
 
 T = TypeVar("T")
@@ -68,6 +72,9 @@ class Keys:
     create_link: str = "create_link"
     revoke_pick: str = "revoke_pick"
     revoke_link: str = "revoke_link"
+    # Overview and Agreement (the month picked on one is kept for the other: ``month_picker``)
+    overview_month: str = "overview_month"
+    agreement_month: str = "agreement_month"
 
     def assumption(self, field: str) -> str:
         """The slider or input of an assumption (Marketing and Sales pages)."""
@@ -136,7 +143,47 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV",
 
 
 def download_chart(chart, stem: str, key: str) -> None:
-    """PNG and SVG downloads of an Altair chart (or its Vega-Lite dict), rendered only when clicked."""
+    """PNG and SVG downloads of an Altair chart (or its Vega-Lite dict, or a function that builds either: built
+    only when a download is asked for), rendered only when clicked."""
+    def rendered(fmt: str) -> bytes:
+        return export.chart_bytes(chart() if callable(chart) else chart, fmt)
+
     for column, fmt in zip(st.columns([1, 1, 4]), export.CHART_FORMATS, strict=False):  # a wide gap after
-        column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: export.chart_bytes(chart, fmt),
+        column.download_button(f"Chart as {fmt.upper()}", lambda fmt=fmt: rendered(fmt),
                                f"{stem}.{fmt}", export.CHART_FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore")
+
+
+# Streamlit's named colours are set to the verdict palette (theme.VERDICT) in .streamlit/config.toml, so a pill
+# here is the same colour as the verdict's points in the charts and its cells in the tables.
+VERDICT_BADGES = {verdicts.MET: "green", verdicts.MISSED: "red", verdicts.IN_PROGRESS: "blue"}
+
+
+def verdict_badge(verdict: verdicts.Verdict, pace: bool = True) -> str:
+    """A judged verdict as an inline Markdown pill, ``:red-badge[missed]``, ``:blue-badge[behind]`` (the month in
+    progress says its pace, or "in progress" with ``pace=False``); not measured or nothing to judge gets no badge
+    (SPEC 8): ``verdict_text`` says why instead."""
+    colour = VERDICT_BADGES.get(verdict.verdict)
+    return f":{colour}-badge[{literal(verdict.short if pace else verdict.verdict)}]" if colour else ""
+
+
+def verdict_text(text: str, verdict: verdicts.Verdict) -> str:
+    """``text`` then its pill; an unjudged figure's text in grey, without a badge."""
+    badge = verdict_badge(verdict)
+    return f"{literal(text)} {badge}" if badge else f":gray[{literal(text)}]"
+
+
+PICKED_MONTH = "picked_month"  # the session's last picked month (not a widget key: it outlives a page switch)
+
+
+def month_picker(months: list[date], first: date, in_progress: date | None, key: str) -> date:
+    """The month a page shows, opening on ``first`` (the month shown first); the month in progress is labelled
+    so. The pick is kept for the session, so the Overview and the Agreement open on the month last picked."""
+    if st.session_state.get(key) not in months:
+        picked = st.session_state.get(PICKED_MONTH)
+        st.session_state[key] = picked if picked in months else first if first in months else months[-1]
+
+    def label(month: date) -> str:
+        return f"{month:%B %Y}" + (" (in progress)" if month == in_progress else "")
+
+    st.session_state[PICKED_MONTH] = st.selectbox("Month", months, key=key, format_func=label, width=260)
+    return st.session_state[PICKED_MONTH]

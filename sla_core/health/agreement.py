@@ -1,20 +1,24 @@
 """The written SLA agreement: drafted from the live numbers, in the two-column marketing | sales layout.
 
-The numbers (targets, goals, this month's status, the health streaks) are generated; the
-parts only people can write (contacts, plans, requirements, cancellation terms) are
-editable text with sensible starting drafts. Every piece of text is escaped for the
-format it goes into: Markdown table cells and HTML (``html.escape``), so a contact name
-like ``<script>`` or ``| x`` stays literal text.
+The numbers (targets, goals, the month's standing, the catch-up plan, the runs of misses) are
+generated from the same verdicts and sentences as the Overview (``headline``); the parts only
+people can write (contacts, requirements, their own plans, further conditions) are editable text
+with sensible starting drafts. Every piece of text is escaped for the format it goes into: the
+Markdown download is real Markdown whose specials are backslash-escaped (a ``[x](http…)`` or
+``![p](http…)`` written into a field stays text in any viewer), the HTML download is ``html.escape``d.
 """
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from sla_core.assumptions import Assumptions
+from sla_core.health.headline import Headline
+from sla_core.health.verdicts import REVIEW_AFTER, target_percent
 from sla_core.marketing.catch_up import CatchUp, WorkFirst
-from sla_core.marketing.targets import compute_targets
+from sla_core.marketing.targets import TierTarget, compute_targets, value_goal
 
 SECTION_TITLES = ("Summary", "Goals", "Requirements", "Points of contact", "Plan when goals are missed",
                   "Cancellation conditions")
@@ -45,24 +49,20 @@ class AgreementText:
 
 @dataclass(frozen=True)
 class LiveStatus:
-    """This month's standing, from the health table (None where n/a)."""
+    """The month's standing in the Overview's sentences, and each team's run of misses up to it."""
 
     month: date
     as_of: str
-    marketing_attainment: float | None = None
-    speed_pct: float | None = None
-    depth_pct: float | None = None
+    marketing: str  # headline sentence, e.g. "Marketing delivered 187 of 200 leads in June 2024 (13 short) — missed"
+    sales: str
     marketing_misses: int = 0
     sales_misses: int = 0
 
-
-def status_from(latest: dict, as_of: str) -> LiveStatus:
-    """The live status from the latest row of the SLA health table (``health.headline``)."""
-    def number(key: str) -> float | None:
-        value = latest.get(key)
-        return None if value is None or value != value else float(value)
-    return LiveStatus(latest["month"], as_of, number("marketing_attainment"), number("speed_pct"), number("depth_pct"),
-                      int(latest.get("marketing_misses", 0)), int(latest.get("sales_misses", 0)))
+    @classmethod
+    def of(cls, shown: Headline, as_of: str) -> LiveStatus:
+        marketing, sales = shown.streaks
+        return cls(shown.month, as_of, shown.marketing.sentence, shown.sales.sentence, marketing.misses,
+                   sales.misses)
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,6 @@ class Section:
     marketing: str | None = None  # two-column sections
     sales: str | None = None
     full: str | None = None  # one-column sections
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:.0%}"
 
 
 def _money(value: float | None) -> str:
@@ -89,66 +85,111 @@ def _or_placeholder(text: str, placeholder: str) -> str:
     return text.strip() or placeholder
 
 
-def draft(a: Assumptions, status: LiveStatus, text: AgreementText) -> list[Section]:
-    """The agreement's sections in order, from the assumptions, the live status and the written parts."""
+def _joined(generated: str, written: str) -> str:
+    """The live text, then what people wrote under it (when they wrote anything)."""
+    return f"{generated}\n\n{written.strip()}" if written.strip() else generated
+
+
+def _summary(a: Assumptions, status: LiveStatus) -> str:
     t = compute_targets(a)
-    month = f"{status.month:%B %Y}"
-    summary = (
-        f"Marketing and sales agree on the service levels below for {month}. The sales quota is "
-        f"{_money(a.quota)}, of which marketing is responsible for {_pct(a.marketing_share)}: a marketing revenue "
-        f"goal of {_money(t.marketing_revenue_goal)}. At an average deal of {_money(a.avg_deal_size)} that is "
-        f"{_count(t.customers_needed)} customers, and at a lead-to-customer close rate of {_pct(a.close_rate)} "
-        f"{_count(t.leads_needed)} marketing leads in the month. "
-        f"As of {status.as_of}: marketing attainment {_pct(status.marketing_attainment)}, "
-        f"{_pct(status.speed_pct)} of leads followed up within {a.speed_goal_hours:g} h, "
-        f"{_pct(status.depth_pct)} of unconnected leads tried at least {a.depth_goal_attempts} times.")
-    goals = Section(
+    return (f"Marketing and sales agree on the service levels below for {status.month:%B %Y}. The sales quota is "
+            f"{_money(a.quota)}, of which marketing is responsible for {target_percent(a.marketing_share)}: a "
+            f"marketing revenue goal of {_money(t.marketing_revenue_goal)}. At an average deal of "
+            f"{_money(a.avg_deal_size)} that is {_count(t.customers_needed)} customers, and at a lead-to-customer "
+            f"close rate of {target_percent(a.close_rate)} it takes {_count(t.leads_needed)} marketing leads a month. "
+            f"Standing as of {status.as_of}: {status.marketing}. {status.sales}.")
+
+
+def _tier_goals(tiers: list[TierTarget]) -> str:
+    """"By lead-quality tier: executive 80, director 60 and other 20 leads. In lead value, a goal of $9,000 …"."""
+    owed = [f"{t.name} {_count(t.leads_needed)}" for t in tiers if t.leads_needed != 0]
+    listed = ", ".join(owed[:-1]) + (f" and {owed[-1]}" if len(owed) > 1 else owed[-1] if owed else "")
+    return (f" By lead-quality tier: {listed or 'no tier owes leads'} leads. In lead value, a goal of "
+            f"{_money(value_goal(tiers))} (each tier's leads needed × its value per lead).")
+
+
+def _goals(a: Assumptions, month: date, tiers: list[TierTarget] | None) -> Section:
+    t = compute_targets(a)
+    return Section(
         "Goals",
-        marketing=(f"Deliver {_count(t.leads_needed)} marketing-qualified leads in {month}, tracked daily against "
-                   f"the goal line (the month's goal spread evenly over its days)."),
-        sales=(f"Follow up {_pct(a.speed_target_share)} of handed-over leads within {a.speed_goal_hours:g} h, and "
-               f"make at least {a.depth_goal_attempts} attempts on {_pct(a.speed_target_share)} of the leads not yet "
-               f"connected."))
-    streaks = (f"Current standing: marketing has missed {status.marketing_misses} and sales "
-               f"{status.sales_misses} complete month(s) in a row.")
+        marketing=(f"Deliver {_count(t.leads_needed)} marketing-qualified leads in {month:%B %Y}, tracked daily "
+                   "against the goal line (the month's goal spread evenly over its days)."
+                   + (_tier_goals(tiers) if tiers else "")),
+        sales=(f"Follow up {target_percent(a.speed_target_share)} of handed-over leads within "
+               f"{a.speed_goal_hours:g} h, and make at least {a.depth_goal_attempts} attempts on "
+               f"{target_percent(a.depth_target_share)} of the leads not yet connected."))
+
+
+def cancellation_terms(status: LiveStatus) -> str:
+    """The generated part of the cancellation conditions: the rule and the runs of misses up to the month."""
+    return (f"The agreement is reviewed, and may be cancelled, when either team misses its goals {REVIEW_AFTER} "
+            f"complete months in a row. Current standing: marketing has missed {status.marketing_misses} and sales "
+            f"{status.sales_misses} complete month(s) in a row.")
+
+
+def _plan(text: AgreementText, plan: tuple[str, str] | None) -> Section:
+    if plan is None:
+        return Section("Plan when goals are missed",
+                       marketing=_or_placeholder(text.marketing_plan,
+                                                 "(what marketing does when it is behind the goal line)"),
+                       sales=_or_placeholder(text.sales_plan, "(what sales does when speed or depth falls short)"))
+    return Section("Plan when goals are missed", marketing=_joined(plan[0], text.marketing_plan),
+                   sales=_joined(plan[1], text.sales_plan))
+
+
+def draft(a: Assumptions, status: LiveStatus, text: AgreementText, plan: tuple[str, str] | None = None,
+          tiers: list[TierTarget] | None = None) -> list[Section]:
+    """The agreement's sections in order, from the assumptions, the month's standing and the written parts.
+
+    ``plan`` is the live catch-up plan (``missed_goal_plan``), what people write is added under it;
+    ``tiers`` (when tiers are on) adds each tier's lead goal and the value goal.
+    """
     return [
-        Section("Summary", full=summary),
-        goals,
+        Section("Summary", full=_summary(a, status)),
+        _goals(a, status.month, tiers),
         Section("Requirements", marketing=_or_placeholder(text.marketing_needs, "(what marketing needs from sales)"),
                 sales=_or_placeholder(text.sales_needs, "(what sales needs from marketing)")),
         Section("Points of contact", marketing=_or_placeholder(text.marketing_contact, "(name, role, email)"),
                 sales=_or_placeholder(text.sales_contact, "(name, role, email)")),
-        Section("Plan when goals are missed",
-                marketing=_or_placeholder(text.marketing_plan, "(what marketing does when it is behind the goal line)"),
-                sales=_or_placeholder(text.sales_plan, "(what sales does when speed or depth falls short)")),
-        Section("Cancellation conditions", full=(
-            "The agreement is reviewed, and may be cancelled, when either team misses its goals three complete "
-            f"months in a row. {streaks} {text.cancellation.strip()}").strip()),
+        _plan(text, plan),
+        Section("Cancellation conditions", full=f"{cancellation_terms(status)} {text.cancellation.strip()}".strip()),
     ]
 
 
+# Markdown's specials, and what a viewer turns into a link, an image or HTML: escaped with a backslash, so the
+# text reads the same and nothing in it becomes markup (CommonMark allows a backslash before any punctuation).
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#!|~$&@])")
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=\bwww)(?=\.)")  # "https://…", "www.…" autolinks
+_LIST_MARKER = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)  # "- x", "1. x", a setext underline
+
+
+def md_text(text: str) -> str:
+    """Text as literal Markdown: no link, image, HTML, list or heading can come out of it; line breaks kept."""
+    escaped = _BARE_LINK.sub("\\\\", _MD_SPECIALS.sub(r"\\\1", text.replace("\r\n", "\n")))
+    return _LIST_MARKER.sub(lambda m: f"{m.group(1)}{m.group(2)}\\" if m.group(2)[0].isdigit()
+                            else f"{m.group(1)}\\{m.group(2)}", escaped)
+
+
 def _md_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: HTML escaped, pipes escaped, line breaks kept."""
-    return html.escape(text).replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def _md_text(text: str) -> str:
-    return html.escape(text).replace("\r\n", "\n")
+    """Text safe inside a Markdown table cell: escaped as ``md_text``, line breaks as <br>."""
+    return md_text(text).replace("\n", "<br>")
 
 
 def to_markdown(title: str, sections: list[Section]) -> str:
-    lines = [f"# {_md_text(title)}", ""]
+    lines = [f"# {md_text(title)}", ""]
     for s in sections:
-        lines += [f"## {_md_text(s.title)}", ""]
+        lines += [f"## {md_text(s.title)}", ""]
         if s.full is not None:
-            lines += [_md_text(s.full), ""]
+            lines += [md_text(s.full), ""]
         else:
-            lines += ["| Marketing | Sales |", "|---|---|", f"| {_md_cell(s.marketing or '')} | {_md_cell(s.sales or '')} |", ""]
+            lines += ["| Marketing | Sales |", "|---|---|",
+                      f"| {_md_cell(s.marketing or '')} | {_md_cell(s.sales or '')} |", ""]
     return "\n".join(lines)
 
 
 HTML_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 2rem auto; color: #111; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem; margin: 2rem auto;
+       color: #111; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; border-bottom: 1px solid #ddd; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th, td { border: 1px solid #ccc; padding: .5rem .7rem; vertical-align: top; text-align: left; white-space: pre-wrap; }

@@ -6,35 +6,28 @@ Rules and the choices behind them: docs/metrics.md ("SLA health").
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-import altair as alt
 import duckdb
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from sla_core import theme
-from sla_core.marketing import actuals
-
-from sla_core.sales import depth
-
-from sla_core.marketing import goal_line
-
-from sla_core.sales import speed
 from sla_core.assumptions import Assumptions
 from sla_core.health import verdicts
 from sla_core.health.months import COMPLETE, IN_PROGRESS
-from sla_core.health.verdicts import ALL_MEASURED, Measured, MonthFigures, MonthVerdicts
-from sla_core.sales.clock import BusinessHours
+from sla_core.health.verdicts import ALL_MEASURED, Measured, MonthFigures, MonthVerdicts, floor_percent
+from sla_core.marketing import actuals, goal_line
 from sla_core.marketing.targets import compute_targets
+from sla_core.sales import depth, speed
+from sla_core.sales.clock import BusinessHours
 
 REVIEW_AFTER = verdicts.REVIEW_AFTER
-MEASURE_LABELS = {"marketing_attainment": "Marketing attainment", "speed_pct": "Speed: % within goal",
-                  "depth_pct": "Depth: % at goal"}
 FIGURES = ("marketing", "speed", "depth", "sales")
 SHARE_COLUMNS = ("marketing_attainment", "speed_pct", "depth_pct")
 COLUMNS = ("month", "complete", *SHARE_COLUMNS, "marketing_met", "speed_met", "depth_met", "sales_met",
            "marketing_misses", "sales_misses", "status", *(f"{f}_verdict" for f in FIGURES),
-           *(f"{f}_reason" for f in FIGURES))
+           *(f"{f}_reason" for f in FIGURES), *(f"{f}_word" for f in FIGURES))
 
 
 def month_status(judged: MonthVerdicts, health: verdicts.Health) -> str:
@@ -61,7 +54,8 @@ def assess(judged: list[MonthVerdicts]) -> pd.DataFrame:
                      "marketing_misses": h.marketing_misses, "sales_misses": h.sales_misses,
                      "status": month_status(month, h),
                      **{f"{name}_verdict": v.verdict for name, v in judged_figures},
-                     **{f"{name}_reason": v.reason for name, v in judged_figures}})
+                     **{f"{name}_reason": v.reason for name, v in judged_figures},
+                     **{f"{name}_word": v.short for name, v in judged_figures}})
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in SHARE_COLUMNS], dtype=object)  # None stays None
     return frame.astype({"complete": bool, "marketing_misses": "int64", "sales_misses": "int64"})
 
@@ -82,7 +76,8 @@ def _share(row: dict | None, column: str) -> float | None:
 
 def month_figures(monthly: pd.DataFrame, marketing: pd.DataFrame, speed_frame: pd.DataFrame,
                   depth_frame: pd.DataFrame) -> list[MonthFigures]:
-    """What each month of ``monthly_actuals`` is judged on, from the pages' frames (a month without a row handed nothing)."""
+    """What each month of ``monthly_actuals`` is judged on, from the pages' frames (a month without a row handed
+    nothing)."""
     goal = _rows(marketing, "month")
     s_rows, d_rows = _rows(speed_frame, "period_start"), _rows(depth_frame, "period_start")
     figures = []
@@ -119,6 +114,13 @@ def clock_for(kind: str, hours: BusinessHours | None, tz: str) -> BusinessHours 
     return (hours or BusinessHours(tz=tz)).in_zone(tz)
 
 
+def attainments(monthly: pd.DataFrame, daily: pd.DataFrame, a: Assumptions, as_of: datetime,
+                tz: str) -> pd.DataFrame:
+    """Each month's marketing attainment on the goal line (``goal_line.month_attainments``) under ``a``."""
+    return goal_line.month_attainments(goal_line.daily_series(daily), compute_targets(a).leads_needed, as_of,
+                                       monthly["month"], tz=tz)
+
+
 def health_from(monthly: pd.DataFrame, daily: pd.DataFrame, speed_frame: pd.DataFrame, depth_frame: pd.DataFrame,
                 a: Assumptions, as_of: datetime | None, tz: str, measured: Measured = ALL_MEASURED) -> pd.DataFrame:
     """The health table from the data-only frames (memoised by pages), so a what-if change runs no query.
@@ -127,9 +129,7 @@ def health_from(monthly: pd.DataFrame, daily: pd.DataFrame, speed_frame: pd.Data
     """
     if as_of is None or monthly.empty:
         return pd.DataFrame(columns=list(COLUMNS))
-    marketing = goal_line.month_attainments(goal_line.daily_series(daily), compute_targets(a).leads_needed, as_of,
-                                            monthly["month"], tz=tz)
-    return health_table(monthly, marketing, speed_frame, depth_frame, a, measured)
+    return health_table(monthly, attainments(monthly, daily, a, as_of, tz), speed_frame, depth_frame, a, measured)
 
 
 def monthly_health(con: duckdb.DuckDBPyConnection, a: Assumptions, tz: str, as_of: datetime | None,
@@ -140,26 +140,59 @@ def monthly_health(con: duckdb.DuckDBPyConnection, a: Assumptions, tz: str, as_o
                        depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz), a, as_of, tz, measured)
 
 
-def health_chart(table: pd.DataFrame, target_share: float) -> alt.LayerChart:
-    """Marketing attainment, speed and depth per month as lines, with the 100 % and target-share rules."""
-    long = table.melt(id_vars=["month", "status"], value_vars=["marketing_attainment", "speed_pct", "depth_pct"],
-                      var_name="measure", value_name="value").dropna(subset=["value"])
-    long["measure"] = long["measure"].map(MEASURE_LABELS)
-    long["month"] = pd.to_datetime(long["month"])
-    lines = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("value:Q", title="Attainment / share of leads", axis=alt.Axis(format="%")),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=list(MEASURE_LABELS.values()), range=list(theme.CATEGORY[:3]))),
-        tooltip=[alt.Tooltip("month:T", format="%B %Y"), "measure:N", alt.Tooltip("value:Q", format=".1%"),
-                 "status:N"])
-    rules = alt.Chart(pd.DataFrame({"y": [1.0, target_share], "goal": ["marketing goal (100 %)", "sales target share"]})
-                      ).mark_rule(strokeDash=[4, 3], color=theme.GOAL).encode(y="y:Q", tooltip=["goal:N"])
-    return theme.themed(alt.layer(lines, rules).properties(height=300, title="SLA health month by month"))
+# --- the status table a VP reads: plain names, verdict words with their figure, verdict colours ----------
+
+STATUS_COLUMNS = ("Month", "Marketing", "Speed", "Depth", "Sales SLA", "Misses in a row", "Status")
+VERDICT_COLUMNS = {"Marketing": ("marketing", "marketing_attainment"), "Speed": ("speed", "speed_pct"),
+                   "Depth": ("depth", "depth_pct"), "Sales SLA": ("sales", None)}
+STATUS_SHOWN = {"review": "up for review"}
+STATUS_COLOURS = {"review": theme.MISSED, "met": theme.MET, "missed": theme.MISSED, "in progress": theme.IN_PROGRESS}
+TINT = 0.16  # a verdict cell's background: its verdict colour, light enough for dark text
 
 
-def headline(table: pd.DataFrame) -> dict:
-    """The latest month's row (the month in progress, or the last complete one) for the overview badges."""
-    if table.empty:
-        return {}
-    return table.iloc[-1].to_dict()
+def _cell(word: str, verdict: str | None, share: float | None) -> str:
+    """"missed (22.2 %)", "on track (111.8 %)", "not measured"; "n/a" when the month has nothing to judge."""
+    if verdict is None:
+        return "n/a"
+    if verdict == verdicts.NOT_MEASURED or share is None or pd.isna(share):
+        return word
+    return f"{word} ({floor_percent(share)})"
+
+
+def status_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The health table as a VP reads it: one row per month, every verdict in words, "n/a" where there is none."""
+    rows = []
+    for r in table.to_dict("records"):
+        row = {"Month": f"{r['month']:%b %Y}" + ("" if r["complete"] else " (in progress)")}
+        for name, (figure, share) in VERDICT_COLUMNS.items():
+            row[name] = _cell(r[f"{figure}_word"], r[f"{figure}_verdict"], r[share] if share else None)
+        row["Misses in a row"] = f"marketing {r['marketing_misses']} · sales {r['sales_misses']}"
+        row["Status"] = STATUS_SHOWN.get(r["status"], r["status"])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+
+
+def _tint(colour: str | None) -> str:
+    if colour is None:
+        return ""
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"background-color: rgba({red}, {green}, {blue}, {TINT})"
+
+
+def status_view(table: pd.DataFrame, month: date | None = None) -> Styler:
+    """``status_table`` with each verdict cell tinted in its verdict colour (``theme.VERDICT``, one palette) and
+    the month picked in bold."""
+    shown = status_table(table)
+    styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    for name, (figure, _) in VERDICT_COLUMNS.items():
+        styles[name] = [_tint(theme.VERDICT.get(v)) for v in table[f"{figure}_verdict"]]
+    styles["Status"] = [_tint(STATUS_COLOURS.get(s)) for s in table["status"]]
+    styles["Month"] = ["font-weight: bold" if m == month else "" for m in table["month"]]
+    return shown.style.apply(lambda _: styles, axis=None)
+
+
+def status_export(table: pd.DataFrame) -> pd.DataFrame:
+    """The status table with each verdict's reason beside it: the CSV download."""
+    reasons = pd.DataFrame({f"{name} — why": list(table[f"{figure}_reason"])
+                            for name, (figure, _) in VERDICT_COLUMNS.items()})
+    return pd.concat([status_table(table), reasons], axis=1)

@@ -32,13 +32,25 @@ def month_health(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, month
     """
     leads = monthly_leads(con, tz, as_of)
     speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, report_clock(clock_name, tz))
-    judged = [verdicts.judge(_figures(m, as_of, tz, n, speed_rows.get(m), depth_rows.get(m)), a, measured)
-              for m, n in leads.items() if m <= month]
+    judged = [verdicts.judge(f, a, measured) for f in _month_figures(leads, speed_rows, depth_rows, as_of, tz, month)]
     runs = verdicts.runs(judged) or [Health(0, 0)]
     if judged and judged[-1].month == month:
         return judged[-1], runs[-1]
     figures = _figures(month, as_of, tz, 0, speed_rows.get(month), depth_rows.get(month))
     return verdicts.judge(figures, a, measured, data_from=min(leads, default=None)), runs[-1]
+
+
+def _month_figures(leads: dict, speed_rows: dict, depth_rows: dict, as_of: datetime, tz: str,
+                   month: date) -> list[MonthFigures]:
+    return [_figures(m, as_of, tz, n, speed_rows.get(m), depth_rows.get(m)) for m, n in leads.items() if m <= month]
+
+
+def month_figures(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, month: date, a: Assumptions,
+                  clock_name: str) -> list[MonthFigures]:
+    """What every month of the data up to ``month`` is judged on, read without pandas: with
+    ``headline.headline`` it gives the Overview's sentences from the report's path (the weekly digest)."""
+    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, report_clock(clock_name, tz))
+    return _month_figures(monthly_leads(con, tz, as_of), speed_rows, depth_rows, as_of, tz, month)
 
 
 def health_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date, a: Assumptions,

@@ -76,12 +76,12 @@ class Measured:
 ALL_MEASURED = Measured()  # data with first-touch dates and attempt counts
 
 
-def _pct(share: float) -> str:
+def floor_percent(share: float) -> str:
     """A share rounded down to 0.1 %, so 79.96 % never reads as the 80 % target it missed."""
     return f"{math.floor(share * 1000 + 1e-9) / 10:.1f} %"
 
 
-def _target(share: float) -> str:
+def target_percent(share: float) -> str:
     return f"{share * 100:g} %"
 
 
@@ -126,14 +126,15 @@ def speed(month: date, stage: str, measured: bool, handed: int, pct_within_goal:
     if pct_within_goal is None:
         return Verdict(IN_PROGRESS, f"none of the leads handed in {label(month)} is past its {goal_hours:g} h "
                                     "goal window yet")
-    detail = (f"{_pct(pct_within_goal)} of due leads followed up within {goal_hours:g} h"
-              f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {_target(target_share)})")
+    detail = (f"{floor_percent(pct_within_goal)} of due leads followed up within {goal_hours:g} h"
+              f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {target_percent(target_share)})")
     return _judged(stage, pct_within_goal >= target_share, detail)
 
 
 def depth(month: date, stage: str, measured: bool, handed: int, not_connected: int, pct_at_goal: float | None,
           target_share: float, goal_attempts: int) -> Verdict:
-    """Met when the share of unconnected handed leads with at least the goal's attempts reaches the depth target share."""
+    """Met when the share of unconnected handed leads with at least the goal's attempts reaches the depth target
+    share."""
     if not measured:
         return Verdict(NOT_MEASURED, NO_ATTEMPTS)
     if stage == NOT_STARTED:
@@ -142,8 +143,8 @@ def depth(month: date, stage: str, measured: bool, handed: int, not_connected: i
         return Verdict(None, f"no leads were handed to sales in {label(month)}")
     if not not_connected or pct_at_goal is None:
         return Verdict(None, f"every lead handed in {label(month)} was connected: no follow-up left to judge")
-    detail = (f"{_pct(pct_at_goal)} of unconnected leads had at least {goal_attempts} attempts"
-              f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {_target(target_share)})")
+    detail = (f"{floor_percent(pct_at_goal)} of unconnected leads had at least {goal_attempts} attempts"
+              f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {target_percent(target_share)})")
     return _judged(stage, pct_at_goal >= target_share, detail)
 
 
