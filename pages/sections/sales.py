@@ -193,7 +193,7 @@ def clock_settings(ws: Workspace, data: sales.Sales) -> None:
     st.radio("Clock", list(CLOCKS), format_func=CLOCKS.get, horizontal=True, key=KEYS.sales_clock,
              on_change=_set_clock, args=(ws,),
              help="Calendar hours count every hour; business hours count only opening hours of working days.")
-    with st.expander(f"Business hours: {literal(hours.describe())}"):
+    with st.expander(f"Business hours: {hours.describe()}"):
         _hours_editor(ws, data)
     _holiday_note(data)
 

@@ -227,7 +227,7 @@ class Sales:
         """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
         stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
         return self.run(tables.rep_table, self._speed(a, "month", by_rep=True), self._depth(a, "month", by_rep=True),
-                        month, stage, self.measured, a)
+                        month, stage, self.measured, a, tables.REP_LIMIT)
 
     def bandwidth(self, a: Assumptions, month: date, rep_hours: bandwidth.RepHours) -> bandwidth.Bandwidth:
         """Each rep's load of ``month`` against their hours: the month's loads are read once, a what-if is
@@ -235,8 +235,9 @@ class Sales:
         loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
         return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
 
-    def bandwidth_chart(self, bw: bandwidth.Bandwidth, limit: int = tables.REP_LIMIT) -> alt.LayerChart:
-        return self.run(charts.bandwidth_chart, bw, limit)
+    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> alt.LayerChart:
+        """The bandwidth chart of the reps most hours short (as many as the rep table lists)."""
+        return self.run(charts.bandwidth_chart, bw, tables.REP_LIMIT)
 
     def breaching(self, a: Assumptions, which: Breaches, page: int) -> pd.DataFrame:
         """One page (from 1) of the leads ``which`` names, oldest hand-off first; ``total`` counts them all."""
