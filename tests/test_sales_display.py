@@ -1,7 +1,7 @@
 """The Sales page's tables and verdict styling: every judgement is a verdict function's, figures by hand."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -95,3 +95,14 @@ def test_the_holiday_span_runs_from_the_year_before_the_first_hand_off_to_the_as
                                                          date(2025, 12, 31), date(9999, 12, 31))))
     assert hours.holidays == (date(2023, 1, 1), date(2025, 12, 31)) and left_out == 3
     assert HolidaySpan.of(range(0)) is None
+
+
+def test_each_period_of_a_chart_is_judged_as_the_verdicts_judge_a_month():
+    weeks = pd.DataFrame({"period_start": [date(2024, 2, 19), date(2024, 2, 26), date(2024, 3, 4)],
+                          "handed": [0, 5, 3], "pct_within_goal": [None, 0.9, 0.5]})
+    as_of = datetime(2024, 3, 6, 12)  # a Wednesday: the week of 4 March is in progress
+    judged = display.period_verdicts(weeks, "week", as_of, True, 0.8, 1.0)
+    assert list(judged["verdict"]) == ["no verdict", "met", "behind"]
+    assert list(display.period_verdicts(weeks, "week", as_of, False, 0.8, 1.0)["verdict"]) == ["not measured"] * 3
+    none_due = weeks.assign(pct_within_goal=[None, 0.9, None])
+    assert display.period_verdicts(none_due, "week", as_of, True, 0.8, 1.0)["verdict"].iloc[-1] == "in progress"

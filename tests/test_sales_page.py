@@ -290,7 +290,7 @@ def test_read_only_view_shows_the_settings_as_values(at):
     assert [s.key for s in at.select_slider] == [KEYS.sales_month]  # the month: looking around stays possible
     assert [r.key for r in at.radio] == [KEYS.sales_period, KEYS.sales_statistic]  # no clock to flip
     text = markdown(at)
-    assert "first touch within 1 h for 80% of due leads" in text and "6 attempts on 80% of the leads" in text
+    assert "first touch within 1 h for 80 % of due leads" in text and "6 attempts on 80 % of the leads" in text
     assert "**Clock:** calendar hours" in text
     assert "Move" not in text + captions(at)
     assert "Upload an activity log" not in text  # the Data page is not part of a shared view

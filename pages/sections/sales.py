@@ -13,6 +13,7 @@ import streamlit as st
 
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, literal
+from sla_core import formatting as fmt
 from sla_core.assumptions import Assumptions
 from sla_core.report import parse_month
 from sla_core.sales import display as tables
@@ -81,8 +82,10 @@ def _set_assumption(ws: Workspace, field: str) -> None:
 def _goal_values(a: Assumptions) -> None:
     """The goals and capacity of a shared view, as text: nothing there can be changed."""
     st.markdown(
-        f"**Speed:** first touch within {a.speed_goal_hours:g} h for {a.speed_target_share:.0%} of due leads.  \n"
-        f"**Depth:** {a.depth_goal_attempts} attempts on {a.depth_target_share:.0%} of the leads not reached yet.  \n"
+        f"**Speed:** first touch within {a.speed_goal_hours:g} h for {fmt.percent(a.speed_target_share, 0)} of due "
+        "leads.  \n"
+        f"**Depth:** {a.depth_goal_attempts} attempts on {fmt.percent(a.depth_target_share, 0)} of the leads not "
+        "reached yet.  \n"
         f"**Capacity:** {a.reps:,} reps × {a.hours_per_week_on_marketing_leads:g} h a week on marketing leads, "
         f"{a.minutes_per_attempt:g} min per attempt.")
 

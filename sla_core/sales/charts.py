@@ -79,18 +79,32 @@ def _rule(value: float | None, label: str) -> list[alt.Chart]:
     return [rule, text]
 
 
+# verdict words as ``Verdict.short`` gives them; on track and behind are a period in progress
+VERDICT_ORDER = ("met", "on track", "behind", "in progress", "missed", "not measured", "no verdict")
+
+
+def _verdict_colour(word: str) -> str:
+    """A verdict word in its verdict's colour (sla_core.theme.VERDICT): a pace is the colour of in progress."""
+    return theme.VERDICT.get(word, theme.IN_PROGRESS if word in ("on track", "behind") else theme.NOT_MEASURED)
+
+
+def _verdict_colours(words) -> alt.Scale:
+    """Verdict words (``Verdict.short``) in their verdict's colour, in a fixed order."""
+    present = [w for w in VERDICT_ORDER if w in set(words)]
+    return alt.Scale(domain=present, range=[_verdict_colour(w) for w in present])
+
+
 def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float, span: Span = None) -> alt.LayerChart:
-    """Share of due leads followed up within the speed goal, per period, against the target share."""
+    """Share of due leads followed up within the speed goal, per period, against the target share; each bar in
+    the colour of its period's verdict (``display.period_verdicts`` puts it in the ``verdict`` column)."""
     data = _periods(speed, period)
-    bars = alt.Chart(data).transform_filter("isValid(datum.pct_within_goal)").transform_calculate(
-        status=f"datum.pct_within_goal >= {target_share} ? 'At or above target' : 'Below target'").mark_bar(
-        opacity=0.85).encode(
+    bars = alt.Chart(data).transform_filter("isValid(datum.pct_within_goal)").mark_bar(opacity=0.85).encode(
         **_x(period, span), y=alt.Y("pct_within_goal:Q", title="Leads within the speed goal (%)",
-                              axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["At or above target", "Below target"],
-                                        range=[theme.MET, theme.MISSED])),
-        tooltip=[_when(period), alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
+                                    axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("verdict:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=_verdict_colours(data["verdict"])),
+        tooltip=[_when(period), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
                  alt.Tooltip("within:Q", title="Within (leads)"), alt.Tooltip("missed:Q", title="Missed (leads)"),
                  alt.Tooltip("handed:Q", title="Handed (leads)")])
     return theme.themed(alt.layer(bars, *_rule(target_share, f"target {target_share:.0%}")).properties(
@@ -195,23 +209,14 @@ def worked_chart(depth: pd.DataFrame, period: str, span: Span = None) -> alt.Cha
     ).properties(height=240, title="Leads worked (one attempt or more)"))
 
 
-REP_VERDICT_ORDER = ("met", "on track", "behind", "missed", "not measured", "no verdict")
-
-
-def _rep_verdict_colour(word: str) -> str:
-    """A rep's verdict word (``Verdict.short``) in its verdict's colour: on track and behind are a month in progress."""
-    return theme.VERDICT.get(word, theme.IN_PROGRESS if word in ("on track", "behind") else theme.NOT_MEASURED)
-
-
 def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
     """Each rep's share within the speed goal (from ``display.rep_table``), coloured by the rep's verdict."""
     data = reps.assign(within=reps["Within goal (%)"] / 100)
-    present = [w for w in REP_VERDICT_ORDER if w in set(data["Verdict"])]
     bars = alt.Chart(data).transform_filter("isValid(datum.within)").mark_bar().encode(
         y=alt.Y("Rep:N", sort="x", title=None), x=alt.X("within:Q", title="Within the speed goal (%)",
                                                        axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("Verdict:N", title="Rep's verdict", legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=present, range=[_rep_verdict_colour(w) for w in present])),
+                        scale=_verdict_colours(data["Verdict"])),
         tooltip=[alt.Tooltip("Rep:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("within:Q", title="Within goal",
                                                                              format=".1%"),
                  alt.Tooltip("Median response (h):Q", format=",.2f"),

@@ -9,16 +9,18 @@ included); the CSV downloads keep the numbers, with spreadsheet formulas defused
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
 from sla_core.assumptions import Assumptions
 from sla_core.formatting import NA, is_missing
 from sla_core.health import verdicts
+from sla_core.health.months import COMPLETE, IN_PROGRESS, NOT_STARTED
 from sla_core.health.verdicts import Measured, Verdict
 from sla_core.sales.bandwidth import LABELS as BANDWIDTH_LABELS
 from sla_core.sales.bandwidth import OTHER_REPS
+from sla_core.sales.charts import STEP
 from sla_core.sales.speed import BANDS
 
 REP_LIMIT = 100  # rows of the rep table: the reps with the most leads; the others are grouped in one row
@@ -88,6 +90,21 @@ def between(frame: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
     """The rows of a per-period frame whose period starts between ``first`` and ``last`` (both included)."""
     starts = frame["period_start"]
     return frame[(starts >= first) & (starts <= last)].reset_index(drop=True)
+
+
+def period_verdicts(frame: pd.DataFrame, period: str, as_of_local: datetime, speed_measured: bool,
+                    target_share: float, goal_hours: float) -> pd.DataFrame:
+    """A per-period speed frame with each period's speed verdict word (``verdict``), as ``verdicts.speed`` judges
+    a month: a period that ended by the as-of time (local, naive) is complete, the one holding it in progress."""
+    words = []
+    for row in frame.itertuples():
+        start = pd.Timestamp(row.period_start)
+        stage = (COMPLETE if start + STEP[period] <= as_of_local else IN_PROGRESS if start <= as_of_local
+                 else NOT_STARTED)
+        share = None if is_missing(row.pct_within_goal) else float(row.pct_within_goal)
+        words.append(verdicts.speed(row.period_start, stage, speed_measured, int(row.handed), share, target_share,
+                                    goal_hours).short)
+    return frame.assign(verdict=words)
 
 
 def page_caption(page: int, size: int, shown: int, total: int) -> str:

@@ -212,8 +212,8 @@ class Sales:
         bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
         return PeriodCharts(
             caption=tables.range_caption(by_period, period),
-            within_goal=charts.within_goal_chart(by_period, period, a.speed_target_share, span)
-            if speed_measured else None,
+            within_goal=charts.within_goal_chart(self._judged(by_period, period, a), period, a.speed_target_share,
+                                                 span) if speed_measured else None,
             response=charts.response_chart(bars, a.speed_goal_hours, self.clock_label, statistic)
             if speed_measured else None,
             bands=self.run(charts.bands_chart, summary, period, span) if speed_measured else None,
@@ -222,6 +222,12 @@ class Sales:
             if depth_measured else None,
             worked=self.run(charts.worked_chart, depth_frame, period, span) if depth_measured else None,
             csv=self.run(_period_csv, by_period, depth_frame, period))
+
+    def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
+        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
+        as_of = self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).replace(tzinfo=None)
+        return self.run(tables.period_verdicts, by_period, period, as_of, self.measured.speed, a.speed_target_share,
+                        a.speed_goal_hours)
 
     def reps(self, a: Assumptions, month: date) -> tables.RepTable:
         """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
