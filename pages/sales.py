@@ -19,7 +19,7 @@ from sla_core.sales import view as sales
 ws = workspace()
 st.title("Sales SLA")
 st.caption("How fast and how deeply sales follows up the leads marketing hands over, per period and per rep, "
-           "and whether the reps have the hours to honour the depth goal.")
+           "and whether the team has the hours to honour the depth goal.")
 dataset = require_dataset(ws.dataset)
 section.read_link(ws)
 section.goal_inputs(ws)
