@@ -166,3 +166,24 @@ def test_bandwidth_chart_marks_the_overloaded_rep(leads_con):
     assert by_rep["Ann"]["needed_hours"] == pytest.approx(11.0)
     assert spec["layer"][0]["encoding"]["x"]["field"] == "needed_hours"
     assert spec["layer"][1]["encoding"]["x"]["field"] == "available_hours"
+
+
+def test_an_editor_keeps_only_the_hours_that_differ_from_the_team():
+    hours = RepHours.of({"Ann": 2, "Cy": 4})
+    # Bob set to 5, Ann back at the team's 10 (follows the team again), Dee cleared; Cy not shown keeps his 4
+    edited = hours.edited({"Ann": 10.0, "Bob": 5.0, "Dee": None, "Eve": float("nan")}, team_hours=10)
+    assert edited.overrides == (("Bob", 5.0), ("Cy", 4.0))
+    with pytest.raises(ValueError, match="between 0 and 168"):
+        hours.edited({"Bob": 200.0}, team_hours=10)
+
+
+def test_a_long_rep_list_is_capped_with_the_others_summed(leads_con):
+    bw = bandwidth.rep_bandwidth(leads_con, A, MARCH, AS_OF, TZ, ANN_HOURS)
+    rows = bw.table_rows(limit=1)
+    assert [r["Rep"] for r in rows] == ["Ann", "Other reps (1)", bandwidth.NO_OWNER, bandwidth.TEAM]
+    other = rows[1]
+    assert other["Marketing leads"] == 2 and other["Hours available"] == pytest.approx(10 * WEEKS)  # Bob's
+    assert bw.table_rows() == bw.table_rows(limit=None) and len(bw.table_rows()) == 4
+    chart = charts.bandwidth_chart(bw, limit=1).to_dict()
+    (rows_drawn,) = chart["datasets"].values()
+    assert [r["rep"] for r in rows_drawn] == ["Ann"]

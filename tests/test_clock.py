@@ -145,7 +145,8 @@ def clocks(draw) -> BusinessHours:
     tz = draw(st.sampled_from(ZONES))
     weekdays = tuple(draw(st.sets(st.integers(0, 6), min_size=1)))
     a, b = sorted(draw(st.lists(MINUTE, min_size=2, max_size=2, unique=True)))
-    holidays = draw(st.lists(st.dates(date(2024, 3, 1), date(2024, 4, 15)) | st.dates(date(2024, 10, 25), date(2024, 11, 10)),
+    holidays = draw(st.lists(st.dates(date(2024, 3, 1), date(2024, 4, 15))
+                             | st.dates(date(2024, 10, 25), date(2024, 11, 10)),
                              max_size=4))
     return BusinessHours(tz, weekdays, time(a // 60, a % 60), time(b // 60, b % 60), tuple(holidays))
 
@@ -172,3 +173,13 @@ def test_the_calendar_clock_binds_every_business_parameter_without_scanning_a_zo
     inert = calendar_params()
     assert transitions.cache_info().misses == 0  # no zone history read for parameters the SQL never uses
     assert inert.keys() == BusinessHours("Europe/Berlin").sql_params().keys()
+
+
+def test_holidays_outside_a_span_are_left_out_and_the_holiday_list_stays_short():
+    centuries = BusinessHours(holidays=(date(1, 1, 1), date(2024, 3, 4), date(2024, 12, 25), date(9999, 12, 31)))
+    assert centuries.sql_params()["hol_days"] > 3_000_000  # the span the clock walks: every day from year 1
+    bounded = centuries.holidays_between(date(2023, 1, 1), date(2024, 12, 31))
+    assert bounded.holidays == (date(2024, 3, 4), date(2024, 12, 25))
+    assert (bounded.weekdays, bounded.open, bounded.close, bounded.tz) == (centuries.weekdays, centuries.open,
+                                                                            centuries.close, centuries.tz)
+    assert bounded.sql_params()["hol_days"] == 297  # 4 March to 25 December 2024

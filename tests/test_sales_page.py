@@ -1,9 +1,14 @@
-"""The Sales SLA page through AppTest: goals, clock, periods, reps and the drill-down, on the sample and by hand."""
+"""The Sales SLA page through AppTest: goals, clock, periods, verdicts, reps, bandwidth and the drill-down, on the
+sample and by hand."""
 from __future__ import annotations
 
+import io
+import json
 import re
-from datetime import time
+from datetime import date, time
 
+import pandas as pd
+import pyarrow.csv as pacsv
 import pytest
 from apptest_support import (
     app_with_upload,
@@ -15,14 +20,19 @@ from apptest_support import (
 )
 from ingest_support import csv_bytes
 
+from pages.common.state import settings_of
 from pages.common.ui import KEYS
+from sla_core import generator
+from sla_core.sales import charts as sales_charts
+from sla_core.sales.bandwidth import RepHours
+from sla_core.sales.clock import BusinessHours
 
 PAGE = "pages/sales.py"
 
 # As of 2024-03-08 16:30 UTC (the latest timestamp), goal 1 h. Calendar responses: A 0.5 within, B 2 missed,
 # C never touched (missed), D 5 min within, E not yet due, F handed Friday 16:30 and touched Monday 09:15:
-# 64.75 calendar hours (missed) but 0.75 business hours (within, Mon–Fri 09–17).
-SMALL = csv_bytes([
+# 64.75 calendar hours (missed) but 0.75 business hours (within, Mon–Fri 09–17). March is in progress.
+SMALL_ROWS = [
     ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner"],
     ["A", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:30:00Z", "3", "true", "Ann"],
     ["B", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z", "6", "false", "Ann"],
@@ -30,6 +40,24 @@ SMALL = csv_bytes([
     ["D", "2024-03-06T09:00:00Z", "2024-03-06T10:00:00Z", "2024-03-06T10:05:00Z", "2", "false", "Bob"],
     ["E", "2024-03-08T09:00:00Z", "2024-03-08T16:30:00Z", "", "0", "false", "Bob"],
     ["F", "2024-03-01T09:00:00Z", "2024-03-01T16:30:00Z", "2024-03-04T09:15:00Z", "1", "false", "=cmd|calc"],
+]
+SMALL = csv_bytes(SMALL_ROWS)
+SMALL_WITHOUT_TOUCH = csv_bytes([row[:3] + row[4:] for row in SMALL_ROWS])  # speed cannot be measured
+
+# Months that ended: as of 2024-05-10 (a late customer date), February and March are complete, April handed
+# nothing, May is in progress; the month shown first is March (the latest month with a marketing lead).
+# February, goal 1 h: P1 within, P5 within; P2 and P4 never touched, P3 after 3 h: 2 of 5 within (40 %): missed.
+# Not connected: P1 2, P2 0, P3 6, P4 0 attempts: 1 of 4 at a goal of 6 (25 %), 2 of 4 at a goal of 2 (50 %).
+# March: Q1 touched after 10 min, 6 attempts: speed and depth met.
+DONE = csv_bytes([
+    ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner", "customer_at"],
+    ["P1", "2024-02-05T09:00:00Z", "2024-02-05T10:00:00Z", "2024-02-05T10:30:00Z", "2", "false", "Ann", ""],
+    ["P2", "2024-02-06T09:00:00Z", "2024-02-06T10:00:00Z", "", "0", "false", "Ann", ""],
+    ["P3", "2024-02-07T09:00:00Z", "2024-02-07T10:00:00Z", "2024-02-07T13:00:00Z", "6", "false", "Bob", ""],
+    ["P4", "2024-02-08T09:00:00Z", "2024-02-08T10:00:00Z", "", "0", "false", "Bob", ""],
+    ["P5", "2024-02-09T09:00:00Z", "2024-02-09T10:00:00Z", "2024-02-09T10:05:00Z", "6", "true", "Bob",
+     "2024-05-10T12:00:00Z"],
+    ["Q1", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:10:00Z", "6", "false", "Ann", ""],
 ])
 
 
@@ -39,6 +67,27 @@ def captions(app) -> str:
 
 def errors(app) -> str:
     return shown(app.error)
+
+
+def markdown(app) -> str:
+    """Every markdown element as written (escapes kept), badges included."""
+    return " ".join(str(m.value) for m in app.markdown)
+
+
+def grid(app, column: str) -> pd.DataFrame:
+    """The grid (st.dataframe) that has ``column``."""
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def charts(app) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in app.get("vega_lite_chart")]
+
+
+def chart_titled(app, title: str) -> dict:
+    def text(spec):
+        t = spec.get("title")
+        return t.get("text") if isinstance(t, dict) else t
+    return next(spec for spec in charts(app) if text(spec) == title)
 
 
 @pytest.fixture
@@ -57,18 +106,34 @@ def small():
     return app_with_upload("small.csv", SMALL, PAGE)
 
 
+@pytest.fixture
+def done():
+    """Complete months by hand: February missed, March met, April without hand-offs, May in progress."""
+    return app_with_upload("done.csv", DONE, PAGE)
+
+
 def test_sample_shows_headline_numbers_capacity_charts_and_reps(at):
     assert at.title[0].value == "Sales SLA"
     assert not at.error
-    for label in ("Leads handed", "Median response (hours)", "p90 response (hours)", "Within the speed goal",
+    for label in ("Leads handed", "Median response", "p90 response", "Within the speed goal",
                   "Leads worked", "Avg attempts (not connected)", "At the depth goal", "Hours needed",
                   "Hours available"):
         assert metric(at, label) != ""
     assert metric(at, "Hours needed") == "200.00 h"  # 200 leads × 6 attempts × 10 min
-    assert at.select_slider(key=KEYS.sales_month).value.strftime("%Y-%m") == "2025-01"  # the as-of month
+    assert at.select_slider(key=KEYS.sales_month).value.strftime("%Y-%m") == "2025-01"  # the month shown first
     assert "13 months of hand-offs: Jan 2024 – Jan 2025." in captions(at)
     assert "reps outside the SLA" in captions(at)
-    assert len(at.dataframe) == 2  # rep table and the breaching leads
+    for column in ("Verdict", "Marketing leads", "Breaches"):  # rep table, bandwidth, breaching leads
+        assert not grid(at, column).empty
+
+
+def test_the_month_in_progress_is_labelled_and_never_missed(at):
+    options = at.select_slider(key=KEYS.sales_month).options
+    assert [o for o in options if "in progress" in o] == ["Jan 2025 (in progress)"]
+    assert at.subheader[1].value == "January 2025 (in progress)"
+    assert ":blue-badge[" in markdown(at) and ":red-badge[:material/warning: Sales SLA" not in markdown(at)
+    assert "Sales SLA in progress, behind so far" in markdown(at)
+    assert "so far (target 80 %)" in captions(at)
 
 
 def test_switching_the_period_redraws_the_charts(at):
@@ -76,18 +141,35 @@ def test_switching_the_period_redraws_the_charts(at):
     assert not at.exception
     assert "55 weeks of hand-offs: week of 01 Jan 2024 – week of 13 Jan 2025." in captions(at)
     at.radio(key=KEYS.sales_period).set_value("day").run()
+    # the day view opens on the chosen month's days rather than 400-odd bars
+    assert "14 days of hand-offs: Wed 01 Jan 2025 – Tue 14 Jan 2025." in captions(at)
+    at.date_input(key=KEYS.sales_days(date(2025, 1, 1))).set_value((date(2024, 1, 1), date(2025, 1, 14))).run()
+    assert not at.exception
     assert re.search(r"\d{3} days of hand-offs: Mon 01 Jan 2024", captions(at))
+
+
+def test_week_labels_carry_the_year_and_every_chart_of_a_view_spans_the_same_months(at):
+    at.radio(key=KEYS.sales_period).set_value("week").run()
+    x_axes = [layer["encoding"]["x"] for spec in charts(at) for layer in spec.get("layer", [spec])
+              if layer.get("encoding", {}).get("x", {}).get("type") == "temporal"]
+    assert len(x_axes) >= 6
+    assert {x["axis"]["format"] for x in x_axes} == {"%d %b %Y"}  # "01 Jan 2024", never "01 Jan" twice
+    domains = {json.dumps(x["scale"]["domain"]) for x in x_axes}
+    assert len(domains) == 1  # they all start in the first week and end in the last one
+    first, last = json.loads(domains.pop())
+    assert (first["year"], first["month"], first["date"]) == (2024, 1, 1)
+    assert (last["year"], last["month"], last["date"]) == (2025, 1, 19)  # the week of 13 Jan 2025 ends on the 19th
 
 
 def test_business_clock_and_goal_change_the_speed_figures(small):
     assert metric(small, "Leads handed") == "6"
-    assert "No lead of this month was touched before its hand-off" in captions(small)
-    assert metric(small, "Median response (hours)") == "1.25 h"  # 0.08, 0.5, 2, 64.75
+    assert metric(small, "Median response") == "1.25 h"  # 0.08, 0.5, 2, 64.75
+    assert next(m.delta for m in small.metric if m.label == "Median response") == "hours"
     assert metric(small, "Within the speed goal") == "40.0 %"  # A, D within; B, C, F missed; E not yet due
     small.radio(key=KEYS.sales_clock).set_value("business").run()
     assert not small.exception
     assert metric(small, "Within the speed goal") == "60.0 %"  # F took 0.75 business hours
-    assert "Median response (business hours)" in [m.label for m in small.metric]
+    assert next(m.delta for m in small.metric if m.label == "Median response") == "business hours"
     small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
     assert metric(small, "Within the speed goal") == "80.0 %"  # B's 2 h now within; C's window closed untouched
     assert not small.exception
@@ -107,7 +189,7 @@ def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(smal
     small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
     assert not small.exception
     # one count for the month (its totals for the headline, its owners for the rep table), one for the weeks;
-    # no summary, depth or calendar-clock statement again
+    # no summary, depth, bandwidth or calendar-clock statement again
     assert sorted(statements) == ["sales/speed_goal_counts", "sales/speed_goal_counts", "sales/speed_leads"]
     assert metric(small, "Within the speed goal") == ("80.0 %" if clock == "business" else "60.0 %")
     statements.clear()
@@ -118,22 +200,29 @@ def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(smal
 
 def test_depth_figures_and_rep_table(small):
     assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
-    assert "Sales SLA missed: speed and depth below the goal" in " ".join(str(m.value) for m in small.markdown)
+    # March is in progress: behind on both so far, never "missed" before it ends
+    assert "Sales SLA in progress, behind so far" in markdown(small)
     assert metric(small, "At the depth goal") == "20.0 %"
     assert metric(small, "Leads worked") == "83.3 %"
     small.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
     assert metric(small, "At the depth goal") == "40.0 %"  # B and D
-    reps = small.dataframe[0].value
-    assert set(reps["Rep"]) == {"Ann", "Bob", "=cmd|calc"}
-    assert reps.set_index("Rep").loc["Ann", "Within goal (%)"] == 50.0
-    assert bool(reps.set_index("Rep").loc["Ann", "Outside SLA"]) is True
+    reps = grid(small, "Verdict").set_index("Rep")
+    assert set(reps.index) == {"Ann", "Bob", "=cmd|calc"}
+    assert reps.loc["Ann", "Within goal (%)"] == "50.0 %"
+    assert bool(reps.loc["Ann", "Outside SLA"]) is True and reps.loc["Ann", "Verdict"] == "behind"
+    assert reps.loc["Ann", "Why"].startswith("speed behind: 50.0 % of due leads followed up within 1 h so far")
 
 
-def test_drill_down_filters_by_rep(small):
+def test_drill_down_filters_by_rep_and_spells_out_na(small):
     assert "of 5 (oldest hand-off first)" in captions(small)  # every lead but A breaches speed or depth
+    leads = grid(small, "Breaches")
+    row_c = leads.set_index("Lead").loc["C"]
+    assert (row_c["First touch"], row_c["Response"], row_c["Connected"]) == ("not touched", "n/a", "no")
     small.selectbox(key=KEYS.breach_owner).set_value("Ann").run()
-    leads = small.dataframe[1].value
-    assert list(leads["lead_id"]) == ["B"] and list(leads["breach"]) == ["speed"]
+    leads = grid(small, "Breaches")
+    assert list(leads["Lead"]) == ["B"] and list(leads["Breaches"]) == ["speed"]
+    for frame in (d.value for d in small.dataframe):  # no grid shows None for a missing figure
+        assert not frame.isna().any().any()
 
 
 def test_capacity_follows_the_inputs(at):
@@ -162,28 +251,54 @@ def test_business_hours_editor_applies_and_refuses_bad_settings(small):
     assert not small.exception
 
 
-def test_csv_downloads_defuse_spreadsheet_formulas():
-    import pandas as pd
+def test_a_holiday_list_spanning_centuries_is_bounded_to_the_data(small):
+    small.radio(key=KEYS.sales_clock).set_value("business").run()
+    small.text_area(key=KEYS.bh_holidays).set_value("0001-01-01\n2024-03-04\n9999-12-31").run()
+    assert not small.exception
+    assert ("Left out 2 holidays outside the data's years: only holidays from 2023 to 2024 count (the year before "
+            "the first hand-off to the as-of year).") in shown(small.info)
+    assert workspace_of(small).business_hours.holidays == (date(2024, 3, 4),)  # what a scenario would save
+    assert small.text_area(key=KEYS.bh_holidays).value == "2024-03-04"
+    assert metric(small, "Within the speed goal") == "80.0 %"  # as with 2024-03-04 alone
 
+
+def test_a_saved_list_spanning_centuries_is_bounded_when_the_page_opens(small):
+    ws = workspace_of(small)
+    ws.sales_clock = "business"
+    ws.business_hours = BusinessHours(holidays=(date(1, 1, 1), date(2024, 3, 4), date(9999, 12, 31)))
+    small.run()
+    assert not small.exception
+    assert "Left out 2 holidays outside the data's years" in shown(small.info)
+    assert ws.business_hours.holidays == (date(2024, 3, 4),)
+    assert metric(small, "Within the speed goal") == "80.0 %"
+
+
+def test_csv_downloads_defuse_spreadsheet_formulas():
     from sla_core.export import csv_bytes
 
-    text = csv_bytes(pd.DataFrame({"Rep": ["=cmd|calc", "Ann", "@x"], "Handed leads": [-5, 2, None]})).decode("utf-8-sig")
+    frame = pd.DataFrame({"Rep": ["=cmd|calc", "Ann", "@x"], "Handed leads": [-5, 2, None]})
+    text = csv_bytes(frame).decode("utf-8-sig")
     assert text.splitlines() == ["Rep,Handed leads", "'=cmd|calc,-5.0", "Ann,2.0", "'@x,"]
 
 
-def test_read_only_view_disables_every_input(at):
+def test_read_only_view_shows_the_settings_as_values(at):
     workspace_of(at).read_only = True
     at.run()
     assert not at.exception
-    assert at.slider(key=KEYS.assumption("speed_goal_hours")).disabled and at.slider(key=KEYS.assumption("depth_goal_attempts")).disabled
-    assert at.select_slider(key=KEYS.assumption("speed_target_share")).disabled and at.number_input(key=KEYS.assumption("reps")).disabled
-    assert at.radio(key=KEYS.sales_clock).disabled and at.time_input(key=KEYS.bh_open).disabled
-    assert at.text_area(key=KEYS.bh_holidays).disabled and at.multiselect(key=KEYS.bh_weekdays).disabled
-    assert not at.radio(key=KEYS.sales_period).disabled  # looking around stays possible
+    assert not at.slider and not at.file_uploader and not at.text_area
+    assert [n.key for n in at.number_input] == [KEYS.breach_page]  # paging the lead list, not a goal
+    assert [s.key for s in at.select_slider] == [KEYS.sales_month]  # the month: looking around stays possible
+    assert [r.key for r in at.radio] == [KEYS.sales_period, KEYS.sales_statistic]  # no clock to flip
+    text = markdown(at)
+    assert "first touch within 1 h for 80 % of due leads" in text and "6 attempts on 80 % of the leads" in text
+    assert "**Clock:** calendar hours" in text
+    assert "Move" not in text + captions(at)
+    assert "Upload an activity log" not in text  # the Data page is not part of a shared view
 
 
 def test_holidays_from_an_upload_and_a_country_prefill(small):
-    small.file_uploader(key=KEYS.bh_holidays_file).upload("holidays.csv", b"date,name\n2024-03-04,Company day\n", "text/csv")
+    small.file_uploader(key=KEYS.bh_holidays_file).upload("holidays.csv", b"date,name\n2024-03-04,Company day\n",
+                                                          "text/csv")
     small.run()
     assert not small.exception
     assert small.text_area(key=KEYS.bh_holidays).value == "2024-03-04"
@@ -192,3 +307,165 @@ def test_holidays_from_an_upload_and_a_country_prefill(small):
     assert not small.exception
     holidays = small.text_area(key=KEYS.bh_holidays).value.splitlines()
     assert "2024-01-01" in holidays and "2024-03-04" in holidays  # New Year's Day joins the uploaded day
+    assert all("2023" <= day[:4] <= "2024" for day in holidays)  # only the data's years
+
+
+# --- verdicts on complete months ------------------------------------------------------------------
+
+def test_opens_on_the_month_shown_first_with_its_verdict(done):
+    month = done.select_slider(key=KEYS.sales_month)
+    assert month.value == date(2024, 3, 1)  # the latest month with a marketing lead, not the as-of month (May)
+    assert month.options[-1] == "May 2024 (in progress)"
+    assert ":green-badge[:material/check_circle: Sales SLA met in March 2024]" in markdown(done)
+    assert "Work first" not in " ".join(s.value for s in done.subheader)
+
+
+def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done):
+    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 2, 1)).run()
+    assert not done.exception
+    assert ":red-badge[:material/warning: Sales SLA missed in February 2024]" in markdown(done)
+    assert "Speed missed: 40.0 % of due leads followed up within 1 h (target 80 %)" in captions(done)
+    assert next(m.delta for m in done.metric if m.label == "Within the speed goal") == "missed · target 80 %"
+    assert "Work first: leads of February 2024 still untouched" in [s.value for s in done.subheader]
+    assert "2 of its leads have had no first touch 1 h after the hand-off" in captions(done)
+    assert "Per rep: Ann 1, Bob 1." in captions(done)
+    assert list(grid(done, "Breaches")["Lead"])[:2] == ["P2", "P4"]  # the work-first list comes first
+    assert any(b.proto.label == "Download all 2 leads to work first (CSV)" for b in done.get("download_button"))
+
+
+def test_the_depth_target_slider_decides_the_depth_verdict(done):
+    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 2, 1)).run()
+    done.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
+    assert metric(done, "At the depth goal") == "50.0 %"  # P1 and P3 of four not connected
+    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "missed · target 80 %"
+    done.select_slider(key=KEYS.assumption("depth_target_share")).set_value(0.5).run()
+    assert not done.exception
+    assert workspace_of(done).assumptions.depth_target_share == 0.5
+    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "met · target 50 %"
+    assert "Depth met: 50.0 % of unconnected leads had at least 2 attempts (target 50 %)" in captions(done)
+    assert done.query_params["depth_target_share"] == "0.5"  # the deep link carries it
+    # speed still missed, so sales too; the speed target and goal then decide the badge
+    assert "Sales SLA missed in February 2024" in markdown(done)
+    done.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
+    done.select_slider(key=KEYS.assumption("speed_target_share")).set_value(0.6).run()
+    assert "Sales SLA met in February 2024" in markdown(done)  # P1, P3, P5 within: 3 of 5
+
+
+def test_a_deep_link_sets_the_depth_target_and_the_month(done):
+    done.query_params["depth_target_share"] = "0.25"
+    done.query_params["month"] = "2024-02"
+    done.run()
+    assert not done.exception
+    assert workspace_of(done).assumptions.depth_target_share == 0.25
+    assert done.select_slider(key=KEYS.assumption("depth_target_share")).value == 0.25
+    assert done.select_slider(key=KEYS.sales_month).value == date(2024, 2, 1)
+    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "met · target 25 %"  # 1 of 4
+
+
+def test_a_month_without_hand_offs_has_no_verdict(done):
+    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 4, 1)).run()
+    assert not done.exception
+    assert "-badge[" not in markdown(done).replace("green-badge[:material/check_circle: Feasible", "")
+    assert "no leads were handed to sales in April 2024" in captions(done)
+    assert metric(done, "Leads handed") == "0"
+
+
+# --- not measured is not missed -------------------------------------------------------------------
+
+def salesforce_without_touch_or_attempts(n: int = 600) -> bytes:
+    table = generator.to_table(generator.generate(n, seed=3), "salesforce")
+    table = table.drop([generator.STYLES["salesforce"]["first_touch_at"], generator.STYLES["salesforce"]["attempts"]])
+    out = io.BytesIO()
+    pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
+    return out.getvalue()
+
+
+def test_an_export_without_touch_or_attempts_is_not_measured_never_missed():
+    app = app_with_upload("salesforce.csv", salesforce_without_touch_or_attempts(), PAGE)
+    assert not app.error
+    assert ":red-badge[" not in markdown(app).replace(":red-badge[:material/warning: Not feasible", "")
+    info = shown(app.info)
+    assert ("**Speed and depth not measured:** the export has neither first-touch dates nor follow-up attempt counts — "
+            "upload an activity log on the Data page.") in info
+    assert "Upload an activity log on the Data page" in [p.proto.label for p in app.get("page_link")]
+    labels = [m.label for m in app.metric]
+    for judged in ("Within the speed goal", "Avg attempts (not connected)", "At the depth goal", "Median response"):
+        assert judged not in labels  # never "0.0 %" or "0.00"
+    assert int(metric(app, "Leads handed")) > 0
+    assert "Speed and depth are not measured, so no rep is judged." in captions(app)
+    reps = grid(app, "Verdict")
+    assert set(reps["Verdict"]) == {"not measured"} and "Outside SLA" not in reps.columns
+    assert "no lead breaches them" in captions(app)
+
+
+def test_an_export_without_first_touch_still_judges_depth():
+    app = app_with_upload("no_touch.csv", SMALL_WITHOUT_TOUCH, PAGE)
+    assert not app.exception
+    assert "**Speed not measured:** the export has no first-touch dates" in shown(app.info)
+    assert "Within the speed goal" not in [m.label for m in app.metric]
+    assert metric(app, "At the depth goal") == "20.0 %"  # B of B, C, D, E, F
+    assert "Sales SLA in progress, behind so far" in markdown(app)  # depth alone decides
+    leads = grid(app, "Breaches")
+    assert set(leads["Speed"]) == {"not measured"} and set(leads["Breaches"]) == {"depth"}  # C, D, E, F
+    assert "of 4 (oldest hand-off first)" in captions(app)
+
+
+# --- the speed chart's statistic ------------------------------------------------------------------
+
+def test_the_speed_chart_switches_statistic_without_a_query(at, statements):
+    radio = at.radio(key=KEYS.sales_statistic)
+    assert radio.options == ["Average", "Median", "p90"] and radio.value == "mean"
+    assert radio.help == sales_charts.SPEED_BADGE_HELP
+    assert chart_titled(at, "Speed: average response time (hours)")
+    statements.clear()
+    at.radio(key=KEYS.sales_statistic).set_value("p90").run()
+    assert not at.exception
+    assert chart_titled(at, "Speed: p90 response time (hours)")
+    assert statements == []  # the summary holds all three
+    assert next(m.help for m in at.metric if m.label == "Within the speed goal") == sales_charts.SPEED_BADGE_HELP
+
+
+# --- rep bandwidth --------------------------------------------------------------------------------
+
+def test_bandwidth_table_names_the_one_overloaded_rep(small):
+    # 100 min an attempt, 5 h a week (22.14 h in March): Bob's 15 missing attempts (C 5, D 4, E 6) take 25 h
+    small.number_input(key=KEYS.assumption("minutes_per_attempt")).set_value(100.0).run()
+    small.number_input(key=KEYS.assumption("hours_per_week_on_marketing_leads")).set_value(5.0).run()
+    assert not small.exception
+    table = grid(small, "Overloaded").set_index("Rep")
+    assert table.loc["Bob", "Overloaded"] == "yes" and table.loc["Bob", "Hours needed"] == "25.0 h"
+    assert table.loc["Ann", "Overloaded"] == "no" and table.loc["=cmd|calc", "Overloaded"] == "no"  # 8.3 h
+    assert table.loc["Team", "Overloaded"] == "no"  # the team has the hours while one rep does not
+    assert ":red-badge[:material/warning: 1 rep overloaded]" in markdown(small)
+    assert "Bob has 3 marketing lead\\(s\\) below the depth goal of 6 attempts" in markdown(small)
+
+
+def test_per_rep_hours_count_and_are_saved_with_the_workspace(small):
+    ws = workspace_of(small)
+    ws.rep_hours = RepHours.of({"=cmd|calc": 0.5})  # F's 5 missing attempts take 0.83 h; 0.5 h a week is 2.21 h
+    small.number_input(key=KEYS.assumption("minutes_per_attempt")).set_value(30.0).run()
+    assert not small.exception
+    table = grid(small, "Overloaded").set_index("Rep")
+    assert table.loc["=cmd|calc", "Hours a week"] == "0.5 h" and table.loc["=cmd|calc", "Overloaded"] == "yes"
+    assert "=cmd\\|calc has 1 marketing lead" in markdown(small)  # a rep's name is data: escaped
+    assert settings_of(ws)["rep_hours"] == RepHours.of({"=cmd|calc": 0.5})
+    editor = next(d.value for d in small.dataframe if list(d.value.columns) == ["Rep", "Hours a week"])
+    assert editor.set_index("Rep").loc["=cmd|calc", "Hours a week"] == 0.5
+
+
+# --- hostile sizes --------------------------------------------------------------------------------
+
+def test_more_owners_than_a_styler_can_draw_are_capped_and_grouped():
+    owners = 33_000  # a Styler draws at most 262,144 cells: 32,768 rows of eight columns
+    rows = [["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner"]]
+    rows += [[f"L{i}", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:30:00Z", "1", "false",
+              f"rep {i:05d}"] for i in range(owners)]
+    app = app_with_upload("many_owners.csv", csv_bytes(rows), PAGE)
+    assert not app.exception
+    assert ("33,000 reps had leads handed in March 2024: the 100 with the most leads are listed one by one and the "
+            "other 32,900 are grouped in the last row") in shown(app.info)
+    reps = grid(app, "Verdict")
+    assert len(reps) == 101 and reps["Rep"].iloc[-1] == "Other reps (32,900)"
+    assert reps["Within goal (%)"].iloc[-1] == "100.0 %" and reps["Handed leads"].iloc[-1] == "32,900"
+    assert len(app.selectbox(key=KEYS.breach_owner).options) == 101  # all reps and the 100 listed
+    assert len(grid(app, "Overloaded")) <= 103  # 100 reps, the others summed, the team

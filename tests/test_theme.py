@@ -52,11 +52,11 @@ SALES = pd.DataFrame({
     "pct_within_goal": [0.9, 0.3], "median_hours": [0.5, 3.0], "mean_hours": [0.8, 4.0], "p90_hours": [1.5, 9.0],
     "routing_median_hours": [0.2, 1.0], **{band: [1, 2] for band in BANDS},
     "not_connected": [4, 8], "avg_attempts": [6.5, 2.0], "pct_at_goal": [0.75, 0.1], "worked": [9, 6],
-    "leads_worked_pct": [0.9, 0.6],
+    "leads_worked_pct": [0.9, 0.6], "verdict": ["met", "missed"],
 })
 REPS = pd.DataFrame({"Rep": ["Ana", "Bo"], "Outside SLA": [False, True], "Within goal (%)": [90.0, 30.0],
                      "Median response (h)": [0.5, 3.0], "Avg attempts (not connected)": [6.5, 2.0],
-                     "Handed leads": [10, 10]})
+                     "Handed leads": [10, 10], "Verdict": ["met", "missed"]})
 HEALTH = pd.DataFrame({"month": [MARCH, APRIL], "status": ["missed", "in progress"],
                        "marketing_attainment": [1.1, 0.4], "speed_pct": [0.9, 0.3], "depth_pct": [0.75, None],
                        "marketing_verdict": ["met", "in progress"], "speed_verdict": ["met", "in progress"],

@@ -34,6 +34,7 @@ from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
 from sla_core.marketing.targets import TierAssumption
 from sla_core.marketing.tiers import DEFAULT_RULES, TierRule
+from sla_core.sales.bandwidth import RepHours
 from sla_core.sales.clock import BusinessHours
 from sla_core.store import workspaces as store
 
@@ -61,6 +62,7 @@ class Workspace:
     tiers: tuple[TierAssumption, ...] | None = None  # None: the default tiers on the overall rates
     business_hours: BusinessHours | None = None  # Sales SLA clock; None: Mon–Fri 09:00–17:00 in the data's zone
     sales_clock: str = "calendar"  # the Sales SLA's clock: "calendar" or "business"
+    rep_hours: RepHours = field(default_factory=RepHours)  # reps whose hours a week on marketing leads differ
     agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
     cache: ResultCache = field(default_factory=ResultCache)  # the views' results on this session's data
 

@@ -52,6 +52,8 @@ class Keys:
     breach_owner: str = "breach_owner"
     breach_all: str = "breach_all"
     breach_page: str = "breach_page"
+    sales_statistic: str = "sales_statistic"  # the response chart's average, median or p90
+    download_work_first: str = "download_work_first"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"
@@ -94,6 +96,16 @@ class Keys:
     @staticmethod
     def tier_table(version: int = 0) -> str:
         return f"tier_table_{version}"
+
+    @staticmethod
+    def sales_days(month) -> str:
+        """The day view's date range, one per month chosen (it opens on that month's days)."""
+        return f"sales_days_{month:%Y-%m}"
+
+    @staticmethod
+    def rep_hours(version: int = 0) -> str:
+        """The per-rep hours editor: a new key after each applied edit."""
+        return f"rep_hours_{version}"
 
     @staticmethod
     def upload(kind: str, round_: int = 0) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import duckdb
@@ -23,6 +23,7 @@ from sla_core.sales.speed import month_window
 NO_OWNER = "(no owner)"  # as the other sales statements name leads without an owner
 HOURS_IN_A_WEEK = 168.0
 TEAM = "Team"
+OTHER_REPS = "Other reps ({count:,})"  # the reps past a table's limit, as one row
 LABELS = {  # as_dict key → the column a page shows
     "rep": "Rep", "marketing_handed": "Marketing leads", "sales_handed": "Sales-generated leads",
     "marketing_hours_spent": "Hours on marketing leads", "sales_hours_spent": "Hours on sales leads",
@@ -83,6 +84,18 @@ class RepHours:
     def hours_for(self, rep: str, team_hours: float) -> float:
         """The rep's hours a week on marketing leads: the override, else the team setting."""
         return dict(self.overrides).get(rep, team_hours)
+
+    def edited(self, shown: Mapping[str, float | None], team_hours: float) -> RepHours:
+        """These hours after an editor showed ``shown`` (rep → hours a week, None for a cleared cell).
+
+        A rep at the team setting, or cleared, follows the team setting (an override is kept only
+        where it differs); reps the editor did not show keep theirs. Validated like any RepHours.
+        """
+        kept = {rep: hours for rep, hours in self.overrides if rep not in shown}
+        for rep, hours in shown.items():
+            if hours is not None and not (isinstance(hours, float) and math.isnan(hours)) and hours != team_hours:
+                kept[rep] = hours
+        return RepHours.of(kept)
 
 
 @dataclass(frozen=True)
@@ -182,9 +195,15 @@ class Bandwidth:
     def overloaded(self) -> tuple[RepBandwidth, ...]:
         return tuple(r for r in self.reps if r.overloaded)
 
-    def table_rows(self) -> list[dict]:
-        """One row per rep, then the leads without an owner and the team total, under the page's labels."""
-        rows = [*self.reps, *([self.unassigned] if self.unassigned else []), self.team]
+    def table_rows(self, limit: int | None = None) -> list[dict]:
+        """One row per rep, then the leads without an owner and the team total, under the page's labels.
+
+        With ``limit``, the first ``limit`` reps (the most hours short) one by one and the others
+        summed in one row ("Other reps (N)", their hours together).
+        """
+        shown, rest = (self.reps, ()) if limit is None else (self.reps[:limit], self.reps[limit:])
+        grouped = [replace(_total(list(rest), list(rest)), rep=OTHER_REPS.format(count=len(rest)))] if rest else []
+        rows = [*shown, *grouped, *([self.unassigned] if self.unassigned else []), self.team]
         return [{LABELS[k]: v for k, v in r.as_dict().items()} for r in rows]
 
     def overload_sentences(self) -> list[str]:

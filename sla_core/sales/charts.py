@@ -1,11 +1,15 @@
 """Altair charts of the Sales SLA: per-period bars against goal rule lines, bands, delays, reps.
 
 Bars span their period on a time axis (start to the next period's start), so a day, a
-week and a month chart read the same way; periods with nothing to show stay empty.
+week and a month chart read the same way; periods with nothing to show stay empty. Every
+chart of one view takes the same ``span`` (``span_of``), so they all start and end together,
+and a day or week axis names the year (a year of weeks has two "01 Jan").
 Charts that do not show the speed goal take only goal-free figures (``speed.speed_summary``),
 so the page can keep them per dataset and redraw only the goal's charts on a goal move.
 """
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import altair as alt
 import pandas as pd
@@ -15,7 +19,8 @@ from sla_core.sales.bandwidth import Bandwidth
 from sla_core.sales.speed import BANDS
 
 STEP = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1)}
-AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y"}
+AXIS_FORMAT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
+Span = tuple[date, date] | None  # (first period's start, the day after the last period): the shared time axis
 TOOLTIP_FORMAT = {"day": "%a %d %b %Y", "week": "week of %d %b %Y", "month": "%B %Y"}
 # The response chart's choices, "Average" first as the article draws it: key → (label, column of the speed frame)
 RESPONSE_STATISTICS = {"mean": ("Average", "mean_hours"), "median": ("Median", "median_hours"),
@@ -32,10 +37,30 @@ def _periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
     return frame.assign(start=start, end=start + STEP[period])
 
 
-def _x(period: str) -> dict:
+def span_of(frame: pd.DataFrame, period: str) -> Span:
+    """The time axis every chart of ``frame``'s periods shares: its first period's start to its last one's end."""
+    if frame.empty:
+        return None
+    first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
+    return first, (pd.Timestamp(last) + STEP[period]).date()
+
+
+def _time_axis(field: str, period: str, span: Span) -> alt.X:
+    """The x axis of a period chart: dates named with their year, over ``span`` when given. The axis stops a
+    second before the span's end, so its last label is the last period's (Jan 2025), not the next one's."""
+    scale = alt.Undefined
+    if span is not None:
+        first, end = span
+        last = end - timedelta(days=1)
+        scale = alt.Scale(domain=[alt.DateTime(year=first.year, month=first.month, date=first.day),
+                                  alt.DateTime(year=last.year, month=last.month, date=last.day, hours=23,
+                                               minutes=59, seconds=59)], nice=False)
+    return alt.X(f"{field}:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period]), scale=scale)
+
+
+def _x(period: str, span: Span = None) -> dict:
     """A bar spanning its period, from the zero baseline up (ranged bars need both ends)."""
-    return {"x": alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), "x2": "end:T",
-            "y2": alt.datum(0)}
+    return {"x": _time_axis("start", period, span), "x2": "end:T", "y2": alt.datum(0)}
 
 
 def _when(period: str) -> alt.Tooltip:
@@ -54,22 +79,36 @@ def _rule(value: float | None, label: str) -> list[alt.Chart]:
     return [rule, text]
 
 
-def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float) -> alt.LayerChart:
-    """Share of due leads followed up within the speed goal, per period, against the target share."""
+# verdict words as ``Verdict.short`` gives them; on track and behind are a period in progress
+VERDICT_ORDER = ("met", "on track", "behind", "in progress", "missed", "not measured", "no verdict")
+
+
+def _verdict_colour(word: str) -> str:
+    """A verdict word in its verdict's colour (sla_core.theme.VERDICT): a pace is the colour of in progress."""
+    return theme.VERDICT.get(word, theme.IN_PROGRESS if word in ("on track", "behind") else theme.NOT_MEASURED)
+
+
+def _verdict_colours(words) -> alt.Scale:
+    """Verdict words (``Verdict.short``) in their verdict's colour, in a fixed order."""
+    present = [w for w in VERDICT_ORDER if w in set(words)]
+    return alt.Scale(domain=present, range=[_verdict_colour(w) for w in present])
+
+
+def within_goal_chart(speed: pd.DataFrame, period: str, target_share: float, span: Span = None) -> alt.LayerChart:
+    """Share of due leads followed up within the speed goal, per period, against the target share; each bar in
+    the colour of its period's verdict (``display.period_verdicts`` puts it in the ``verdict`` column)."""
     data = _periods(speed, period)
-    bars = alt.Chart(data).transform_filter("isValid(datum.pct_within_goal)").transform_calculate(
-        status=f"datum.pct_within_goal >= {target_share} ? 'At or above target' : 'Below target'").mark_bar(
-        opacity=0.85).encode(
-        **_x(period), y=alt.Y("pct_within_goal:Q", title="Leads within the speed goal (%)",
-                              axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["At or above target", "Below target"],
-                                        range=[theme.MET, theme.MISSED])),
-        tooltip=[_when(period), alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
+    bars = alt.Chart(data).transform_filter("isValid(datum.pct_within_goal)").mark_bar(opacity=0.85).encode(
+        **_x(period, span), y=alt.Y("pct_within_goal:Q", title="Leads within the speed goal (%)",
+                                    axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("verdict:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=_verdict_colours(data["verdict"])),
+        tooltip=[_when(period), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("pct_within_goal:Q", title="Within goal", format=".1%"),
                  alt.Tooltip("within:Q", title="Within (leads)"), alt.Tooltip("missed:Q", title="Missed (leads)"),
                  alt.Tooltip("handed:Q", title="Handed (leads)")])
     return theme.themed(alt.layer(bars, *_rule(target_share, f"target {target_share:.0%}")).properties(
-        height=280, title="Speed: share of leads followed up within the goal"))
+        height=280, title="Speed: share of leads within the goal"))
 
 
 def _statistic(statistic: str) -> tuple[str, str]:
@@ -79,7 +118,8 @@ def _statistic(statistic: str) -> tuple[str, str]:
     return RESPONSE_STATISTICS[statistic]
 
 
-def response_bars(speed: pd.DataFrame, period: str, clock_label: str, statistic: str = "median") -> alt.Chart:
+def response_bars(speed: pd.DataFrame, period: str, clock_label: str, statistic: str = "median",
+                  span: Span = None) -> alt.Chart:
     """The chosen response statistic per period (all three in the tooltip): goal-free, so it can be kept per dataset.
 
     ``statistic`` is a key of ``RESPONSE_STATISTICS``: "mean" (the article's average), "median" or "p90".
@@ -91,17 +131,18 @@ def response_bars(speed: pd.DataFrame, period: str, clock_label: str, statistic:
                              for name, c in RESPONSE_STATISTICS.values()),
             alt.Tooltip("touched:Q", title="Touched (leads)")]
     return base.mark_bar(color=theme.ACTUAL, opacity=0.85).encode(
-        **_x(period), y=alt.Y(f"{column}:Q", title=f"{label} response ({clock_label})"), tooltip=tips)
+        **_x(period, span), y=alt.Y(f"{column}:Q", title=f"{label} response ({clock_label})"), tooltip=tips)
 
 
 def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str, statistic: str = "median") -> alt.LayerChart:
-    """``response_bars`` (of the same ``statistic``) against the speed goal in hours: only the rule follows a goal move."""
+    """``response_bars`` (of the same ``statistic``) against the speed goal in hours: only the rule follows a goal
+    move."""
     label, _ = _statistic(statistic)
     return theme.themed(alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
         height=260, title=f"Speed: {label.lower()} response time ({clock_label})"))
 
 
-def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
+def bands_chart(speed: pd.DataFrame, period: str, span: Span = None) -> alt.Chart:
     """How fast leads were answered, as stacked counts per period (stacked here: ranged bars do not stack)."""
     data = _periods(speed, period)
     long = data.melt(id_vars=["start", "end"], value_vars=list(BANDS), var_name="band", value_name="leads")
@@ -111,15 +152,16 @@ def bands_chart(speed: pd.DataFrame, period: str) -> alt.Chart:
     long["bottom"] = long["top"] - long["leads"]
     long["band"] = long["band"].astype(str)
     return theme.themed(alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="end:T",
+        x=_time_axis("start", period, span), x2="end:T",
         y=alt.Y("top:Q", title="Handed leads"), y2="bottom:Q",
         color=alt.Color("band:N", title="Response", sort=list(BANDS.values()),
+                        legend=alt.Legend(orient="bottom", columns=4, direction="horizontal"),
                         scale=alt.Scale(domain=list(BANDS.values()), range=list(theme.BANDS))),
         tooltip=[_when(period), alt.Tooltip("band:N", title="Response"), alt.Tooltip("leads:Q", title="Leads")],
     ).properties(height=260, title="Response bands (leads per band)"))
 
 
-def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart:
+def delay_chart(speed: pd.DataFrame, period: str, clock_label: str, span: Span = None) -> alt.Chart:
     """Routing delay (MQL → hand-off) beside the rep's delay (hand-off → first touch), medians.
 
     Each period's span is split in two: routing on the left half, the rep on the right.
@@ -132,65 +174,66 @@ def delay_chart(speed: pd.DataFrame, period: str, clock_label: str) -> alt.Chart
                       delay="Rep (hand-off → first touch)")
     long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
     return theme.themed(alt.Chart(long).mark_bar().encode(
-        x=alt.X("left:T", title=None, axis=alt.Axis(format=AXIS_FORMAT[period])), x2="right:T",
+        x=_time_axis("left", period, span), x2="right:T",
         y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.datum(0),
         color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
                                         range=[theme.ROUTING, theme.ACTUAL])),
         tooltip=[_when(period), alt.Tooltip("delay:N", title="Delay"),
                  alt.Tooltip("hours:Q", title="Median (h)", format=",.2f")],
-    ).properties(height=240, title="Who is slow: routing delay beside the rep's delay (medians)"))
+    ).properties(height=240, title=alt.Title("Who is slow: routing or the rep", subtitle="Median delays")))
 
 
-def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int) -> alt.LayerChart:
+def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int, span: Span = None) -> alt.LayerChart:
     """Lead attempts: average attempts on not-connected leads per period, against the depth goal."""
     data = _periods(depth, period)
     bars = alt.Chart(data).transform_filter("isValid(datum.avg_attempts)").mark_bar(
         color=theme.ACTUAL, opacity=0.85).encode(
-        **_x(period), y=alt.Y("avg_attempts:Q", title="Avg attempts (not connected)"),
+        **_x(period, span), y=alt.Y("avg_attempts:Q", title="Avg attempts (not connected)"),
         tooltip=[_when(period), alt.Tooltip("avg_attempts:Q", title="Avg attempts", format=",.2f"),
                  alt.Tooltip("pct_at_goal:Q", title="At goal", format=".1%"),
                  alt.Tooltip("not_connected:Q", title="Not connected (leads)")])
     return theme.themed(alt.layer(bars, *_rule(depth_goal, f"goal {depth_goal} attempts")).properties(
-        height=240, title="Lead attempts: depth of follow-up on leads not reached yet"))
+        height=240, title="Attempts on leads not reached yet"))
 
 
-def worked_chart(depth: pd.DataFrame, period: str) -> alt.Chart:
+def worked_chart(depth: pd.DataFrame, period: str, span: Span = None) -> alt.Chart:
     """Leads worked: share of handed leads with at least one attempt, per period."""
     data = _periods(depth, period)
     return theme.themed(alt.Chart(data).transform_filter("isValid(datum.leads_worked_pct)").mark_bar(
         color=theme.ACTUAL, opacity=0.85).encode(
-        **_x(period), y=alt.Y("leads_worked_pct:Q", title="Leads worked (%)", axis=alt.Axis(format="%"),
+        **_x(period, span), y=alt.Y("leads_worked_pct:Q", title="Leads worked (%)", axis=alt.Axis(format="%"),
                               scale=alt.Scale(domain=[0, 1])),
         tooltip=[_when(period), alt.Tooltip("leads_worked_pct:Q", title="Worked", format=".1%"),
                  alt.Tooltip("worked:Q", title="Worked (leads)"), alt.Tooltip("handed:Q", title="Handed (leads)")],
-    ).properties(height=240, title="Leads worked: handed leads with at least one attempt"))
+    ).properties(height=240, title="Leads worked (one attempt or more)"))
 
 
 def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
-    """Each rep's share within the speed goal (from ``display.rep_table``), reps outside the SLA as missed."""
-    data = reps.assign(status=["Outside SLA" if o else "Within SLA" for o in reps["Outside SLA"]],
-                       within=reps["Within goal (%)"] / 100)
+    """Each rep's share within the speed goal (from ``display.rep_table``), coloured by the rep's verdict."""
+    data = reps.assign(within=reps["Within goal (%)"] / 100)
     bars = alt.Chart(data).transform_filter("isValid(datum.within)").mark_bar().encode(
         y=alt.Y("Rep:N", sort="x", title=None), x=alt.X("within:Q", title="Within the speed goal (%)",
                                                        axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["Within SLA", "Outside SLA"], range=[theme.MET, theme.MISSED])),
-        tooltip=[alt.Tooltip("Rep:N"), alt.Tooltip("within:Q", title="Within goal", format=".1%"),
+        color=alt.Color("Verdict:N", title="Rep's verdict", legend=alt.Legend(orient="top"),
+                        scale=_verdict_colours(data["Verdict"])),
+        tooltip=[alt.Tooltip("Rep:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("within:Q", title="Within goal",
+                                                                             format=".1%"),
                  alt.Tooltip("Median response (h):Q", format=",.2f"),
                  alt.Tooltip("Avg attempts (not connected):Q", format=",.2f"), alt.Tooltip("Handed leads:Q")])
     target = alt.Chart(pd.DataFrame({"x": [target_share]})).mark_rule(
         color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
     return theme.themed(alt.layer(bars, target).properties(
-        height=alt.Step(22), title="Reps: share within the speed goal (dashed: target)"))
+        height=alt.Step(22), title=alt.Title("Reps: share within the speed goal", subtitle="Dashed: the target")))
 
 
-def bandwidth_chart(bw: Bandwidth) -> alt.LayerChart:
+def bandwidth_chart(bw: Bandwidth, limit: int | None = None) -> alt.LayerChart:
     """Each rep's hours needed for the depth goal's missing attempts (bars) against the hours they have (ticks).
 
-    From ``bandwidth.bandwidth``: reps who cannot honour the depth goal with their load in red.
+    From ``bandwidth.bandwidth``: reps who cannot honour the depth goal with their load in red;
+    with ``limit``, only the first ``limit`` reps (the most hours short).
     """
-    data = pd.DataFrame([r.as_dict() for r in bw.reps], columns=["rep", "needed_hours", "available_hours",
+    data = pd.DataFrame([r.as_dict() for r in bw.reps[:limit]], columns=["rep", "needed_hours", "available_hours",
                                                                  "missing_attempts", "marketing_handed",
                                                                  "overloaded"])
     data["status"] = ["Overloaded" if o else "Has the hours" for o in data["overloaded"]]
@@ -207,4 +250,5 @@ def bandwidth_chart(bw: Bandwidth) -> alt.LayerChart:
     available = alt.Chart(data).mark_tick(color=theme.GOAL, thickness=3).encode(y=y, x="available_hours:Q",
                                                                                  tooltip=tips)
     return theme.themed(alt.layer(bars, available).properties(
-        height=alt.Step(22), title=f"{bw.month:%B %Y}: hours the depth goal needs per rep (tick: hours available)"))
+        height=alt.Step(22), title=alt.Title("Hours the depth goal needs, per rep",
+                                             subtitle=f"Tick: the rep's hours in {bw.month:%B %Y}")))

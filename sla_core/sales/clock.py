@@ -74,6 +74,12 @@ class BusinessHours:
         """The same schedule in the workspace time zone."""
         return self if tz == self.tz else replace(self, tz=tz)
 
+    def holidays_between(self, first: date, last: date) -> "BusinessHours":
+        """The same schedule with only the holidays from ``first`` to ``last``: the clock's holiday lists span
+        the days between the first and the last holiday, so a list reaching into year 1 or 9999 would
+        make every count walk millions of days."""
+        return replace(self, holidays=tuple(h for h in self.holidays if first <= h <= last))
+
     def is_open_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and day not in self.holidays
 
@@ -100,7 +106,8 @@ class BusinessHours:
             raise ValueError(f"unknown business-hours keys: {', '.join(sorted(unknown))}")
         default = cls()
         weekdays = raw.get("weekdays", default.weekdays)
-        if not isinstance(weekdays, (list, tuple)) or any(isinstance(d, bool) or not isinstance(d, int) for d in weekdays):
+        if not isinstance(weekdays, (list, tuple)) or any(isinstance(d, bool) or not isinstance(d, int)
+                                                          for d in weekdays):
             raise ValueError("weekdays must be a list of numbers 0 (Monday) … 6 (Sunday)")
         return cls(tz=str(raw.get("tz", default.tz)), weekdays=tuple(weekdays),
                    open=parse_time(raw.get("open", "09:00")), close=parse_time(raw.get("close", "17:00")),
@@ -259,7 +266,8 @@ def _offset_blocks(tz: str) -> tuple[int, int, tuple, tuple, tuple]:
     before = [0] * count
     after = [0] * count
     current = int(changes[0][1].total_seconds() * 1_000_000)
-    by_block = {key - first: (s, int(o2.total_seconds() * 1_000_000)) for key, s, (_, _, o2) in zip(keys, seconds, changes)}
+    by_block = {key - first: (s, int(o2.total_seconds() * 1_000_000))
+                for key, s, (_, _, o2) in zip(keys, seconds, changes, strict=True)}
     for k in range(count):
         before[k] = current
         if k in by_block:

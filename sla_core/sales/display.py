@@ -1,14 +1,38 @@
 """Tables of the Sales SLA page as a user reads them: units shown, n/a spelled out, reps outside the SLA flagged.
 
-Also the CSV downloads, with spreadsheet formulas defused (OWASP ASVS 1.2.10): an owner
-or lead id like ``=HYPERLINK(…)`` is written as text, never run by Excel.
+Whether a month or a rep is within the SLA is never decided here: ``sla_core.health.verdicts``
+decides it for every surface, and these tables only show its verdicts and reasons. The grids
+are text (a grid shows a missing number as "None", so every cell is written out, "n/a"
+included); the CSV downloads keep the numbers, with spreadsheet formulas defused
+(OWASP ASVS 1.2.10): an owner or lead id like ``=HYPERLINK(…)`` is written as text.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 import pandas as pd
 
-from sla_core.formatting import NA, is_missing, percent
+from sla_core.assumptions import Assumptions
+from sla_core.formatting import NA, is_missing
+from sla_core.health import verdicts
+from sla_core.health.months import COMPLETE, IN_PROGRESS, NOT_STARTED
+from sla_core.health.verdicts import Measured, Verdict
+from sla_core.sales.bandwidth import LABELS as BANDWIDTH_LABELS
+from sla_core.sales.bandwidth import OTHER_REPS
+from sla_core.sales.charts import STEP
 from sla_core.sales.speed import BANDS
+
+REP_LIMIT = 100  # rows of the rep table: the reps with the most leads; the others are grouped in one row
+# Streamlit's named colours for a verdict's badge or delta, each the hue of sla_core.theme.VERDICT
+# (met bluish green, missed vermillion, in progress blue, not measured grey): (colour, icon, arrow).
+VERDICT_STYLE = {
+    verdicts.MET: ("green", ":material/check_circle:", "up"),
+    verdicts.MISSED: ("red", ":material/warning:", "down"),
+    verdicts.IN_PROGRESS: ("blue", ":material/schedule:", "off"),
+    verdicts.NOT_MEASURED: ("gray", ":material/help:", "off"),
+    None: ("gray", ":material/remove:", "off"),
+}
 
 
 def period_label(period_start, period: str) -> str:
@@ -19,27 +43,37 @@ def period_label(period_start, period: str) -> str:
     return f"{period_start:%a %d %b %Y}"
 
 
+def month_option(month: date, as_of_month: date | None, fmt: str = "%b %Y") -> str:
+    """A month as the month picker lists it: "Jan 2025", and the as-of month "Jan 2025 (in progress)"."""
+    return f"{month.strftime(fmt)}{' (in progress)' if month == as_of_month else ''}"
+
+
 def target_share_options(current: float) -> list[float]:
-    """5 % steps for the speed-target slider, plus the current value when it is off the grid."""
+    """5 % steps for a target-share slider, plus the current value when it is off the grid."""
     return sorted({round(step / 100, 2) for step in range(5, 101, 5)} | {current})
 
 
-def versus_target(share, target: float) -> str | None:
-    """Delta text for a metric: percentage points above or below the target share (None when n/a)."""
-    return None if is_missing(share) else f"{(share - target) * 100:+.1f} pts vs target {target:.0%}"
+def verdict_style(verdict: Verdict) -> tuple[str, str, str]:
+    """(Streamlit colour, icon, delta arrow) of a verdict; a month in progress that is behind gets the warning icon."""
+    colour, icon, arrow = VERDICT_STYLE[verdict.verdict]
+    if verdict.verdict == verdicts.IN_PROGRESS and verdict.pace == verdicts.BEHIND:
+        icon = VERDICT_STYLE[verdicts.MISSED][1]
+    return colour, icon, arrow
 
 
-def versus_goal(value, goal: float) -> str | None:
-    return None if is_missing(value) else f"{value - goal:+.2f} vs goal {goal:g}"
+def verdict_delta(verdict: Verdict, target: str) -> str:
+    """The delta under a judged figure: the verdict, or the month in progress's pace so far, and its target."""
+    return f"{verdict.short} · {target}"
 
 
-def sla_status(share, target: float, avg_attempts, depth_goal: float) -> tuple[str, str | None]:
-    """("Met" | "Missed" | "n/a", what was missed): n/a when neither figure exists yet."""
-    if is_missing(share) and is_missing(avg_attempts):
-        return NA, None
-    missed = [name for name, value, goal in (("speed", share, target), ("depth", avg_attempts, depth_goal))
-              if not is_missing(value) and value < goal]
-    return ("Missed", f"{' and '.join(missed)} below the goal") if missed else ("Met", None)
+def sales_badge(verdict: Verdict, month: date) -> str | None:
+    """The badge over the month's figures; None when there is nothing to judge or it is not measured (no badge)."""
+    if verdict.verdict in (None, verdicts.NOT_MEASURED):
+        return None
+    if verdict.verdict == verdicts.IN_PROGRESS:
+        pace = f", {verdict.pace} so far" if verdict.pace else ": nothing due yet"
+        return f"Sales SLA in progress{pace}"
+    return f"Sales SLA {verdict.verdict} in {month:%B %Y}"
 
 
 def range_caption(frame: pd.DataFrame, period: str) -> str:
@@ -50,6 +84,27 @@ def range_caption(frame: pd.DataFrame, period: str) -> str:
     n = len(frame)
     return (f"{n} {period}{'s' if n != 1 else ''} of hand-offs: {period_label(first, period)} – "
             f"{period_label(last, period)}.")
+
+
+def between(frame: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
+    """The rows of a per-period frame whose period starts between ``first`` and ``last`` (both included)."""
+    starts = frame["period_start"]
+    return frame[(starts >= first) & (starts <= last)].reset_index(drop=True)
+
+
+def period_verdicts(frame: pd.DataFrame, period: str, as_of_local: datetime, speed_measured: bool,
+                    target_share: float, goal_hours: float) -> pd.DataFrame:
+    """A per-period speed frame with each period's speed verdict word (``verdict``), as ``verdicts.speed`` judges
+    a month: a period that ended by the as-of time (local, naive) is complete, the one holding it in progress."""
+    words = []
+    for row in frame.itertuples():
+        start = pd.Timestamp(row.period_start)
+        stage = (COMPLETE if start + STEP[period] <= as_of_local else IN_PROGRESS if start <= as_of_local
+                 else NOT_STARTED)
+        share = None if is_missing(row.pct_within_goal) else float(row.pct_within_goal)
+        words.append(verdicts.speed(row.period_start, stage, speed_measured, int(row.handed), share, target_share,
+                                    goal_hours).short)
+    return frame.assign(verdict=words)
 
 
 def page_caption(page: int, size: int, shown: int, total: int) -> str:
@@ -64,43 +119,222 @@ def years_of(frame: pd.DataFrame) -> range:
     return range(frame["period_start"].iloc[0].year, frame["period_start"].iloc[-1].year + 1)
 
 
-REP_COLUMNS = ["Rep", "Handed leads", "Median response (h)", "Within goal (%)", "Avg attempts (not connected)",
-               "At depth goal (%)", "Outside SLA", "Why"]
+# --- the rep table -----------------------------------------------------------------------------
+
+REP_COLUMNS = ["Rep", "Verdict", "Handed leads", "Median response (h)", "Within goal (%)",
+               "Avg attempts (not connected)", "At depth goal (%)", "Outside SLA", "Why"]
 
 
-def rep_table(speed_reps: pd.DataFrame, depth_reps: pd.DataFrame, period_start, target_share: float,
-              depth_goal: int) -> pd.DataFrame:
-    """One row per owner for one period, as numbers (percentages 0–100) for a sortable table.
+@dataclass(frozen=True, eq=False)
+class RepTable:
+    """The rep table (numbers; percentages 0–100) and how many reps its last row groups (0: none)."""
 
-    Outside SLA: share within the speed goal below ``target_share``, or average attempts
-    on not-connected leads below ``depth_goal``; an n/a figure never flags a rep.
-    """
-    s = speed_reps[speed_reps["period_start"] == period_start][["owner", "handed", "median_hours", "pct_within_goal"]]
-    d = depth_reps[depth_reps["period_start"] == period_start][["owner", "handed", "avg_attempts", "pct_at_goal"]]
+    frame: pd.DataFrame
+    grouped: int
+
+    @property
+    def outside(self) -> int:
+        return int(self.frame["Outside SLA"].sum())
+
+    @property
+    def reps(self) -> list[str]:
+        """The reps listed one by one (not the grouped row)."""
+        rows = self.frame["Rep"] if not self.grouped else self.frame["Rep"].iloc[:-1]
+        return list(rows)
+
+
+@dataclass(frozen=True)
+class _RepFigures:
+    """One rep's (or a group's) month, as the verdicts read it."""
+
+    rep: str
+    speed_handed: int
+    within: float
+    missed: float
+    median_hours: float | None
+    depth_handed: int
+    not_connected: int
+    at_goal: int
+    attempts_total: float  # avg attempts × not connected: pooled into a group's average
+
+    @property
+    def pct_within_goal(self) -> float | None:
+        return self.within / (self.within + self.missed) if self.within + self.missed else None
+
+    @property
+    def pct_at_goal(self) -> float | None:
+        return self.at_goal / self.not_connected if self.not_connected else None
+
+    @property
+    def avg_attempts(self) -> float | None:
+        return self.attempts_total / self.not_connected if self.not_connected else None
+
+
+def _number(value, default=0.0) -> float:
+    return default if is_missing(value) else float(value)
+
+
+def _rep_figures(speed_reps: pd.DataFrame, depth_reps: pd.DataFrame, month: date) -> list[_RepFigures]:
+    s = speed_reps[speed_reps["period_start"] == month][["owner", "handed", "within", "missed", "median_hours"]]
+    d = depth_reps[depth_reps["period_start"] == month][["owner", "handed", "not_connected", "avg_attempts", "at_goal"]]
     merged = s.merge(d, on="owner", how="outer", suffixes=("_speed", "_depth"))
-    rows = []
-    for r in merged.itertuples():
-        slow = not is_missing(r.pct_within_goal) and r.pct_within_goal < target_share
-        shallow = not is_missing(r.avg_attempts) and r.avg_attempts < depth_goal
-        why = [f"{percent(r.pct_within_goal, 0)} within the speed goal (target {percent(target_share, 0)})"] if slow else []
-        why += [f"{r.avg_attempts:.1f} attempts (goal {depth_goal})"] if shallow else []
-        rows.append({
-            "Rep": r.owner, "Handed leads": int(0 if is_missing(r.handed_depth) else r.handed_depth),
-            "Median response (h)": r.median_hours,
-            "Within goal (%)": None if is_missing(r.pct_within_goal) else r.pct_within_goal * 100,
-            "Avg attempts (not connected)": r.avg_attempts,
-            "At depth goal (%)": None if is_missing(r.pct_at_goal) else r.pct_at_goal * 100,
-            "Outside SLA": slow or shallow, "Why": "; ".join(why),
-        })
+    return [_RepFigures(str(r.owner), int(_number(r.handed_speed)), _number(r.within), _number(r.missed),
+                        None if is_missing(r.median_hours) else float(r.median_hours), int(_number(r.handed_depth)),
+                        int(_number(r.not_connected)), int(_number(r.at_goal)),
+                        _number(r.avg_attempts) * _number(r.not_connected))
+            for r in merged.itertuples()]
+
+
+def _group(rest: list[_RepFigures]) -> _RepFigures:
+    """The reps beyond the table's limit as one row: counts summed, shares as ratios of the sums."""
+    def total(name: str) -> float:
+        return sum(getattr(r, name) for r in rest)
+    return _RepFigures(OTHER_REPS.format(count=len(rest)), int(total("speed_handed")), total("within"),
+                       total("missed"), None, int(total("depth_handed")), int(total("not_connected")),
+                       int(total("at_goal")), total("attempts_total"))
+
+
+def _rep_row(r: _RepFigures, month: date, stage: str, measured: Measured, a: Assumptions) -> dict:
+    speed = verdicts.speed(month, stage, measured.speed, r.speed_handed, r.pct_within_goal, a.speed_target_share,
+                           a.speed_goal_hours)
+    depth = verdicts.depth(month, stage, measured.depth, r.depth_handed, r.not_connected, r.pct_at_goal,
+                           a.depth_target_share, a.depth_goal_attempts)
+    judged = verdicts.sales(speed, depth)
+    why = [f"{name} {v.short}: {v.detail}" for name, v in (("speed", speed), ("depth", depth)) if v.on_track is False]
+    within, at_goal = r.pct_within_goal, r.pct_at_goal
+    return {
+        "Rep": r.rep, "Verdict": judged.short, "Handed leads": r.depth_handed,
+        "Median response (h)": r.median_hours if measured.speed else None,
+        "Within goal (%)": within * 100 if measured.speed and within is not None else None,
+        "Avg attempts (not connected)": r.avg_attempts if measured.depth else None,
+        "At depth goal (%)": at_goal * 100 if measured.depth and at_goal is not None else None,
+        "Outside SLA": judged.on_track is False, "Why": "; ".join(why),
+    }
+
+
+def rep_table(speed_reps: pd.DataFrame, depth_reps: pd.DataFrame, month: date, stage: str, measured: Measured,
+              a: Assumptions, limit: int = REP_LIMIT) -> RepTable:
+    """One row per owner handed leads in ``month`` (stage: ``months.phase``), judged by the verdict functions.
+
+    Outside the SLA: the rep's sales verdict is missed (or, the month in progress, behind so
+    far); a figure not measured or with nothing to judge never flags a rep. Past ``limit``
+    owners, the ones with the most leads are listed and the rest are grouped in a last row,
+    its shares pooled as ratios of sums (its median is n/a).
+    """
+    figures = sorted(_rep_figures(speed_reps, depth_reps, month), key=lambda r: (-r.depth_handed, r.rep))
+    kept, rest = figures[:limit], figures[limit:]
+    rows = [_rep_row(r, month, stage, measured, a) for r in kept]
     table = pd.DataFrame(rows, columns=REP_COLUMNS)
-    return table.sort_values(["Outside SLA", "Within goal (%)", "Rep"], ascending=[False, True, True],
-                             na_position="last").reset_index(drop=True)
+    table = table.sort_values(["Outside SLA", "Within goal (%)", "Rep"], ascending=[False, True, True],
+                              na_position="last").reset_index(drop=True)
+    if rest:
+        grouped = pd.DataFrame([_rep_row(_group(rest), month, stage, measured, a)], columns=REP_COLUMNS)
+        table = pd.concat([table, grouped], ignore_index=True)
+    return RepTable(table.astype({"Outside SLA": bool}), len(rest))
 
 
-def highlight_outside(reps: pd.DataFrame):
-    """The rep table with reps outside the SLA on a red background (a pandas Styler; cells stay text)."""
-    return reps.style.apply(lambda row: ["background-color: #fde2e2" if row["Outside SLA"] else ""] * len(row), axis=1)
+def _text(value, fmt: str) -> str:
+    return NA if is_missing(value) else fmt.format(value)
 
+
+REP_FORMATS = {"Handed leads": "{:,.0f}", "Median response (h)": "{:,.2f} h", "Within goal (%)": "{:.1f} %",
+               "Avg attempts (not connected)": "{:.2f}", "At depth goal (%)": "{:.1f} %"}
+
+
+SPEED_COLUMNS = ("Median response (h)", "Within goal (%)")
+DEPTH_COLUMNS = ("Avg attempts (not connected)", "At depth goal (%)")
+
+
+def shown_reps(table: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+    """The rep table as the grid shows it: figures with their units, n/a spelled out, and no column of a figure
+    the data cannot measure (nor the SLA flag when nothing is measured)."""
+    out = table.copy()
+    for column, fmt in REP_FORMATS.items():
+        out[column] = [_text(v, fmt) for v in table[column]]
+    dropped = [*(() if measured.speed else SPEED_COLUMNS), *(() if measured.depth else DEPTH_COLUMNS),
+               *(() if measured.speed or measured.depth else ("Outside SLA", "Why"))]
+    return out.drop(columns=dropped)
+
+
+# Row tints of reps outside the SLA, light versions of their verdict's colour: missed (vermillion) and behind in the
+# month in progress (blue, sla_core.theme.SEQUENTIAL's lightest).
+OUTSIDE_TINT = {"missed": "#FBE7D9", "behind": "#DCEBF5"}
+
+
+def highlight_outside(shown: pd.DataFrame):
+    """The rep grid with reps outside the SLA tinted in their verdict's colour (a Styler; the table is capped,
+    far below the Styler's cell limit)."""
+    def tint(row) -> list[str]:
+        colour = OUTSIDE_TINT.get(row["Verdict"]) if row.get("Outside SLA", False) else None
+        return [f"background-color: {colour}" if colour else ""] * len(row)
+    return shown.style.apply(tint, axis=1)
+
+
+# --- rep bandwidth -------------------------------------------------------------------------------
+
+_COUNT, _HOURS = "{:,.0f}", "{:,.1f} h"
+BANDWIDTH_FORMATS = {
+    "marketing_handed": _COUNT, "sales_handed": _COUNT, "marketing_hours_spent": _HOURS,
+    "sales_hours_spent": _HOURS, "unconnected_marketing": _COUNT, "below_goal": _COUNT, "missing_attempts": _COUNT,
+    "needed_hours": _HOURS, "hours_per_week": _HOURS, "available_hours": _HOURS, "minutes_per_lead": "{:,.0f} min",
+    "gap_hours": "{:+,.1f} h",
+}
+
+
+ATTEMPT_FIGURES = ("marketing_hours_spent", "sales_hours_spent", "below_goal", "missing_attempts", "needed_hours",
+                   "gap_hours", "overloaded")  # what needs attempt counts
+
+
+def shown_bandwidth(rows: list[dict], attempts_measured: bool = True) -> pd.DataFrame:
+    """``Bandwidth.table_rows`` as the grid shows them: hours with their unit, n/a spelled out, yes / no. Without
+    attempt counts, only the leads and the hours each rep has for them (minutes per lead) are shown."""
+    frame = pd.DataFrame(rows, columns=list(BANDWIDTH_LABELS.values()))
+    for key, fmt in BANDWIDTH_FORMATS.items():
+        label = BANDWIDTH_LABELS[key]
+        frame[label] = [_text(v, fmt) for v in frame[label]]
+    overloaded = BANDWIDTH_LABELS["overloaded"]
+    frame[overloaded] = ["yes" if v is True else "no" if v is False else NA for v in frame[overloaded]]
+    return frame if attempts_measured else frame.drop(columns=[BANDWIDTH_LABELS[k] for k in ATTEMPT_FIGURES])
+
+
+# --- lead lists ------------------------------------------------------------------------------
+
+NOT_TOUCHED = "not touched"
+LEAD_LABELS = {"lead_id": "Lead", "owner": "Rep", "handed_local": "Handed at", "first_touch_local": "First touch",
+               "response_hours": "Response", "speed_status": "Speed", "attempts": "Attempts",
+               "connected": "Connected", "depth_status": "Depth", "breach": "Breaches"}
+
+
+def _when(value) -> str:
+    return NA if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def lead_rows(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+    """A page of ``speed.speed_leads`` as the grid shows it: friendly headers, times to the minute, n/a spelled
+    out; a figure the data cannot measure reads "not measured"."""
+    out = pd.DataFrame({
+        "Lead": leads["lead_id"].astype(str), "Rep": leads["owner"].astype(str),
+        "Handed at": [_when(v) for v in leads["handed_local"]],
+        "First touch": [(NOT_TOUCHED if is_missing(v) else _when(v)) if measured.speed else verdicts.NOT_MEASURED
+                        for v in leads["first_touch_local"]],
+        "Response": [_text(v, "{:,.2f} h") if measured.speed else verdicts.NOT_MEASURED
+                     for v in leads["response_hours"]],
+        "Speed": leads["speed_status"] if measured.speed else verdicts.NOT_MEASURED,
+        "Attempts": [_text(v, "{:,.0f}") if measured.depth else verdicts.NOT_MEASURED for v in leads["attempts"]],
+        "Connected": ["yes" if v is True else "no" if v is False else NA for v in leads["connected"]],
+        "Depth": leads["depth_status"] if measured.depth else verdicts.NOT_MEASURED,
+    })
+    if "breach" in leads.columns:
+        out["Breaches"] = [NA if is_missing(v) else str(v) for v in leads["breach"]]
+    return out
+
+
+def lead_csv_frame(leads: pd.DataFrame) -> pd.DataFrame:
+    """A lead list for a CSV download: the friendly headers, the numbers and times as they are."""
+    return leads.drop(columns=[c for c in ("total",) if c in leads.columns]).rename(columns=LEAD_LABELS)
+
+
+# --- downloads -------------------------------------------------------------------------------
 
 def period_table(speed_frame: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> pd.DataFrame:
     """Speed and depth per period side by side, for the CSV download (numbers; n/a left empty → "n/a")."""
@@ -111,3 +345,4 @@ def period_table(speed_frame: pd.DataFrame, depth_frame: pd.DataFrame, period: s
                    "avg_attempts", "pct_at_goal", "leads_worked_pct"):
         out[column] = merged[column].to_numpy()
     return out
+

@@ -133,10 +133,8 @@ def with_goal(summary: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     0, 0 and n/a.
     """
     keys = [c for c in ("period_start", "owner") if c in summary.columns]
-    if "owner" in keys:  # a by-owner count's owner-None rows are the period totals, not an owner
-        counts = counts[counts["owner"].notna()]
-    else:
-        counts = totals(counts)
+    # a by-owner count's owner-None rows are the period totals, not an owner
+    counts = counts[counts["owner"].notna()] if "owner" in keys else totals(counts)
     df = summary.merge(counts, on=keys, how="left", validate="one_to_one")
     df[["within", "missed"]] = df[["within", "missed"]].astype("float64").fillna(0.0)
     df["pct_within_goal"] = df["pct_within_goal"].astype("float64")
@@ -192,7 +190,8 @@ def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date,
         return pd.DataFrame(columns=columns)
     near_from, near_to = _near(period, period_start)
     return queries.frame(con, "sales/speed_leads", tz=tz, as_of=as_of, period=period, period_start=period_start,
-                         near_from=near_from, near_to=near_to, goal_us=_goal_us(goal_hours), depth_goal=int(depth_goal), owner=owner,
+                         near_from=near_from, near_to=near_to, goal_us=_goal_us(goal_hours),
+                         depth_goal=int(depth_goal), owner=owner,
                          breaching_only=breaching_only, limit=limit, offset=int(offset),
                          **clock_params(clock))[columns]
 
@@ -205,7 +204,8 @@ def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float
     """
     _check("month", goal_hours)
     params = _speed_params("month", as_of, tz, clock, False, month_window(month, tz))
-    found = [] if as_of is None else queries.records(con, "sales/speed_by_period", goal_us=_goal_us(goal_hours), **params)
+    found = [] if as_of is None else queries.records(con, "sales/speed_by_period", goal_us=_goal_us(goal_hours),
+                                                     **params)
     return figures(next((r for r in found if r["period_start"] == month), None), keys)
 
 

@@ -5,14 +5,19 @@ page of leads reach the browser. The speed figures are read in two parts: the go
 summary once per dataset, period and clock, and the narrow within/missed count per goal, so a
 speed-goal move runs only the count (and the breaching list), and the charts that do not show
 the goal are kept (the response chart's bars too: the goal is only its rule line).
+
+Every verdict (the month's badge, each rep's "outside the SLA") comes from
+``sla_core.health.verdicts``, with ``Measured.of(dataset)``: a figure the data cannot measure
+is "not measured", never missed.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import duckdb
@@ -21,8 +26,12 @@ import pandas as pd
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
 from sla_core.export import csv_bytes
+from sla_core.health import months as month_phases
+from sla_core.health import verdicts
 from sla_core.health.monthly import clock_for
-from sla_core.sales import charts, depth, speed
+from sla_core.health.verdicts import Measured, Verdict
+from sla_core.marketing import catch_up
+from sla_core.sales import bandwidth, charts, depth, speed
 from sla_core.sales import display as tables
 from sla_core.sales.clock import BusinessHours
 
@@ -31,29 +40,54 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 CLOCK_LABELS = {"calendar": "hours", "business": "business hours"}
+# The drill-down list asks about a figure the data cannot measure with a goal no lead can breach
+# (no first-touch date: no lead is ever due; no attempt counts: every lead is at a goal of 0), and
+# the page shows that figure as "not measured": the list keeps the breaches that can be measured.
+NEVER_DUE_HOURS = 1e9  # about 114,000 years, still a 64-bit count of microseconds
+NO_DEPTH_GOAL = 0
 
 
 @dataclass(frozen=True)
 class Headline:
-    """The chosen month's speed and depth figures (plain numbers, None where n/a) and whether the SLA is met."""
+    """The chosen month's speed and depth figures (plain numbers, None where n/a) and their verdicts."""
 
+    month: date
+    stage: str  # months.COMPLETE, IN_PROGRESS or NOT_STARTED
     speed: dict
     depth: dict
-    status: str  # "Met", "Missed" or n/a
-    missed: str | None  # what was missed, in words
+    measured: Measured
+    speed_verdict: Verdict
+    depth_verdict: Verdict
+    sales_verdict: Verdict
+
+    @property
+    def missed(self) -> bool:
+        """The month missed the speed or the depth goal (a complete month: the list to work first follows)."""
+        return bool(self.missed_goals)
+
+    @property
+    def missed_goals(self) -> str:
+        """Which goals the month missed, in words: "speed", "depth", "speed and depth" or ""."""
+        parts = [name for name, v in (("speed", self.speed_verdict), ("depth", self.depth_verdict))
+                 if v.verdict == verdicts.MISSED]
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True)
 class PeriodCharts:
-    """Speed and depth per period of hand-off: what the charts cover, the seven charts and the CSV."""
+    """Speed and depth per period of hand-off: what the charts cover, the charts and the CSV.
+
+    A chart of a figure the data cannot measure is None (speed: share within goal, response,
+    bands; depth: attempts, leads worked); the delay chart keeps the routing delay.
+    """
 
     caption: str
-    within_goal: alt.LayerChart
-    response: alt.LayerChart
-    bands: alt.Chart
+    within_goal: alt.LayerChart | None
+    response: alt.LayerChart | None
+    bands: alt.Chart | None
     delay: alt.Chart
-    attempts: alt.LayerChart
-    worked: alt.Chart
+    attempts: alt.LayerChart | None
+    worked: alt.Chart | None
     csv: bytes
 
 
@@ -67,6 +101,29 @@ class Breaches:
 
 
 @dataclass(frozen=True)
+class HolidaySpan:
+    """The days a holiday can matter on: from the start of the year before the first hand-off (a routing delay
+    can start then) to the end of the as-of year (a goal window that closes later is not due yet)."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, years: range) -> HolidaySpan | None:
+        return cls(date(years.start - 1, 1, 1), date(years.stop - 1, 12, 31)) if years else None
+
+    @property
+    def rule(self) -> str:
+        return (f"only holidays from {self.first.year} to {self.last.year} count (the year before the first "
+                "hand-off to the as-of year)")
+
+    def bound(self, hours: BusinessHours) -> tuple[BusinessHours, int]:
+        """``hours`` with its holidays in this span, and how many were left out."""
+        kept = hours.holidays_between(self.first, self.last)
+        return kept, len(hours.holidays) - len(kept.holidays)
+
+
+@dataclass(frozen=True)
 class Sales:
     """The Sales page's data on one dataset and clock (``clock`` None: calendar hours)."""
 
@@ -74,6 +131,10 @@ class Sales:
     dataset: Dataset
     clock: BusinessHours | None
     run: Callable  # ResultCache.get bound to this dataset's version
+    measured: Measured = verdicts.ALL_MEASURED
+    business_hours: BusinessHours | None = None  # the workspace's business hours, holidays bounded to the data
+    holiday_span: HolidaySpan | None = None
+    holidays_left_out: int = 0  # holidays of the workspace's list outside ``holiday_span``
 
     @property
     def clock_label(self) -> str:
@@ -84,33 +145,105 @@ class Sales:
         """The months with hand-offs (by the as-of time), oldest first."""
         return list(self._summary("month", self.clock)["period_start"])
 
+    @property
+    def as_of_month(self) -> date | None:
+        as_of = self.dataset.as_of
+        return None if as_of is None else month_phases.as_of_month(as_of, self.dataset.tz)
+
+    def month_first(self) -> date | None:
+        """The month the page opens on: the month shown first on every page (SPEC 8), or the latest month with
+        hand-offs before it when it has none."""
+        months = self.months
+        if not months:
+            return None
+        first = self.run(month_phases.month_shown_first, self.con, self.dataset.tz, self.dataset.as_of)
+        earlier = [m for m in months if first is not None and m <= first]
+        return earlier[-1] if earlier else months[-1]
+
+    def month_label(self, month: date, fmt: str = "%b %Y") -> str:
+        """"Jan 2025", or "Jan 2025 (in progress)" for the as-of month (``fmt`` "%B %Y": "January 2025 …")."""
+        return tables.month_option(month, self.as_of_month, fmt)
+
+    def day_span(self) -> tuple[date, date] | None:
+        """The first and last local day the day view can show: the first month of hand-offs to the as-of day."""
+        months = self.months
+        if not months or self.dataset.as_of is None:
+            return None
+        return months[0], self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).date()
+
     def headline(self, a: Assumptions, month: date) -> Headline:
         s = speed.period_row(self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
-        d = speed.period_row(self._depth(a, "month"), month, depth.REPORT_KEYS)
-        status, missed = tables.sla_status(s["pct_within_goal"], a.speed_target_share, d["avg_attempts"],
-                                           a.depth_goal_attempts)
-        return Headline(s, d, status, missed)
+        d = speed.period_row(self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
+        stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
+        speed_verdict = verdicts.speed(month, stage, self.measured.speed, s["handed"], s["pct_within_goal"],
+                                       a.speed_target_share, a.speed_goal_hours)
+        depth_verdict = verdicts.depth(month, stage, self.measured.depth, d["handed"], d["not_connected"],
+                                       d["pct_at_goal"], a.depth_target_share, a.depth_goal_attempts)
+        return Headline(month, stage, s, d, self.measured, speed_verdict, depth_verdict,
+                        verdicts.sales(speed_verdict, depth_verdict))
 
-    def by_period(self, a: Assumptions, period: str) -> PeriodCharts:
-        """The charts of ``period`` (day, week, month); those that do not show the speed goal are kept."""
-        summary, by_period = self._summary(period, self.clock), self._speed(a, period)
-        depth_frame = self._depth(a, period)
-        bars = self.run(charts.response_bars, summary, period, self.clock_label)
-        goal = a.depth_goal_attempts
+    def missed_month(self, a: Assumptions, month: date) -> date | None:
+        """The month whose leads to work first follow ``month``: ``month`` itself once complete and missed, or,
+        while ``month`` is in progress, the month before it when that one missed; None otherwise."""
+        shown = self.headline(a, month)
+        if shown.stage == month_phases.COMPLETE:
+            return month if shown.missed else None
+        before = (month - timedelta(days=1)).replace(day=1)
+        return before if before in self.months and self.headline(a, before).missed else None
+
+    def work_first(self, a: Assumptions, month: date) -> catch_up.WorkFirst | None:
+        """The leads of ``month`` still untouched past the speed goal (None without first-touch data: every
+        lead would look untouched). Kept per speed and depth goal, whatever the other assumptions."""
+        if not self.measured.speed:
+            return None
+        goals = Assumptions(speed_goal_hours=a.speed_goal_hours, depth_goal_attempts=a.depth_goal_attempts)
+        return self.run(catch_up.work_first, self.con, month, goals, self.dataset.as_of, self.dataset.tz, self.clock)
+
+    def by_period(self, a: Assumptions, period: str, statistic: str = "mean",
+                  days: tuple[date, date] | None = None) -> PeriodCharts:
+        """The charts of ``period`` (day, week, month), ``days`` (first, last) only when given; every chart spans
+        the same periods, and those that do not show a goal are kept."""
+        frames = (self._summary(period, self.clock), self._speed(a, period), self._depth(a, period))
+        if days is not None:
+            frames = tuple(self.run(tables.between, frame, *days) for frame in frames)
+        summary, by_period, depth_frame = frames
+        span = self.run(charts.span_of, summary, period)
+        speed_measured, depth_measured = self.measured.speed, self.measured.depth
+        bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
         return PeriodCharts(
             caption=tables.range_caption(by_period, period),
-            within_goal=charts.within_goal_chart(by_period, period, a.speed_target_share),
-            response=charts.response_chart(bars, a.speed_goal_hours, self.clock_label),
-            bands=self.run(charts.bands_chart, summary, period),
-            delay=self.run(charts.delay_chart, summary, period, self.clock_label),
-            attempts=self.run(charts.attempts_chart, depth_frame, period, goal),
-            worked=self.run(charts.worked_chart, depth_frame, period),
+            within_goal=charts.within_goal_chart(self._judged(by_period, period, a), period, a.speed_target_share,
+                                                 span) if speed_measured else None,
+            response=charts.response_chart(bars, a.speed_goal_hours, self.clock_label, statistic)
+            if speed_measured else None,
+            bands=self.run(charts.bands_chart, summary, period, span) if speed_measured else None,
+            delay=self.run(charts.delay_chart, summary, period, self.clock_label, span),
+            attempts=self.run(charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
+            if depth_measured else None,
+            worked=self.run(charts.worked_chart, depth_frame, period, span) if depth_measured else None,
             csv=self.run(_period_csv, by_period, depth_frame, period))
 
-    def reps(self, a: Assumptions, month: date) -> pd.DataFrame:
-        """One row per rep handed leads in ``month``, reps outside the SLA first."""
+    def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
+        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
+        as_of = self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).replace(tzinfo=None)
+        return self.run(tables.period_verdicts, by_period, period, as_of, self.measured.speed, a.speed_target_share,
+                        a.speed_goal_hours)
+
+    def reps(self, a: Assumptions, month: date) -> tables.RepTable:
+        """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
+        stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
         return self.run(tables.rep_table, self._speed(a, "month", by_rep=True), self._depth(a, "month", by_rep=True),
-                        month, a.speed_target_share, a.depth_goal_attempts)
+                        month, stage, self.measured, a, tables.REP_LIMIT)
+
+    def bandwidth(self, a: Assumptions, month: date, rep_hours: bandwidth.RepHours) -> bandwidth.Bandwidth:
+        """Each rep's load of ``month`` against their hours: the month's loads are read once, a what-if is
+        arithmetic."""
+        loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
+        return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
+
+    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> alt.LayerChart:
+        """The bandwidth chart of the reps most hours short (as many as the rep table lists)."""
+        return self.run(charts.bandwidth_chart, bw, tables.REP_LIMIT)
 
     def breaching(self, a: Assumptions, which: Breaches, page: int) -> pd.DataFrame:
         """One page (from 1) of the leads ``which`` names, oldest hand-off first; ``total`` counts them all."""
@@ -121,14 +254,16 @@ class Sales:
         """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: a cursor of its own."""
         cursor = self.con.cursor()
         try:
-            return csv_bytes(speed.speed_leads(cursor, *self._lead_args(a, which), owner=which.owner,
-                                               breaching_only=which.breaching_only, limit=None).drop(columns="total"))
+            leads = speed.speed_leads(cursor, *self._lead_args(a, which), owner=which.owner,
+                                      breaching_only=which.breaching_only, limit=None)
+            return csv_bytes(tables.lead_csv_frame(leads))
         finally:
             cursor.close()
 
     def _lead_args(self, a: Assumptions, which: Breaches) -> tuple:
-        return ("month", which.month, a.speed_goal_hours, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz,
-                self.clock)
+        goal_hours = a.speed_goal_hours if self.measured.speed else NEVER_DUE_HOURS
+        depth_goal = a.depth_goal_attempts if self.measured.depth else NO_DEPTH_GOAL
+        return ("month", which.month, goal_hours, depth_goal, self.dataset.as_of, self.dataset.tz, self.clock)
 
     def _summary(self, period: str, clock: BusinessHours | None, by_rep: bool = False) -> pd.DataFrame:
         """The speed figures a goal move leaves alone: kept per dataset, period and clock, whatever the goal."""
@@ -151,15 +286,24 @@ class Sales:
 
 def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hours: BusinessHours | None,
          cache: ResultCache) -> Sales:
-    """The Sales page's data on ``dataset``, counted on ``sales_clock`` ("calendar" or "business" ``hours``)."""
-    return Sales(con, dataset, clock_for(sales_clock, hours, dataset.tz), partial(cache.get, dataset.version))
+    """The Sales page's data on ``dataset``, counted on ``sales_clock`` ("calendar" or "business" ``hours``).
+
+    The business hours' holidays are bounded to the data (``HolidaySpan``), whatever list a
+    workspace or scenario holds.
+    """
+    run = partial(cache.get, dataset.version)
+    span = HolidaySpan.of(_hand_off_years(con, dataset, run))
+    shown, left_out = business_hours(hours, dataset.tz), 0
+    if span is not None:
+        shown, left_out = span.bound(shown)
+    clock = shown if sales_clock == "business" else None
+    return Sales(con, dataset, clock, run, Measured.of(dataset), shown, span, left_out)
 
 
-def hand_off_years(con: duckdb.DuckDBPyConnection, dataset: Dataset, cache: ResultCache) -> range:
-    """The years with hand-offs, for the public-holiday prefill: the periods do not depend on the
-    goals or the clock, so this is read once per dataset rather than on every speed-goal move."""
-    calendar = Sales(con, dataset, None, partial(cache.get, dataset.version))
-    return tables.years_of(calendar._summary("month", None))
+def _hand_off_years(con: duckdb.DuckDBPyConnection, dataset: Dataset, run: Callable) -> range:
+    """The years with hand-offs: the periods do not depend on the goals or the clock, so this is read once per
+    dataset rather than on every speed-goal move."""
+    return tables.years_of(run(speed.speed_summary, con, "month", dataset.as_of, dataset.tz, None, by_owner=False))
 
 
 def business_hours(hours: BusinessHours | None, tz: str) -> BusinessHours:
