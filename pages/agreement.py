@@ -7,6 +7,9 @@ from pages.common.access import workspace
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, literal, require_dataset
 from sla_core.health import view as health_view
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 # section → (marketing field, sales field, marketing label, sales label) for the parts only people can write
 WRITTEN = {

@@ -9,6 +9,9 @@ from pages.common.access import workspace
 from pages.common.ui import download_chart, download_table, literal, require_dataset
 from sla_core.health import monthly as health
 from sla_core.health import view as health_view
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 BADGES = {True: ("On track", "green"), False: ("Behind", "red"), None: ("n/a", "gray")}
 STATUS_NOTES = {

@@ -17,6 +17,9 @@ from sla_core.export import csv_bytes
 from sla_core.sales import charts as sales_charts
 from sla_core.sales import display as tables
 from sla_core.sales import view as sales
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 PERIOD_NAMES = {"day": "Day", "week": "Week", "month": "Month"}
 REP_COLUMNS = {

@@ -35,9 +35,9 @@ def open_session_db(
     """An in-memory connection that may only read files under ``upload_dir`` (and ``readable``).
 
     The app passes only the session's own folder; the report command adds the folders
-    of the files named on its command line so big exports are read in place. External access, extension loading and configuration changes are all off once
-    this returns, so SQL text can at worst read the user's own upload. The metric SQL's
-    macros (``create_macros``) are defined on it first.
+    of the files named on its command line so big exports are read in place. External access,
+    extension loading and configuration changes are all off once this returns, so SQL text can at
+    worst read the user's own upload. The metric SQL's macros (``create_macros``) are defined on it first.
     """
     upload_dir = Path(upload_dir).resolve()
     upload_dir.mkdir(parents=True, exist_ok=True)

@@ -103,7 +103,8 @@ def test_quote_ident_refuses_what_cannot_be_an_identifier(bad):
 # 4.2 ─ 20 threads, one session connection, a cursor each
 def test_twenty_threads_on_cursors_of_one_session(con, tmp_path):
     Loader(con, tmp_path / "session").load(export_text(2000))
-    expected = con.execute("SELECT source, count(*), sum(attempts) FROM leads GROUP BY source ORDER BY source").fetchall()
+    expected = con.execute(
+        "SELECT source, count(*), sum(attempts) FROM leads GROUP BY source ORDER BY source").fetchall()
     results, errors = {}, []
 
     def work(k: int) -> None:
@@ -147,7 +148,8 @@ def test_no_process_global_duckdb_or_raw_html(path):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id == "duckdb":
-                assert node.func.attr == "connect", f"{path}:{node.lineno}: duckdb.{node.func.attr}() uses the process-global connection"
+                assert node.func.attr == "connect", \
+                    f"{path}:{node.lineno}: duckdb.{node.func.attr}() uses the process-global connection"
             if isinstance(owner, ast.Name) and owner.id == "st":
                 assert node.func.attr != "html", f"{path}:{node.lineno}: st.html"
         if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
@@ -164,6 +166,7 @@ def test_the_static_rules_can_fail(tmp_path):
     for source in ("import streamlit as st\n", "import duckdb\nduckdb.sql('SELECT 1')\n",
                    "st.markdown(x, unsafe_allow_html=True)\n", "st.html(x)\n", "df.style.to_html()\n"):
         bad.write_text(source)
-        check = test_core_never_imports_streamlit if "import streamlit" in source else test_no_process_global_duckdb_or_raw_html
+        check = (test_core_never_imports_streamlit if "import streamlit" in source
+                 else test_no_process_global_duckdb_or_raw_html)
         with pytest.raises(AssertionError):
             check(bad)

@@ -145,14 +145,16 @@ def test_a_link_write_that_fails_is_refused_clearly_and_leaves_nothing_half_done
     cur = connection.cursor()
     monkeypatch.setattr(share, "new_token", lambda: "T" * 43)
     share.create_link(cur, wid, sid, 1, label="first")
-    with pytest.raises(store_file.StoreError, match=r"^the share link could not be created \(.+\); nothing was stored$"):
+    with pytest.raises(store_file.StoreError,
+                       match=r"^the share link could not be created \(.+\); nothing was stored$"):
         share.create_link(cur, wid, sid, 1, label="same token")
     assert list(share.links(cur, wid)["label"]) == ["first"]  # and the cursor is usable again
 
     other = connection.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE share_links SET revoked_at = now()")  # a revocation of the same link, not committed yet
-    with pytest.raises(store_file.StoreError, match=r"^the link could not be revoked \(.+\); it still works; try again$"):
+    with pytest.raises(store_file.StoreError,
+                       match=r"^the link could not be revoked \(.+\); it still works; try again$"):
         share.revoke_link(cur, wid, share.token_hash("T" * 43))
     other.execute("ROLLBACK")
     assert share.open_link(cur, "T" * 43) == share.ShareTarget(wid, sid, 1)

@@ -1,6 +1,7 @@
 """Save → share → open the link in a fresh session: the same numbers, read-only, nothing else reachable."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def test_share_link_opens_read_only_view_with_the_same_numbers(editor):
 
     viewer = _app(share=token).run()
     assert not viewer.exception
-    assert "Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)" in _text(viewer.caption)
+    assert ("Shared read-only view: workspace Board <b>review</b> · scenario Baseline (revision 1)"
+            in _text(viewer.caption))
     ws = workspace_of(viewer)
     assert ws.read_only and ws.assumptions.quota == 120_000 and ws.dataset.rows_loaded == 6000
     viewer.switch_page("pages/marketing.py").run()
@@ -88,6 +90,52 @@ def test_shared_view_is_read_only_on_the_server(editor):
     for hidden in ("pages/workspace.py", "pages/data.py"):  # not in the shared navigation at all
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             viewer.switch_page(hidden)
+
+
+PAGE_SCRIPTS = sorted((ROOT / "pages").glob("*.py"))
+
+
+def test_every_page_script_run_on_its_own_with_a_share_link_shows_only_a_shared_page(editor):
+    """Each page as Streamlit runs it without app.py (its pages-folder mode, or a page URL of a fresh server):
+    an editing page stops with the generic refusal whatever the token; a shared page draws the read-only view."""
+    token = _create_link(editor)
+    assert {p.name for p in PAGE_SCRIPTS} >= set(access.SHARED_PAGE_FILES) | {"data.py", "workspace.py"}
+    for script in PAGE_SCRIPTS:
+        for given in (token, token[:-1] + ("A" if token[-1] != "A" else "B")):
+            app = AppTest.from_file(str(script), default_timeout=120)
+            app.query_params["share"] = given
+            app.run()
+            assert not app.exception, script.name
+            editable = [w for w in (*app.file_uploader, *app.text_input, *app.button) if not w.disabled]
+            assert not editable, script.name  # nothing to upload, name, save or delete
+            if script.name not in access.SHARED_PAGE_FILES or given != token:
+                assert _text(app.error) == share.GENERIC_DENIAL, script.name
+                assert not app.title and not app.metric and not app.dataframe and not app.caption, script.name
+                assert not app.get("download_button") and not app.get("data_editor"), script.name
+            else:
+                assert app.title and share.GENERIC_DENIAL not in _text(app.error), script.name
+                assert workspace_of(app).read_only, script.name
+
+
+@pytest.mark.parametrize("script", ["pages/data.py", "pages/workspace.py"])
+def test_a_share_link_to_an_editing_page_as_a_fresh_servers_first_request_opens_the_shared_view(editor, script):
+    """A page URL before app.py ever ran in the process: Streamlit's pages-folder mode, handed to app.py."""
+    token = _create_link(editor)
+    viewer = _app(share=token)
+    viewer.switch_page(script).run()  # AppTest starts each run in a fresh pages-folder state, as a new server
+    assert not viewer.exception
+    assert [t.value for t in viewer.title] == ["Overview"]
+    assert "Shared read-only view: workspace Board <b>review</b>" in _text(viewer.caption)
+    assert not viewer.file_uploader and not viewer.text_input and not viewer.get("data_editor")
+    assert "sample_leads.csv" not in _text(viewer.caption) + _text(viewer.markdown)
+
+
+def test_the_app_and_the_guard_name_the_same_shared_pages():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    shared = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == "SHARED_PAGES" for t in node.targets))
+    scripts = [Path(call.args[0].value).name for call in shared.elts]
+    assert sorted(scripts) == sorted(access.SHARED_PAGE_FILES)
 
 
 def test_revoked_and_tampered_tokens_get_one_generic_message(editor):

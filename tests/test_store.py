@@ -238,7 +238,8 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
 def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
     # like every session connection, so the same SQL gives the same result on a shared workspace
     code = ("import sys; from sla_core.store.file import open_store; cur = open_store(sys.argv[1]).cursor(); "
-            "print(cur.execute(\"SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
+            "print(cur.execute(\"SELECT current_setting('TimeZone'), "
+            "CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb")], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TZ": "America/New_York"},
                           check=True)
