@@ -170,3 +170,58 @@ def test_the_static_rules_can_fail(tmp_path):
                  else test_no_process_global_duckdb_or_raw_html)
         with pytest.raises(AssertionError):
             check(bad)
+
+
+# 4.6 on the store ─ the one connection shared between sessions: a share viewer's cursor changes nothing
+@pytest.fixture
+def viewer_cursor(tmp_path):
+    """A cursor on the store as a share link's session gets it: its own, showing one saved workspace."""
+    from sla_core.ingest.mapping import Mapping
+    from sla_core.store import file as store_file, workspaces
+    from store_support import session_with_leads
+
+    db = store_file.open_store(tmp_path / "store" / "store.duckdb")
+    con, dataset = session_with_leads(tmp_path / "session", 10)
+    wid, _ = workspaces.save_workspace(db.cursor(), con, "Plan", dataset, Mapping().to_json(), "{}")
+    cur = db.cursor()
+    workspaces.show_workspace(cur, wid)
+    yield cur
+    db.close()
+    con.close()
+
+
+STORE_SETTINGS = ("memory_limit", "threads", "max_temp_directory_size", "autoload_known_extensions",
+                  "autoinstall_known_extensions", "enable_external_access", "lock_configuration", "TimeZone")
+
+
+@pytest.mark.parametrize("statement", [
+    "SET memory_limit = '100GB'",
+    "SET GLOBAL memory_limit = '100GB'",
+    "RESET memory_limit",
+    "SET threads = 64",
+    "SET max_temp_directory_size = '1TB'",
+    "SET autoload_known_extensions = true",
+    "SET autoinstall_known_extensions = true",
+    "SET lock_configuration = false",
+    "SET enable_external_access = true",
+    "SET TimeZone = 'America/New_York'",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM read_csv('{outside}/secret.csv')",
+    "COPY (SELECT * FROM leads) TO '{outside}/out.csv'",
+    "ATTACH '{outside}/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+])
+def test_a_share_viewers_store_cursor_cannot_loosen_limits_read_files_or_load_extensions(viewer_cursor, outside,
+                                                                                         statement):
+    before = {name: viewer_cursor.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in STORE_SETTINGS}
+    with pytest.raises(duckdb.Error):
+        viewer_cursor.execute(statement.format(outside=outside)).fetchall()
+    other = viewer_cursor.cursor()  # and no other session's cursor sees a change either
+    for cur in (viewer_cursor, other):
+        assert {n: cur.execute("SELECT current_setting(?)", [n]).fetchone()[0] for n in STORE_SETTINGS} == before
+    assert before["lock_configuration"] is True and before["enable_external_access"] is False
+    assert not (outside / "out.csv").exists() and not (outside / "other.duckdb").exists()
+    assert viewer_cursor.execute("SELECT count(*) FROM leads").fetchone() == (10,)  # the view still works

@@ -313,6 +313,27 @@ def test_a_damaged_store_is_explained_to_the_editor_and_to_the_viewer(editor, tm
     assert not viewer.metric
 
 
+@pytest.mark.parametrize("where", ["below a file", "under /proc"])
+def test_a_store_folder_that_cannot_be_made_is_explained_to_the_editor_and_to_the_viewer(tmp_path, monkeypatch,
+                                                                                         where):
+    (tmp_path / "plain").write_text("a file where the store's folder should be")
+    folder = tmp_path / "plain" / "sla" if where == "below a file" else Path("/proc/sla-dashboard-test")
+    monkeypatch.setenv("SLA_STORE_PATH", str(folder / "store.duckdb"))
+    page = _app()
+    page.switch_page("pages/workspace.py").run()
+    assert not page.exception
+    assert _text(page.error).startswith("The saved workspaces cannot be opened: the folder of the store file ")
+    assert "set SLA_STORE_PATH to a path on a writable disk" in _text(page.error)
+    page.switch_page("pages/marketing.py").run()  # the other pages do without the store
+    assert not page.exception and not page.error and page.metric
+
+    viewer = _app(share=share.new_token()).run()
+    assert not viewer.exception
+    assert _text(viewer.error) == ("This shared view cannot be shown right now: the saved workspaces are "
+                                   "unavailable. Ask the person who shared the link.")
+    assert not viewer.metric and not viewer.title
+
+
 def test_a_log_set_aside_at_start_up_is_shown_on_save_and_share(editor, tmp_path):
     (tmp_path / "store.duckdb.wal.damaged-20261123T101500000000Z").write_bytes(b"\xff" * 64)
     editor.run()
