@@ -225,3 +225,62 @@ def test_a_share_viewers_store_cursor_cannot_loosen_limits_read_files_or_load_ex
     assert before["lock_configuration"] is True and before["enable_external_access"] is False
     assert not (outside / "out.csv").exists() and not (outside / "other.duckdb").exists()
     assert viewer_cursor.execute("SELECT count(*) FROM leads").fetchone() == (10,)  # the view still works
+
+
+# 4.2 ─ one session, two threads: a rerun (or a download) while the interrupted run's query still runs
+def _slow_count(connection, started: threading.Event) -> int:
+    started.set()
+    return connection.execute("SELECT count(*) FROM range(60000000) WHERE hash(range) % 7 = 0").fetchone()[0]
+
+
+def _in_thread(call) -> tuple[threading.Thread, list]:
+    out: list = []
+
+    def run() -> None:
+        try:
+            out.append(call())
+        except Exception as exc:  # collected: an exception inside a thread would be lost
+            out.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def test_a_rerun_waits_for_the_query_its_interrupted_run_left_running(con, tmp_path):
+    from sla_core.assumptions import Assumptions
+    from sla_core.cache import ResultCache
+    from sla_core.sales import view as sales
+
+    dataset = Loader(con, tmp_path / "session").load(export_text(2000))
+    expected = sales.load(con, dataset, "calendar", None, ResultCache())
+    month = expected.months[-1]
+    which = sales.Breaches(month, None, breaching_only=True)
+    want = (expected.months, expected.headline(Assumptions(), month), expected.breaching_csv(Assumptions(), which))
+
+    cache = ResultCache()  # the session's, as the views use it
+    started = threading.Event()
+    old_run, old_result = _in_thread(lambda: cache.get(dataset.version, _slow_count, con, started))
+    started.wait(10)
+    assert old_run.is_alive(), "the interrupted run's query ended before the rerun: nothing was tested"
+    rerun = sales.load(con, dataset, "calendar", None, cache)  # the new run reaches the same connection
+    download, csv = _in_thread(lambda: rerun.breaching_csv(Assumptions(), which))  # and a click on a download
+    got = (rerun.months, rerun.headline(Assumptions(), month))
+    download.join(60)
+    old_run.join(60)
+    assert (*got, *csv) == want
+    assert isinstance(old_result[0], int)
+
+
+def test_one_sessions_long_query_does_not_hold_up_another_session(con, tmp_path):
+    from sla_core.cache import ResultCache
+
+    other = open_session_db(tmp_path / "other")
+    mine, theirs = ResultCache(), ResultCache()
+    started = threading.Event()
+    busy, _ = _in_thread(lambda: mine.get("v", _slow_count, con, started))
+    started.wait(10)
+    assert theirs.get("v", duckdb.DuckDBPyConnection.execute, other, "SELECT 42").fetchone() == (42,)
+    assert busy.is_alive()  # answered while the first session's query was still running
+    busy.join(60)
+    other.close()

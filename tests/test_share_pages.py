@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,66 @@ def test_the_app_and_the_guard_name_the_same_shared_pages():
                   and any(isinstance(t, ast.Name) and t.id == "SHARED_PAGES" for t in node.targets))
     scripts = [Path(call.args[0].value).name for call in shared.elts]
     assert sorted(scripts) == sorted(access.SHARED_PAGE_FILES)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """What each download button of the runs from now on would send: element id → its data (bytes, text, or
+    the callable Streamlit calls on click, on a thread of its own)."""
+    from streamlit.elements.widgets import button
+
+    seen: dict[str, object] = {}
+    marshall = button.marshall_file
+
+    def keep(coordinates, data, proto, *args, element_id: str = "", **kwargs):
+        seen[element_id] = data
+        return marshall(coordinates, data, proto, *args, element_id=element_id, **kwargs)
+
+    monkeypatch.setattr(button, "marshall_file", keep)
+    return seen
+
+
+def _clicked(data) -> bytes:
+    """The bytes a click on a download gets: a callable runs on a worker thread, as Streamlit runs it."""
+    if not callable(data):
+        return data.encode() if isinstance(data, str) else bytes(data)
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(_call(data)))
+    worker.start()
+    worker.join(120)
+    assert got, "the download did not finish"
+    if isinstance(got[0], BaseException):
+        raise got[0]
+    return got[0].encode() if isinstance(got[0], str) else got[0]
+
+
+def _call(data):
+    try:
+        return data()
+    except Exception as exc:  # handed to the test's thread
+        return exc
+
+
+def test_every_download_of_the_shared_pages_gives_its_file(editor, downloads):
+    token = _create_link(editor)
+    viewer = _app(share=token).run()
+    got: dict[str, dict[str, int]] = {}
+    for script in ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agreement.py"):
+        downloads.clear()
+        viewer.switch_page(script).run()
+        if script == "pages/marketing.py":  # its sections build their widgets only while open
+            for section in (KEYS.exact_values_open, KEYS.tiers_open):
+                viewer.session_state[section] = True
+            viewer.run()
+        assert not viewer.exception and workspace_of(viewer).read_only
+        buttons = viewer.get("download_button")
+        assert buttons, script
+        got[script] = {b.label: len(_clicked(downloads[b.id])) for b in buttons}
+        assert all(got[script].values()), (script, got[script])
+    assert {"Download the whole list (CSV)", "Download the rep table (CSV)"} <= set(got["pages/sales.py"])
+    assert "Download the monthly table (CSV)" in got["pages/marketing.py"]
+    assert {"Download as Markdown", "Download health table (CSV)"} <= set(got["pages/agreement.py"]) | \
+        set(got["pages/overview.py"])
 
 
 def test_revoked_and_tampered_tokens_get_one_generic_message(editor):

@@ -151,8 +151,9 @@ def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
     ws.refuse_if_read_only("save a workspace")
     if ws.dataset is None:
         raise store.StoreError("load some data first")
-    ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
-                               store.settings_to_json(settings_of(ws)))
+    with ws.cache.using():  # the session's connection is read while no other call of the session runs on it
+        ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
+                                   store.settings_to_json(settings_of(ws)))
     st.session_state[SAVED_WORKSPACE] = (ids[0], ws.dataset.version)
     return ids
 
@@ -172,9 +173,10 @@ def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -
     saved = store.get_workspace(cur, workspace_id)
     if saved is None:
         raise store.StoreError("that workspace no longer exists")
-    store.restore_leads(cur, ws.con, workspace_id)
-    ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
-    ws.cache.clear()
+    with ws.cache.using():
+        store.restore_leads(cur, ws.con, workspace_id)
+        ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+        ws.cache.clear()
     apply_settings(ws, settings_json)
     st.session_state[SAVED_WORKSPACE] = (workspace_id, saved.dataset.version)
 

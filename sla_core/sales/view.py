@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -118,13 +117,10 @@ class Sales:
                         breaching_only=which.breaching_only, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
 
     def breaching_csv(self, a: Assumptions, which: Breaches) -> bytes:
-        """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: a cursor of its own."""
-        cursor = self.con.cursor()
-        try:
-            return csv_bytes(speed.speed_leads(cursor, *self._lead_args(a, which), owner=which.owner,
-                                               breaching_only=which.breaching_only, limit=None).drop(columns="total"))
-        finally:
-            cursor.close()
+        """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: on the session's own
+        connection (where a shared view's ``leads`` is), in the session's turn, the list not kept."""
+        return self.run.alone(_leads_csv, self.con, *self._lead_args(a, which), owner=which.owner,
+                              breaching_only=which.breaching_only)
 
     def _lead_args(self, a: Assumptions, which: Breaches) -> tuple:
         return ("month", which.month, a.speed_goal_hours, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz,
@@ -152,13 +148,13 @@ class Sales:
 def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hours: BusinessHours | None,
          cache: ResultCache) -> Sales:
     """The Sales page's data on ``dataset``, counted on ``sales_clock`` ("calendar" or "business" ``hours``)."""
-    return Sales(con, dataset, clock_for(sales_clock, hours, dataset.tz), partial(cache.get, dataset.version))
+    return Sales(con, dataset, clock_for(sales_clock, hours, dataset.tz), cache.runner(dataset.version))
 
 
 def hand_off_years(con: duckdb.DuckDBPyConnection, dataset: Dataset, cache: ResultCache) -> range:
     """The years with hand-offs, for the public-holiday prefill: the periods do not depend on the
     goals or the clock, so this is read once per dataset rather than on every speed-goal move."""
-    calendar = Sales(con, dataset, None, partial(cache.get, dataset.version))
+    calendar = Sales(con, dataset, None, cache.runner(dataset.version))
     return tables.years_of(calendar._summary("month", None))
 
 
@@ -174,3 +170,8 @@ def with_holidays(hours: BusinessHours, more: Iterable[date]) -> BusinessHours:
 
 def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
     return csv_bytes(tables.period_table(by_period, depth_frame, period))
+
+
+def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool) -> bytes:
+    return csv_bytes(speed.speed_leads(con, *lead_args, owner=owner, breaching_only=breaching_only,
+                                       limit=None).drop(columns="total"))
