@@ -11,7 +11,8 @@ import duckdb
 
 from sla_core import queries
 
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "3GB"  # one session's most; the app shares a process budget (sla_core/budget.py)
+DEFAULT_SPILL_LIMIT = "8GB"
 DEFAULT_THREADS = 2
 
 
@@ -31,6 +32,7 @@ def open_session_db(
     readable: tuple[Path, ...] = (),
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int = DEFAULT_THREADS,
+    spill_limit: str = DEFAULT_SPILL_LIMIT,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory connection that may only read files under ``upload_dir`` (and ``readable``).
 
@@ -48,7 +50,7 @@ def open_session_db(
         ("SET allowed_directories = ?", [str(d) + "/" for d in (upload_dir, *map(_resolved, readable))]),
         ("SET temp_directory = ?", str(spill)),
         ("SET memory_limit = ?", memory_limit),
-        ("SET max_temp_directory_size = ?", "8GB"),
+        ("SET max_temp_directory_size = ?", spill_limit),
         ("SET threads = ?", threads),
         ("SET TimeZone = ?", "UTC"),
     ):
