@@ -6,8 +6,10 @@ import re
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
-from apptest_support import workspace_of
+from apptest_support import upload_on_data_page, workspace_of
+from ingest_support import export_text
 from streamlit.testing.v1 import AppTest
 
 from pages.common import access
@@ -231,13 +233,26 @@ def test_other_parameters_never_reach_another_scenario_or_workspace(editor):
 
 
 def test_two_sessions_never_see_each_others_data(editor):
+    """Another visitor uploads their own export: each session keeps its own leads, numbers, tables and files."""
+    editor.switch_page("pages/overview.py").run()
+    mine_before = _metrics(editor)
     other = _app().run()
+    upload_on_data_page(other, "theirs.csv", export_text(700, seed=11).encode())
+    other.switch_page("pages/overview.py").run()
+    editor.run()
+    assert not other.exception and not editor.exception
     mine, theirs = workspace_of(editor), workspace_of(other)
-    assert mine.con is not theirs.con and mine.work_dir != theirs.work_dir
+    assert (mine.dataset.rows_loaded, theirs.dataset.rows_loaded) == (6000, 700)
+    assert mine.con.execute("SELECT count(*) FROM leads").fetchone() == (6000,)
+    assert theirs.con.execute("SELECT count(*) FROM leads").fetchone() == (700,)
+    assert _metrics(editor) == mine_before != _metrics(other)
+    assert theirs.uploads.leads.path.is_relative_to(theirs.work_dir)
+    assert not theirs.work_dir.is_relative_to(mine.work_dir) and not mine.work_dir.is_relative_to(theirs.work_dir)
+    with pytest.raises(duckdb.PermissionException):  # my connection cannot read their upload
+        mine.con.execute("SELECT count(*) FROM read_csv(?)", [str(theirs.uploads.leads.path)]).fetchall()
     mine.con.execute("CREATE TABLE only_mine AS SELECT 42 AS answer")
     assert not theirs.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'only_mine'").fetchone()[0]
-    assert theirs.dataset.version != mine.dataset.version or theirs.uploads.leads.path != mine.uploads.leads.path
 
 
 def test_scenarios_compare_and_keep_revisions(editor):

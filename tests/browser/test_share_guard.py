@@ -6,15 +6,10 @@ test here starts its own server so that its first request is the share link.
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from live_server import live_server
 from playwright.sync_api import expect
 
 from sla_core.db import open_session_db
@@ -28,12 +23,6 @@ SAMPLE = ROOT / "data" / "sample_leads.csv"
 TIMEOUT = 60_000
 EDITING_ONLY = ("Upload exports", "Column mapping", "Preview", "Data quality", "Save this workspace",
                 "Save workspace", "Create a share link", "Saved workspaces", "sample_leads.csv")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _saved_store_with_link(folder: Path) -> tuple[Path, str]:
@@ -57,31 +46,8 @@ def _saved_store_with_link(folder: Path) -> tuple[Path, str]:
 def fresh_server(tmp_path):
     """A new ``streamlit run app.py`` no request has reached yet, on a store with one share link."""
     store, token = _saved_store_with_link(tmp_path)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SLA_STORE_PATH": str(store)}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # /_stcore/health runs no script: the share link stays the first page request
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace")[-3000:])
-        time.sleep(0.3)
-    yield url, token
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with live_server({"SLA_STORE_PATH": str(store)}) as url:
+        yield url, token
 
 
 @pytest.mark.parametrize("path", ["data", "workspace"])
