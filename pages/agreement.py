@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common.access import workspace
+from pages.common.access import guard_page, workspace
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, literal, month_picker, require_dataset
 from sla_core.health import view as health_view
+
+guard_page(__file__)
 
 # section → (marketing field, sales field, marketing label, sales label) for the parts only people can write
 WRITTEN = {

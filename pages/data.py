@@ -12,6 +12,9 @@ from sla_core import queries
 from sla_core.ingest import load as ingest
 from sla_core.ingest import quality_report as quality
 from sla_core.ingest.decode import InputError
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 ws = workspace()
 st.title("Data")

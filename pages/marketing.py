@@ -9,6 +9,9 @@ from pages.common.ui import require_dataset
 from pages.sections import marketing as section
 from sla_core.marketing import targets
 from sla_core.marketing import view as marketing
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 ws = workspace()
 section.title(ws)

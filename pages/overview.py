@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from pages.common.access import workspace
+from pages.common.access import guard_page, workspace
 from pages.common.ui import KEYS, literal, month_picker, require_dataset
 from pages.sections import overview as section
 from sla_core.health import view as health_view
 from sla_core.health.headline import goals_sentence
+
+guard_page(__file__)
 
 ws = workspace()
 st.title("Overview")

@@ -15,6 +15,9 @@ from pages.sections import sales as section
 from pages.sections import sales_figures as figures
 from pages.sections import sales_reps as reps
 from sla_core.sales import view as sales
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 ws = workspace()
 st.title("Sales SLA")

@@ -21,6 +21,9 @@ from sla_core.marketing import view as marketing
 from sla_core.marketing.targets import compute_targets
 from sla_core.store import share
 from sla_core.store import workspaces as store
+from pages.common.access import guard_page
+
+guard_page(__file__)
 
 EXPIRY = {"Never": None, "1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
           "90 days": timedelta(days=90)}

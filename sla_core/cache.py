@@ -8,11 +8,19 @@ DataFrame) counts by identity: pass only results of the same cache or hashable v
 result cached from another cached result is found again on the next rerun. The cache is
 bounded: past ``limit`` entries the least recently used goes, and the queried data, used on
 every rerun, stays while results of old slider positions drop out.
+
+The cache also takes turns on the session's connection, which refuses a second call while one
+runs (DuckDB's ResourceInUseException): a rerun can start while a query of the run it
+interrupted is still running, and a download is built on a thread of its own. Each call runs
+alone (a re-entrant lock per cache, so per session); ``using`` holds the turn for other work on
+the connection (a load, a save).
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -48,28 +56,59 @@ class ResultCache:
         self.limit = limit
         self._version: object = None
         self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._turn = threading.RLock()
 
     def get(self, version: object, compute: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``compute(*args, **kwargs)``, run only when this call on this data version has no kept result.
 
         ``compute`` must be a module-level function (a lambda made on each rerun is never found again).
         """
-        if version != self._version:
-            self.clear()
-            self._version = version
-        key = (compute, tuple(map(_key_part, args)), tuple((name, _key_part(v)) for name, v in sorted(kwargs.items())))
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-        result = compute(*args, **kwargs)
-        self._entries[key] = result
-        if len(self._entries) > self.limit:
-            self._entries.popitem(last=False)
-        return result
+        with self._turn:
+            if version != self._version:
+                self.clear()
+                self._version = version
+            key = (compute, tuple(map(_key_part, args)),
+                   tuple((name, _key_part(v)) for name, v in sorted(kwargs.items())))
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            result = compute(*args, **kwargs)
+            self._entries[key] = result
+            if len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+            return result
+
+    def alone(self, compute: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``compute(*args, **kwargs)`` in the session's turn, its result not kept (a whole list for a download)."""
+        with self._turn:
+            return compute(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[None]:
+        """Hold the session's turn on its connection for work that is not a cached call (a load, a save)."""
+        with self._turn:
+            yield
+
+    def runner(self, version: object) -> Runner:
+        """``get`` bound to one data version, with ``alone`` beside it: what a view keeps as its ``run``."""
+        return Runner(self, version)
 
     def clear(self) -> None:
         """Forget every result (a new upload or a reopened workspace: the session's data changed)."""
-        self._entries.clear()
+        with self._turn:
+            self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class Runner:
+    """A cache's ``get`` for one data version (call it), and its ``alone`` for a result not to keep."""
+
+    __slots__ = ("alone", "cache", "version")
+
+    def __init__(self, cache: ResultCache, version: object) -> None:
+        self.cache, self.version, self.alone = cache, version, cache.alone
+
+    def __call__(self, compute: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self.cache.get(self.version, compute, *args, **kwargs)

@@ -11,7 +11,8 @@ import duckdb
 
 from sla_core import queries
 
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "3GB"  # one session's most; the app shares a process budget (sla_core/budget.py)
+DEFAULT_SPILL_LIMIT = "8GB"
 DEFAULT_THREADS = 2
 
 
@@ -31,13 +32,14 @@ def open_session_db(
     readable: tuple[Path, ...] = (),
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int = DEFAULT_THREADS,
+    spill_limit: str = DEFAULT_SPILL_LIMIT,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory connection that may only read files under ``upload_dir`` (and ``readable``).
 
     The app passes only the session's own folder; the report command adds the folders
-    of the files named on its command line so big exports are read in place. External access, extension loading and configuration changes are all off once
-    this returns, so SQL text can at worst read the user's own upload. The metric SQL's
-    macros (``create_macros``) are defined on it first.
+    of the files named on its command line so big exports are read in place. External access,
+    extension loading and configuration changes are all off once this returns, so SQL text can at
+    worst read the user's own upload. The metric SQL's macros (``create_macros``) are defined on it first.
     """
     upload_dir = Path(upload_dir).resolve()
     upload_dir.mkdir(parents=True, exist_ok=True)
@@ -48,7 +50,7 @@ def open_session_db(
         ("SET allowed_directories = ?", [str(d) + "/" for d in (upload_dir, *map(_resolved, readable))]),
         ("SET temp_directory = ?", str(spill)),
         ("SET memory_limit = ?", memory_limit),
-        ("SET max_temp_directory_size = ?", "8GB"),
+        ("SET max_temp_directory_size = ?", spill_limit),
         ("SET threads = ?", threads),
         ("SET TimeZone = ?", "UTC"),
     ):

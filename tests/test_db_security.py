@@ -103,7 +103,8 @@ def test_quote_ident_refuses_what_cannot_be_an_identifier(bad):
 # 4.2 ─ 20 threads, one session connection, a cursor each
 def test_twenty_threads_on_cursors_of_one_session(con, tmp_path):
     Loader(con, tmp_path / "session").load(export_text(2000))
-    expected = con.execute("SELECT source, count(*), sum(attempts) FROM leads GROUP BY source ORDER BY source").fetchall()
+    expected = con.execute(
+        "SELECT source, count(*), sum(attempts) FROM leads GROUP BY source ORDER BY source").fetchall()
     results, errors = {}, []
 
     def work(k: int) -> None:
@@ -147,7 +148,8 @@ def test_no_process_global_duckdb_or_raw_html(path):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id == "duckdb":
-                assert node.func.attr == "connect", f"{path}:{node.lineno}: duckdb.{node.func.attr}() uses the process-global connection"
+                assert node.func.attr == "connect", \
+                    f"{path}:{node.lineno}: duckdb.{node.func.attr}() uses the process-global connection"
             if isinstance(owner, ast.Name) and owner.id == "st":
                 assert node.func.attr != "html", f"{path}:{node.lineno}: st.html"
         if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
@@ -164,6 +166,121 @@ def test_the_static_rules_can_fail(tmp_path):
     for source in ("import streamlit as st\n", "import duckdb\nduckdb.sql('SELECT 1')\n",
                    "st.markdown(x, unsafe_allow_html=True)\n", "st.html(x)\n", "df.style.to_html()\n"):
         bad.write_text(source)
-        check = test_core_never_imports_streamlit if "import streamlit" in source else test_no_process_global_duckdb_or_raw_html
+        check = (test_core_never_imports_streamlit if "import streamlit" in source
+                 else test_no_process_global_duckdb_or_raw_html)
         with pytest.raises(AssertionError):
             check(bad)
+
+
+# 4.6 on the store ─ the one connection shared between sessions: a share viewer's cursor changes nothing
+@pytest.fixture
+def viewer_cursor(tmp_path):
+    """A cursor on the store as a share link's session gets it: its own, showing one saved workspace."""
+    from sla_core.ingest.mapping import Mapping
+    from sla_core.store import file as store_file, workspaces
+    from store_support import session_with_leads
+
+    db = store_file.open_store(tmp_path / "store" / "store.duckdb")
+    con, dataset = session_with_leads(tmp_path / "session", 10)
+    wid, _ = workspaces.save_workspace(db.cursor(), con, "Plan", dataset, Mapping().to_json(), "{}")
+    cur = db.cursor()
+    workspaces.show_workspace(cur, wid)
+    yield cur
+    db.close()
+    con.close()
+
+
+STORE_SETTINGS = ("memory_limit", "threads", "max_temp_directory_size", "autoload_known_extensions",
+                  "autoinstall_known_extensions", "enable_external_access", "lock_configuration", "TimeZone")
+
+
+@pytest.mark.parametrize("statement", [
+    "SET memory_limit = '100GB'",
+    "SET GLOBAL memory_limit = '100GB'",
+    "RESET memory_limit",
+    "SET threads = 64",
+    "SET max_temp_directory_size = '1TB'",
+    "SET autoload_known_extensions = true",
+    "SET autoinstall_known_extensions = true",
+    "SET lock_configuration = false",
+    "SET enable_external_access = true",
+    "SET TimeZone = 'America/New_York'",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM read_csv('{outside}/secret.csv')",
+    "COPY (SELECT * FROM leads) TO '{outside}/out.csv'",
+    "ATTACH '{outside}/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+])
+def test_a_share_viewers_store_cursor_cannot_loosen_limits_read_files_or_load_extensions(viewer_cursor, outside,
+                                                                                         statement):
+    before = {name: viewer_cursor.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in STORE_SETTINGS}
+    with pytest.raises(duckdb.Error):
+        viewer_cursor.execute(statement.format(outside=outside)).fetchall()
+    other = viewer_cursor.cursor()  # and no other session's cursor sees a change either
+    for cur in (viewer_cursor, other):
+        assert {n: cur.execute("SELECT current_setting(?)", [n]).fetchone()[0] for n in STORE_SETTINGS} == before
+    assert before["lock_configuration"] is True and before["enable_external_access"] is False
+    assert not (outside / "out.csv").exists() and not (outside / "other.duckdb").exists()
+    assert viewer_cursor.execute("SELECT count(*) FROM leads").fetchone() == (10,)  # the view still works
+
+
+# 4.2 ─ one session, two threads: a rerun (or a download) while the interrupted run's query still runs
+def _slow_count(connection, started: threading.Event) -> int:
+    started.set()
+    return connection.execute("SELECT count(*) FROM range(60000000) WHERE hash(range) % 7 = 0").fetchone()[0]
+
+
+def _in_thread(call) -> tuple[threading.Thread, list]:
+    out: list = []
+
+    def run() -> None:
+        try:
+            out.append(call())
+        except Exception as exc:  # collected: an exception inside a thread would be lost
+            out.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def test_a_rerun_waits_for_the_query_its_interrupted_run_left_running(con, tmp_path):
+    from sla_core.assumptions import Assumptions
+    from sla_core.cache import ResultCache
+    from sla_core.sales import view as sales
+
+    dataset = Loader(con, tmp_path / "session").load(export_text(2000))
+    expected = sales.load(con, dataset, "calendar", None, ResultCache())
+    month = expected.months[-1]
+    which = sales.Breaches(month, None, breaching_only=True)
+    want = (expected.months, expected.headline(Assumptions(), month), expected.breaching_csv(Assumptions(), which))
+
+    cache = ResultCache()  # the session's, as the views use it
+    started = threading.Event()
+    old_run, old_result = _in_thread(lambda: cache.get(dataset.version, _slow_count, con, started))
+    started.wait(10)
+    assert old_run.is_alive(), "the interrupted run's query ended before the rerun: nothing was tested"
+    rerun = sales.load(con, dataset, "calendar", None, cache)  # the new run reaches the same connection
+    download, csv = _in_thread(lambda: rerun.breaching_csv(Assumptions(), which))  # and a click on a download
+    got = (rerun.months, rerun.headline(Assumptions(), month))
+    download.join(60)
+    old_run.join(60)
+    assert (*got, *csv) == want
+    assert isinstance(old_result[0], int)
+
+
+def test_one_sessions_long_query_does_not_hold_up_another_session(con, tmp_path):
+    from sla_core.cache import ResultCache
+
+    other = open_session_db(tmp_path / "other")
+    mine, theirs = ResultCache(), ResultCache()
+    started = threading.Event()
+    busy, _ = _in_thread(lambda: mine.get("v", _slow_count, con, started))
+    started.wait(10)
+    assert theirs.get("v", duckdb.DuckDBPyConnection.execute, other, "SELECT 42").fetchone() == (42,)
+    assert busy.is_alive()  # answered while the first session's query was still running
+    busy.join(60)
+    other.close()

@@ -5,19 +5,32 @@ import gc
 
 import duckdb
 import pytest
+from apptest_support import new_app, upload_on_data_page, workspace_of
+from ingest_support import export_text
 
-from pages.common import state
+from pages.common import limits, state
 
 
-def test_a_dropped_session_leaves_no_folder_and_closes_its_connection():
-    ws = state.new_workspace()  # loads the bundled sample into the folder, as a new visitor gets it
+def test_a_dropped_streamlit_session_leaves_no_folder_closes_its_connection_and_frees_its_share():
+    """A real Streamlit session (AppTest's session state, as the server's session manager drops a closed tab):
+    its pages were drawn, an export uploaded, then the session goes away."""
+    app = new_app().run()
+    upload_on_data_page(app, "mine.csv", export_text(300).encode())
+    app.switch_page("pages/sales.py").run()  # views, the result cache and download callables now refer to it
+    assert not app.exception
+    ws = workspace_of(app)
     folder, con = ws.work_dir, ws.con
-    assert any(folder.rglob("*.csv"))
-    del ws
+    assert any(folder.rglob("mine.csv")) and any(folder.rglob("sample_leads.csv"))
+    process = limits.process_limits()
+    sessions = process.sessions_open
+    del ws, app
     gc.collect()
     assert not folder.exists()
     with pytest.raises(duckdb.ConnectionException):
         con.execute("SELECT 1")
+    del con
+    gc.collect()
+    assert process.sessions_open == sessions - 1  # its part of the memory budget goes to the next session
 
 
 def test_a_shared_view_keeps_the_store_cursor_it_borrowed(tmp_path):

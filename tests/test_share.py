@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from sla_core import queries
 from sla_core.store import share
 
 from sla_core.store import file as store_file, workspaces
@@ -145,17 +146,71 @@ def test_a_link_write_that_fails_is_refused_clearly_and_leaves_nothing_half_done
     cur = connection.cursor()
     monkeypatch.setattr(share, "new_token", lambda: "T" * 43)
     share.create_link(cur, wid, sid, 1, label="first")
-    with pytest.raises(store_file.StoreError, match=r"^the share link could not be created \(.+\); nothing was stored$"):
+    with pytest.raises(store_file.StoreError,
+                       match=r"^the share link could not be created \(.+\); nothing was stored$"):
         share.create_link(cur, wid, sid, 1, label="same token")
     assert list(share.links(cur, wid)["label"]) == ["first"]  # and the cursor is usable again
 
     other = connection.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE share_links SET revoked_at = now()")  # a revocation of the same link, not committed yet
-    with pytest.raises(store_file.StoreError, match=r"^the link could not be revoked \(.+\); it still works; try again$"):
+    with pytest.raises(store_file.StoreError,
+                       match=r"^the link could not be revoked \(.+\); it still works; try again$"):
         share.revoke_link(cur, wid, share.token_hash("T" * 43))
     other.execute("ROLLBACK")
     assert share.open_link(cur, "T" * 43) == share.ShareTarget(wid, sid, 1)
     share.revoke_link(cur, wid, share.token_hash("T" * 43))
     with pytest.raises(share.ShareDenied):
         share.open_link(cur, "T" * 43)
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["after-a-read", "before-any-read"])
+def test_a_link_created_while_its_workspace_is_deleted_is_refused_and_leaves_no_row(db, monkeypatch, read_first):
+    """Two sessions interleaved: the link's write has begun (and, in one case, already read the scenario) when
+    another session's delete of the workspace commits; the link is refused, and nothing points at the deleted
+    workspace."""
+    connection, wid, sid = db
+    creating, deleting = connection.cursor(), connection.cursor()
+    run = queries.records
+
+    def delete_in_between(cur, name, **params):
+        if name == "store/scenarios:claim":
+            if read_first:  # the write's snapshot is taken here and still shows the scenario
+                assert creating.execute("SELECT count(*) FROM scenarios WHERE scenario_id = ?", [sid]).fetchone() \
+                    == (1,)
+            workspaces.delete_workspace(deleting, wid)  # commits while the link's transaction is open
+        return run(cur, name, **params)
+
+    monkeypatch.setattr(queries, "records", delete_in_between)
+    why = (r"the share link could not be created \(the workspace changed at the same moment; reload and try "
+           r"again\); nothing was stored" if read_first else "that scenario revision does not exist in this workspace")
+    with pytest.raises(store_file.StoreError, match=f"^{why}$"):
+        share.create_link(creating, wid, sid, 1, label="too late")
+    monkeypatch.undo()
+    for table in ("share_links", "scenarios", "workspaces", "workspace_leads"):
+        assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    assert creating.execute("SELECT 1").fetchone() == (1,)  # the cursor is out of its transaction, usable
+
+
+def test_a_delete_while_a_link_is_being_created_is_refused_and_leaves_no_orphan(db, monkeypatch):
+    """The other order: the link's write claimed the revision first, so the delete fails and keeps everything;
+    the link is stored and works, and a second delete removes both."""
+    connection, wid, sid = db
+    creating, deleting = connection.cursor(), connection.cursor()
+    claim = queries.records
+    refused = []
+
+    def delete_after_the_claim(cur, name, **params):
+        found = claim(cur, name, **params)
+        if name == "store/scenarios:claim":
+            with pytest.raises(store_file.StoreError, match="^the workspace could not be deleted") as info:
+                workspaces.delete_workspace(deleting, wid)
+            refused.append(info.value)
+        return found
+
+    monkeypatch.setattr(queries, "records", delete_after_the_claim)
+    token = share.create_link(creating, wid, sid, 1, label="first")
+    monkeypatch.undo()
+    assert refused and share.open_link(connection.cursor(), token) == share.ShareTarget(wid, sid, 1)
+    workspaces.delete_workspace(deleting, wid)
+    assert connection.execute("SELECT count(*) FROM share_links").fetchone() == (0,)

@@ -1,11 +1,15 @@
 """Save → share → open the link in a fresh session: the same numbers, read-only, nothing else reachable."""
 from __future__ import annotations
 
+import ast
 import re
+import threading
 from pathlib import Path
 
+import duckdb
 import pytest
-from apptest_support import workspace_of
+from apptest_support import upload_on_data_page, workspace_of
+from ingest_support import export_text
 from streamlit.testing.v1 import AppTest
 
 from pages.common import access
@@ -91,6 +95,112 @@ def test_shared_view_is_read_only_on_the_server(editor):
             viewer.switch_page(hidden)
 
 
+PAGE_SCRIPTS = sorted((ROOT / "pages").glob("*.py"))
+
+
+def test_every_page_script_run_on_its_own_with_a_share_link_shows_only_a_shared_page(editor):
+    """Each page as Streamlit runs it without app.py (its pages-folder mode, or a page URL of a fresh server):
+    an editing page stops with the generic refusal whatever the token; a shared page draws the read-only view."""
+    token = _create_link(editor)
+    assert {p.name for p in PAGE_SCRIPTS} >= set(access.SHARED_PAGE_FILES) | {"data.py", "workspace.py"}
+    for script in PAGE_SCRIPTS:
+        for given in (token, token[:-1] + ("A" if token[-1] != "A" else "B")):
+            app = AppTest.from_file(str(script), default_timeout=120)
+            app.query_params["share"] = given
+            app.run()
+            assert not app.exception, script.name
+            editable = [w for w in (*app.file_uploader, *app.text_input, *app.button) if not w.disabled]
+            assert not editable, script.name  # nothing to upload, name, save or delete
+            if script.name not in access.SHARED_PAGE_FILES or given != token:
+                assert _text(app.error) == share.GENERIC_DENIAL, script.name
+                assert not app.title and not app.metric and not app.dataframe and not app.caption, script.name
+                assert not app.get("download_button") and not app.get("data_editor"), script.name
+            else:
+                assert app.title and share.GENERIC_DENIAL not in _text(app.error), script.name
+                assert workspace_of(app).read_only, script.name
+
+
+@pytest.mark.parametrize("script", ["pages/data.py", "pages/workspace.py"])
+def test_a_share_link_to_an_editing_page_as_a_fresh_servers_first_request_opens_the_shared_view(editor, script):
+    """A page URL before app.py ever ran in the process: Streamlit's pages-folder mode, handed to app.py."""
+    token = _create_link(editor)
+    viewer = _app(share=token)
+    viewer.switch_page(script).run()  # AppTest starts each run in a fresh pages-folder state, as a new server
+    assert not viewer.exception
+    assert [t.value for t in viewer.title] == ["Overview"]
+    assert "Shared read-only view: workspace Board <b>review</b>" in _text(viewer.caption)
+    assert not viewer.file_uploader and not viewer.text_input and not viewer.get("data_editor")
+    assert "sample_leads.csv" not in _text(viewer.caption) + _text(viewer.markdown)
+
+
+def test_the_app_and_the_guard_name_the_same_shared_pages():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    shared = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == "SHARED_PAGES" for t in node.targets))
+    scripts = [Path(call.args[0].value).name for call in shared.elts]
+    assert sorted(scripts) == sorted(access.SHARED_PAGE_FILES)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """What each download button of the runs from now on would send: element id → its data (bytes, text, or
+    the callable Streamlit calls on click, on a thread of its own)."""
+    from streamlit.elements.widgets import button
+
+    seen: dict[str, object] = {}
+    marshall = button.marshall_file
+
+    def keep(coordinates, data, proto, *args, element_id: str = "", **kwargs):
+        seen[element_id] = data
+        return marshall(coordinates, data, proto, *args, element_id=element_id, **kwargs)
+
+    monkeypatch.setattr(button, "marshall_file", keep)
+    return seen
+
+
+def _clicked(data) -> bytes:
+    """The bytes a click on a download gets: a callable runs on a worker thread, as Streamlit runs it."""
+    if not callable(data):
+        return data.encode() if isinstance(data, str) else bytes(data)
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(_call(data)))
+    worker.start()
+    worker.join(120)
+    assert got, "the download did not finish"
+    if isinstance(got[0], BaseException):
+        raise got[0]
+    return got[0].encode() if isinstance(got[0], str) else got[0]
+
+
+def _call(data):
+    try:
+        return data()
+    except Exception as exc:  # handed to the test's thread
+        return exc
+
+
+def test_every_download_of_the_shared_pages_gives_its_file(editor, downloads):
+    token = _create_link(editor)
+    viewer = _app(share=token).run()
+    got: dict[str, dict[str, int]] = {}
+    for script in ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agreement.py"):
+        downloads.clear()
+        viewer.switch_page(script).run()
+        if script == "pages/marketing.py":  # its sections build their widgets only while open
+            for section in (KEYS.exact_values_open, KEYS.tiers_open):
+                viewer.session_state[section] = True
+            viewer.run()
+        assert not viewer.exception and workspace_of(viewer).read_only
+        buttons = viewer.get("download_button")
+        assert buttons, script
+        got[script] = {b.label: len(_clicked(downloads[b.id])) for b in buttons}
+        assert all(got[script].values()), (script, got[script])
+    assert {"Download the whole list (CSV)", "Download the rep table (CSV)"} <= set(got["pages/sales.py"])
+    assert "Download the monthly table (CSV)" in got["pages/marketing.py"]
+    assert {"Download as Markdown", "Download health table (CSV)"} <= set(got["pages/agreement.py"]) | \
+        set(got["pages/overview.py"])
+
+
 def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
     token = _create_link(editor)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -123,13 +233,26 @@ def test_other_parameters_never_reach_another_scenario_or_workspace(editor):
 
 
 def test_two_sessions_never_see_each_others_data(editor):
+    """Another visitor uploads their own export: each session keeps its own leads, numbers, tables and files."""
+    editor.switch_page("pages/overview.py").run()
+    mine_before = _metrics(editor)
     other = _app().run()
+    upload_on_data_page(other, "theirs.csv", export_text(700, seed=11).encode())
+    other.switch_page("pages/overview.py").run()
+    editor.run()
+    assert not other.exception and not editor.exception
     mine, theirs = workspace_of(editor), workspace_of(other)
-    assert mine.con is not theirs.con and mine.work_dir != theirs.work_dir
+    assert (mine.dataset.rows_loaded, theirs.dataset.rows_loaded) == (6000, 700)
+    assert mine.con.execute("SELECT count(*) FROM leads").fetchone() == (6000,)
+    assert theirs.con.execute("SELECT count(*) FROM leads").fetchone() == (700,)
+    assert _metrics(editor) == mine_before != _metrics(other)
+    assert theirs.uploads.leads.path.is_relative_to(theirs.work_dir)
+    assert not theirs.work_dir.is_relative_to(mine.work_dir) and not mine.work_dir.is_relative_to(theirs.work_dir)
+    with pytest.raises(duckdb.PermissionException):  # my connection cannot read their upload
+        mine.con.execute("SELECT count(*) FROM read_csv(?)", [str(theirs.uploads.leads.path)]).fetchall()
     mine.con.execute("CREATE TABLE only_mine AS SELECT 42 AS answer")
     assert not theirs.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'only_mine'").fetchone()[0]
-    assert theirs.dataset.version != mine.dataset.version or theirs.uploads.leads.path != mine.uploads.leads.path
 
 
 def test_scenarios_compare_and_keep_revisions(editor):
@@ -269,6 +392,27 @@ def test_a_damaged_store_is_explained_to_the_editor_and_to_the_viewer(editor, tm
     assert _text(viewer.error) == ("This shared view cannot be shown right now: the saved workspaces are "
                                    "unavailable. Ask the person who shared the link.")
     assert not viewer.metric
+
+
+@pytest.mark.parametrize("where", ["below a file", "under /proc"])
+def test_a_store_folder_that_cannot_be_made_is_explained_to_the_editor_and_to_the_viewer(tmp_path, monkeypatch,
+                                                                                         where):
+    (tmp_path / "plain").write_text("a file where the store's folder should be")
+    folder = tmp_path / "plain" / "sla" if where == "below a file" else Path("/proc/sla-dashboard-test")
+    monkeypatch.setenv("SLA_STORE_PATH", str(folder / "store.duckdb"))
+    page = _app()
+    page.switch_page("pages/workspace.py").run()
+    assert not page.exception
+    assert _text(page.error).startswith("The saved workspaces cannot be opened: the folder of the store file ")
+    assert "set SLA_STORE_PATH to a path on a writable disk" in _text(page.error)
+    page.switch_page("pages/marketing.py").run()  # the other pages do without the store
+    assert not page.exception and not page.error and page.metric
+
+    viewer = _app(share=share.new_token()).run()
+    assert not viewer.exception
+    assert _text(viewer.error) == ("This shared view cannot be shown right now: the saved workspaces are "
+                                   "unavailable. Ask the person who shared the link.")
+    assert not viewer.metric and not viewer.title
 
 
 def test_a_log_set_aside_at_start_up_is_shown_on_save_and_share(editor, tmp_path):

@@ -238,7 +238,8 @@ def test_a_reopened_workspace_reports_like_the_upload_without_loading_pandas(tmp
 def test_store_cursors_read_instants_in_utc_whatever_the_hosts_zone(tmp_path):
     # like every session connection, so the same SQL gives the same result on a shared workspace
     code = ("import sys; from sla_core.store.file import open_store; cur = open_store(sys.argv[1]).cursor(); "
-            "print(cur.execute(\"SELECT current_setting('TimeZone'), CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
+            "print(cur.execute(\"SELECT current_setting('TimeZone'), "
+            "CAST(TIMESTAMPTZ '2024-03-01 02:00+00' AS DATE)\").fetchone())")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store.duckdb")], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "TZ": "America/New_York"},
                           check=True)
@@ -283,3 +284,16 @@ def test_same_scenario_revised_at_once_keeps_one_and_asks_the_other_to_reload(db
     store_file._rollback(first)
     assert [r.revision for r in scenarios.revisions(db.cursor(), wid, sid)] == [1, 2]
     assert scenarios.save_scenario(first, wid, "Baseline", "{}", sid) == (sid, 3)  # after reloading, it saves
+
+
+@pytest.mark.parametrize("where", ["below a file", "under /proc"])
+def test_a_store_path_whose_folder_cannot_be_made_is_refused_in_words(tmp_path, where):
+    if where == "below a file":
+        (tmp_path / "plain").write_text("not a folder")
+        path = tmp_path / "plain" / "sla" / "store.duckdb"
+    else:
+        path = Path("/proc/sla-dashboard-test/store.duckdb")
+    with pytest.raises(store_file.StoreError, match=r"^the folder of the store file .+ cannot be created \(.+\); "
+                                                    r"set SLA_STORE_PATH to a path on a writable disk$"):
+        store_file.open_store(path)
+    assert not path.parent.exists()

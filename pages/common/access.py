@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from pages.common.state import (
     WORKSPACE,
@@ -31,6 +32,34 @@ STORE_CURSOR = "store_cursor"  # st.session_state: (store path, this session's c
 SHARE_TARGET = "share_target"
 SHARED_NAMES = "shared_names"  # (workspace name, scenario name, revision) of the shared view
 SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this session's data was saved as or opened from
+SHARED_PAGE_FILES = ("overview.py", "marketing.py", "sales.py", "agreement.py")  # all a share link may open
+
+
+def guard_page(script: str) -> None:
+    """The first call of every page script (``guard_page(__file__)``): who may see this page at all.
+
+    With a share token only ``SHARED_PAGE_FILES`` draw; any other page stops with the one generic
+    refusal, whatever the token. A share link that is the first request of a fresh server runs its
+    page in Streamlit's pages-folder mode (no app navigation, every ``pages/*.py`` in the sidebar, until
+    ``app.py`` runs once in the process): that run is handed to ``app.py``, whose navigation offers
+    only the shared pages. Without a token: the editors' check, and the page runs as before.
+    """
+    if share_token() is None:
+        require_editor()
+        return
+    if PagesManager.uses_pages_directory:
+        _hand_over_to_app(script)
+    if Path(script).name not in SHARED_PAGE_FILES:
+        st.error(share.GENERIC_DENIAL)
+        st.stop()
+
+
+def _hand_over_to_app(script: str) -> None:
+    """Leave pages-folder mode for good (any ``st.navigation`` call does) with the folder's page list
+    hidden, and run this page again through ``app.py`` (the rerun keeps the page asked for and the
+    URL's parameters); a refused share link then shows no page list at all."""
+    st.navigation([st.Page(script)], position="hidden")
+    st.rerun()
 
 
 def workspace() -> Workspace:
@@ -122,8 +151,9 @@ def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
     ws.refuse_if_read_only("save a workspace")
     if ws.dataset is None:
         raise store.StoreError("load some data first")
-    ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
-                               store.settings_to_json(settings_of(ws)))
+    with ws.cache.using():  # the session's connection is read while no other call of the session runs on it
+        ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
+                                   store.settings_to_json(settings_of(ws)))
     st.session_state[SAVED_WORKSPACE] = (ids[0], ws.dataset.version)
     return ids
 
@@ -143,9 +173,10 @@ def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -
     saved = store.get_workspace(cur, workspace_id)
     if saved is None:
         raise store.StoreError("that workspace no longer exists")
-    store.restore_leads(cur, ws.con, workspace_id)
-    ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
-    ws.cache.clear()
+    with ws.cache.using():
+        store.restore_leads(cur, ws.con, workspace_id)
+        ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+        ws.cache.clear()
     apply_settings(ws, settings_json)
     st.session_state[SAVED_WORKSPACE] = (workspace_id, saved.dataset.version)
 

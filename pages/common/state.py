@@ -25,9 +25,9 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from pages.common import limits
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
-from sla_core.db import open_session_db
 from sla_core.health.agreement import AgreementText
 from sla_core.ingest import decode
 from sla_core.ingest import load as ingest
@@ -80,7 +80,8 @@ class Workspace:
              progress=None) -> ingest.Dataset:
         """Ingest ``files``; on bad input raise and keep the previous data, mapping and uploads."""
         self.refuse_if_read_only("upload data")
-        dataset = ingest.load(self.con, files, mapping, options, self.work_dir / "work", progress)
+        with limits.load_turn(files), self.cache.using():  # the process's load turns, then the session's own
+            dataset = ingest.load(self.con, files, mapping, options, self.work_dir / "work", progress)
         self.dataset, self.mapping, self.options, self.uploads = dataset, mapping, options, files
         self.cache.clear()
         return dataset
@@ -119,7 +120,7 @@ def apply_settings(ws: Workspace, settings_json: str) -> None:
 def new_workspace() -> Workspace:
     """A new visitor's workspace in a folder of its own, with the bundled sample loaded."""
     work_dir = Path(tempfile.mkdtemp(prefix="sla-session-"))
-    ws = Workspace(con=open_session_db(work_dir), work_dir=work_dir)
+    ws = Workspace(con=limits.process_limits().open_session_db(work_dir), work_dir=work_dir)
     if SAMPLE_LEADS.exists():
         sample = work_dir / "uploads" / "sample" / SAMPLE_LEADS.name
         sample.parent.mkdir(parents=True, exist_ok=True)

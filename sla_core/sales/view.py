@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -251,14 +250,10 @@ class Sales:
                         breaching_only=which.breaching_only, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
 
     def breaching_csv(self, a: Assumptions, which: Breaches) -> bytes:
-        """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: a cursor of its own."""
-        cursor = self.con.cursor()
-        try:
-            leads = speed.speed_leads(cursor, *self._lead_args(a, which), owner=which.owner,
-                                      breaching_only=which.breaching_only, limit=None)
-            return csv_bytes(tables.lead_csv_frame(leads))
-        finally:
-            cursor.close()
+        """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: on the session's own
+        connection (where a shared view's ``leads`` is), in the session's turn, the list not kept."""
+        return self.run.alone(_leads_csv, self.con, *self._lead_args(a, which), owner=which.owner,
+                              breaching_only=which.breaching_only)
 
     def _lead_args(self, a: Assumptions, which: Breaches) -> tuple:
         goal_hours = a.speed_goal_hours if self.measured.speed else NEVER_DUE_HOURS
@@ -291,7 +286,7 @@ def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hou
     The business hours' holidays are bounded to the data (``HolidaySpan``), whatever list a
     workspace or scenario holds.
     """
-    run = partial(cache.get, dataset.version)
+    run = cache.runner(dataset.version)
     span = HolidaySpan.of(_hand_off_years(con, dataset, run))
     shown, left_out = business_hours(hours, dataset.tz), 0
     if span is not None:
@@ -318,3 +313,8 @@ def with_holidays(hours: BusinessHours, more: Iterable[date]) -> BusinessHours:
 
 def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
     return csv_bytes(tables.period_table(by_period, depth_frame, period))
+
+
+def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool) -> bytes:
+    return csv_bytes(tables.lead_csv_frame(speed.speed_leads(con, *lead_args, owner=owner,
+                                                             breaching_only=breaching_only, limit=None)))

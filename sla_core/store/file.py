@@ -46,10 +46,12 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     A second process on the same file fails here with DuckDB's lock error, which is
     the intended "one replica only" behaviour. A write-ahead log that cannot be replayed
     is set aside (``set_aside_logs``) and the file opens as of its last checkpoint;
-    a damaged store file is refused and left as it is, to be restored from a backup.
+    a damaged store file is refused and left as it is, to be restored from a backup, and so is a
+    path whose folder cannot be made. Once set up, the configuration is locked for every cursor:
+    share viewers query through their own cursors on this connection.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path)
     store = _connect(path)
     store.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])  # shared by every session's cursor
     store.execute("SET GLOBAL TimeZone = 'UTC'")  # every cursor: as in a session connection, whatever the host's zone
@@ -63,7 +65,17 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     create_macros(store)  # the metric SQL a share link runs on this store's cursors uses them
     store.execute("COMMIT")
     store.execute(queries.sql("store/file:checkpoint"))
+    store.execute("SET lock_configuration = true")  # after this, no cursor changes a setting (limits, extensions)
     return store
+
+
+def _make_folder(path: Path) -> None:
+    """The store's folder, created if needed; a path that cannot have one (under /proc, below a file) is refused."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"the folder of the store file {path} cannot be created ({exc.strerror or exc}); "
+                         f"set {STORE_ENV} to a path on a writable disk") from exc
 
 
 def _lead_columns(store: duckdb.DuckDBPyConnection) -> list[str]:

@@ -98,14 +98,21 @@ def open_link(cur: duckdb.DuckDBPyConnection, token: object, now: datetime | Non
 
 def create_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, scenario_id: str, revision: int,
                 label: str = "", expires_at: datetime | None = None) -> str:
-    """Store a new link's hash and return the token — shown once, never stored."""
-    if get_scenario(cur, workspace_id, scenario_id, revision) is None:
-        raise StoreError("that scenario revision does not exist in this workspace")
+    """Store a new link's hash and return the token — shown once, never stored.
+
+    The revision is claimed inside the write that stores the link: deleted before, the link is
+    refused; deleted by another session while this write is open, one of the two writes fails
+    (DuckDB's write conflict), so no link ever points at a deleted workspace.
+    """
     created_at = datetime.now(timezone.utc)
     if expires_at is not None and expires_at <= created_at:
         raise StoreError("the expiry must be in the future")
     token = new_token()
-    with _write(cur, "the share link could not be created", "nothing was stored"):
+    with _write(cur, "the share link could not be created", "nothing was stored",
+                reason="the workspace changed at the same moment; reload and try again"):
+        if not queries.records(cur, "store/scenarios:claim", workspace_id=workspace_id, scenario_id=scenario_id,
+                               revision=revision):
+            raise StoreError("that scenario revision does not exist in this workspace")
         cur.execute(queries.sql("store/share_links:insert"), {
             "token_sha256": token_hash(token), "workspace_id": workspace_id, "scenario_id": scenario_id,
             "revision": revision, "label": " ".join(str(label).split()), "created_at": created_at,

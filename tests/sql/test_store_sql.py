@@ -169,6 +169,18 @@ CASES = [
          expected=[{"revision": 1, "saved_at": T0}, {"revision": 2, "saved_at": T1}]),
     Case("scenarios:revisions", given={"scenarios": [scenario("s1", "w1")]},
          params=scenario("s1", "w2"), expected=[]),
+    Case("scenarios:claim",  # the revision is there: returned, and left as it was
+         given={"scenarios": [scenario("s1", "w1", revision=1, name="Baseline", settings_json="{1}"),
+                              scenario("s1", "w1", revision=2, name="Baseline", settings_json="{2}")]},
+         params=scenario("s1", "w1", revision=2), expected=[{"revision": 2}]),
+    Case("scenarios:claim",
+         given={"scenarios": [scenario("s1", "w1", revision=2, name="Baseline", settings_json="{2}")]},
+         params=scenario("s1", "w1", revision=2),
+         then="SELECT scenario_id, revision, workspace_id, name, settings_json FROM scenarios",
+         expected=[scenario("s1", "w1", revision=2, name="Baseline", settings_json="{2}")]),
+    Case("scenarios:claim",  # another workspace's scenario, or a revision not saved: nothing
+         given={"scenarios": [scenario("s1", "w1", revision=1)]},
+         params=scenario("s1", "w2", revision=1), expected=[]),
     Case("scenarios:delete",
          given={"scenarios": [scenario("s1", "w1"), scenario("s1", "w1", revision=2), scenario("s2", "w2")]},
          params={"workspace_id": "w1"}, then="SELECT scenario_id FROM scenarios", expected=[{"scenario_id": "s2"}]),

@@ -22,5 +22,13 @@ ORDER BY saved_at, name;
 SELECT scenario_id, revision, name, saved_at, settings_json FROM scenarios
 WHERE scenario_id = $scenario_id AND workspace_id = $workspace_id ORDER BY revision;
 
+-- name: claim
+-- Inside a write that needs this revision to stay (a new share link): rewrites its key to itself, which DuckDB
+-- runs as a delete and an insert, so a delete of the row by another open or newer write is a conflict that
+-- fails one of the two. No row: the revision is not (or no longer) there.
+UPDATE scenarios SET revision = revision
+WHERE scenario_id = $scenario_id AND workspace_id = $workspace_id AND revision = $revision
+RETURNING revision;
+
 -- name: delete
 DELETE FROM scenarios WHERE workspace_id = $workspace_id;
