@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common.access import workspace
+from pages.common.ui import show_data_line
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, literal, require_dataset
 from sla_core.health import view as health_view
@@ -30,6 +31,7 @@ def _text_area(ws: Workspace, column, name: str, label: str) -> None:
 
 
 ws = workspace()
+show_data_line(ws)
 st.title("SLA agreement")
 dataset = require_dataset(ws.dataset)
 if dataset is None or dataset.as_of is None:

@@ -5,12 +5,14 @@ drawn by pages/sections/marketing.py (an imported module is compiled once per pr
 script on every fresh script cache: keep it short).
 """
 from pages.common.access import workspace
+from pages.common.ui import show_data_line
 from pages.common.ui import require_dataset
 from pages.sections import marketing as section
 from sla_core.marketing import targets
 from sla_core.marketing import view as marketing
 
 ws = workspace()
+show_data_line(ws)
 section.title(ws)
 section.read_link(ws)
 dataset = require_dataset(ws.dataset)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from pages.common.access import workspace
+from pages.common.ui import show_data_line
 from pages.common.ui import download_chart, download_table, literal, require_dataset
 from sla_core.health import monthly as health
 from sla_core.health import view as health_view
@@ -16,6 +17,7 @@ STATUS_NOTES = {
 }
 
 ws = workspace()
+show_data_line(ws)
 st.title("Overview")
 dataset = require_dataset(ws.dataset)
 if dataset is None or dataset.as_of is None:

@@ -11,6 +11,7 @@ from functools import partial
 import streamlit as st
 
 from pages.common.access import workspace
+from pages.common.ui import show_data_line
 from pages.common.ui import KEYS, require_dataset
 from pages.sections import sales as section
 from sla_core.export import csv_bytes
@@ -89,6 +90,7 @@ def breaches(data: sales.Sales, a, month, reps: list[str]) -> None:
 
 
 ws = workspace()
+show_data_line(ws)
 st.title("Sales SLA")
 st.caption("How fast and how deeply sales follows up the leads marketing hands over, per period and per rep, "
            "and whether the team has the hours to honour the depth goal.")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages.common import access
 from pages.common.access import workspace
+from pages.common.ui import show_data_line
 from pages.common.state import ReadOnlyError
 from pages.common.ui import (
     KEYS,
@@ -38,6 +39,7 @@ def _done(action, failed: str) -> bool:
 
 
 ws = workspace()
+show_data_line(ws)
 st.title("Save & share")
 if ws.read_only:
     st.info("This is a read-only shared view: saving and sharing are not available here.")
