@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -17,11 +19,6 @@ from sla_core.ingest import load as ingest
 from sla_core.ingest.decode import InputError
 from sla_core.ingest.mapping import ExportHead, Mapping
 
-ws = workspace()
-show_data_line(ws)
-st.title("Data")
-st.caption("Upload the lead export from HubSpot, Salesforce, Pipedrive or any CRM (CSV). "
-           "Your file stays in this browser session until you save a workspace.")
 
 TIME_ZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
               "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Kolkata",
@@ -80,28 +77,26 @@ def _keep(files: ingest.UploadSet, mapping: Mapping, options: ingest.ReadOptions
     st.session_state[KEPT_UPLOAD] = Kept(files, mapping, options, heads)
 
 
-def _run_load(files: ingest.UploadSet, mapping: Mapping, options: ingest.ReadOptions) -> bool:
-    """Ingest with a progress bar; on any failure say why, keep the upload and what was loaded before."""
+def _run_load(files: ingest.UploadSet, mapping: Mapping, options: ingest.ReadOptions) -> Callable[[], None]:
+    """Ingest with a progress bar; on any failure keep the upload and what was loaded before. Returns the
+    drawing of the outcome (success, or why not), shown below the page's data line and title."""
     bar = st.progress(0.0, text="Starting…")
     try:
         dataset = ws.load(files, mapping, options, progress=lambda f, text: bar.progress(f, text=text))
     except ReadOnlyError as exc:
         bar.empty()
-        st.error(literal(exc))
-        return False
+        return partial(st.error, literal(exc))
     except Exception as exc:  # any failure is the user's to read, never a traceback
         bar.empty()
         if not isinstance(exc, InputError):
             log.exception("load failed")
-        st.error(f"Could not load: {literal(_reason(exc, files))}. Nothing was changed: the previous data is "
-                 "still loaded.")
         _keep(files, mapping, options)
-        return False
+        return partial(st.error, f"Could not load: {literal(_reason(exc, files))}. Nothing was changed: the "
+                                 "previous data is still loaded.")
     bar.empty()
     st.session_state.pop(KEPT_UPLOAD, None)
     noun = "lead" if dataset.rows_loaded == 1 else "leads"
-    st.success(f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}.")
-    return True
+    return partial(st.success, f"Loaded {dataset.rows_loaded:,} {noun} from {literal(files.leads.name)}.")
 
 
 def _load_next_run(files: ingest.UploadSet, mapping: Mapping, options: ingest.ReadOptions) -> None:
@@ -124,8 +119,14 @@ def _refused_target(kept: Kept | None) -> section.MappingTarget | None:
     return target if target.problems() else None
 
 
-if PENDING_LOAD in st.session_state:
-    _run_load(*st.session_state.pop(PENDING_LOAD))
+ws = workspace()
+outcome = _run_load(*st.session_state.pop(PENDING_LOAD)) if PENDING_LOAD in st.session_state else None
+show_data_line(ws)  # after a load, so it names the data just loaded
+st.title("Data")
+st.caption("Upload the lead export from HubSpot, Salesforce, Pipedrive or any CRM (CSV). "
+           "Your file stays in this browser session until you save a workspace.")
+if outcome is not None:
+    outcome()
 kept = None if ws.read_only else st.session_state.get(KEPT_UPLOAD)
 refused = _refused_target(kept)
 if refused is not None:
@@ -163,7 +164,7 @@ if not ws.read_only:
         if leads_file is None and kept is not None:
             _load_next_run(kept.files, kept.mapping, options)  # the upload that failed, other options
         elif leads_file is None and ws.uploads is not None:
-            _run_load(ws.uploads, ws.mapping, options)  # same files, new reading options
+            _load_next_run(ws.uploads, ws.mapping, options)  # same files, new reading options
         elif leads_file is None:
             st.warning("Choose a leads export first.")
         else:

@@ -145,7 +145,7 @@ def show_data_line(ws: Workspace) -> None:
     if is_sample(dataset):
         st.info(f"**{SAMPLE_LINE}** · {when}", icon=":material/info:")
     else:
-        st.caption(f"📄 Data: {literal(', '.join(line.files))} · {when}")
+        st.caption(f":material/description: Data: {literal(', '.join(line.files))} · {when}")
 
 
 def built_while_open(label: str, key: str, build: Callable[[], T]) -> T | None:

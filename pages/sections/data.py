@@ -74,9 +74,10 @@ def _field_label(kind: str, fld: str, problems: list[str]) -> str:
 def _file_choices(target: MappingTarget, kind: str, problems: list[str]) -> dict[str, str]:
     head = target.heads[kind]
     st.markdown(f"**{KIND_TITLES[kind]}**: {literal(target.name(kind))}")
-    columns = st.columns(3)
     chosen = {}
     for i, fld in enumerate(ALIASES_BY_KIND[kind]):
+        if i % 3 == 0:  # a row of three at a time: on a phone the rows stack in field order
+            columns = st.columns(3)
         chosen[fld] = columns[i % 3].selectbox(
             _field_label(kind, fld, problems), ["", *head.headers], key=KEYS.mapping(kind, fld),
             format_func=_option(head))

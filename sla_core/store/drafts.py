@@ -117,11 +117,12 @@ def _private_dir(path: Path) -> None:
 def _write_leads(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     import pyarrow.parquet as pq  # only when a draft is written: the report path never needs it
 
-    reader = con.sql(queries.sql("store/leads:session_rows")).to_arrow_reader(BATCH_ROWS)
     part = target.with_name(target.name + ".part")
-    with pq.ParquetWriter(part, reader.schema) as writer:
-        for batch in reader:
-            writer.write_batch(batch)
+    with contextlib.closing(con.cursor()) as cur:  # its own cursor: a result the session left open stays open
+        reader = cur.sql(queries.sql("store/leads:session_rows")).to_arrow_reader(BATCH_ROWS)
+        with pq.ParquetWriter(part, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
     os.chmod(part, 0o600)
     part.replace(target)
 
