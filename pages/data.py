@@ -10,7 +10,7 @@ from functools import partial
 
 import streamlit as st
 
-from pages.common.access import workspace
+from pages.common.access import keep_draft, workspace
 from pages.common.state import ReadOnlyError, release_uploads
 from pages.common.ui import KEYS, literal, require_dataset, show_data_line
 from pages.sections import data as section
@@ -202,3 +202,4 @@ st.download_button("Download mapping (JSON)", ws.mapping.to_json(), "mapping.jso
                         "python -m sla_core report --mapping mapping.json …")
 
 section.quality_report(ws, dataset)
+keep_draft()  # at once: F5 right after a load gets it back (app.py saves after every page, if it runs the page)

@@ -38,6 +38,7 @@ SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this sess
 DRAFT_PARAM = "draft"  # ?draft=TOKEN: this tab's upload and settings, kept on the server for a reload
 DRAFT_TOKEN = "draft_token"  # st.session_state: this session's draft token
 DRAFT_SAVED = "draft_saved"  # st.session_state: (dataset version, settings JSON) last saved to the draft
+DRAFT_NOTICE = "draft_notice"  # st.session_state: the URL's draft could not be opened (say so over the sample)
 DRAFT_LOST = ("The data of this page's link could not be restored (it may have expired). Showing the sample "
               "data instead: upload your export on the Data page.")
 
@@ -66,9 +67,12 @@ def workspace() -> Workspace:
     require_editor()  # also here: a page can run without app.py (Streamlit's pages/ folder mode on a fresh server)
     if WORKSPACE not in st.session_state:
         st.session_state[WORKSPACE] = _opened_workspace()
+    ws = st.session_state[WORKSPACE]
+    if st.session_state.get(DRAFT_NOTICE) and is_sample(ws.dataset):  # on every page, until data is loaded
+        st.warning(DRAFT_LOST, icon=":material/warning:")
     keep_draft()  # what the last run changed (app.py saves after each run; a page may run without it)
     _keep_draft_in_url()
-    return st.session_state[WORKSPACE]
+    return ws
 
 
 def _draft_config() -> drafts.DraftConfig:
@@ -103,7 +107,7 @@ def _opened_workspace() -> Workspace:
     except (drafts.DraftDenied, OSError, ValueError, KeyError, TypeError, duckdb.Error) as exc:
         log.info("draft not restored: %s", type(exc).__name__)
         st.query_params.pop(DRAFT_PARAM, None)
-        st.warning(DRAFT_LOST, icon="⚠️")
+        st.session_state[DRAFT_NOTICE] = True
         return new_workspace()
     st.session_state[DRAFT_TOKEN], st.session_state[DRAFT_SAVED] = token, _draft_mark(ws)
     return ws
