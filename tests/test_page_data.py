@@ -9,7 +9,7 @@ import pytest
 from apptest_support import metric, new_app, shown, upload_on_data_page, workspace_of
 from ingest_support import csv_bytes, export_text
 
-from pages.common.ui import KEYS
+from pages.common.ui import KEYS, SAMPLE_LINE
 from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
 
@@ -260,3 +260,32 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(at, monkeypatch):
     at.button[0].click().run()  # "Load export" with nothing chosen retries the kept upload
     assert not at.exception
     assert "Loaded 30 leads from hubspot.csv" in shown(at.success)
+
+
+# --- the data line every page opens with ------------------------------------------------------------------
+
+PAGES = ("pages/marketing.py", "pages/sales.py", "pages/data.py", "pages/workspace.py", "pages/overview.py",
+         "pages/agreement.py")
+
+
+def test_every_page_says_which_data_it_shows(at):
+    """The sample says it is the sample; an upload is named, with its lead span and as-of in the workspace zone."""
+    sample_line = f"**{SAMPLE_LINE}** · leads 2024-01-01 to 2025-01-14 · as of 2025-01-14 23:38 (UTC)"  # the csv
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert sample_line in shown(at.info), page
+
+    rows = [["lead_id", "created_at", "customer_at", "deal_amount"],
+            ["1", "2024-03-01 23:30", "", ""], ["2", "2024-04-02 10:00", "2024-04-05 08:00", "500"]]
+    at.switch_page("pages/data.py").run()
+    at.selectbox[0].set_value("Europe/Berlin")  # the workspace time zone: days and as-of are taken in it
+    at.file_uploader(key=KEYS.upload("leads")).upload("q1_[x](y).csv", csv_bytes(rows), "text/csv")
+    at.button[0].click().run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert SAMPLE_LINE not in shown(at.info), page
+        line = "Data: q1_[x](y).csv · leads 2024-03-01 to 2024-04-02 · as of 2024-04-05 08:00 (Europe/Berlin)"
+        assert line in shown(at.caption), page
+        assert "q1\\_\\[x\\]\\(y\\)\\.csv" in " ".join(c.value for c in at.caption), page  # the name stays literal
