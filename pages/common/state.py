@@ -11,6 +11,7 @@ an underscore-prefixed one too, is listed as a page; a sub-folder's modules are 
 """
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import tempfile
@@ -83,7 +84,10 @@ class Workspace:
         """Ingest ``files``; on bad input raise and keep the previous data, mapping and uploads."""
         self.refuse_if_read_only("upload data")
         dataset = ingest.load(self.con, files, mapping, options, self.work_dir / "work", progress)
-        heads = self.read_heads(files)
+        try:
+            heads = self.read_heads(files)
+        except (ValueError, OSError, csv.Error):  # loaded all the same: the editor then offers the leads' headers
+            heads = {"leads": ExportHead(tuple(dataset.headers))}
         self.dataset, self.options, self.uploads, self.export_heads = dataset, options, files, heads
         self.mapping = mapping.in_force({kind: list(head.headers) for kind, head in heads.items()})
         self.cache.clear()
