@@ -123,8 +123,9 @@ def keep_draft() -> None:
     """Save this editing session's data and settings as its draft when they changed since the last save, so a
     reload of the tab gets them back. The first upload (anything but the sample) starts the draft.
 
-    Called at the end of every run (app.py); a draft that cannot be written is logged, never shown as an error
-    (the session itself is unharmed).
+    Called after every page run (app.py), at the top of every page (``workspace``: a page may run without
+    app.py) and right after a load; cheap when nothing changed. A draft that cannot be written is logged,
+    never shown as an error (the session itself is unharmed).
     """
     ws = st.session_state.get(WORKSPACE)
     if ws is None or ws.read_only or ws.dataset is None or share_token() is not None:
