@@ -38,4 +38,7 @@ if token is not None:
     page.run()
 else:
     access.require_editor()
-    st.navigation(PAGES).run()
+    try:
+        st.navigation(PAGES).run()
+    finally:  # after the page changed anything (st.stop and st.rerun end a run early): a reload gets it back
+        access.keep_draft()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.common.access import guard_page, workspace
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, literal, month_picker, require_dataset
+from pages.common.ui import KEYS, literal, month_picker, require_dataset, show_data_line
 from sla_core.health import view as health_view
 
 guard_page(__file__)
@@ -63,6 +63,7 @@ def _editable(ws: Workspace, section, draft: health_view.Draft) -> None:
 
 
 ws = workspace()
+show_data_line(ws)
 st.title("SLA agreement")
 dataset = require_dataset(ws.dataset)
 if dataset is None:

@@ -4,16 +4,16 @@ The page reads top to bottom here: its data comes from sla_core.marketing.view, 
 drawn by pages/sections/marketing.py (an imported module is compiled once per process, this
 script on every fresh script cache: keep it short).
 """
-from pages.common.access import workspace
-from pages.common.ui import require_dataset
+from pages.common.access import guard_page, workspace
+from pages.common.ui import require_dataset, show_data_line
 from pages.sections import marketing as section
 from sla_core.marketing import targets
 from sla_core.marketing import view as marketing
-from pages.common.access import guard_page
 
 guard_page(__file__)
 
 ws = workspace()
+show_data_line(ws)
 section.title(ws)
 section.read_link(ws)
 dataset = require_dataset(ws.dataset)

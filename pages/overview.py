@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from pages.common.access import guard_page, workspace
-from pages.common.ui import KEYS, literal, month_picker, require_dataset
+from pages.common.ui import KEYS, literal, month_picker, require_dataset, show_data_line
 from pages.sections import overview as section
 from sla_core.health import view as health_view
 from sla_core.health.headline import goals_sentence
@@ -15,6 +15,7 @@ from sla_core.health.headline import goals_sentence
 guard_page(__file__)
 
 ws = workspace()
+show_data_line(ws)
 st.title("Overview")
 dataset = require_dataset(ws.dataset)
 if dataset is None:

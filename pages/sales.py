@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common.access import workspace
-from pages.common.ui import require_dataset
+from pages.common.access import guard_page, workspace
+from pages.common.ui import require_dataset, show_data_line
 from pages.sections import sales as section
 from pages.sections import sales_figures as figures
 from pages.sections import sales_reps as reps
 from sla_core.sales import view as sales
-from pages.common.access import guard_page
 
 guard_page(__file__)
 
 ws = workspace()
+show_data_line(ws)
 st.title("Sales SLA")
 st.caption("How fast and how deeply sales follows up the leads marketing hands over, per period and per rep, "
            "and whether the team has the hours to honour the depth goal.")

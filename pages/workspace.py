@@ -7,21 +7,14 @@ import duckdb
 import streamlit as st
 
 from pages.common import access
-from pages.common.access import workspace
+from pages.common.access import guard_page, workspace
 from pages.common.state import ReadOnlyError
-from pages.common.ui import (
-    KEYS,
-    download_chart,
-    download_table,
-    literal,
-    require_dataset,
-)
+from pages.common.ui import KEYS, download_chart, download_table, literal, require_dataset, show_data_line
 from sla_core.marketing import goal_line, scenarios
 from sla_core.marketing import view as marketing
 from sla_core.marketing.targets import compute_targets
 from sla_core.store import share
 from sla_core.store import workspaces as store
-from pages.common.access import guard_page
 
 guard_page(__file__)
 
@@ -41,6 +34,7 @@ def _done(action, failed: str) -> bool:
 
 
 ws = workspace()
+show_data_line(ws)
 st.title("Save & share")
 if ws.read_only:
     st.info("This is a read-only shared view: saving and sharing are not available here.")

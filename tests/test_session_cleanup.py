@@ -9,6 +9,7 @@ from apptest_support import new_app, upload_on_data_page, workspace_of
 from ingest_support import export_text
 
 from pages.common import limits, state
+from sla_core.store import drafts
 
 
 def test_a_dropped_streamlit_session_leaves_no_folder_closes_its_connection_and_frees_its_share():
@@ -42,3 +43,22 @@ def test_a_shared_view_keeps_the_store_cursor_it_borrowed(tmp_path):
     gc.collect()
     assert not folder.exists()
     assert cursor.execute("SELECT 42").fetchall() == [(42,)]
+
+
+def test_a_draft_outlives_its_session_and_a_restored_session_removes_only_its_own_folder(tmp_path):
+    config = drafts.DraftConfig(tmp_path / "drafts")
+    ws = state.new_workspace()
+    token = drafts.new_token()
+    drafts.save(config, token, state.draft_state(ws), ws.con)
+    first = ws.work_dir
+    del ws
+    gc.collect()
+    assert not first.exists()
+    restored = state.restored_workspace(drafts.open_draft(config, token))
+    folder = restored.work_dir
+    assert folder != first and restored.con.execute("SELECT count(*) FROM leads").fetchall() == [(6000,)]
+    assert state.is_sample(restored.dataset)  # the sample stays the sample across a reload
+    del restored
+    gc.collect()
+    assert not folder.exists()
+    assert drafts.open_draft(config, token).leads.is_file()  # kept until it expires

@@ -7,6 +7,7 @@ each session through its own cursor. Every action that changes the store refuses
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -19,11 +20,14 @@ from pages.common.state import (
     WORKSPACE,
     Workspace,
     apply_settings,
-    own_workspace,
+    draft_state,
+    is_sample,
+    new_workspace,
+    restored_workspace,
     settings_of,
 )
 from sla_core.ingest.mapping import Mapping
-from sla_core.store import share
+from sla_core.store import drafts, share
 from sla_core.store import workspaces as store
 
 SHARE_PARAM = "share"
@@ -60,6 +64,14 @@ def _hand_over_to_app(script: str) -> None:
     URL's parameters); a refused share link then shows no page list at all."""
     st.navigation([st.Page(script)], position="hidden")
     st.rerun()
+DRAFT_PARAM = "draft"  # ?draft=TOKEN: this tab's upload and settings, kept on the server for a reload
+DRAFT_TOKEN = "draft_token"  # st.session_state: this session's draft token
+DRAFT_SAVED = "draft_saved"  # st.session_state: (dataset version, settings JSON) last saved to the draft
+DRAFT_NOTICE = "draft_notice"  # st.session_state: the URL's draft could not be opened (say so over the sample)
+DRAFT_LOST = ("The data of this page's link could not be restored (it may have expired). Showing the sample "
+              "data instead: upload your export on the Data page.")
+
+log = logging.getLogger(__name__)
 
 
 def workspace() -> Workspace:
@@ -82,7 +94,86 @@ def workspace() -> Workspace:
                      "Ask the person who shared the link.")
             st.stop()
     require_editor()  # also here: a page can run without app.py (Streamlit's pages/ folder mode on a fresh server)
-    return own_workspace()
+    if WORKSPACE not in st.session_state:
+        st.session_state[WORKSPACE] = _opened_workspace()
+    ws = st.session_state[WORKSPACE]
+    if st.session_state.get(DRAFT_NOTICE) and is_sample(ws.dataset):  # on every page, until data is loaded
+        st.warning(DRAFT_LOST, icon=":material/warning:")
+    keep_draft()  # what the last run changed (app.py saves after each run; a page may run without it)
+    _keep_draft_in_url()
+    return ws
+
+
+def _draft_config() -> drafts.DraftConfig:
+    return drafts.DraftConfig.from_env()
+
+
+def _draft_owner() -> str:
+    """The signed-in editor a draft belongs to when sign-in is on (a leaked link then opens nothing for another)."""
+    return str(st.user.get("email", "")) if editor_emails() and st.user.is_logged_in else ""
+
+
+def _draft_mark(ws: Workspace) -> tuple[str, str]:
+    return ws.dataset.version, store.settings_to_json(settings_of(ws))
+
+
+def _opened_workspace() -> Workspace:
+    """A new session's workspace: the draft its URL names (a reload), else the bundled sample.
+
+    A draft that cannot be opened (unknown, expired, unreadable) gives the sample and one notice that
+    says nothing of why, as a bad share link does.
+    """
+    config = _draft_config()
+    try:
+        drafts.purge(config)
+    except OSError as exc:
+        log.warning("could not remove expired drafts: %s", exc)
+    token = st.query_params.get(DRAFT_PARAM)
+    if token is None:
+        return new_workspace()
+    try:
+        ws = restored_workspace(drafts.open_draft(config, token, owner=_draft_owner()))
+    except (drafts.DraftDenied, OSError, ValueError, KeyError, TypeError, duckdb.Error) as exc:
+        log.info("draft not restored: %s", type(exc).__name__)
+        st.query_params.pop(DRAFT_PARAM, None)
+        st.session_state[DRAFT_NOTICE] = True
+        return new_workspace()
+    st.session_state[DRAFT_TOKEN], st.session_state[DRAFT_SAVED] = token, _draft_mark(ws)
+    return ws
+
+
+def _keep_draft_in_url() -> None:
+    token = st.session_state.get(DRAFT_TOKEN)
+    if token is not None and st.query_params.get(DRAFT_PARAM) != token:  # page navigation drops it
+        st.query_params[DRAFT_PARAM] = token
+
+
+def keep_draft() -> None:
+    """Save this editing session's data and settings as its draft when they changed since the last save, so a
+    reload of the tab gets them back. The first upload (anything but the sample) starts the draft.
+
+    Called after every page run (app.py), at the top of every page (``workspace``: a page may run without
+    app.py) and right after a load; cheap when nothing changed. A draft that cannot be written is logged,
+    never shown as an error (the session itself is unharmed).
+    """
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None or ws.read_only or ws.dataset is None or share_token() is not None:
+        return
+    token = st.session_state.get(DRAFT_TOKEN)
+    if token is None and is_sample(ws.dataset):
+        return
+    mark, saved = _draft_mark(ws), st.session_state.get(DRAFT_SAVED)
+    if mark == saved:
+        return
+    token = token or drafts.new_token()
+    rows = ws.con if saved is None or saved[0] != mark[0] else None
+    try:
+        drafts.save(_draft_config(), token, draft_state(ws), rows, owner=_draft_owner())
+    except (OSError, ValueError, duckdb.Error) as exc:
+        log.warning("could not save the session's draft: %s", exc)
+        return
+    st.session_state[DRAFT_TOKEN], st.session_state[DRAFT_SAVED] = token, mark
+    _keep_draft_in_url()
 
 
 def share_token() -> str | None:
@@ -176,6 +267,7 @@ def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -
     with ws.cache.using():
         store.restore_leads(cur, ws.con, workspace_id)
         ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+        ws.export_heads = {}
         ws.cache.clear()
     apply_settings(ws, settings_json)
     st.session_state[SAVED_WORKSPACE] = (workspace_id, saved.dataset.version)

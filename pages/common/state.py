@@ -11,6 +11,8 @@ an underscore-prefixed one too, is listed as a page; a sub-folder's modules are 
 """
 from __future__ import annotations
 
+import csv
+import json
 import shutil
 import tempfile
 import typing
@@ -18,11 +20,11 @@ import uuid
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.common import limits
@@ -31,15 +33,17 @@ from sla_core.cache import ResultCache
 from sla_core.health.agreement import AgreementText
 from sla_core.ingest import decode
 from sla_core.ingest import load as ingest
-from sla_core.ingest.mapping import Mapping
+from sla_core.ingest.mapping import ExportHead, Mapping, read_head
 from sla_core.marketing.targets import TierAssumption
 from sla_core.marketing.tiers import DEFAULT_RULES, TierRule
 from sla_core.sales.bandwidth import RepHours
 from sla_core.sales.clock import BusinessHours
+from sla_core.store import drafts
 from sla_core.store import workspaces as store
 
 SAMPLE_LEADS = Path(__file__).resolve().parents[2] / "data" / "sample_leads.csv"
 WORKSPACE = "workspace"  # the st.session_state key of this session's Workspace
+SAMPLE_VERSION = "sample-"  # how the bundled sample's dataset version starts (it stays the sample when saved)
 
 
 class ReadOnlyError(PermissionError):
@@ -65,6 +69,7 @@ class Workspace:
     rep_hours: RepHours = field(default_factory=RepHours)  # reps whose hours a week on marketing leads differ
     agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
     cache: ResultCache = field(default_factory=ResultCache)  # the views' results on this session's data
+    export_heads: dict[str, ExportHead] = field(default_factory=dict)  # file kind → headers, examples (Data page)
 
     def __post_init__(self) -> None:
         # The folder holds this visitor's uploads (up to a GB each) and DuckDB's spill files: remove it,
@@ -82,15 +87,26 @@ class Workspace:
         self.refuse_if_read_only("upload data")
         with limits.load_turn(files), self.cache.using():  # the process's load turns, then the session's own
             dataset = ingest.load(self.con, files, mapping, options, self.work_dir / "work", progress)
-        self.dataset, self.mapping, self.options, self.uploads = dataset, mapping, options, files
+        try:
+            heads = self.read_heads(files)
+        except (ValueError, OSError, csv.Error):  # loaded all the same: the editor then offers the leads' headers
+            heads = {"leads": ExportHead(tuple(dataset.headers))}
+        self.dataset, self.options, self.uploads, self.export_heads = dataset, options, files, heads
+        self.mapping = mapping.in_force({kind: list(head.headers) for kind, head in heads.items()})
         self.cache.clear()
         return dataset
 
+    def read_heads(self, files: ingest.UploadSet) -> dict[str, ExportHead]:
+        """The headers and example values of each file of an upload (what the mapping editor offers)."""
+        uploads = {"leads": files.leads, "deals": files.deals, "activities": files.activities}
+        return {kind: read_head(u.name, u.path, self.work_dir / "heads") for kind, u in uploads.items() if u}
+
     def store_uploads(self, uploaded: dict[str, Any]) -> ingest.UploadSet:
-        """Write browser uploads (kind → UploadedFile) into a fresh folder of this session."""
+        """Write browser uploads (kind → UploadedFile) into a fresh folder of this session, a folder per kind
+        (a leads and a deals file of the same name never overwrite each other)."""
         self.refuse_if_read_only("upload data")
         folder = self.work_dir / "uploads" / uuid.uuid4().hex
-        saved = {kind: ingest.Upload(f.name, decode.save_upload(f, f.name, folder))
+        saved = {kind: ingest.Upload(f.name, decode.save_upload(f, f.name, folder / kind))
                  for kind, f in uploaded.items() if f is not None}
         return ingest.UploadSet(**saved)
 
@@ -102,7 +118,8 @@ def _release(con: duckdb.DuckDBPyConnection | None, work_dir: Path) -> None:
 
 
 # The fields that are data or runtime, not what-if settings: a saved scenario holds all the others.
-RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "cache"})
+RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "cache",
+                            "export_heads"})
 
 
 def settings_of(ws: Workspace) -> dict[str, object]:
@@ -126,14 +143,38 @@ def new_workspace() -> Workspace:
         sample.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SAMPLE_LEADS, sample)
         ws.load(ingest.UploadSet(leads=ingest.Upload(name=SAMPLE_LEADS.name, path=sample)), ws.mapping, ws.options)
+        ws.dataset.version = SAMPLE_VERSION + ws.dataset.version
     return ws
 
 
-def own_workspace() -> Workspace:
-    """This session's own (editable) workspace, created on first use."""
-    if WORKSPACE not in st.session_state:
-        st.session_state[WORKSPACE] = new_workspace()
-    return st.session_state[WORKSPACE]
+def is_sample(dataset: ingest.Dataset | None) -> bool:
+    """Whether ``dataset`` is the bundled sample (as loaded for a new visitor, or saved and reopened)."""
+    return dataset is not None and dataset.version.startswith(SAMPLE_VERSION)
+
+
+def draft_state(ws: Workspace) -> dict[str, str]:
+    """What a draft keeps of an editing session besides its rows: how the data was read, and the settings."""
+    options = {"tz": ws.options.tz, "date_order": ws.options.date_order, "decimal": ws.options.decimal,
+               "as_of": ws.options.as_of.isoformat() if ws.options.as_of else None}
+    return {"dataset": store.dataset_to_json(ws.dataset), "mapping": ws.mapping.to_json(),
+            "options": json.dumps(options), "settings": store.settings_to_json(settings_of(ws)),
+            "heads": json.dumps({kind: head.to_dict() for kind, head in ws.export_heads.items()})}
+
+
+def restored_workspace(draft: drafts.Draft) -> Workspace:
+    """A new session's workspace from a draft: its rows, how they were read and the settings (no uploads: the
+    files stay with the session that uploaded them)."""
+    work_dir = Path(tempfile.mkdtemp(prefix="sla-session-"))
+    ws = Workspace(con=limits.process_limits().open_session_db(work_dir), work_dir=work_dir)
+    drafts.restore_leads(draft, ws.con)
+    state = draft.state
+    options = json.loads(state["options"])
+    as_of = options.pop("as_of")
+    ws.options = ingest.ReadOptions(**options, as_of=datetime.fromisoformat(as_of) if as_of else None)
+    ws.dataset, ws.mapping = store.dataset_from_json(state["dataset"]), Mapping.from_dict(json.loads(state["mapping"]))
+    ws.export_heads = {kind: ExportHead.from_dict(raw) for kind, raw in json.loads(state["heads"]).items()}
+    apply_settings(ws, state["settings"])
+    return ws
 
 
 def release_uploads(files: Iterable) -> None:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, TypeVar
 import pandas as pd
 import streamlit as st
 
+from pages.common.state import Workspace, is_sample
 from sla_core import export
+from sla_core.data_line import data_line
 from sla_core.assumptions import Assumptions
 from sla_core.health import verdicts
 from sla_core.marketing.controls import NUMBER_SUFFIX
@@ -113,6 +115,11 @@ class Keys:
         return f"{kind}_file" if round_ == 0 else f"{kind}_file_{round_}"
 
     @staticmethod
+    def mapping(kind: str, field: str) -> str:
+        """The Data page's choice of the column of ``kind``'s file (leads, deals, activities) feeding ``field``."""
+        return f"map_{kind}_{field}"
+
+    @staticmethod
     def agreement(field: str) -> str:
         """The text area of a written part of the agreement (an AgreementText field)."""
         return f"agreement_{field}"
@@ -138,6 +145,25 @@ def require_dataset(dataset: Dataset | None) -> Dataset | None:
         st.info("No leads loaded yet. Upload a CRM lead export on the **Data** page.")
         return None
     return dataset
+
+
+SAMPLE_LINE = "Sample data — upload your export on the Data page"
+
+
+def show_data_line(ws: Workspace) -> None:
+    """Say what the page shows: the files (or the bundled sample), the first and last lead date and the as-of
+    time, in the workspace time zone. Called once at the top of every page."""
+    dataset = ws.dataset
+    if dataset is None or dataset.rows_loaded == 0:
+        return
+    line = data_line(ws.con, dataset, ws.cache)
+    span = f"leads {line.first_day:%Y-%m-%d} to {line.last_day:%Y-%m-%d}" if line.first_day else "no leads"
+    as_of = f"as of {line.as_of:%Y-%m-%d %H:%M}" if line.as_of else "as of n/a"
+    when = f"{span} · {as_of} ({literal(line.tz)})"
+    if is_sample(dataset):
+        st.info(f"**{SAMPLE_LINE}** · {when}", icon=":material/info:")
+    else:
+        st.caption(f":material/description: Data: {literal(', '.join(line.files))} · {when}")
 
 
 def built_while_open(label: str, key: str, build: Callable[[], T]) -> T | None:

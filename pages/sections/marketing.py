@@ -22,7 +22,7 @@ from sla_core.marketing.controls import INPUTS
 from sla_core.report import parse_month
 
 LINK_STATE = "marketing_link"  # the query parameters this page last wrote
-PAGE_LINK_KEYS = ("month",)
+PAGE_LINK_KEYS = ("month", "draft")  # "draft": this tab's draft (pages/common/access.py), not an assumption
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
 POOL_SETTINGS = "marketing_pool"  # (months to pool, skip maturing months): kept while their section is closed

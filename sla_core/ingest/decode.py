@@ -232,11 +232,22 @@ def reread_as_cp1252(name: str, prepared: Prepared, near: int, work_dir: Path) -
     return Prepared(_transcode(name, prepared.path, work_dir, "cp1252"), "cp1252", [*prepared.notices, notice])
 
 
+def safe_file_name(name: str) -> str:
+    """A name the browser sent, made a plain file name: no folder part, no leading dot ("..", ".env"), at most
+    100 characters; anything else becomes "upload"."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in base).lstrip(".")[:100]
+    return safe or "upload"
+
+
 def save_upload(stream, name: str, work_dir: Path) -> Path:
-    """Write an uploaded file-like object to the session folder in chunks (no second copy)."""
+    """Write an uploaded file-like object to the session folder in chunks (no second copy).
+
+    ``work_dir`` must be a folder of this upload alone: two files of one upload with the same name
+    (leads and deals both "export.csv") go to folders of their own, never over each other.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(name).name)[:100] or "upload"
-    target = work_dir / safe
+    target = work_dir / safe_file_name(name)
     stream.seek(0)
     with open(target, "wb") as dst:
         shutil.copyfileobj(stream, dst, CHUNK)

@@ -6,12 +6,17 @@ normalised form against known aliases; the user confirms or overrides the result
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sla_core import contract
+from sla_core.ingest import decode
+from sla_core.ingest.sniff import HEAD_BYTES, read_head_text, sniff_layout
 
 # Canonical lead fields an export column can feed (contract.MAPPED_TYPES, SPEC section 1) → known
 # header spellings, best first.
@@ -89,8 +94,16 @@ ACTIVITY_ALIASES: dict[str, tuple[str, ...]] = {
     "outcome": ("outcome", "Call outcome", "Outcome", "Call Result", "Result", "Status", "Disposition"),
 }
 
+# Each file kind's fields (→ header spellings) and the fields a file of that kind cannot do without.
+ALIASES_BY_KIND: dict[str, dict[str, tuple[str, ...]]] = {
+    "leads": LEAD_ALIASES, "deals": DEAL_ALIASES, "activities": ACTIVITY_ALIASES}
+REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
+    "leads": contract.REQUIRED, "deals": ("lead_id", "customer_at"), "activities": ("lead_id", "activity_at")}
+EXAMPLE_ROWS = 50  # data rows read for an example value per column
+
 # Sources whose leads sales generated itself (SPEC section 1); everything else is marketing.
-DEFAULT_SALES_SOURCES: tuple[str, ...] = ("Outbound", "Offline Sources", "Sales", "Sales Generated", "Cold Call", "Prospecting")
+DEFAULT_SALES_SOURCES: tuple[str, ...] = (
+    "Outbound", "Offline Sources", "Sales", "Sales Generated", "Cold Call", "Prospecting")
 # Values of a status / outcome column that mean a conversation happened.
 DEFAULT_CONNECTED_VALUES: tuple[str, ...] = ("Connected", "Open Deal", "In Progress", "Meeting Booked", "Qualified")
 
@@ -196,3 +209,99 @@ class Mapping:
 
     def with_columns(self, columns: dict[str, str]) -> "Mapping":
         return replace(self, columns=dict(columns))
+
+    def without_columns(self) -> "Mapping":
+        """The origin and connected rules kept, every file's columns left to the auto-mapping (a new upload)."""
+        return replace(self, columns={}, deals_columns={}, activities_columns={})
+
+    def columns_of(self, kind: str) -> dict[str, str]:
+        return {"leads": self.columns, "deals": self.deals_columns, "activities": self.activities_columns}[kind]
+
+    def resolve(self, kind: str, headers: list[str]) -> dict[str, str]:
+        """Field → header of a file of ``kind`` as a load reads it: auto-mapped, the user's choices over it."""
+        if kind == "leads":
+            return self.resolved(headers)
+        chosen = self.columns_of(kind)
+        result = {fld: h for fld, h in auto_map(headers, ALIASES_BY_KIND[kind]).items() if fld not in chosen}
+        return result | {fld: h for fld, h in chosen.items() if h}
+
+    def problems(self, kind: str, headers: list[str]) -> list[str]:
+        """The fields a file of ``kind`` with ``headers`` cannot be read with: required and unmapped, or
+        mapped to a column the file does not have."""
+        resolved = self.resolve(kind, headers)
+        absent = [fld for fld in REQUIRED_BY_KIND[kind] if fld not in resolved]
+        return absent + [fld for fld, h in resolved.items() if h not in headers and fld not in absent]
+
+    def in_force(self, headers_by_kind: dict[str, list[str]]) -> "Mapping":
+        """This mapping as it reads the files with these headers: every field spelled out, auto-mapped ones
+        included, so the downloaded MAPPING.json reads the same files the same way (SPEC 9)."""
+        spelled = {kind: self.resolve(kind, headers) for kind, headers in headers_by_kind.items()}
+        cleared = {fld: "" for fld, h in self.columns.items() if not h}  # kept out of the auto-mapping
+        return replace(self, columns=cleared | spelled.get("leads", self.columns),
+                       deals_columns=spelled.get("deals", self.deals_columns),
+                       activities_columns=spelled.get("activities", self.activities_columns))
+
+    def with_choices(self, chosen: dict[str, dict[str, str]], connected_values: str | None = None) -> "Mapping":
+        """The columns chosen in the Data page's editor (file kind → field → header, "" for none) over this mapping.
+
+        Every lead field is spelled out ("" keeps it from the auto-mapping); a deals or activity field left
+        empty falls back to the auto-mapping, as a load reads those files. ``connected_values`` is the
+        editor's comma-separated list.
+        """
+        kept = {"leads": dict(chosen["leads"])} if "leads" in chosen else {}
+        kept |= {kind: {fld: h for fld, h in chosen[kind].items() if h} for kind in ("deals", "activities")
+                 if kind in chosen}
+        changed = replace(self, columns=kept.get("leads", self.columns),
+                          deals_columns=kept.get("deals", self.deals_columns),
+                          activities_columns=kept.get("activities", self.activities_columns))
+        if connected_values is None:
+            return changed
+        return replace(changed, connected_values=tuple(v.strip() for v in connected_values.split(",") if v.strip()))
+
+
+@dataclass(frozen=True)
+class ExportHead:
+    """What the mapping editor shows of one export: its headers and an example value of each column."""
+
+    headers: tuple[str, ...]
+    examples: dict[str, str] = field(default_factory=dict)  # header → first non-empty value in the first rows
+
+    def to_dict(self) -> dict:
+        return {"headers": list(self.headers), "examples": self.examples}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "ExportHead":
+        return cls(tuple(str(h) for h in raw["headers"]), {str(k): str(v) for k, v in raw["examples"].items()})
+
+    def dates_written(self, columns: dict[str, str], date_order: str) -> str:
+        """How the dates of the columns read as timestamps are written: YYYY-MM-DD when no example is written
+        05/13/2024 or 13.05.2024, else the order they were read in."""
+        slashed = any(SLASHED_DATE.match(self.examples.get(h, "")) for fld, h in columns.items()
+                      if contract.MAPPED_TYPES.get(fld) == "timestamp")
+        return DATE_ORDER_WRITTEN[date_order] if slashed else "YYYY-MM-DD"
+
+
+DATE_ORDER_WRITTEN = {"mdy": "MM/DD/YYYY", "dmy": "DD/MM/YYYY"}
+SLASHED_DATE = re.compile(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+
+
+def read_head(name: str, path: Path, work_dir: Path) -> ExportHead:
+    """The headers and example values of an upload, read as a load reads them (any encoding or archive).
+
+    ``work_dir`` is scratch space for a converted copy (a gzip or Windows-1252 export), removed after.
+    Raises InputError as a load would for a file that cannot be read.
+    """
+    try:
+        prepared = decode.prepare(name, path, work_dir)
+        layout = sniff_layout(name, prepared.path)
+        text, _ = read_head_text(prepared.path, HEAD_BYTES)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    reader = csv.reader(io.StringIO(text), delimiter=layout.delimiter)
+    records = [r for _, r in zip(range(layout.skip + EXAMPLE_ROWS), reader, strict=False)][layout.skip:]
+    examples: dict[str, str] = {}
+    for record in records[:-1] if len(records) > 1 else records:  # the head may cut the last record short
+        for header, value in zip(layout.headers, record, strict=False):
+            if value.strip() and header not in examples:
+                examples[header] = value.strip()
+    return ExportHead(tuple(layout.headers), examples)

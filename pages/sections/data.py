@@ -1,0 +1,164 @@
+"""The sections of the Data page (pages/data.py): the column mapping editor, what was loaded, the quality report.
+
+The mapping editor maps the files it is given (``MappingTarget``): an upload that was refused because
+fields were not found (its own headers), or the loaded upload. One selectbox per field and file, keyed
+``KEYS.mapping(kind, field)``; the widgets are set afresh whenever the files they map change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from pages.common.state import Workspace
+from pages.common.ui import KEYS, download_table, literal
+from sla_core import queries
+from sla_core.ingest import load as ingest
+from sla_core.ingest import quality_report as quality
+from sla_core.ingest.mapping import ALIASES_BY_KIND, FIELD_LABELS, REQUIRED_BY_KIND, ExportHead, Mapping
+
+KIND_TITLES = {"leads": "Leads export", "deals": "Deals export", "activities": "Activity log"}
+NOT_IN_EXPORT = "(not in this export)"
+MAPPING_FOR = "mapping_for"  # st.session_state: which files the mapping widgets were last set for
+CONNECTED = KEYS.mapping("rules", "connected_values")
+EXAMPLE_CHARS = 32
+
+
+@dataclass(frozen=True)
+class MappingTarget:
+    """The files the mapping editor maps, their headers and the mapping they are read with."""
+
+    files: ingest.UploadSet
+    heads: dict[str, ExportHead]  # file kind → headers and examples
+    mapping: Mapping
+    identity: str  # a new value when the files change (the widgets are then set from ``mapping``)
+
+    def name(self, kind: str) -> str:
+        return {"leads": self.files.leads, "deals": self.files.deals, "activities": self.files.activities}[kind].name
+
+    def problems(self) -> dict[str, list[str]]:
+        """File kind → the fields its file cannot be read with (required ones not found, absent columns)."""
+        found = {kind: self.mapping.problems(kind, list(head.headers)) for kind, head in self.heads.items()}
+        return {kind: fields for kind, fields in found.items() if fields}
+
+
+def _set_widgets(target: MappingTarget) -> None:
+    """Show ``target``'s mapping in the widgets when they last showed other files."""
+    if st.session_state.get(MAPPING_FOR) == target.identity:
+        return
+    for kind, head in target.heads.items():
+        resolved = target.mapping.resolve(kind, list(head.headers))
+        for fld in ALIASES_BY_KIND[kind]:
+            header = resolved.get(fld, "")
+            st.session_state[KEYS.mapping(kind, fld)] = header if header in head.headers else ""
+    st.session_state[CONNECTED] = ", ".join(target.mapping.connected_values)
+    st.session_state[MAPPING_FOR] = target.identity
+
+
+def _option(head: ExportHead):
+    def shown(header: str) -> str:
+        if not header:
+            return NOT_IN_EXPORT
+        example = head.examples.get(header, "")
+        example = example if len(example) <= EXAMPLE_CHARS else example[: EXAMPLE_CHARS - 1] + "…"
+        return f"{header}  (e.g. {example})" if example else header
+    return shown
+
+
+def _field_label(kind: str, fld: str, problems: list[str]) -> str:
+    label = FIELD_LABELS[fld] + (" (required)" if fld in REQUIRED_BY_KIND[kind] else "")
+    return label + (" ⚠ choose a column" if fld in problems else "")
+
+
+def _file_choices(target: MappingTarget, kind: str, problems: list[str]) -> dict[str, str]:
+    head = target.heads[kind]
+    st.markdown(f"**{KIND_TITLES[kind]}**: {literal(target.name(kind))}")
+    chosen = {}
+    for i, fld in enumerate(ALIASES_BY_KIND[kind]):
+        if i % 3 == 0:  # a row of three at a time: on a phone the rows stack in field order
+            columns = st.columns(3)
+        chosen[fld] = columns[i % 3].selectbox(
+            _field_label(kind, fld, problems), ["", *head.headers], key=KEYS.mapping(kind, fld),
+            format_func=_option(head))
+    return chosen
+
+
+def mapping_editor(target: MappingTarget, origin: pd.DataFrame | None) -> Mapping | None:
+    """The editor of ``target``'s columns (and, for loaded data, which sources are sales-generated): the chosen
+    mapping when Apply is pressed, else None. ``origin`` is the sources table of the loaded data."""
+    _set_widgets(target)
+    problems = target.problems()
+    with st.form(f"mapping_{target.identity}", border=False):
+        chosen = {kind: _file_choices(target, kind, problems.get(kind, [])) for kind in target.heads}
+        st.text_input("Values of a status or call-outcome column that mean “connected” (comma-separated)",
+                      key=CONNECTED)
+        edited = None
+        if origin is not None:
+            st.markdown("**Lead origin**: which sources are sales-generated (the rest count as marketing leads).")
+            edited = st.data_editor(
+                origin, key="origin_editor", hide_index=True, width="stretch", disabled=["source", "leads"],
+                column_config={"origin": st.column_config.SelectboxColumn(
+                    "Origin", options=["marketing", "sales"], required=True)})
+        applied = st.form_submit_button("Apply mapping", type="primary")
+    if not applied:
+        return None
+    mapping = target.mapping.with_choices(chosen, st.session_state[CONNECTED])
+    if edited is not None:
+        mapping = replace(mapping, sales_sources=tuple(edited.loc[edited["origin"] == "sales", "source"]))
+    return mapping
+
+
+def mapping_in_force(mapping: Mapping, kinds: list[str], other_upload_pending: bool) -> None:
+    """The mapping of the loaded data, shown but not editable: while a refused upload is being mapped, or
+    for data loaded without its files (a reload, a saved workspace)."""
+    rows = [{"file": KIND_TITLES[kind], "field": FIELD_LABELS[fld], "column": mapping.columns_of(kind).get(fld) or
+             NOT_IN_EXPORT} for kind in kinds for fld in ALIASES_BY_KIND[kind]]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("How the loaded data was read. Map the refused upload above, or choose another file."
+               if other_upload_pending else
+               "The files themselves are not kept after a reload: upload them again to change the mapping or "
+               "the reading options.")
+
+
+def loaded_summary(ws: Workspace, dataset: ingest.Dataset) -> None:
+    """Rows read, rejected and loaded, the as-of time, and how the files were read."""
+    q = dataset.quality
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{q.rows_read:,}")
+    c2.metric("Rows rejected", f"{q.rows_rejected:,}")
+    c3.metric("Leads loaded", f"{dataset.rows_loaded:,}")
+    as_of = dataset.as_of.astimezone(ingest.ZoneInfo(dataset.tz)).strftime("%Y-%m-%d %H:%M") if dataset.as_of else "n/a"
+    c4.metric("As of", as_of, help=f"Latest timestamp in the files, shown in {dataset.tz}.")
+    leads_head = ws.export_heads.get("leads")
+    dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
+    st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
+               + f" · time zone {literal(dataset.tz)}{dates} · decimal {literal(dataset.decimal)}")
+    if dataset.date_order_ambiguous:
+        st.warning("Every date in the file could be read month-first or day-first. They were read as "
+                   "**month-first (MM/DD/YYYY)**. If your CRM writes day-first, choose “Day first” above and "
+                   "press Load export.")
+    for notice in q.notices:
+        st.info(literal(notice))
+
+
+def quality_report(ws: Workspace, dataset: ingest.Dataset) -> None:
+    """Rejected rows and unreadable values (file, line, column), suspicious rows, missing values, a preview."""
+    q = dataset.quality
+    st.subheader("Data quality")
+    issues = quality.issues_frame(dataset)
+    if q.issue_counts:
+        st.dataframe([{"problem": k, "rows": v} for k, v in q.issue_counts.items()], hide_index=True, width="stretch")
+    if issues.empty:
+        st.success("No rejected rows or unreadable values.")
+    else:
+        st.markdown(f"{len(issues):,} problem row(s) listed (file, line, column, reason):")
+        st.dataframe(issues, hide_index=True, width="stretch")
+        download_table(issues, "rejected_rows.csv", "Download rejected rows (CSV)", key="download_rejects")
+    st.markdown("**Suspicious rows and the rule applied**")
+    st.dataframe(q.suspicious, hide_index=True, width="stretch")
+    st.markdown("**Missing values per field**")
+    st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
+    st.subheader("Preview")
+    preview = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50)
+    st.dataframe(preview, hide_index=True, width="stretch")

@@ -1,0 +1,55 @@
+"""A reload keeps the tab's upload and settings (its draft on the server), and every page says which data it shows."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from sla_core.generator import write_export
+
+TIMEOUT = 90_000  # a shared machine: a load may take a while
+SAMPLE = "Sample data — upload your export on the Data page"
+
+
+@pytest.fixture
+def export(tmp_path):
+    return write_export(634, tmp_path / "june_export.csv", seed=21, style="hubspot")
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator("[data-testid=stMetric]").filter(has_text=label)
+    return box.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def test_upload_then_reload_shows_the_same_numbers(page, app_url, export, artifacts):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{app_url}/data")
+    expect(page.get_by_text(SAMPLE)).to_be_visible(timeout=TIMEOUT)  # a fresh visit says it shows the sample
+    expect(page.get_by_text("Rows read")).to_be_visible(timeout=TIMEOUT)
+    assert metric_value(page, "Leads loaded") == "6,000"
+
+    page.locator("input[type=file]").first.set_input_files(str(export))
+    page.get_by_role("button", name="Load export").click()
+    expect(page.get_by_text("Loaded 634 leads from june_export.csv")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(SAMPLE)).to_have_count(0, timeout=TIMEOUT)  # gone: the page names the file instead
+    named = page.get_by_text(re.compile(r"Data: june_export\.csv · leads \d{4}-\d\d-\d\d to"))
+    expect(named).to_be_visible(timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"[?&]draft=[A-Za-z0-9_-]{43}"), timeout=TIMEOUT)
+    before = {label: metric_value(page, label) for label in ("Rows read", "Leads loaded", "As of")}
+
+    page.reload()
+    expect(page.get_by_text("Rows read")).to_be_visible(timeout=TIMEOUT)
+    after = {label: metric_value(page, label) for label in ("Rows read", "Leads loaded", "As of")}
+    assert after == before and after["Leads loaded"] == "634"
+    expect(page.get_by_text(SAMPLE)).to_have_count(0, timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile(r"Data: june_export\.csv"))).to_be_visible(timeout=TIMEOUT)
+    page.screenshot(path=str(artifacts / "data_page_after_reload.png"), full_page=True)
+
+
+def test_a_link_whose_draft_is_gone_shows_the_sample_and_says_so(page, app_url):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{app_url}/data?draft={'A' * 43}")
+    expect(page.get_by_text("could not be restored")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(SAMPLE)).to_be_visible(timeout=TIMEOUT)
+    assert metric_value(page, "Leads loaded") == "6,000"
