@@ -1,4 +1,5 @@
-"""Widgets every page uses, Markdown escaping, and the widget keys (the pages set them, the tests find widgets by them)."""
+"""Widgets every page uses, Markdown escaping, and the widget keys (the pages set them, the tests find widgets by
+them)."""
 from __future__ import annotations
 
 import re
@@ -68,6 +69,15 @@ class Keys:
     create_link: str = "create_link"
     revoke_pick: str = "revoke_pick"
     revoke_link: str = "revoke_link"
+    link_data_version: str = "link_data_version"
+    link_month: str = "link_month"
+    # Save & share: data versions
+    refresh_data: str = "refresh_data"
+    refresh_confirm: str = "refresh_confirm"
+    refresh_cancel: str = "refresh_cancel"
+    restore_pick: str = "restore_pick"
+    restore_version: str = "restore_version"
+    save_keep_versions: str = "save_keep_versions"
 
     def assumption(self, field: str) -> str:
         """The slider or input of an assumption (Marketing and Sales pages)."""
@@ -92,6 +102,21 @@ class Keys:
     def upload(kind: str, round_: int = 0) -> str:
         """The Data page's uploader of ``kind`` (leads, deals, activities): a new key after each load."""
         return f"{kind}_file" if round_ == 0 else f"{kind}_file_{round_}"
+
+    @staticmethod
+    def refresh_upload(kind: str, round_: int = 0) -> str:
+        """Save & share's uploader of ``kind`` for a refresh: a new key after each refresh is checked."""
+        return f"refresh_{kind}_file_{round_}"
+
+    @staticmethod
+    def refresh_mapping(round_: int = 0) -> str:
+        """The mapping editor of a refresh whose headers changed: afresh for each checked refresh."""
+        return f"refresh_mapping_{round_}"
+
+    @staticmethod
+    def keep_versions(workspace_id: str) -> str:
+        """How many data versions a saved workspace keeps (one input per workspace, showing its own setting)."""
+        return f"keep_versions_{workspace_id}"
 
     @staticmethod
     def agreement(field: str) -> str:

@@ -94,6 +94,11 @@ def latest(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> DataVersion | N
     return _version(found) if found else None
 
 
+def latest_number(cur: duckdb.DuckDBPyConnection, workspace_id: str) -> int | None:
+    """The latest version's number (None: no such workspace), read without its dataset."""
+    return queries.row(cur, "store/data_versions:latest_number", workspace_id=workspace_id).get("version")
+
+
 def get_version(cur: duckdb.DuckDBPyConnection, workspace_id: str, version: int) -> DataVersion | None:
     found = queries.row(cur, "store/data_versions:get", workspace_id=workspace_id, version=version)
     return _version(found) if found else None
@@ -124,6 +129,21 @@ def months(cur: duckdb.DuckDBPyConnection, workspace_id: str, version: int, tz: 
     found = queries.records(cur, "store/workspace_leads:months", workspace_id=workspace_id, version=version, tz=tz,
                             as_of=as_of)
     return [r["month"] for r in found]
+
+
+def describe(v: DataVersion) -> str:
+    """One line naming a version: its number, how and when it was loaded, its leads."""
+    how = f"restored from version {v.restored_from}" if v.how == RESTORED else v.how
+    return f"version {v.version} · {how} {v.loaded_at:%Y-%m-%d %H:%M} UTC · {v.rows_loaded:,} leads"
+
+
+def table(kept: list[DataVersion]) -> list[dict]:
+    """The versions list as the Save & share page shows it, newest first."""
+    return [{"version": v.version, "loaded (UTC)": f"{v.loaded_at:%Y-%m-%d %H:%M}", "by": v.loaded_by or "—",
+             "how": f"restored from {v.restored_from}" if v.how == RESTORED else v.how,
+             "files": ", ".join(f"{kind}: {name}" for kind, name in v.files.items()), "rows read": v.rows_read,
+             "rows rejected": v.rows_rejected, "leads": v.rows_loaded, "rows stored": v.rows_stored}
+            for v in kept]
 
 
 # --- writing a version (inside the caller's write) -------------------------------------------------------
@@ -182,6 +202,14 @@ def _prune(cur: duckdb.DuckDBPyConnection, workspace_id: str, latest_version: in
     cur.execute(queries.sql("store/workspace_leads:prune"), {"workspace_id": workspace_id})
 
 
+def _read_alike(before: DataVersion, dataset: Dataset, mapping_json: str) -> bool:
+    """Whether new data was read as the version before was: the same headers, the same column for each field, the
+    same rules (sales sources, connected values, deals and activities columns)."""
+    rules = [{k: v for k, v in json.loads(m or "{}").items() if k != "columns"} for m in (before.mapping_json,
+                                                                                       mapping_json)]
+    return (before.dataset.headers, before.dataset.columns, rules[0]) == (dataset.headers, dataset.columns, rules[1])
+
+
 def _previous(cur: duckdb.DuckDBPyConnection, workspace_id: str, expected: int | None) -> DataVersion:
     """The workspace's latest version, read inside the write; refused when it is gone or not the one expected."""
     found = latest(cur, workspace_id)
@@ -208,8 +236,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyConnecti
             before = _previous(cur, workspace_id, expected)
             version = before.version + 1
             stored = store_rows(cur, session_con, workspace_id, version, before.version)
-            if stored == (0, 0) and before.mapping_json == mapping_json \
-                    and before.dataset.headers == dataset.headers:
+            if stored == (0, 0) and _read_alike(before, dataset, mapping_json):
                 raise _Unchanged(before)
             record = loaded(workspace_id, version, dataset, mapping_json, loaded_by, REFRESHED, stored)
             record_version(cur, record)

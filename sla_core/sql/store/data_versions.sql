@@ -9,6 +9,10 @@ VALUES ($workspace_id, $version, $loaded_at, $loaded_by, $how, $restored_from, $
 -- name: latest
 SELECT * FROM data_versions WHERE workspace_id = $workspace_id ORDER BY version DESC LIMIT 1;
 
+-- name: latest_number
+-- The latest version's number alone: a shared view checks it on every rerun.
+SELECT max(version) AS version FROM data_versions WHERE workspace_id = $workspace_id;
+
 -- name: get
 SELECT * FROM data_versions WHERE workspace_id = $workspace_id AND version = $version;
 
