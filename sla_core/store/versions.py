@@ -148,11 +148,17 @@ def table(kept: list[DataVersion]) -> list[dict]:
 
 # --- writing a version (inside the caller's write) -------------------------------------------------------
 
+def _changed(result: duckdb.DuckDBPyConnection) -> int:
+    """The row count an INSERT, UPDATE or DELETE returns, fetched to the end (DuckDB 2 refuses new work on a
+    connection with an unfinished result)."""
+    return int(result.fetchall()[0][0])
+
+
 def _run_with(cur: duckdb.DuckDBPyConnection, name: str, reader, statement: str, **params) -> int:
     """Run a statement that reads the Arrow reader registered as ``name``; returns the rows it changed."""
     cur.register(name, reader)
     try:
-        return int(cur.execute(queries.sql(statement), params).fetchone()[0])
+        return _changed(cur.execute(queries.sql(statement), params))
     finally:
         with contextlib.suppress(duckdb.TransactionException):  # a failed statement has aborted the transaction
             cur.unregister(name)
@@ -258,8 +264,8 @@ def restore(cur: duckdb.DuckDBPyConnection, workspace_id: str, version: int, loa
             raise StoreError(f"version {version} is already the latest")
         params = {"workspace_id": workspace_id, "version": before.version + 1, "previous": before.version,
                   "restored": version}
-        stored = int(cur.execute(queries.sql("store/workspace_leads:reinstate"), params).fetchone()[0])
-        replaced = int(cur.execute(queries.sql("store/workspace_leads:retire"), params).fetchone()[0])
+        stored = _changed(cur.execute(queries.sql("store/workspace_leads:reinstate"), params))
+        replaced = _changed(cur.execute(queries.sql("store/workspace_leads:retire"), params))
         record = dataclasses.replace(source, version=before.version + 1, loaded_at=now(), loaded_by=loaded_by,
                                      how=RESTORED, restored_from=version, rows_stored=stored, rows_replaced=replaced)
         record_version(cur, record)
