@@ -78,8 +78,8 @@ if saved.empty:
     st.info("No saved workspaces yet.")
     st.stop()
 ids = list(saved["workspace_id"])
-labels = {r.workspace_id: f"{r.name} — data version {r.data_version} of {r.data_loaded_at:%Y-%m-%d %H:%M} UTC, "
-                          f"{r.rows_saved:,} leads" for r in saved.itertuples()}
+# what never changes once saved: the browser keeps a keyed select box's option labels from its first drawing
+labels = {r.workspace_id: f"{r.name} — saved {r.saved_at:%Y-%m-%d %H:%M} UTC" for r in saved.itertuples()}
 current = access.current_saved_id(ws)
 if st.session_state.get(KEYS.saved_pick) not in ids:  # first visit, or the chosen one was deleted
     st.session_state[KEYS.saved_pick] = current if current in ids else ids[0]

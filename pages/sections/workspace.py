@@ -38,6 +38,7 @@ def data_versions(ws: Workspace, cur: duckdb.DuckDBPyConnection, saved: SavedWor
     else:
         _refresh_form(ws, saved.workspace_id)
     kept = versions.versions(cur, saved.workspace_id)
+    st.markdown(f"Latest: **{versions.describe(kept[0])}**")
     st.dataframe(pd.DataFrame(versions.table(kept)), hide_index=True, width="stretch")
     _restore(ws, saved.workspace_id, kept)
     _retention(ws, saved)
@@ -153,4 +154,5 @@ def link_table(listed: pd.DataFrame) -> pd.DataFrame:
     """The links as listed (never their hash), the data and month each opens on in words."""
     return listed.drop(columns=["token_sha256"]).assign(
         data_version=[("latest" if pd.isna(v) else f"version {int(v)}") for v in listed["data_version"]],
-        month=[("latest" if pd.isna(m) else f"{m:%Y-%m}") for m in listed["month"]])
+        month=[("latest" if pd.isna(m) else f"{m:%Y-%m}") for m in listed["month"]],
+    ).rename(columns={"data_version": "data", "month": "opens on"})
