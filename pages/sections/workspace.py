@@ -10,7 +10,6 @@ from pages.common import access
 from pages.common.state import ReadOnlyError, Workspace, release_uploads
 from pages.common.ui import KEYS, literal
 from sla_core.ingest import quality_report
-from sla_core.ingest.decode import InputError
 from sla_core.store import refresh, versions
 from sla_core.store.file import StoreError
 from sla_core.store.workspaces import SavedWorkspace
@@ -97,7 +96,7 @@ def _run(ws: Workspace, workspace_id: str, probe: refresh.Probe, columns: dict[s
     except refresh.MappingMismatch as exc:
         st.error(f"Not refreshed: {literal(exc)}")
         return
-    except (*PROBLEMS, InputError) as exc:
+    except PROBLEMS as exc:
         _forget(probe)
         st.error(f"Not refreshed: {literal(exc)}. The workspace is unchanged.")
         return
