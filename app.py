@@ -35,6 +35,9 @@ if token is not None:
     st.caption(f"🔒 Shared read-only view: workspace {literal(workspace_name)} · scenario "
                f"{literal(scenario_name)} (revision {revision}). The data and the goals are as the sender saved "
                "them; pick any month to read it.")
+    data_version, loaded_at, follows_latest = access.shared_version()
+    st.caption(f"Data version {data_version}, loaded {loaded_at:%Y-%m-%d %H:%M} UTC · "
+               + ("the link follows the latest data" if follows_latest else "the link stays on this version"))
     page.run()
 else:
     access.require_editor()

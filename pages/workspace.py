@@ -10,10 +10,11 @@ from pages.common import access
 from pages.common.access import guard_page, workspace
 from pages.common.state import ReadOnlyError
 from pages.common.ui import KEYS, download_chart, download_table, literal, require_dataset, show_data_line
+from pages.sections import workspace as section
 from sla_core.marketing import goal_line, scenarios
 from sla_core.marketing import view as marketing
 from sla_core.marketing.targets import compute_targets
-from sla_core.store import share
+from sla_core.store import share, versions
 from sla_core.store import workspaces as store
 
 guard_page(__file__)
@@ -74,8 +75,8 @@ if saved.empty:
     st.info("No saved workspaces yet.")
     st.stop()
 ids = list(saved["workspace_id"])
-labels = {r.workspace_id: f"{r.name} — saved {r.saved_at:%Y-%m-%d %H:%M} UTC, {r.rows_saved:,} leads"
-          for r in saved.itertuples()}
+# what never changes once saved: the browser keeps a keyed select box's option labels from its first drawing
+labels = {r.workspace_id: f"{r.name} — saved {r.saved_at:%Y-%m-%d %H:%M} UTC" for r in saved.itertuples()}
 current = access.current_saved_id(ws)
 if st.session_state.get(KEYS.saved_pick) not in ids:  # first visit, or the chosen one was deleted
     st.session_state[KEYS.saved_pick] = current if current in ids else ids[0]
@@ -94,9 +95,13 @@ if col2.button("Delete workspace", key=KEYS.delete_workspace, disabled=not confi
         lambda: access.delete_saved_workspace(ws, chosen), "Not deleted"):
     st.rerun()
 
+record = store.get_workspace(cur, chosen)
+section.data_versions(ws, cur, record)
+
 st.subheader("Scenarios")
 st.caption("A scenario is a named set of assumptions (quota, shares, rates, goals, tiers, clock). Saving one "
-           "takes the assumptions currently set on the Marketing and Sales pages; revising keeps every earlier version.")
+           "takes the assumptions currently set on the Marketing and Sales pages; revising keeps every earlier "
+           "version.")
 col1, col2 = st.columns(2)
 with col1.form("new_scenario_form"):
     scenario_name = st.text_input("New scenario name", key=KEYS.scenario_name, max_chars=120)
@@ -119,16 +124,15 @@ if len(by_id) >= 2:
     st.markdown("**Compare two scenarios**")
     col1, col2 = st.columns(2)
     first = col1.selectbox("First", list(by_id), format_func=lambda i: by_id[i].name, key=KEYS.compare_first)
-    second = col2.selectbox("Second", list(by_id), format_func=lambda i: by_id[i].name, key=KEYS.compare_second, index=1)
+    second = col2.selectbox("Second", list(by_id), format_func=lambda i: by_id[i].name, key=KEYS.compare_second,
+                            index=1)
     a, b = (scenarios.assumptions_of(by_id[i].settings_json) for i in (first, second))
     table = scenarios.compare_targets(a, b)
     st.dataframe(table.rename(columns={"first": by_id[first].name, "second": by_id[second].name}),
                  hide_index=True, width="stretch")
     download_table(table, "scenario_comparison.csv", key="download_comparison")
-    record = store.get_workspace(cur, chosen)
     if record.dataset.as_of is not None:
-        version = ws.dataset.version if ws.dataset else None
-        daily = marketing.saved_daily_leads(cur, chosen, ws.cache, version)
+        daily = marketing.saved_daily_leads(cur, chosen, ws.cache, record.dataset.version)  # its latest data
         month = goal_line.local_day(record.dataset.as_of, record.dataset.tz).replace(day=1)
         goals = {f"1 · {by_id[first].name}": compute_targets(a).leads_needed,
                  f"2 · {by_id[second].name}": compute_targets(b).leads_needed}
@@ -139,18 +143,29 @@ if len(by_id) >= 2:
 
 st.subheader("Share with leadership")
 st.caption("A share link opens a read-only view of this workspace and one scenario as it is now (later revisions "
-           "do not change it). Anyone with the link can view it until it expires or you revoke it.")
+           "do not change it). On the latest data it shows each refresh at once; pinned, it stays on one data "
+           "version. Anyone with the link can view it until it expires or you revoke it.")
+kept = {v.version: v for v in versions.versions(cur, chosen)}
+link_months = versions.months(cur, chosen, max(kept), record.dataset.tz, record.dataset.as_of)
 with st.form("share_form"):
     col1, col2, col3 = st.columns(3)
     link_scenario = col1.selectbox("Scenario", list(by_id), key=KEYS.link_scenario,
                                    format_func=lambda i: f"{by_id[i].name} (revision {by_id[i].revision})")
     label = col2.text_input("Label (who it is for)", key=KEYS.link_label, max_chars=80)
     expiry = col3.selectbox("Expires after", list(EXPIRY), key=KEYS.link_expiry, index=3)
+    col1, col2 = st.columns(2)
+    link_data = col1.selectbox("Data", [None, *kept], key=KEYS.link_data_version,
+                               format_func=lambda v: "The latest data (follows every refresh)" if v is None
+                               else f"Pinned to {versions.describe(kept[v])}")
+    link_month = col2.selectbox("Opens on", [None, *link_months], key=KEYS.link_month,
+                                format_func=lambda m: "The latest month (the month shown first)" if m is None
+                                else f"{m:%B %Y}")
     create = st.form_submit_button("Create a share link", type="primary", key=KEYS.create_link)
 if create and link_scenario is not None:
     expires = datetime.now(timezone.utc) + EXPIRY[expiry] if EXPIRY[expiry] else None
     try:
-        token = access.create_share_link(ws, chosen, link_scenario, by_id[link_scenario].revision, label, expires)
+        token = access.create_share_link(ws, chosen, link_scenario, by_id[link_scenario].revision, label, expires,
+                                         link_data, link_month)
     except PROBLEMS as exc:
         st.error(f"No link created: {literal(exc)}")
     else:
@@ -159,7 +174,7 @@ if create and link_scenario is not None:
 
 listed = share.link_status(share.links(cur, chosen), datetime.now(timezone.utc))
 if not listed.empty:
-    shown = listed.drop(columns=["token_sha256"])
+    shown = section.link_table(listed)
     st.dataframe(shown, hide_index=True, width="stretch")
     active = listed[listed["status"] == "active"]
     if not active.empty:

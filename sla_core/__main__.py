@@ -1,4 +1,5 @@
-"""Command line: ``python -m sla_core report …`` (SPEC section 9).
+"""Command line: ``python -m sla_core report …`` (SPEC section 9) and ``python -m sla_core refresh …`` (a saved
+workspace's next data version, for a nightly job).
 
 Bad input exits non-zero with one line on stderr naming file, line and column.
 """
@@ -17,10 +18,12 @@ from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
 from sla_core.db import open_session_db
 from sla_core.ingest.mapping import Mapping
+from sla_core.store import refresh
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m sla_core", description="Sales & marketing SLA figures from CRM exports.")
+    ap = argparse.ArgumentParser(prog="python -m sla_core",
+                                 description="Sales & marketing SLA figures from CRM exports.")
     sub = ap.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("report", help="print one month's SLA figures")
     rp.add_argument("--leads", required=True, type=Path)
@@ -34,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", help="as-of timestamp (default: the latest timestamp in the files)")
     rp.add_argument("--clock", choices=("calendar", "business"), default="calendar")
     rp.add_argument("--date-order", choices=ingest.DATE_ORDERS, default="auto",
-                    help="for dates like 03/05/2024: mdy or dmy (default: detect; month-first when every date is ambiguous)")
+                    help="for dates like 03/05/2024: mdy or dmy "
+                         "(default: detect; month-first when every date is ambiguous)")
+    refresh.add_command(sub)
     return ap
 
 
@@ -70,6 +75,10 @@ def run_report(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "refresh":  # a saved workspace's next data version (sla_core/store/refresh.py)
+        code, line = refresh.command(args)
+        print(line.replace("\n", " "), file=sys.stdout if code == 0 else sys.stderr)
+        return code
     try:
         print(run_report(args))
     except (ValueError, OSError) as exc:  # InputError is a ValueError

@@ -15,7 +15,7 @@ import pytest
 
 from sla_core import contract, queries
 
-from sla_core.store import file as store_file, scenarios, workspaces
+from sla_core.store import file as store_file, scenarios, share, versions, workspaces
 from sla_core.store.settings import settings_from_json, settings_to_json
 from sla_core.assumptions import Assumptions
 from sla_core.sales.clock import BusinessHours
@@ -53,24 +53,32 @@ def test_store_columns_mirror_the_canonical_leads_table(db, con):
     con.execute(contract.session_table_ddl())
     canonical = [(r[0], r[1]) for r in con.execute("DESCRIBE leads").fetchall()]
     stored = [(r[0], r[1]) for r in db.execute("DESCRIBE workspace_leads").fetchall()]
-    assert stored[0][0] == "workspace_id" and stored[1:] == canonical
+    assert stored[0][0] == "workspace_id" and stored[1:-3] == canonical
+    assert stored[-3:] == [("valid_from", "INTEGER"), ("valid_to", "INTEGER"), ("row_hash", "UBIGINT")]
 
 
 LACKED = ("job_title", "touched_before_handoff")  # fields an older app's store did not have
+VERSION_COLUMNS = ["valid_from", "valid_to", "row_hash"]
 
 
-def _older_store(path: Path, tmp_path: Path) -> None:
-    """A store as an older app left it: its lead table without LACKED, holding one saved workspace."""
+def _older_store(path: Path, tmp_path: Path) -> str:
+    """A store as an app from before data versions left it, its lead table also without LACKED: one saved
+    workspace with a share link. Returns the link's token."""
     db = store_file.open_store(path)
-    _save(db, tmp_path, n=500, name="old")
+    _, _, (wid, sid) = _save(db, tmp_path, n=500, name="old")
+    token = share.create_link(db.cursor(), wid, sid, 1, "board")
     db.execute("ALTER TABLE workspace_leads RENAME TO saved")
     older = {name: sql_type for name, sql_type in contract.store_columns().items() if name not in LACKED}
     db.execute("CREATE TABLE workspace_leads (workspace_id VARCHAR NOT NULL, "
                + ", ".join(f"{name} {sql_type}" for name, sql_type in older.items()) + ")")
-    db.execute(f"INSERT INTO workspace_leads SELECT * EXCLUDE ({', '.join(LACKED)}) FROM saved")
-    db.execute("DROP TABLE saved")
-    db.execute("CHECKPOINT")
+    db.execute(f"INSERT INTO workspace_leads SELECT * EXCLUDE ({', '.join(LACKED + tuple(VERSION_COLUMNS))}) "
+               "FROM saved")
+    for statement in ("DROP TABLE saved", "DROP TABLE data_versions", "DROP MACRO row_valid_at",
+                      "ALTER TABLE workspaces DROP COLUMN keep_versions", "ALTER TABLE share_links DROP COLUMN month",
+                      "ALTER TABLE share_links DROP COLUMN data_version", "CHECKPOINT"):
+        db.execute(statement)
     db.close()
+    return token
 
 
 def test_a_store_from_an_older_app_gains_the_columns_it_lacks_and_keeps_every_row(tmp_path, caplog):
@@ -79,20 +87,21 @@ def test_a_store_from_an_older_app_gains_the_columns_it_lacks_and_keeps_every_ro
     older = duckdb.connect(str(path))
     kept = older.execute("SELECT * FROM workspace_leads ORDER BY lead_id").fetchall()
     before = {t: older.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("workspaces", "scenarios")}
-    assert not {r[0] for r in older.execute("DESCRIBE workspace_leads").fetchall()} & set(LACKED)
+    assert not {r[0] for r in older.execute("DESCRIBE workspace_leads").fetchall()} & {*LACKED, *VERSION_COLUMNS}
     older.close()
 
     caplog.set_level(logging.INFO, logger=store_file.__name__)
     db = store_file.open_store(path)
     assert "adding the lead columns job_title, touched_before_handoff" in caplog.text
     columns = [r[0] for r in db.execute("DESCRIBE workspace_leads").fetchall()]
-    assert set(columns) == {"workspace_id", *contract.COLUMNS}
-    assert columns[-2:] == list(LACKED)  # added after the columns the store had
-    old_columns = ", ".join(c for c in columns if c not in LACKED)
+    assert set(columns) == {"workspace_id", *contract.COLUMNS, *VERSION_COLUMNS}
+    assert columns[-5:] == [*LACKED, *VERSION_COLUMNS]  # added after the columns the store had
+    old_columns = ", ".join(c for c in columns if c not in LACKED and c not in VERSION_COLUMNS)
     assert db.execute(f"SELECT {old_columns} FROM workspace_leads ORDER BY lead_id").fetchall() == kept
     assert db.execute("SELECT count(*) FROM workspace_leads WHERE job_title IS NULL AND touched_before_handoff IS NULL"
                       ).fetchone()[0] == len(kept) == 500
-    assert {t: db.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("workspaces", "scenarios")} == before
+    assert {t: db.execute(f"SELECT * EXCLUDE (keep_versions) FROM {t} ORDER BY ALL" if t == "workspaces" else
+                          f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("workspaces", "scenarios")} == before
     assert not path.with_name("store.duckdb.wal").exists() or path.with_name("store.duckdb.wal").stat().st_size == 0
 
     # the migrated store works as any other: the old workspace opens, a new one saves every field
@@ -110,6 +119,52 @@ def test_a_store_from_an_older_app_gains_the_columns_it_lacks_and_keeps_every_ro
     again = store_file.open_store(path)
     assert [r[0] for r in again.execute("DESCRIBE workspace_leads").fetchall()] == columns and not caplog.text
     again.close()
+
+
+def test_a_store_from_before_data_versions_opens_as_version_1_and_refreshes(tmp_path):
+    path = tmp_path / "store.duckdb"
+    token = _older_store(path, tmp_path)
+    db = store_file.open_store(path)
+    cur = db.cursor()
+    (wid,) = workspaces.list_workspaces(cur)["workspace_id"]
+    (first,) = versions.versions(cur, wid)
+    assert (first.version, first.how, first.rows_loaded, first.rows_stored, first.files) == (
+        1, "saved", 500, 500, {"leads": "synthetic.csv"})
+    assert first.loaded_at == workspaces.get_workspace(cur, wid).saved_at
+    assert cur.execute("SELECT count(*) FROM workspace_leads WHERE valid_from = 1 AND valid_to IS NULL "
+                       "AND row_hash IS NOT NULL").fetchone()[0] == 500
+    target = share.open_link(cur, token)  # the link made before versions follows the latest data
+    assert (target.workspace_id, target.data_version, target.month) == (wid, None, None)
+
+    # the migrated rows carry the hash a refresh computes: the same leads, with the two new fields filled as the
+    # old app could not, store only those 500 changed rows; the same leads again store nothing
+    con, dataset = session_with_leads(tmp_path / "again", 500)
+    done = versions.refresh(cur, con, wid, dataset, Mapping().to_json())
+    assert (done.changed, done.version.version, done.version.rows_stored, done.version.rows_replaced) == (
+        True, 2, 500, 500)
+    assert versions.refresh(cur, con, wid, dataset, Mapping().to_json()).changed is False
+    workspaces.show_workspace(cur, wid)
+    assert cur.execute("SELECT count(*), count(touched_before_handoff) FROM leads").fetchone() == (500, 500)
+    workspaces.show_workspace(cur, wid, 1)
+    assert cur.execute("SELECT count(*), count(touched_before_handoff) FROM leads").fetchone() == (500, 0)
+    db.close()
+
+
+def test_migrated_rows_hash_as_a_refresh_does(tmp_path):
+    """A store from before versions, with every lead field: its rows become version 1 and the same export
+    refreshed on top finds every row unchanged."""
+    path = tmp_path / "store.duckdb"
+    db = store_file.open_store(path)
+    con, dataset, (wid, _) = _save(db, tmp_path, n=800, name="full")
+    db.execute("UPDATE workspace_leads SET valid_from = NULL, valid_to = NULL, row_hash = NULL")
+    db.execute("DELETE FROM data_versions")
+    db.close()
+    db = store_file.open_store(path)
+    cur = db.cursor()
+    assert [v.version for v in versions.versions(cur, wid)] == [1]
+    done = versions.refresh(cur, con, wid, dataset, Mapping().to_json())
+    assert (done.changed, done.version.version) == (False, 1)
+    db.close()
 
 
 def test_two_workspaces_see_only_their_own_rows(db, tmp_path):

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
+import uuid
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -26,8 +29,11 @@ from pages.common.state import (
     restored_workspace,
     settings_of,
 )
+from pages.common.ui import KEYS
+from sla_core.health.months import month_shown_first
+from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
-from sla_core.store import drafts, share
+from sla_core.store import drafts, refresh, share, versions
 from sla_core.store import workspaces as store
 
 SHARE_PARAM = "share"
@@ -64,6 +70,8 @@ def _hand_over_to_app(script: str) -> None:
     URL's parameters); a refused share link then shows no page list at all."""
     st.navigation([st.Page(script)], position="hidden")
     st.rerun()
+
+
 DRAFT_PARAM = "draft"  # ?draft=TOKEN: this tab's upload and settings, kept on the server for a reload
 DRAFT_TOKEN = "draft_token"  # st.session_state: this session's draft token
 DRAFT_SAVED = "draft_saved"  # st.session_state: (dataset version, settings JSON) last saved to the draft
@@ -72,6 +80,7 @@ DRAFT_LOST = ("The data of this page's link could not be restored (it may have e
               "data instead: upload your export on the Data page.")
 
 log = logging.getLogger(__name__)
+SHARED_VERSION = "shared_version"  # (data version, loaded at, follows the latest) of the shared view
 
 
 def workspace() -> Workspace:
@@ -211,30 +220,49 @@ def open_shared_workspace(token: str) -> Workspace:
     """The read-only workspace a token opens, checked again on every rerun so revoking takes effect at once.
 
     Only the token decides what is shown: other URL parameters (``?scenario=``) are never read.
-    The view queries the stored rows in place through this session's store cursor.
-    Raises ShareDenied (one generic message) for any bad, expired or revoked token.
+    The view queries the stored rows in place through this session's store cursor, pinned to one data
+    version (the link's, or the latest when the view was built): a refresh committed meanwhile moves the
+    view on the next rerun, never in the middle of one. Raises ShareDenied (one generic message) for any
+    bad, expired or revoked token.
     """
     cur = store_cursor()
     target = share.open_link(cur, token)
+    wanted = versions.latest_number(cur, target.workspace_id) if target.data_version is None else target.data_version
     current = st.session_state.get(WORKSPACE)
-    if current is not None and current.read_only and st.session_state.get(SHARE_TARGET) == target:
+    if current is not None and current.read_only and st.session_state.get(SHARE_TARGET) == target \
+            and st.session_state.get(SHARED_VERSION, (None,))[0] == wanted:
         return current
     saved = store.get_workspace(cur, target.workspace_id)
     scenario = store.get_scenario(cur, target.workspace_id, target.scenario_id, target.revision)
-    if saved is None or scenario is None:
+    shown = versions.get_version(cur, target.workspace_id, wanted) if wanted else None
+    if saved is None or scenario is None or shown is None:
         raise share.ShareDenied()
-    store.show_workspace(cur, target.workspace_id)
-    ws = Workspace(con=cur, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=saved.dataset,
-                   mapping=_saved_mapping(saved.mapping_json), read_only=True)
+    store.show_workspace(cur, target.workspace_id, shown.version)
+    ws = Workspace(con=cur, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=shown.dataset,
+                   mapping=_saved_mapping(shown.mapping_json), read_only=True)
     apply_settings(ws, scenario.settings_json)
+    _open_on_month(cur, shown.dataset, target.month)
     st.session_state[WORKSPACE], st.session_state[SHARE_TARGET] = ws, target
     st.session_state[SHARED_NAMES] = (saved.name, scenario.name, scenario.revision)
+    st.session_state[SHARED_VERSION] = (shown.version, shown.loaded_at, target.data_version is None)
     return ws
+
+
+def _open_on_month(cur, dataset: ingest.Dataset, month: date | None) -> None:
+    """The month the shared pages open on: the link's, or the month shown first of the data shown (SPEC 8)."""
+    month = month or month_shown_first(cur, dataset.tz, dataset.as_of)
+    for key in (KEYS.goal_month, KEYS.sales_month):  # the Marketing and Sales pages' month sliders
+        st.session_state[key] = month
 
 
 def shared_names() -> tuple[str, str, int]:
     """(workspace name, scenario name, revision) of the shared view this session shows."""
     return st.session_state[SHARED_NAMES]
+
+
+def shared_version() -> tuple[int, datetime, bool]:
+    """(data version, when it was loaded, whether the link follows the latest data) of the shared view."""
+    return st.session_state[SHARED_VERSION]
 
 
 def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
@@ -244,7 +272,7 @@ def save_workspace(ws: Workspace, name: str) -> tuple[str, str]:
         raise store.StoreError("load some data first")
     with ws.cache.using():  # the session's connection is read while no other call of the session runs on it
         ids = store.save_workspace(store_cursor(), ws.con, name, ws.dataset, ws.mapping.to_json(),
-                                   store.settings_to_json(settings_of(ws)))
+                                   store.settings_to_json(settings_of(ws)), editor_email())
     st.session_state[SAVED_WORKSPACE] = (ids[0], ws.dataset.version)
     return ids
 
@@ -285,14 +313,87 @@ def save_scenario(ws: Workspace, workspace_id: str, name: str, scenario_id: str 
 
 
 def create_share_link(ws: Workspace, workspace_id: str, scenario_id: str, revision: int, label: str,
-                      expires_at) -> str:
+                      expires_at, data_version: int | None = None, month: date | None = None) -> str:
+    """A link to one scenario revision, on the latest data (``data_version`` None) or pinned to a version, opening
+    on the month shown first (``month`` None) or on ``month``."""
     ws.refuse_if_read_only("create share links")
-    return share.create_link(store_cursor(), workspace_id, scenario_id, revision, label, expires_at)
+    cur = store_cursor()
+    if data_version is not None and versions.get_version(cur, workspace_id, data_version) is None:
+        raise store.StoreError(f"data version {data_version} is no longer kept")
+    return share.create_link(cur, workspace_id, scenario_id, revision, label, expires_at, data_version, month)
 
 
 def revoke_share_link(ws: Workspace, workspace_id: str, token_sha256: str) -> None:
     ws.refuse_if_read_only("revoke share links")
     share.revoke_link(store_cursor(), workspace_id, token_sha256)
+
+
+# --- data versions: refresh, restore, retention ----------------------------------------------------------
+
+def check_refresh(ws: Workspace, workspace_id: str, uploaded: dict) -> refresh.Probe:
+    """Keep a refresh's uploads in this session's folder and compare the leads file's header with the workspace's."""
+    ws.refuse_if_read_only("refresh data")
+    files = ws.store_uploads(uploaded)
+    try:
+        return refresh.probe(store_cursor(), workspace_id, files, files.leads.path.parent / "prepared")
+    except BaseException:
+        drop_refresh_files(files)
+        raise
+
+
+def refresh_saved_workspace(ws: Workspace, workspace_id: str, probe: refresh.Probe,
+                            columns: dict[str, str] | None = None) -> versions.Refreshed:
+    """Store the checked files as the workspace's next data version (``columns``: the editor's fix of the mapping).
+
+    Refused when someone else's refresh or restore came first (the version the check saw is no longer the
+    latest). When this session shows that workspace, it moves to the new version too.
+    """
+    ws.refuse_if_read_only("refresh data")
+    work = ws.work_dir / "refresh" / uuid.uuid4().hex
+    try:
+        done = refresh.refresh(store_cursor(), workspace_id, probe.files, work, columns, editor_email(),
+                               probe.latest.version)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if done.changed:
+        _follow(ws, workspace_id)
+    return done
+
+
+def drop_refresh_files(files: ingest.UploadSet) -> None:
+    """Remove a refresh's uploads from the session folder once it is stored or given up."""
+    shutil.rmtree(files.leads.path.parent, ignore_errors=True)
+
+
+def restore_data_version(ws: Workspace, workspace_id: str, version: int, expected: int) -> versions.DataVersion:
+    ws.refuse_if_read_only("restore data")
+    restored = versions.restore(store_cursor(), workspace_id, version, editor_email(), expected)
+    _follow(ws, workspace_id)
+    return restored
+
+
+def keep_data_versions(ws: Workspace, workspace_id: str, keep: int) -> None:
+    ws.refuse_if_read_only("change how many versions are kept")
+    versions.set_keep(store_cursor(), workspace_id, keep)
+
+
+def _follow(ws: Workspace, workspace_id: str) -> None:
+    """When this session shows ``workspace_id``, load its latest data version (its settings stay as they are)."""
+    if current_saved_id(ws) != workspace_id:
+        return
+    cur = store_cursor()
+    latest = versions.latest(cur, workspace_id)
+    store.restore_leads(cur, ws.con, workspace_id, latest.version)
+    ws.dataset, ws.mapping, ws.uploads = latest.dataset, _saved_mapping(latest.mapping_json), None
+    ws.cache.clear()
+    st.session_state[SAVED_WORKSPACE] = (workspace_id, latest.dataset.version)
+
+
+def editor_email() -> str | None:
+    """Who loads data: the signed-in editor's email when sign-in is on, else None."""
+    if not editor_emails() or not st.user.is_logged_in:
+        return None
+    return str(st.user.get("email", "")) or None
 
 
 def editor_emails() -> frozenset[str]:

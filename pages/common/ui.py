@@ -79,6 +79,15 @@ class Keys:
     # Overview and Agreement (the month picked on one is kept for the other: ``month_picker``)
     overview_month: str = "overview_month"
     agreement_month: str = "agreement_month"
+    link_data_version: str = "link_data_version"
+    link_month: str = "link_month"
+    # Save & share: data versions
+    refresh_data: str = "refresh_data"
+    refresh_confirm: str = "refresh_confirm"
+    refresh_cancel: str = "refresh_cancel"
+    restore_pick: str = "restore_pick"
+    restore_version: str = "restore_version"
+    save_keep_versions: str = "save_keep_versions"
 
     def assumption(self, field: str) -> str:
         """The slider or input of an assumption (Marketing and Sales pages)."""
@@ -118,6 +127,21 @@ class Keys:
     def mapping(kind: str, field: str) -> str:
         """The Data page's choice of the column of ``kind``'s file (leads, deals, activities) feeding ``field``."""
         return f"map_{kind}_{field}"
+
+    @staticmethod
+    def refresh_upload(kind: str, round_: int = 0) -> str:
+        """Save & share's uploader of ``kind`` for a refresh: a new key after each refresh is checked."""
+        return f"refresh_{kind}_file_{round_}"
+
+    @staticmethod
+    def refresh_mapping(round_: int = 0) -> str:
+        """The mapping editor of a refresh whose headers changed: afresh for each checked refresh."""
+        return f"refresh_mapping_{round_}"
+
+    @staticmethod
+    def keep_versions(workspace_id: str) -> str:
+        """How many data versions a saved workspace keeps (one input per workspace, showing its own setting)."""
+        return f"keep_versions_{workspace_id}"
 
     @staticmethod
     def agreement(field: str) -> str:

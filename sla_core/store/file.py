@@ -17,6 +17,7 @@ import duckdb
 
 from sla_core import contract, queries
 from sla_core.db import DEFAULT_MEMORY_LIMIT, create_macros, quote_ident
+from sla_core.store import version_schema
 
 STORE_ENV = "SLA_STORE_PATH"
 DEFAULT_STORE = Path("data") / "store.duckdb"
@@ -62,6 +63,7 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
     store.execute(queries.sql("store/workspace_leads:create"))
     for statement in _lead_columns(store):
         store.execute(statement)
+    version_schema.migrate(store)  # after the lead columns: the data-version columns, and version 1 of older saves
     create_macros(store)  # the metric SQL a share link runs on this store's cursors uses them
     store.execute("COMMIT")
     store.execute(queries.sql("store/file:checkpoint"))

@@ -13,7 +13,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -46,15 +46,22 @@ class LinkRecord:
     revision: int
     expires_at: datetime | None
     revoked_at: datetime | None
+    data_version: int | None = None
+    month: date | None = None
 
 
 @dataclass(frozen=True)
 class ShareTarget:
-    """What a valid token opens: one workspace and one scenario revision, nothing else."""
+    """What a valid token opens: one workspace and one scenario revision, nothing else.
+
+    ``data_version`` None follows the workspace's latest data; ``month`` None opens on the month shown first.
+    """
 
     workspace_id: str
     scenario_id: str
     revision: int
+    data_version: int | None = None
+    month: date | None = None
 
 
 def new_token() -> str:
@@ -75,7 +82,7 @@ def resolve_token(token: object, lookup: Callable[[str], LinkRecord | None], now
         raise ShareDenied()
     if record.revoked_at is not None or (record.expires_at is not None and now >= record.expires_at):
         raise ShareDenied()
-    return ShareTarget(record.workspace_id, record.scenario_id, record.revision)
+    return ShareTarget(record.workspace_id, record.scenario_id, record.revision, record.data_version, record.month)
 
 
 def _lookup(cur: duckdb.DuckDBPyConnection) -> Callable[[str], LinkRecord | None]:
@@ -84,7 +91,7 @@ def _lookup(cur: duckdb.DuckDBPyConnection) -> Callable[[str], LinkRecord | None
         if not found:
             return None
         return LinkRecord(found["token_sha256"], found["workspace_id"], found["scenario_id"], int(found["revision"]),
-                          found["expires_at"], found["revoked_at"])
+                          found["expires_at"], found["revoked_at"], found["data_version"], found["month"])
     return find
 
 
@@ -97,7 +104,8 @@ def open_link(cur: duckdb.DuckDBPyConnection, token: object, now: datetime | Non
 
 
 def create_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, scenario_id: str, revision: int,
-                label: str = "", expires_at: datetime | None = None) -> str:
+                label: str = "", expires_at: datetime | None = None, data_version: int | None = None,
+                month: date | None = None) -> str:
     """Store a new link's hash and return the token — shown once, never stored.
 
     The revision is claimed inside the write that stores the link: deleted before, the link is
@@ -116,7 +124,7 @@ def create_link(cur: duckdb.DuckDBPyConnection, workspace_id: str, scenario_id: 
         cur.execute(queries.sql("store/share_links:insert"), {
             "token_sha256": token_hash(token), "workspace_id": workspace_id, "scenario_id": scenario_id,
             "revision": revision, "label": " ".join(str(label).split()), "created_at": created_at,
-            "expires_at": expires_at})
+            "expires_at": expires_at, "data_version": data_version, "month": month})
     return token
 
 

@@ -43,6 +43,8 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
         view = leadership.new_page()
         view.goto(link)
         expect(view.get_by_text("Shared read-only view: workspace Board plan <b>Q1</b>")).to_be_visible(timeout=TIMEOUT)
+        expect(view.get_by_text("Data version 1, loaded")).to_be_visible()  # a new link follows the latest data
+        expect(view.get_by_text("the link follows the latest data")).to_be_visible()
         expect(view.get_by_role("heading", name="SLA health month by month")).to_be_visible(timeout=TIMEOUT)
         assert _metrics(view) == editor_numbers
         nav = view.get_by_test_id("stSidebarNav")
