@@ -62,7 +62,7 @@ SELECTORS = {
         "Sales SLA": {"title": "Sales SLA", "metric": "Leads handed"},
         "Data": {"title": "Data", "metric": "Rows read"},
         "Save & share": {"title": "Save & share", "text": "Save this workspace"},
-        "Overview": {"title": "Overview", "metric": "Marketing attainment"},
+        "Overview": {"title": "Overview", "metric": "Marketing leads"},
         "Agreement": {"title": "SLA agreement", "text": "Marketing and sales agree"},
     },
     # (page, what-if, slider label, key pressed each time): a new value on every press, as a user explores
