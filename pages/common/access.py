@@ -29,7 +29,7 @@ from pages.common.state import (
     restored_workspace,
     settings_of,
 )
-from pages.common.ui import KEYS
+from pages.common.ui import KEYS, PICKED_MONTH
 from sla_core.health.months import month_shown_first
 from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
@@ -251,8 +251,8 @@ def open_shared_workspace(token: str) -> Workspace:
 def _open_on_month(cur, dataset: ingest.Dataset, month: date | None) -> None:
     """The month the shared pages open on: the link's, or the month shown first of the data shown (SPEC 8)."""
     month = month or month_shown_first(cur, dataset.tz, dataset.as_of)
-    for key in (KEYS.goal_month, KEYS.sales_month):  # the Marketing and Sales pages' month sliders
-        st.session_state[key] = month
+    for key in (KEYS.goal_month, KEYS.sales_month, KEYS.overview_month, KEYS.agreement_month, PICKED_MONTH):
+        st.session_state[key] = month  # every page's month picker, and the month last picked
 
 
 def shared_names() -> tuple[str, str, int]:
