@@ -194,6 +194,16 @@ def test_the_plausible_range_is_configurable(loader):
         ingest.ReadOptions(latest_after_load=timedelta(days=-1))
 
 
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York"])
+def test_epoch_is_never_a_date_even_when_the_range_starts_before_1970(loader, tz):
+    """DuckDB reads the word 'epoch' as the Unix zero instant: a placeholder at any configured range."""
+    rows = [["1", "epoch"], ["2", " EPOCH "], ["3", "1970-01-01T00:00:00Z"], ["4", "1969-07-20 20:17"]]
+    ds = loader.load(csv_bytes([["lead_id", "created_at"], *rows]), tz=tz, earliest_date=date(1960, 1, 1))
+    assert loader.rows("SELECT lead_id FROM leads") == [("4",)]
+    assert [(i.line, i.value) for i in ds.quality.issues] == [(2, "epoch"), (3, "EPOCH"), (4, "1970-01-01T00:00:00Z")]
+    assert "not a date" in ds.quality.issues[0].reason and "plausible range" in ds.quality.issues[2].reason
+
+
 def test_a_date_far_ahead_is_flagged_and_the_report_still_runs(tmp_path):
     path = tmp_path / "leads.csv"
     path.write_bytes(csv_bytes([["lead_id", "created_at", "customer_at", "deal_amount"],

@@ -29,25 +29,46 @@ def _unread_fields(f: Staged, decisions: Decisions) -> list[str]:
     return [fld for fld in f.checked() if f.types[fld] != "boolean" or decisions.bool_modes[(f.kind, fld)] == "boolean"]
 
 
-def stats(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz: str, order_check: bool) -> dict:
-    """Filled, unparsed and gap cells per field, mixed currency marks, and (leads) invalid rows, in one pass;
-    of the unread date cells, the implausible dates and (``order_check``) those showing a date order."""
-    dates = f.checked("timestamp")
+def _cell_stats(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz: str) -> dict:
     parts = [sql_text.fill("cell_stats", "present", field=fld, present=f"n_{fld}") for fld in f.fields]
     parts += [sql_text.fill("cell_stats", "bad", bad=f"_bad_{fld}", bad_count=f"bad_{fld}")
               for fld in _unread_fields(f, decisions)]
-    parts += [sql_text.fill("cell_stats", "dated", bad=f"_bad_{fld}", dated=f"dated_{fld}") for fld in dates]
-    if order_check:
-        parts += [sql_text.fill("cell_stats", "order", bad=f"_bad_{fld}", day_first=f"day_first:{fld}",
-                                month_first=f"month_first:{fld}") for fld in dates]
     if has_dst(tz):
-        parts += [sql_text.fill("cell_stats", "gap", gap=f"_gap_{fld}", gap_count=f"gap_{fld}") for fld in dates]
+        parts += [sql_text.fill("cell_stats", "gap", gap=f"_gap_{fld}", gap_count=f"gap_{fld}")
+                  for fld in f.checked("timestamp")]
     parts += [sql_text.fill("cell_stats", "mixed", currency=f"_cur_{fld}", mixed=f"mixed_{fld}")
               for fld in f.checked("number")]
     if f.kind == "leads":
         parts.append(sql_text.fill("cell_stats", "invalid"))
-    return sql_text.rows(con, sql_text.fill("cell_stats", typed=f.table, stats=sql_text.joined(parts)),
-                         {"formats": naive_formats(decisions.date_order)})[0]
+    return sql_text.rows(con, sql_text.fill("cell_stats", typed=f.table, stats=sql_text.joined(parts)))[0]
+
+
+def _unread_date_stats(con: duckdb.DuckDBPyConnection, f: Staged, fields: list[str], decisions: Decisions,
+                       order_check: bool) -> dict:
+    parts = [sql_text.fill("unread_date_stats", "dated", bad=f"_bad_{fld}", field=fld, dated=f"dated_{fld}",
+                           typed_count=f"typed_{fld}") for fld in fields]
+    if order_check:
+        parts += [sql_text.fill("unread_date_stats", "order", bad=f"_bad_{fld}", day_first=f"day_first:{fld}",
+                                month_first=f"month_first:{fld}") for fld in fields]
+    statement = sql_text.fill("unread_date_stats", typed=f.table, counts=sql_text.joined(parts),
+                              columns=[f"_bad_{fld}" for fld in fields])
+    return sql_text.rows(con, statement, {"formats": naive_formats(decisions.date_order)})[0]
+
+
+def stats(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz: str, order_check: bool) -> dict:
+    """Filled, unparsed and gap cells per field, mixed currency marks, and (leads) invalid rows, in one
+    pass. Only when a date field has unread cells, a pass over just those rows counts the implausible
+    dates among them (whose typed values are then cleared, and the counts taken again) and, with
+    ``order_check``, the cells that show a date order."""
+    found = _cell_stats(con, f, decisions, tz)
+    unread = [fld for fld in f.checked("timestamp") if found[f"bad_{fld}"]]
+    if not unread:
+        return found
+    dates = _unread_date_stats(con, f, unread, decisions, order_check)
+    typed = [fld for fld in unread if dates[f"typed_{fld}"]]
+    for fld in typed:
+        sql_text.run(con, sql_text.fill("clear_implausible", typed=f.table, field=fld, bad=f"_bad_{fld}"))
+    return {**(_cell_stats(con, f, decisions, tz) if typed else found), **dates}
 
 
 def _first_lines(con: duckdb.DuckDBPyConnection, f: Staged, statement: str, params: dict, **names: str) -> list[int]:

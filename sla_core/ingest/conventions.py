@@ -49,7 +49,7 @@ class DateRange:
     @property
     def reason(self) -> str:
         return (f"a date outside the plausible range {self.earliest:%Y-%m-%d} to {self.latest:%Y-%m-%d} "
-                "(a typo or a placeholder date?)")
+                "(a typo or a placeholder date, like 1970-01-01 00:00?)")
 
 
 @dataclass

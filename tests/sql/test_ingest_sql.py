@@ -184,17 +184,19 @@ READINGS = [
      "SELECT v, _bad_v, _gap_v FROM typed_deals",
      [(ts("2024-03-10T07:30"), None, "2024-03-10 02:30"), (ts("2024-03-01T14:00"), None, None),
       (ts("2024-03-01T09:00"), None, None), (None, "31/02/2024", None)]),
-    # dates outside the plausible range and DuckDB's special words are reported, never typed
+    # dates outside the plausible range and DuckDB's special words are reported (the typed value of an
+    # implausible date is cleared after the scan, by clear_implausible.sql)
     ("timestamp_utc-implausible", "timestamp", "UTC", decisions(),
-     ["20244-06-03", "1900-01-01", "epoch", "infinity", " -infinity ", "2024-03-01 09:00"],
-     "SELECT v, _bad_v FROM typed_deals",
-     [(None, "20244-06-03"), (None, "1900-01-01"), (None, "epoch"), (None, "infinity"), (None, "-infinity"),
-      (ts("2024-03-01T09:00"), None)]),
+     ["20244-06-03", "1900-01-01", "epoch", "infinity", " -infinity ", "2024-03-01 09:00", "1970-01-01"],
+     "SELECT CAST(v AS VARCHAR), _bad_v FROM typed_deals",
+     [("20244-06-03 00:00:00+00", "20244-06-03"), ("1900-01-01 00:00:00+00", "1900-01-01"),
+      ("1970-01-01 00:00:00+00", "epoch"), ("infinity", "infinity"), ("-infinity", "-infinity"),
+      ("2024-03-01 09:00:00+00", None), ("1970-01-01 00:00:00+00", "1970-01-01")]),
     ("timestamp_local-implausible", "timestamp", "America/New_York", decisions(),
      ["294247-01-10 04:00", "20244-06-03T10:00Z", "epoch", "9999-12-31", "2024-03-01 09:00"],
-     "SELECT v, _bad_v, _gap_v FROM typed_deals",
-     [(None, "294247-01-10 04:00", None), (None, "20244-06-03T10:00Z", None), (None, "epoch", None),
-      (None, "9999-12-31", None), (ts("2024-03-01T14:00"), None, None)]),
+     "SELECT CAST(v AS VARCHAR), _bad_v, _gap_v FROM typed_deals",
+     [(None, "294247-01-10 04:00", None), ("20244-06-03 10:00:00+00", "20244-06-03T10:00Z", None),
+      (None, "epoch", None), (None, "9999-12-31", None), ("2024-03-01 14:00:00+00", None, None)]),
     ("number_point", "number", "UTC", decisions(),
      ["1,200.50", " $75 ", "12 apples", "(86)"],
      "SELECT v, _bad_v, _cur_v FROM typed_deals",
@@ -291,15 +293,24 @@ def test_cell_stats_counts_per_field_in_one_pass(con):
     assert run(con, "cell_stats", typed="typed", stats=stats) == [(3, 1, 1, True, 2)]
 
 
-@covers("cell_stats")
-def test_cell_stats_tells_implausible_dates_and_the_order_unread_dates_show(rules):
-    given(rules, typed=table("_bad_at VARCHAR", ("soon",), ("1899-12-31",), ("13/05/2024",), ("05/13/2024",),
-                             ("14/06/2024",), (None,)))
-    stats = sql_text.joined([
-        sql_text.fill("cell_stats", "dated", bad="_bad_at", dated="dated"),
-        sql_text.fill("cell_stats", "order", bad="_bad_at", day_first="day_first", month_first="month_first"),
-    ])
-    assert run(rules, "cell_stats", {"formats": ["%m/%d/%Y"]}, typed="typed", stats=stats) == [(2, 2, 1)]
+@covers("unread_date_stats", "clear_implausible")
+@pytest.mark.parametrize("order_check", [True, False])
+def test_unread_dates_are_told_apart_and_implausible_values_cleared(rules, order_check):
+    given(rules, typed=table("won_at TIMESTAMPTZ, _bad_at VARCHAR, other TIMESTAMPTZ, _bad_other VARCHAR",
+                             (None, "soon", None, None), ("1899-12-31", "1899-12-31", None, None),
+                             (None, "13/05/2024", None, None), (None, "05/13/2024", None, "x"),
+                             (None, "14/06/2024", None, None), ("2024-03-01", None, None, None)))
+    counts = [sql_text.fill("unread_date_stats", "dated", bad="_bad_at", field="won_at", dated="dated",
+                            typed_count="typed")]
+    if order_check:
+        counts.append(sql_text.fill("unread_date_stats", "order", bad="_bad_at", day_first="day_first",
+                                    month_first="month_first"))
+    found = run(rules, "unread_date_stats", {"formats": ["%m/%d/%Y"]}, typed="typed", counts=sql_text.joined(counts),
+                columns=["_bad_at", "_bad_other"])
+    assert found == [(2, 1, 2, 1) if order_check else (2, 1)]
+    run(rules, "clear_implausible", typed="typed", field="won_at", bad="_bad_at")
+    assert rows(rules, "SELECT won_at, _bad_at FROM typed WHERE won_at IS NOT NULL OR _bad_at = '1899-12-31'") == [
+        (None, "1899-12-31"), (ts("2024-03-01T00:00"), None)]
 
 
 @covers("order_evidence_rows")

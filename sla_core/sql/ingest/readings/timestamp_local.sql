@@ -1,7 +1,8 @@
 -- A date/time in the workspace zone $tz: an offset in the cell decides the instant; a bare clock
--- time (ISO or in the $formats of the file's date order) is read in $tz. A cell must start with a
--- digit, and the instant must be plausible ($earliest … $latest); else it is reported. Zones with
--- daylight saving add the gap part: a clock time that never happened there (read one hour later).
+-- time (ISO or in the $formats of the file's date order) is read in $tz, if it starts with a digit.
+-- A date outside the plausible range ($earliest … $latest) is reported like text that is none (its
+-- typed value cleared after the scan). Zones with daylight saving add the gap part: a clock time
+-- that never happened there (it is read one hour later).
 -- @part scan
 ingest_trimmed({{cell}}) AS {{text}}
 -- @part cast
@@ -14,8 +15,7 @@ ingest_has_offset({{text}}) AS {{zoned}},
 CASE WHEN ingest_digit_first({{text}})
      THEN coalesce(TRY_CAST({{text}} AS TIMESTAMP), try_strptime({{text}}, $formats)) END AS {{naive}}
 -- @part final
-CASE WHEN ingest_plausible(ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz), $earliest, $latest)
-     THEN ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz) END AS {{field}},
+ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz) AS {{field}},
 CASE WHEN NOT coalesce(ingest_plausible(ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz), $earliest, $latest), false)
      THEN {{text}} END AS {{bad}}
 -- @part gap
