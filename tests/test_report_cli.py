@@ -95,7 +95,8 @@ def test_unterminated_quote(tmp_path):
 
 def test_bad_value_names_the_column(tmp_path):
     path = tmp_path / "money.csv"
-    path.write_bytes(csv_bytes([["lead_id", "created_at", "Amount"], ["1", "2024-03-01", "$5"], ["2", "2024-03-01", "€7"]]))
+    path.write_bytes(csv_bytes([["lead_id", "created_at", "Amount"], ["1", "2024-03-01", "$5"],
+                                ["2", "2024-03-01", "€7"]]))
     line = _one_line(report("--leads", path, "--month", "2024-03"))
     assert line.startswith("error: money.csv, line 3, column 'Amount': amounts mix currencies")
 
