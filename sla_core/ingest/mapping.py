@@ -90,8 +90,8 @@ ACTIVITY_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 # Sources whose leads sales generated itself (SPEC section 1); everything else is marketing.
-DEFAULT_SALES_SOURCES: tuple[str, ...] = ("Outbound", "Offline Sources", "Sales", "Sales Generated", "Cold Call",
-                                          "Prospecting")
+DEFAULT_SALES_SOURCES: tuple[str, ...] = (
+    "Outbound", "Offline Sources", "Sales", "Sales Generated", "Cold Call", "Prospecting")
 # Values of a status / outcome column that mean a conversation happened.
 DEFAULT_CONNECTED_VALUES: tuple[str, ...] = ("Connected", "Open Deal", "In Progress", "Meeting Booked", "Qualified")
 
