@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,3 +43,10 @@ def make_leads(con):
         return con
 
     return _make
+
+
+# Hypothesis profiles, chosen with --hypothesis-profile (none is loaded by default; tests keep their own
+# settings). "fuzz-long": tests/test_fuzz_ingest.py runs far past its bounded example count.
+settings.register_profile("fuzz-long", max_examples=20_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                 HealthCheck.large_base_example])

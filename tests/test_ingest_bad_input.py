@@ -192,11 +192,11 @@ def test_08_currency_amounts_in_a_us_file(loader):
 
 
 def test_08_brazilian_and_euro_amounts(loader):
-    loader.load(leads_file([["1", "2024-03-01", "Web", "Ana", "R$ 1.200,00"], ["2", "2024-03-01", "Web", "Bia", "R$ 35,50"]],
-                           delimiter=";"))
+    loader.load(leads_file([["1", "2024-03-01", "Web", "Ana", "R$ 1.200,00"],
+                            ["2", "2024-03-01", "Web", "Bia", "R$ 35,50"]], delimiter=";"))
     assert loader.rows("SELECT deal_amount FROM leads ORDER BY lead_id") == [(1200.0,), (35.5,)]
-    ds = loader.load(leads_file([["1", "2024-03-01", "Web", "Ana", "-4.300,00 €"], ["2", "2024-03-01", "Web", "Bia", "12,50 €"]],
-                                delimiter=";"))
+    ds = loader.load(leads_file([["1", "2024-03-01", "Web", "Ana", "-4.300,00 €"],
+                                 ["2", "2024-03-01", "Web", "Bia", "12,50 €"]], delimiter=";"))
     assert loader.rows("SELECT deal_amount FROM leads ORDER BY lead_id") == [(None,), (12.5,)]
     assert ds.quality.suspicious[2]["rows"] == 1
 
@@ -228,7 +228,8 @@ def test_09_dot_grouped_thousands_in_us_mode_are_refused(loader):
 
 
 def test_09_dot_grouped_thousands_alone_mean_a_decimal_comma(loader):
-    ds = loader.load(leads_file([["1", "2024-03-01", "Web", "Ann", "9.986.000"], ["2", "2024-03-01", "Web", "Bo", "12"]]))
+    ds = loader.load(leads_file([["1", "2024-03-01", "Web", "Ann", "9.986.000"],
+                                 ["2", "2024-03-01", "Web", "Bo", "12"]]))
     assert ds.decimal == ","
     assert loader.rows("SELECT deal_amount FROM leads ORDER BY lead_id") == [(9986000.0,), (12.0,)]
 
@@ -319,7 +320,8 @@ def test_14_empty_file(loader, data):
 
 
 # 15 ─ header only
-@pytest.mark.parametrize("data", [b"lead_id,created_at\n", b"lead_id,created_at", b"Leads\nAs of 2024-03-01\nlead_id,created_at\n"])
+@pytest.mark.parametrize("data", [b"lead_id,created_at\n", b"lead_id,created_at",
+                                  b"Leads\nAs of 2024-03-01\nlead_id,created_at\n"])
 def test_15_header_only(loader, data):
     err = refused(loader, data)
     assert "no data rows" in str(err)
@@ -510,7 +512,8 @@ def test_24_25_big_file_streams_within_memory_limit(tmp_path):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert dataset.rows_loaded == 300_000
-    assert peak < 16 << 20, f"Python held {peak >> 20} MB while ingesting a {upload_text.path.stat().st_size >> 20} MB file"
+    size = upload_text.path.stat().st_size
+    assert peak < 16 << 20, f"Python held {peak >> 20} MB while ingesting a {size >> 20} MB file"
     assert elapsed < 30
     con.close()
 
@@ -630,7 +633,8 @@ def test_33_duplicate_lead_id_first_row_kept(loader, monkeypatch, numpy_from):
     rows = [["A1", "2024-03-01", "Web", "Ann", "10"], ["B2", "2024-03-02", "Web", "Bo", "20"],
             ["A1", "2024-03-05", "Events", "Cy", "30"]]
     ds = loader.load(leads_file(rows))
-    assert loader.rows("SELECT lead_id, source, owner FROM leads ORDER BY lead_id") == [("A1", "Web", "Ann"), ("B2", "Web", "Bo")]
+    assert loader.rows("SELECT lead_id, source, owner FROM leads ORDER BY lead_id") == [
+        ("A1", "Web", "Ann"), ("B2", "Web", "Bo")]
     [dup] = ds.quality.issues
     assert (dup.line, dup.column, dup.value, dup.action) == (4, "lead_id", "A1", "row rejected")
     assert "first row" in dup.reason
@@ -641,7 +645,8 @@ def test_33_duplicate_lead_id_first_row_kept(loader, monkeypatch, numpy_from):
 def test_33_same_lead_in_leads_and_deals(loader):
     leads = leads_file([["A1", "2024-03-01", "Web", "", ""], ["B2", "2024-03-02", "Web", "Bo", ""]])
     deals = csv_bytes([["lead_id", "won_date", "amount", "owner"], ["A1", "2024-04-10", "500", "Dee"],
-                       ["A1", "2024-04-02", "700", "Eve"], ["B2", "2024-05-01", "900", "Fay"], ["Z9", "2024-05-01", "1", "X"]])
+                       ["A1", "2024-04-02", "700", "Eve"], ["B2", "2024-05-01", "900", "Fay"],
+                       ["Z9", "2024-05-01", "1", "X"]])
     ds = loader.load(leads, deals=deals)
     assert loader.rows("SELECT lead_id, customer_at, deal_amount, owner FROM leads ORDER BY lead_id") == [
         ("A1", at(2024, 4, 2), 700.0, "Eve"), ("B2", at(2024, 5, 1), 900.0, "Bo")]
@@ -664,7 +669,8 @@ def test_34_formula_like_cells_are_stored_as_text(loader):
 def test_35_month_without_leads_is_representable(loader):
     ds = loader.load(leads_file([["1", "2024-01-15"], ["2", "2024-03-15"]], ["lead_id", "created_at"]))
     assert ds.rows_loaded == 2
-    feb = "SELECT count(*) FROM leads WHERE created_at >= '2024-02-01'::TIMESTAMPTZ AND created_at < '2024-03-01'::TIMESTAMPTZ"
+    feb = ("SELECT count(*) FROM leads WHERE created_at >= '2024-02-01'::TIMESTAMPTZ "
+           "AND created_at < '2024-03-01'::TIMESTAMPTZ")
     assert loader.value(feb) == 0
 
 

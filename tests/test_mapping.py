@@ -47,7 +47,8 @@ def test_the_three_styles_load_the_same_leads(loader):
     tables = {}
     for style in ("snake", "hubspot", "salesforce"):
         loader.load(export_text(500, style=style, seed=5))
-        tables[style] = loader.rows(f"SELECT {cols}, origin FROM leads ORDER BY right(lead_id, 6)")  # the generator's row number
+        # ordered by the generator's row number
+        tables[style] = loader.rows(f"SELECT {cols}, origin FROM leads ORDER BY right(lead_id, 6)")
     assert tables["hubspot"] == tables["salesforce"] == tables["snake"]
 
 
@@ -85,7 +86,8 @@ PIPEDRIVE = ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency of Va
 
 def test_pipedrive_deal_export_auto_maps(loader):
     rows = [["101", "Acme deal", "4500", "EUR", "won", "Sales", "Closed", "Marta Silva", "Acme", "Jo Doe", "Webinar",
-             "2024-03-04 09:15:00", "2024-03-30 10:00:00", "2024-03-29 16:45:00", "", "7", "5", "Jo Doe", "jo@acme.test"],
+             "2024-03-04 09:15:00", "2024-03-30 10:00:00", "2024-03-29 16:45:00", "", "7", "5", "Jo Doe",
+             "jo@acme.test"],
             ["102", "Beta deal", "1200.50", "EUR", "open", "Sales", "Demo", "Liam Kim", "Beta", "Al Roe", "Outbound",
              "2024-03-06 11:00:00", "2024-03-07 10:00:00", "", "", "2", "2", "Al Roe", "al@beta.test"]]
     ds = loader.load(csv_bytes([PIPEDRIVE, *rows]))
@@ -140,13 +142,15 @@ def test_sales_sources_and_connected_values(loader):
 def test_mapping_file_round_trip_and_validation(tmp_path):
     path = tmp_path / "MAPPING.json"
     path.write_text(json.dumps({"columns": {"created_at": "Create Date"}, "sales_sources": ["Outbound"],
-                                "deals_columns": {"customer_at": "Closed On"}, "activities_columns": {"outcome": "Result"},
+                                "deals_columns": {"customer_at": "Closed On"},
+                                "activities_columns": {"outcome": "Result"},
                                 "connected_values": ["Connected"]}))
     mapping = Mapping.from_file(path)
     assert mapping.columns == {"created_at": "Create Date"} and mapping.sales_sources == ("Outbound",)
     assert Mapping.from_dict(json.loads(mapping.to_json())) == mapping
     assert Mapping().sales_sources == DEFAULT_SALES_SOURCES
-    for bad, message in (({"colums": {}}, "unknown mapping keys"), ({"columns": {"revenue": "X"}}, "unknown lead fields"),
+    for bad, message in (({"colums": {}}, "unknown mapping keys"),
+                         ({"columns": {"revenue": "X"}}, "unknown lead fields"),
                          ({"deals_columns": {"stage": "X"}}, "unknown deals fields"), ({"columns": ["x"]}, "must map"),
                          ({"sales_sources": "Outbound"}, "list")):
         with pytest.raises(ValueError, match=message):
@@ -184,11 +188,16 @@ def _olist_like() -> tuple[bytes, bytes]:
     deals = [["mql_id", "seller_id", "sdr_id", "sr_id", "won_date", "business_segment", "lead_type",
               "lead_behaviour_profile", "has_company", "has_gtin", "average_stock", "business_type",
               "declared_product_catalog_size", "declared_monthly_revenue"],
-             [f"{3:032x}", "s1", "sdr1", "rep_a", "26-04-2018 19:58", "pet", "online_medium", "cat", "", "", "", "reseller", "", "0"],
-             [f"{5:032x}", "s2", "sdr2", "rep_b", "14-06-2018 10:00", "car", "industry", "eagle", "TRUE", "", "01-May", "reseller", "", "150000"],
-             [f"{5:032x}", "s3", "sdr2", "rep_c", "20-07-2018 10:00", "car", "industry", "eagle", "", "", "", "reseller", "", "99"],
-             [f"{8:032x}", "s4", "sdr3", "rep_a", "01-01-2018 09:00", "toys", "online_big", "wolf", "", "", "May-20", "manufacturer", "10", "5000"],
-             ["f" * 32, "s5", "sdr3", "rep_a", "02-05-2018 09:00", "toys", "online_big", "wolf", "", "", "", "reseller", "", "1"]]
+             [f"{3:032x}", "s1", "sdr1", "rep_a", "26-04-2018 19:58", "pet", "online_medium", "cat", "", "", "",
+              "reseller", "", "0"],
+             [f"{5:032x}", "s2", "sdr2", "rep_b", "14-06-2018 10:00", "car", "industry", "eagle", "TRUE", "", "01-May",
+              "reseller", "", "150000"],
+             [f"{5:032x}", "s3", "sdr2", "rep_c", "20-07-2018 10:00", "car", "industry", "eagle", "", "", "",
+              "reseller", "", "99"],
+             [f"{8:032x}", "s4", "sdr3", "rep_a", "01-01-2018 09:00", "toys", "online_big", "wolf", "", "", "May-20",
+              "manufacturer", "10", "5000"],
+             ["f" * 32, "s5", "sdr3", "rep_a", "02-05-2018 09:00", "toys", "online_big", "wolf", "", "", "",
+              "reseller", "", "1"]]
     return csv_bytes(leads), csv_bytes(deals)
 
 
@@ -214,4 +223,5 @@ def test_lead_owner_wins_over_deal_owner(loader):
     deals = csv_bytes([["lead_id", "won_date", "amount", "Deal owner"], ["L1", "2024-03-20", "10", "Deal Rep"],
                        ["L2", "2024-03-21", "20", "Deal Rep"]])
     loader.load(leads, deals=deals)
-    assert loader.rows("SELECT owner, deal_amount FROM leads ORDER BY lead_id") == [("Lead Rep", 10.0), ("Deal Rep", 20.0)]
+    assert loader.rows("SELECT owner, deal_amount FROM leads ORDER BY lead_id") == [
+        ("Lead Rep", 10.0), ("Deal Rep", 20.0)]

@@ -11,4 +11,5 @@ import duckdb
 from sla_core import queries
 def apply_activities(con: duckdb.DuckDBPyConnection, connected_values: tuple[str, ...]) -> None:
     """Replace first_touch_at, attempts and connected in ``leads_next`` from ``activities_next``."""
-    con.execute(queries.sql("ingest/apply_activities"), {"connected_values": [v.strip().lower() for v in connected_values]})
+    connected = [v.strip().lower() for v in connected_values]
+    con.execute(queries.sql("ingest/apply_activities"), {"connected_values": connected})

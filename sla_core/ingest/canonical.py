@@ -13,12 +13,15 @@ import duckdb
 
 from sla_core import contract, queries
 from sla_core.ingest import activities, sql_text
-from sla_core.ingest.cell_report import duplicate_ids
+from sla_core.ingest.cell_report import duplicate_ids, top_reasons
 from sla_core.ingest.dataset import Issue, Quality
+from sla_core.ingest.decode import InputError
 from sla_core.ingest.file_lines import lines_for_rows
 from sla_core.ingest.rejects import ISSUE_DETAIL_LIMIT
 from sla_core.ingest.staging import Staged
+from sla_core.marketing.tiers import FALLBACK_TIER
 
+MAX_TIERS = 12  # given tiers kept by name; the rest are grouped as FALLBACK_TIER
 DIAGNOSTIC = re.compile(r"_(bad|gap|cur)_")
 SUSPICIOUS_RULES = {
     "touched_before_handoff": ("first sales touch before hand-off",
@@ -81,6 +84,11 @@ def build_leads(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality, inv
     dupes = duplicate_ids(con, f, f.rows - invalid)
     if invalid:
         _report_invalid(con, f, invalid, quality)
+    if invalid == f.rows:
+        summary, first = top_reasons(f, quality)
+        raise InputError(f.name, f"none of its {f.rows:,} rows can be used, so nothing was loaded and the previous "
+                                 f"data stays: {summary}", line=first.line if first else None,
+                         column=first.column if first else None)
     if dupes:
         _report_duplicates(con, f, dupes, quality)
     quality.rows_rejected = len(f.rejects) - f.footer + invalid + dupes
@@ -94,6 +102,28 @@ def build_leads(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality, inv
         sql_text.run(con, sql_text.fill("delete_duplicate_leads", typed=f.table))
     _add_absent(con, f, contract.FALLBACKS)
     sql_text.script(con, sql_text.fill("build_leads", typed=f.table))
+    if "tier" in f.fields:
+        _group_rare_tiers(con, f, quality)
+
+
+def _group_rare_tiers(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality) -> None:
+    """Keep the MAX_TIERS commonest given tiers and group the rest as FALLBACK_TIER, with a notice.
+
+    Done once here rather than in the tier SQL: the tier column is the one unbounded source of tiers
+    (job-title rules give one tier per rule the user wrote), and every page, chart, control and saved
+    workspace then sees at most MAX_TIERS + 1 of them, without each query paying for a cap. A
+    "Rating" column of 20,000 scores, say, would otherwise offer a radio button per score.
+    """
+    found = sql_text.rows(con, "tier_counts", {"kept": MAX_TIERS})[0]
+    if found["tiers"] <= MAX_TIERS:
+        return
+    sql_text.run(con, "group_tiers", {"kept": found["kept"], "other": FALLBACK_TIER})
+    header = f.headers_by_field["tier"]
+    grouped = found["tiers"] - MAX_TIERS
+    quality.issue_counts[f"{f.name}: {header}: tiers grouped as {FALLBACK_TIER!r}"] = found["grouped_leads"]
+    quality.notices.append(f"{f.name}: column {header!r} holds {found['tiers']:,} different tiers; the {MAX_TIERS} "
+                           f"most common are kept and the other {grouped:,} ({found['grouped_leads']:,} leads) are "
+                           f"grouped as {FALLBACK_TIER!r}.")
 
 
 def merge_deals(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality) -> None:

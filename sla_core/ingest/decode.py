@@ -1,36 +1,32 @@
 """Turn an uploaded file into a UTF-8 CSV on disk that DuckDB can scan, or say why not.
 
-Excel, gzip, zip, UTF-16 "Unicode text" and Windows-1252 files all arrive as ".csv"
+Excel, gzip, zip, UTF-16/UTF-32 "Unicode text" and Windows-1252 files all arrive as ".csv"
 uploads; recognising them by their bytes (not their name) gives a user a message
 they can act on instead of mojibake. A clean UTF-8 file is used where it lies, with
-no copy, because a 5M-lead export is about 650 MB.
+no copy, because a 5M-lead export is about 650 MB; every copy goes to the load's
+``Scratch`` folder, within its limits.
 """
 from __future__ import annotations
 
 import codecs
-import gzip
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sla_core.ingest import archives
+from sla_core.ingest.errors import InputError
+from sla_core.ingest.scratch import CHUNK, Limits, Scratch
+
+__all__ = ["CHUNK", "SNIFF_BYTES", "InputError", "Limits", "Prepared", "Scratch", "prepare", "reread_as_cp1252",
+           "save_upload"]
+
 SNIFF_BYTES = 1 << 20
-MAX_DECOMPRESSED = 8 << 30
-MAX_ZIP_RATIO = 200
-CHUNK = 1 << 22
-
-
-class InputError(ValueError):
-    """Bad input, with where it is: rendered as ``file: line N, column C: reason``."""
-
-    def __init__(self, file: str, reason: str, line: int | None = None, column: str | None = None):
-        self.file, self.reason, self.line, self.column = file, reason, line, column
-        where = [file]
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{': '.join([', '.join(where), reason])}")
+# Byte-order marks, longest first: a UTF-32LE mark begins with the UTF-16LE one.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 'Unicode Text' (Excel)"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 'Unicode Text' (Excel)"))
+CP1252_NOTICE = ("The file is not UTF-8; read it as Windows-1252 (Western European). "
+                 "Check names with accents look right.")
 
 
 @dataclass
@@ -46,103 +42,63 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _looks_utf16_without_bom(head: bytes) -> bool:
+def _nul_shares(sample: bytes, width: int) -> list[float]:
+    """The share of NUL bytes at each position of ``width``-byte code units."""
+    return [sample[i::width].count(0) / max(1, len(sample[i::width])) for i in range(width)]
+
+
+def _looks_wide_without_bom(head: bytes) -> str | None:
+    """'UTF-32' or 'UTF-16' when ASCII text in that encoding (no byte-order mark) explains the NULs."""
     sample = head[:4096]
-    if len(sample) < 4:
-        return False
-    even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
-    odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
-    return max(even_nuls, odd_nuls) > 0.3 and min(even_nuls, odd_nuls) < 0.05
+    if len(sample) < 8:
+        return None
+    wide = _nul_shares(sample, 4)
+    if sum(share > 0.9 for share in wide) == 3 and min(wide) < 0.05:
+        return "UTF-32"
+    even, odd = _nul_shares(sample, 2)
+    return "UTF-16" if max(even, odd) > 0.3 and min(even, odd) < 0.05 else None
 
 
 def _refuse_binary(name: str, head: bytes) -> None:
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return  # zip, handled by the caller
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(name, "this is an old Excel workbook (.xls), not a CSV: in Excel use "
                                "File → Save As → CSV UTF-8 and upload the .csv")
     if head.startswith(b"%PDF"):
         raise InputError(name, "this is a PDF, not a CSV: export the report from your CRM as CSV")
-    if _looks_utf16_without_bom(head):
-        raise InputError(name, "looks like UTF-16 text without a byte-order mark; "
+    wide = _looks_wide_without_bom(head)
+    if wide:
+        raise InputError(name, f"looks like {wide} text without a byte-order mark; "
                                "export as CSV UTF-8 (or Excel's 'Unicode Text') and upload again")
     if b"\x00" in head:
         raise InputError(name, "this is not a CSV (it contains binary data): export as CSV")
 
 
-def _unzip_single_csv(name: str, path: Path, work_dir: Path) -> Path:
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            raise InputError(name, "this looks like an Excel workbook (.xlsx), and a damaged one; in Excel use "
-                                   "File → Save As → CSV UTF-8 and upload the .csv") from exc
-        raise InputError(name, f"not a readable zip archive ({exc})") from exc
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-            raise InputError(name, "this is an Excel workbook (.xlsx), not a CSV: in Excel use "
-                                   "File → Save As → CSV UTF-8 and upload the .csv")
-        if len(members) != 1:
-            raise InputError(name, f"the zip holds {len(members)} files; upload a zip with exactly one CSV")
-        member = members[0]
-        if member.filename.startswith("/") or ".." in Path(member.filename).parts:
-            raise InputError(name, f"the zip member {member.filename!r} has an unsafe path")
-        if member.filename.lower().endswith((".zip", ".gz")):
-            raise InputError(name, "nested archives are not accepted; zip the CSV itself")
-        if member.file_size > MAX_DECOMPRESSED or (
-            member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO
-        ):
-            raise InputError(name, "the zip expands too much to be a CSV export (a zip bomb?)")
-        target = work_dir / (path.stem + ".unzipped.csv")
-        with archive.open(member) as src, open(target, "wb") as dst:
-            _copy_capped(name, src, dst)
-        return target
-
-
-def _copy_capped(name: str, src, dst) -> None:
-    written = 0
-    while chunk := src.read(CHUNK):
-        written += len(chunk)
-        if written > MAX_DECOMPRESSED:
-            raise InputError(name, "the compressed file expands past 8 GB; upload a smaller export")
-        dst.write(chunk)
-
-
-def _gunzip(name: str, path: Path, work_dir: Path) -> Path:
-    target = work_dir / (path.stem + ".gunzipped.csv")
-    try:
-        with gzip.open(path, "rb") as src, open(target, "wb") as dst:
-            _copy_capped(name, src, dst)
-    except (OSError, EOFError) as exc:
-        raise InputError(name, f"the gzip file is damaged ({exc})") from exc
-    return target
-
-
-def _transcode(name: str, path: Path, work_dir: Path, encoding: str) -> Path:
+def _transcode(name: str, path: Path, scratch: Scratch, encoding: str) -> Path:
     """Stream-convert to UTF-8, failing on the first byte that the encoding does not define."""
-    target = work_dir / (path.stem + ".utf8.csv")
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    line, offset = 1, 0
-    with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-        while True:
-            chunk = src.read(CHUNK)
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                bad = offset + exc.start
-                raise InputError(name, f"byte 0x{chunk[exc.start]:02x} at byte offset {bad} is not valid "
-                                       f"{encoding}; export as CSV UTF-8",
-                                 line=line + chunk.count(b"\n", 0, exc.start)) from exc
-            if encoding.startswith("utf-16") and text.startswith("\ufeff") and offset == 0:
-                text = text[1:]
-            dst.write(text)
-            line += chunk.count(b"\n")
-            offset += len(chunk)
-            if not chunk:
-                break
-    return target
+
+    def fill(write) -> None:
+        line, offset = 1, 0
+        with open(path, "rb") as src:
+            while True:
+                chunk = src.read(CHUNK)
+                try:
+                    text = decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    pending = len(exc.object) - len(chunk)  # bytes a multi-byte decoder held back
+                    bad = offset - pending + exc.start
+                    raise InputError(name, f"byte 0x{exc.object[exc.start]:02x} at byte offset {bad} is not valid "
+                                           f"{encoding}; export as CSV UTF-8",
+                                     line=line + chunk.count(b"\n", 0, max(exc.start - pending, 0))) from exc
+                if offset == 0:
+                    text = text.removeprefix("\ufeff")
+                write(text.encode("utf-8"))
+                line += chunk.count(b"\n")
+                offset += len(chunk)
+                if not chunk:
+                    break
+
+    return scratch.write(name, ".utf8.csv", fill)
 
 
 def _utf8_verdict(name: str, head: bytes, complete: bool) -> str:
@@ -166,41 +122,49 @@ def _has_valid_multibyte(data: bytes) -> bool:
         return False
 
 
-def prepare(name: str, path: Path, work_dir: Path) -> Prepared:
-    """Check ``path`` (the upload as received) and return a UTF-8 CSV to scan."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    notices: list[str] = []
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(name, "the file is empty (0 bytes)")
+def _head(path: Path) -> bytes:
     with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if head.startswith(b"\x1f\x8b"):
-        path = _gunzip(name, path, work_dir)
-        notices.append("Decompressed the gzip file.")
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    elif head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        path = _unzip_single_csv(name, path, work_dir)
-        notices.append("Extracted the CSV from the zip file.")
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
+        return fh.read(SNIFF_BYTES)
+
+
+def _unpack(name: str, path: Path, head: bytes, scratch: Scratch) -> tuple[Path, str | None]:
+    """The CSV inside a gzip or zip upload (with a notice), else the upload itself."""
+    if head.startswith(archives.GZIP_MAGIC):
+        path, notice = archives.gunzip(name, path, scratch), "Decompressed the gzip file."
+    elif head.startswith(archives.ZIP_MAGICS):
+        path, notice = archives.unzip(name, path, scratch), "Extracted the CSV from the zip file."
+    else:
+        return path, None
+    if archives.is_archive(_head(path)):
+        raise InputError(name, "the archive holds another archive (a .zip or .gz inside), not a CSV; "
+                               "compress the CSV itself")
+    return path, notice
+
+
+def prepare(name: str, path: Path, work_dir: Path, scratch: Scratch | None = None) -> Prepared:
+    """Check ``path`` (the upload as received) and return a UTF-8 CSV to scan; copies go to ``scratch``
+    (by default one in ``work_dir`` with the default limits)."""
+    scratch = scratch or Scratch(work_dir, Limits())
+    if path.stat().st_size == 0:
+        raise InputError(name, "the file is empty (0 bytes)")
+    path, unpacked = _unpack(name, path, _head(path), scratch)
+    notices = [unpacked] if unpacked else []
+    head = _head(path)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError(name, "the file is empty (no header row)")
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        notices.append("Read as UTF-16 'Unicode Text' (Excel) and converted to UTF-8.")
-        return Prepared(_transcode(name, path, work_dir, "utf-16"), "utf-16", notices)
+    for bom, encoding, label in BOMS:
+        if head.startswith(bom):
+            notices.append(f"Read as {label} and converted to UTF-8.")
+            return Prepared(_transcode(name, path, scratch, encoding), encoding, notices)
     _refuse_binary(name, head)
-    complete = len(head) < SNIFF_BYTES
-    encoding = _utf8_verdict(name, head, complete)
-    if encoding == "cp1252":
-        notices.append("The file is not UTF-8; read it as Windows-1252 (Western European). "
-                       "Check names with accents look right.")
-        return Prepared(_transcode(name, path, work_dir, "cp1252"), "cp1252", notices)
-    return Prepared(path, "utf-8", notices)
+    if _utf8_verdict(name, head, len(head) < SNIFF_BYTES) == "cp1252":
+        notices.append(CP1252_NOTICE)
+        return Prepared(_transcode(name, path, scratch, "cp1252"), "cp1252", notices)
+    return Prepared(scratch.scannable(path), "utf-8", notices)
 
 
-def reread_as_cp1252(name: str, prepared: Prepared, near: int, work_dir: Path) -> Prepared:
+def reread_as_cp1252(name: str, prepared: Prepared, near: int, work_dir: Path,
+                     scratch: Scratch | None = None) -> Prepared:
     """Called when the scan meets bytes that are not UTF-8 past the sniffed head (near byte ``near``).
 
     If everything before the first bad byte is plain ASCII, the file is a legacy Windows-1252
@@ -227,9 +191,8 @@ def reread_as_cp1252(name: str, prepared: Prepared, near: int, work_dir: Path) -
             offset += len(chunk)
         else:
             raise InputError(name, f"bytes near byte offset {near} are not valid UTF-8; export as CSV UTF-8")
-    notice = ("The file is not UTF-8; read it as Windows-1252 (Western European). "
-              "Check names with accents look right.")
-    return Prepared(_transcode(name, prepared.path, work_dir, "cp1252"), "cp1252", [*prepared.notices, notice])
+    scratch = scratch or Scratch(work_dir, Limits())
+    return Prepared(_transcode(name, prepared.path, scratch, "cp1252"), "cp1252", [*prepared.notices, CP1252_NOTICE])
 
 
 def safe_file_name(name: str) -> str:

@@ -54,7 +54,10 @@ def footer_lines(f: Staged) -> set[int]:
         lines.pop()
     footer, number = set(), total
     for text in reversed(lines):
-        cells = next(csv.reader([text], delimiter=f.layout.delimiter, quotechar='"'), [])
+        try:
+            cells = next(csv.reader([text], delimiter=f.layout.delimiter, quotechar='"'), [])
+        except csv.Error:  # a stray CR: not a footer's single value
+            break
         if sum(1 for c in cells if c.strip()) > 1:
             break
         footer.add(number)

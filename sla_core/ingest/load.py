@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,32 +21,47 @@ import duckdb
 
 from sla_core import contract, queries
 from sla_core.ingest import canonical, cell_report, sql_text, typed_scan
-from sla_core.ingest.conventions import DATE_ORDERS, DECIMALS, decide
+from sla_core.ingest.conventions import (
+    DATE_ORDERS,
+    DECIMALS,
+    EARLIEST_DATE,
+    LATEST_AFTER_LOAD,
+    ORDER_NAMES,
+    DateRange,
+    Decisions,
+    decide,
+    recheck_date_order,
+)
 from sla_core.ingest.dataset import (  # defined apart so readers of a saved Dataset skip ingest
     Dataset,
     Issue,
     Quality,
 )
-from sla_core.ingest.decode import InputError
+from sla_core.ingest.decode import InputError, Limits, Scratch
 from sla_core.ingest.mapping import ACTIVITY_ALIASES, DEAL_ALIASES, Mapping, auto_map
 from sla_core.ingest.staging import Staged, stage
 
-__all__ = ["ACTIVITY_TYPES", "DATE_ORDERS", "DEAL_TYPES", "Dataset", "InputError", "Issue", "Quality",
+__all__ = ["ACTIVITY_TYPES", "DATE_ORDERS", "DEAL_TYPES", "Dataset", "InputError", "Issue", "Limits", "Quality",
            "ReadOptions", "Upload", "UploadSet", "ZoneInfo", "load"]
 
 # A deals file feeds lead fields (read as the contract says); an activity log has its own.
 DEAL_TYPES = {fld: contract.MAPPED_TYPES[fld] for fld in DEAL_ALIASES}
 ACTIVITY_TYPES = {"lead_id": "id", "activity_at": "timestamp", "type": "text", "outcome": "text"}
+MOST_AFTER_LOAD = timedelta(days=100 * 366)
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read ambiguous values; validated once here."""
+    """How to read ambiguous values, which dates are plausible and how much disk a load may use;
+    validated once here."""
 
     tz: str = "UTC"
     date_order: str = "auto"  # 'auto' | 'mdy' | 'dmy'
     decimal: str = "auto"  # 'auto' | '.' | ','
     as_of: datetime | None = None
+    earliest_date: date = EARLIEST_DATE  # dates before it are reported, not loaded
+    latest_after_load: timedelta = LATEST_AFTER_LOAD  # so are dates this long after the moment of loading
+    limits: Limits = Limits()  # decompressed and converted copies (see ingest/scratch.py)
 
     def __post_init__(self) -> None:
         try:
@@ -59,6 +74,10 @@ class ReadOptions:
             raise ValueError("decimal must be 'auto', '.' or ','")
         if self.as_of is not None and self.as_of.tzinfo is None:
             raise ValueError("as_of needs a time zone")
+        if not date(1000, 1, 1) <= self.earliest_date < date.today():
+            raise ValueError("earliest_date must be a past date after the year 1000")
+        if not timedelta(0) <= self.latest_after_load <= MOST_AFTER_LOAD:
+            raise ValueError("latest_after_load must be between 0 and 100 years")
 
 
 @dataclass(frozen=True)
@@ -102,33 +121,87 @@ def _build(con: duckdb.DuckDBPyConnection, staged: list[Staged], mapping: Mappin
     canonical.finish(con, staged)
 
 
+def _stats(con: duckdb.DuckDBPyConnection, staged: list[Staged], decisions: Decisions, options: ReadOptions) -> dict:
+    return {f.kind: cell_report.stats(con, f, decisions, options.tz, options.date_order == "auto") for f in staged}
+
+
+def _order_counts(found: dict) -> dict[str, int]:
+    """Unread date cells that read only day-first or only month-first, over every file."""
+    counts = {"day_first": 0, "month_first": 0}
+    for stats in found.values():
+        for key, n in stats.items():
+            what = key.partition(":")[0]
+            if what in counts:
+                counts[what] += n
+    return counts
+
+
+def _convert(con: duckdb.DuckDBPyConnection, staged: list[Staged], decisions: Decisions, options: ReadOptions,
+             mapping: Mapping, scratch: Scratch, quality: Quality, step) -> tuple[Decisions, dict]:
+    """Scan every file into its typed stage; the cell statistics of each.
+
+    The sample decides the date order, but the full scan has the last word: when dates it could not
+    read show the other order and the sample only guessed, every file is read again that way (a
+    second scan, only then); when the sample had shown its order, the file mixes both and is refused.
+    """
+    for i, f in enumerate(staged):
+        step(0.25 + 0.15 * i, f"Converting {f.name}")
+        typed_scan.convert(con, f, decisions, options.tz, mapping, scratch.folder, quality, scratch)
+    found = _stats(con, staged, decisions, options)
+    better = recheck_date_order(con, staged, decisions, options.date_order, _order_counts(found))
+    if better is None:
+        return decisions, found
+    for f in staged:
+        step(0.6, f"Reading {f.name} again, {ORDER_NAMES[better.date_order]}")
+        typed_scan.rescan(con, f, better, options.tz, mapping)
+    found = _stats(con, staged, better, options)
+    recheck_date_order(con, staged, better, options.date_order, _order_counts(found))  # refuses both orders
+    return better, found
+
+
 def load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, options: ReadOptions,
          work_dir: Path, progress: Callable[[float, str], None] | None = None) -> Dataset:
     """Build ``leads`` (and ``activities``) in ``con`` from the uploads; raise InputError on bad input.
 
     Everything is built under temporary names and swapped in at the end, so a failed
-    upload leaves the previously loaded tables untouched.
+    upload leaves the previously loaded tables untouched. The copies ingest writes to
+    ``work_dir`` (decompressed, converted) are removed when the load ends, either way.
     """
-    step = progress or (lambda fraction, text: None)
+    scratch = Scratch(Path(work_dir), options.limits)
+    try:
+        return _load(con, files, mapping, options, scratch, progress or (lambda fraction, text: None))
+    except duckdb.Error as exc:  # every scan of a user's file names its own failure; this is the last net
+        names = ", ".join(u.name for u in (files.leads, files.deals, files.activities) if u)
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(names, f"could not be loaded ({reason})") from exc
+    finally:
+        scratch.remove()
+
+
+def _load(con: duckdb.DuckDBPyConnection, files: UploadSet, mapping: Mapping, options: ReadOptions,
+          scratch: Scratch, step: Callable[[float, str], None]) -> Dataset:
     loaded_at = datetime.now(timezone.utc)  # later timestamps are suspicious and do not move as_of (SPEC 8)
     quality = Quality()
-    work_dir = Path(work_dir)
     sql_text.define_cell_rules(con)
     canonical.clear_staged(con)
     staged: list[Staged] = []
-    for kind, upload, types, resolve, required in _plan(files, mapping):
+    required: dict[str, tuple[str, ...]] = {}
+    for kind, upload, types, resolve, needed in _plan(files, mapping):
         step(0.05 + 0.05 * len(staged), f"Reading {upload.name}")
-        staged.append(stage(kind, upload.name, upload.path, types, resolve, required, work_dir, quality.notices))
+        staged.append(stage(kind, upload.name, upload.path, types, resolve, needed, scratch.folder, quality.notices,
+                            scratch))
+        required[kind] = needed
     step(0.2, "Checking date and number formats")
-    decisions = decide(con, staged, options.date_order, options.decimal)
+    dates = DateRange.around(loaded_at, options.earliest_date, options.latest_after_load)
+    decisions = decide(con, staged, options.date_order, options.decimal, dates)
+    decisions, found = _convert(con, staged, decisions, options, mapping, scratch, quality, step)
     quality.notices += decisions.notices
     invalid = 0
-    for i, f in enumerate(staged):
-        step(0.25 + 0.15 * i, f"Converting {f.name}")
-        typed_scan.convert(con, f, decisions, options.tz, mapping, work_dir, quality)
-        found = cell_report.report_cells(con, f, typed_scan.reasons(f, decisions), decisions, options.tz, quality)
-        if f.kind == "leads":
-            invalid = found
+    for f in staged:
+        reasons = typed_scan.reasons(f, decisions)
+        counted = cell_report.report_cells(con, f, found[f.kind], reasons, decisions, options.tz, quality,
+                                           required[f.kind])
+        invalid = counted if f.kind == "leads" else invalid
     for f in staged:
         canonical.drop_diagnostics(con, f)
     leads = staged[0]

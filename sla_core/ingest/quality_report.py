@@ -24,7 +24,8 @@ def missing_frame(dataset: Dataset) -> pd.DataFrame:
             rows.append({"field": FIELD_LABELS[fld], "column": "(not in export)", "missing": None, "missing %": None})
         else:
             n = dataset.quality.missing.get(fld, 0)
-            rows.append({"field": FIELD_LABELS[fld], "column": header, "missing": n, "missing %": round(100 * n / loaded, 1)})
+            rows.append({"field": FIELD_LABELS[fld], "column": header, "missing": n,
+                         "missing %": round(100 * n / loaded, 1)})
     return pd.DataFrame(rows)
 
 

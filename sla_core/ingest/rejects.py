@@ -6,7 +6,11 @@ around and are reported; single-value lines after the last row are a report's fo
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -14,6 +18,7 @@ from sla_core.ingest import sql_text
 from sla_core.ingest.dataset import Issue, Quality
 from sla_core.ingest.decode import InputError
 from sla_core.ingest.file_lines import footer_lines, lines_at_offsets
+from sla_core.ingest.sniff import refuse_mixed_endings
 from sla_core.ingest.staging import Reject, Staged
 
 RAGGED_TOLERANCE = 0.01  # up to 1 % short/long rows load partially; more means a broken file
@@ -55,16 +60,37 @@ def with_lines(f: Staged, found: list[dict]) -> list[Reject]:
     return sorted(by_line.values(), key=lambda r: r.line)
 
 
+@contextmanager
+def refusing_unreadable(f: Staged) -> Iterator[None]:
+    """Turn a scan DuckDB gives up on into the reason: the line endings changing (its CSV reader fails on
+    that before any row is rejected), or DuckDB's own first line."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        refuse_mixed_endings(f.name, f.prepared.path, f.layout.delimiter)
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(f.name, f"the file could not be read as CSV ({reason})") from exc
+
+
 def _refuse_broken(f: Staged) -> None:
     for r in f.rejects:
+        if r.kind == "UNQUOTED VALUE":  # also what a change of line endings looks like in quoted files
+            refuse_mixed_endings(f.name, f.prepared.path, f.layout.delimiter, stop=r.line)
         if r.kind in FATAL_REJECTS:
             where = f" (byte offset {r.byte})" if "UTF-8" in FATAL_REJECTS[r.kind] else ""
             raise InputError(f.name, FATAL_REJECTS[r.kind] + where, line=r.line)
 
 
-def _fields_found(r: Reject, expected: int) -> str:
+def _fields_found(r: Reject, expected: int, delimiter: str) -> str:
+    """The row's own field count, read from its text: DuckDB names the column where it stopped instead
+    (a 5-field row in a 15-column file is reported once per missing column, up to "Found: 14")."""
+    try:
+        cells = next(csv.reader(io.StringIO(r.raw, newline=""), delimiter=delimiter, quotechar='"'), None)
+    except csv.Error:
+        cells = None
     match = re.search(r"Found:\s*(\d+)", r.message)
-    return f"{match.group(1) if match else 'a different number of'} fields, expected {expected}"
+    found = len(cells) if cells else match.group(1) if match else "a different number of"
+    return f"{found} fields, expected {expected}"
 
 
 def judge(f: Staged, quality: Quality) -> None:
@@ -84,9 +110,11 @@ def judge(f: Staged, quality: Quality) -> None:
     total = f.rows + len(ragged)
     if len(ragged) > RAGGED_TOLERANCE * total:
         first = ragged[0]
-        raise InputError(f.name, f"{_fields_found(first, expected)} ({len(ragged)} of {total} rows have the wrong "
-                                 f"number of fields; up to {RAGGED_TOLERANCE:.0%} are skipped and reported)",
+        raise InputError(f.name, f"{_fields_found(first, expected, f.layout.delimiter)} ({len(ragged)} of {total} "
+                                 f"rows have the wrong number of fields; up to {RAGGED_TOLERANCE:.0%} are skipped "
+                                 "and reported)",
                          line=first.line)
     for r in ragged[:ISSUE_DETAIL_LIMIT]:
-        quality.issues.append(Issue(f.name, r.line, None, _fields_found(r, expected), r.raw[:300], "row skipped"))
+        quality.issues.append(Issue(f.name, r.line, None, _fields_found(r, expected, f.layout.delimiter), r.raw[:300],
+                                    "row skipped"))
     quality.issue_counts[f"{f.name}: wrong number of fields"] = len(ragged)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ MAX_COLUMNS = 2000
 HEAD_BYTES = 1 << 16
 WIDE_HEAD_BYTES = 8 << 20  # enough for a header of thousands of columns (refused, but named)
 HEAD_RECORDS = 60  # non-blank records the delimiter vote looks at
+LINE_ENDINGS = {"\r\n": "CR LF (Windows)", "\n": "LF (Unix)", "\r": "CR (old Mac)"}
 
 
 @dataclass
@@ -35,7 +37,8 @@ def read_head_text(path: Path, limit: int) -> tuple[str, bool]:
 
 def _records(text: str, delim: str, complete: bool) -> list[tuple[list[str], int, int]] | None:
     """CSV records of the head with their first and last physical line; blank lines included."""
-    reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar='"', doublequote=True)
+    csv.field_size_limit(max(csv.field_size_limit(), WIDE_HEAD_BYTES))  # a long field is named by the scan
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"', doublequote=True)
     records, start, nonblank = [], 1, 0
     try:
         for rec in reader:
@@ -45,7 +48,9 @@ def _records(text: str, delim: str, complete: bool) -> list[tuple[list[str], int
             if nonblank >= HEAD_RECORDS:
                 break
     except csv.Error:
-        return None
+        if not records:
+            return None
+        complete = False  # the records before the error vote; the scan names what is wrong
     if records and not complete and nonblank < HEAD_RECORDS:
         records.pop()  # the sample may cut the last record short
     return records
@@ -67,6 +72,48 @@ def _best_delimiter(text: str, complete: bool):
     return best
 
 
+def _first_endings(lines: Iterable[str], delim: str, stop: int | None = None) -> dict[str, int]:
+    """How records end (CR LF, LF or CR; line breaks inside quotes are values), each with the physical
+    line where one first does; reading stops once two kinds are seen (or past line ``stop``)."""
+    ends: list[str] = []
+
+    def tracked():
+        for line in lines:
+            ends.append(line[len(line.rstrip("\r\n")):])
+            yield line
+
+    found: dict[str, int] = {}
+    reader = csv.reader(tracked(), delimiter=delim, quotechar='"', doublequote=True)
+    try:
+        for _ in reader:
+            if ends[-1]:
+                found.setdefault(ends[-1], reader.line_num)
+            if len(found) > 1 or (stop is not None and reader.line_num > stop):
+                break
+    except csv.Error:
+        pass  # the scan names what is wrong, with its line
+    return found
+
+
+def _refuse_mixed(name: str, found: dict[str, int]) -> None:
+    if list(found) == ["\r"]:  # DuckDB reads it, but lines are counted by their LF everywhere a line is named
+        raise InputError(name, "every line ends with a lone CR (old Mac line endings); save the file again "
+                               "with Windows (CR LF) or Unix (LF) line endings", line=1)
+    if len(found) < 2:
+        return
+    (first, _), (other, line) = sorted(found.items(), key=lambda kv: kv[1])[:2]
+    raise InputError(name, f"the line endings change here: lines before end with {LINE_ENDINGS[first]}, this one "
+                           f"with {LINE_ENDINGS[other]}. Save the file again (e.g. from a text editor or "
+                           "Excel) so every line ends the same way", line=line)
+
+
+def refuse_mixed_endings(name: str, path: Path, delim: str, stop: int | None = None) -> None:
+    """DuckDB reads one kind of line ending per file and fails on a change: say where the file's changes
+    (read from the start, up to line ``stop``). Called when a scan failed, so a clean file pays nothing."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        _refuse_mixed(name, _first_endings(fh, delim, stop))
+
+
 def sniff_layout(name: str, path: Path) -> Layout:
     """Delimiter and header row, skipping report title lines above the header."""
     text, complete = read_head_text(path, HEAD_BYTES)
@@ -77,6 +124,8 @@ def sniff_layout(name: str, path: Path) -> Layout:
         raise InputError(name, "could not find columns: the file needs a header row and at least two "
                                "columns separated by , ; tab or |", line=1)
     (_, width), delim, records = best
+    # The head is checked up front: a change there would fail the scan, or make every row a reject.
+    _refuse_mixed(name, _first_endings(io.StringIO(text if complete else text.removesuffix("\r"), newline=""), delim))
     candidates = [i for i, (r, _, _) in enumerate(records) if len(r) == width]
     index = next((i for i in candidates if sum(1 for c in records[i][0] if c.strip()) * 2 > width), candidates[0])
     raw_headers, header_line, header_end = records[index]

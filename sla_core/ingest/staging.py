@@ -78,9 +78,10 @@ def _check_mapping(name: str, kind: str, layout: Layout, field_headers: dict[str
 
 def stage(kind: str, upload_name: str, path: Path, types: dict[str, str],
           resolve: Callable[[list[str]], dict[str, str]], required: tuple[str, ...], work_dir: Path,
-          notices: list[str]) -> Staged:
-    """Check the bytes, find the header and map the columns; the user's notices go to ``notices``."""
-    prepared = decode.prepare(upload_name, path, work_dir)
+          notices: list[str], scratch: decode.Scratch | None = None) -> Staged:
+    """Check the bytes, find the header and map the columns; the user's notices go to ``notices``, copies
+    of the upload to ``scratch`` (by default one in ``work_dir``)."""
+    prepared = decode.prepare(upload_name, path, work_dir, scratch)
     layout = sniff_layout(upload_name, prepared.path)
     notices += [f"{upload_name}: {n}" for n in prepared.notices + layout.notices]
     field_headers = resolve(layout.headers)

@@ -76,6 +76,7 @@ def typed_sql(f: Staged, decisions: Decisions, tz: str) -> sql_text.Sql:
 def _params(decisions: Decisions, tz: str, mapping: Mapping) -> dict:
     """Values the readings may name, all bound."""
     return {"formats": naive_formats(decisions.date_order), "tz": tz,
+            "earliest": decisions.dates.earliest, "latest": decisions.dates.latest,
             "connected_values": [v.lower() for v in mapping.connected_values],
             "sales_sources": [v.lower() for v in mapping.sales_sources]}
 
@@ -83,13 +84,14 @@ def _params(decisions: Decisions, tz: str, mapping: Mapping) -> dict:
 def _scan(con: duckdb.DuckDBPyConnection, f: Staged, statement: sql_text.Sql, params: dict) -> list[dict]:
     """Run the typed scan; return DuckDB's rejects."""
     rejects.clear(con)
-    sql_text.run(con, statement, {**f.scan_params(), **params})
+    with rejects.refusing_unreadable(f):
+        sql_text.run(con, statement, {**f.scan_params(), **params})
     f.rows = sql_text.rows(con, sql_text.fill("count_rows", table=f.table))[0]["n"]
     return rejects.fetch(con)
 
 
 def convert(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz: str, mapping: Mapping,
-            work_dir: Path, quality: Quality) -> None:
+            work_dir: Path, quality: Quality, scratch: decode.Scratch | None = None) -> None:
     """Scan ``f`` into ``typed_<kind>``; fail closed on a broken file."""
     statement, params = typed_sql(f, decisions, tz), _params(decisions, tz, mapping)
     found = _scan(con, f, statement, params)
@@ -97,7 +99,7 @@ def convert(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz:
     while bad_byte is not None and f.prepared.encoding == "utf-8":
         # Clean UTF-8 at the top, then a legacy byte: either a Windows-1252 file whose first
         # accent comes late (read it again as such) or a damaged file (refused by decode).
-        f.prepared = decode.reread_as_cp1252(f.name, f.prepared, bad_byte, work_dir)
+        f.prepared = decode.reread_as_cp1252(f.name, f.prepared, bad_byte, work_dir, scratch)
         quality.notices += [f"{f.name}: {n}" for n in f.prepared.notices[-1:]]
         found = _scan(con, f, statement, params)
         bad_byte = rejects.first_bad_byte(found)
@@ -105,3 +107,8 @@ def convert(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz:
     rejects.judge(f, quality)
     if f.rows == 0:
         raise InputError(f.name, "no data rows below the header", line=f.layout.header_line)
+
+
+def rescan(con: duckdb.DuckDBPyConnection, f: Staged, decisions: Decisions, tz: str, mapping: Mapping) -> None:
+    """Scan ``f`` again with other decisions: its records split as before, so its rejects are already judged."""
+    _scan(con, f, typed_sql(f, decisions, tz), _params(decisions, tz, mapping))

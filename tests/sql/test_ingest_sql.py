@@ -6,6 +6,7 @@ each readings/*.sql) from a few cells of a small CSV per reading; the rest from 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sql_cases import given, rows, table, tables, ts
 
 from sla_core import queries
 from sla_core.ingest import sql_text, typed_scan
-from sla_core.ingest.conventions import Decisions
+from sla_core.ingest.conventions import DateRange, Decisions
 from sla_core.ingest.dataset import Quality
 from sla_core.ingest.mapping import Mapping
 from sla_core.ingest.staging import stage
@@ -74,6 +75,22 @@ CELL_RULES = [
      ts("2024-03-01T14:00:00")),
     ("ingest_instant(ingest_has_offset(v), v, TRY_CAST(v AS TIMESTAMP), 'America/New_York')", "2024-03-01 09:00Z",
      ts("2024-03-01T09:00:00")),
+    # a wall time far outside any plausible date is no instant (the zone rules would overflow)
+    ("ingest_instant(ingest_has_offset(v), v, TRY_CAST(v AS TIMESTAMP), 'America/New_York')", "294247-01-10 04:00",
+     None),
+    ("ingest_digit_first(v)", "2024-03-01", True), ("ingest_digit_first(v)", " 2024-03-01", False),
+    ("ingest_digit_first(v)", "epoch", False), ("ingest_digit_first(v)", "-infinity", False),
+    ("ingest_clock_safe(TRY_CAST(v AS TIMESTAMP))", "9999-12-31", False),
+    ("ingest_clock_safe(TRY_CAST(v AS TIMESTAMP))", "2024-03-01", True),
+    ("ingest_plausible(TRY_CAST(v AS TIMESTAMPTZ), TIMESTAMPTZ '1970-01-01', TIMESTAMPTZ '2030-01-01')", "2024-03-01",
+     True),
+    ("ingest_plausible(TRY_CAST(v AS TIMESTAMPTZ), TIMESTAMPTZ '1970-01-01', TIMESTAMPTZ '2030-01-01')", "20244-06-03",
+     False),
+    ("ingest_plausible(TRY_CAST(v AS TIMESTAMPTZ), TIMESTAMPTZ '1970-01-01', TIMESTAMPTZ '2030-01-01')", "infinity",
+     False),
+    ("ingest_reads_as_date(v, ['%d/%m/%Y'])", "20244-06-03", True),
+    ("ingest_reads_as_date(v, ['%d/%m/%Y'])", "31/12/1899", True),
+    ("ingest_reads_as_date(v, ['%d/%m/%Y'])", "epoch", False), ("ingest_reads_as_date(v, ['%d/%m/%Y'])", "soon", False),
 ]
 
 
@@ -167,6 +184,19 @@ READINGS = [
      "SELECT v, _bad_v, _gap_v FROM typed_deals",
      [(ts("2024-03-10T07:30"), None, "2024-03-10 02:30"), (ts("2024-03-01T14:00"), None, None),
       (ts("2024-03-01T09:00"), None, None), (None, "31/02/2024", None)]),
+    # dates outside the plausible range and DuckDB's special words are reported (the typed value of an
+    # implausible date is cleared after the scan, by clear_implausible.sql)
+    ("timestamp_utc-implausible", "timestamp", "UTC", decisions(),
+     ["20244-06-03", "1900-01-01", "epoch", "infinity", " -infinity ", "2024-03-01 09:00", "1970-01-01"],
+     "SELECT CAST(v AS VARCHAR), _bad_v FROM typed_deals",
+     [("20244-06-03 00:00:00+00", "20244-06-03"), ("1900-01-01 00:00:00+00", "1900-01-01"),
+      ("1970-01-01 00:00:00+00", "epoch"), ("infinity", "infinity"), ("-infinity", "-infinity"),
+      ("2024-03-01 09:00:00+00", None), ("1970-01-01 00:00:00+00", "1970-01-01")]),
+    ("timestamp_local-implausible", "timestamp", "America/New_York", decisions(),
+     ["294247-01-10 04:00", "20244-06-03T10:00Z", "epoch", "9999-12-31", "2024-03-01 09:00"],
+     "SELECT CAST(v AS VARCHAR), _bad_v, _gap_v FROM typed_deals",
+     [(None, "294247-01-10 04:00", None), ("20244-06-03 10:00:00+00", "20244-06-03T10:00Z", None),
+      (None, "epoch", None), (None, "9999-12-31", None), ("2024-03-01 14:00:00+00", None, None)]),
     ("number_point", "number", "UTC", decisions(),
      ["1,200.50", " $75 ", "12 apples", "(86)"],
      "SELECT v, _bad_v, _cur_v FROM typed_deals",
@@ -206,6 +236,7 @@ READINGS = [
 @pytest.mark.parametrize("case", READINGS, ids=lambda c: c[0])
 def test_typed_scan_reads_each_kind(rules, case):
     _, kind, tz, chosen, cells, select, expected = case
+    chosen = replace(chosen, dates=DateRange.around(ts("2025-06-01T00:00")))
     body = "".join(f'{i},"{c}"\n' for i, c in enumerate(cells))
     f = staged(rules, "k,v\n" + body, {"k": "integer", "v": kind})
     typed_scan.convert(rules, f, chosen, tz, Mapping(connected_values=("Connected",)), Path("/nonexistent"), Quality())
@@ -229,7 +260,8 @@ def test_typed_scan_without_a_source_column_is_all_marketing(rules):
 @covers("rejects", "drop_rejects")
 def test_rejects_lists_the_rows_the_scan_could_not_split(rules):
     f = staged(rules, "k,v\n1,a\n2,b,extra\n3,c\n", {"k": "integer", "v": "text"})
-    sql_text.run(rules, sql_text.fill("typed_scan", typed="t", scan=sql_text.fill("readings/text", "scan", cell="c1", text="r"),
+    scan = sql_text.fill("readings/text", "scan", cell="c1", text="r")
+    sql_text.run(rules, sql_text.fill("typed_scan", typed="t", scan=scan,
                                       cast=sql_text.Sql('"r"'), trim=sql_text.Sql('"r"'), parse=sql_text.Sql('"r"'),
                                       final=sql_text.Sql('"r"')), f.scan_params())
     found = run(rules, "rejects")
@@ -261,9 +293,55 @@ def test_cell_stats_counts_per_field_in_one_pass(con):
     assert run(con, "cell_stats", typed="typed", stats=stats) == [(3, 1, 1, True, 2)]
 
 
+@covers("unread_date_stats", "clear_implausible")
+@pytest.mark.parametrize("order_check", [True, False])
+def test_unread_dates_are_told_apart_and_implausible_values_cleared(rules, order_check):
+    given(rules, typed=table("won_at TIMESTAMPTZ, _bad_at VARCHAR, other TIMESTAMPTZ, _bad_other VARCHAR",
+                             (None, "soon", None, None), ("1899-12-31", "1899-12-31", None, None),
+                             (None, "13/05/2024", None, None), (None, "05/13/2024", None, "x"),
+                             (None, "14/06/2024", None, None), ("2024-03-01", None, None, None)))
+    counts = [sql_text.fill("unread_date_stats", "dated", bad="_bad_at", field="won_at", dated="dated",
+                            typed_count="typed")]
+    if order_check:
+        counts.append(sql_text.fill("unread_date_stats", "order", bad="_bad_at", day_first="day_first",
+                                    month_first="month_first"))
+    found = run(rules, "unread_date_stats", {"formats": ["%m/%d/%Y"]}, typed="typed", counts=sql_text.joined(counts),
+                columns=["_bad_at", "_bad_other"])
+    assert found == [(2, 1, 2, 1) if order_check else (2, 1)]
+    run(rules, "clear_implausible", typed="typed", field="won_at", bad="_bad_at")
+    assert rows(rules, "SELECT won_at, _bad_at FROM typed WHERE won_at IS NOT NULL OR _bad_at = '1899-12-31'") == [
+        (None, "1899-12-31"), (ts("2024-03-01T00:00"), None)]
+
+
+@covers("order_evidence_rows")
+@pytest.mark.parametrize("day_first,expected", [(True, [(1, "13/05/2024")]), (False, [(3, "05/13/2024")])])
+def test_order_evidence_rows_finds_the_first_cell_showing_an_order(rules, day_first, expected):
+    given(rules, typed=table("_bad_at VARCHAR", ("soon",), ("13/05/2024",), ("14/05/2024",), ("05/13/2024",), (None,)))
+    assert run(rules, "order_evidence_rows", {"day_first": day_first}, typed="typed", bad="_bad_at") == expected
+
+
+@covers("dated_values")
+def test_dated_values_tells_dates_from_text(rules):
+    values = ["20244-06-03", "soon", "31/12/1899", "epoch"]
+    found = run(rules, "dated_values", {"values": values, "formats": ["%d/%m/%Y"]})
+    assert found == [("20244-06-03", True), ("soon", False), ("31/12/1899", True), ("epoch", False)]
+
+
+@covers("tier_counts", "group_tiers")
+def test_rare_tiers_are_counted_and_grouped(con):
+    given(con, leads_next=table("tier VARCHAR", ("Gold",), (" gold ",), ("silver",), ("silver",), ("bronze",),
+                                ("zinc",), ("",), (None,)))
+    assert run(con, "tier_counts", {"kept": 2}) == [(4, ["gold", "silver"], 2)]
+    assert run(con, "tier_counts", {"kept": 5}) == [(4, ["gold", "silver", "bronze", "zinc"], 0)]
+    run(con, "group_tiers", {"kept": ["gold", "silver"], "other": "other"})
+    assert rows(con, "SELECT tier FROM leads_next") == [("Gold",), (" gold ",), ("silver",), ("silver",), ("other",),
+                                                       ("other",), ("",), (None,)]
+
+
 @covers("flagged_cells")
 @pytest.mark.parametrize("columns,limit,expected", [
-    (["_bad_created_at", "_bad_deal_amount"], 10, [(1, "_bad_created_at", "soon"), (1, "_bad_deal_amount", "9.986.000")]),
+    (["_bad_created_at", "_bad_deal_amount"], 10,
+     [(1, "_bad_created_at", "soon"), (1, "_bad_deal_amount", "9.986.000")]),
     (["_bad_deal_amount", "_bad_created_at"], 1, [(1, "_bad_deal_amount", "9.986.000")]),
     (["_gap_created_at"], 10, [(2, "_gap_created_at", "2024-03-10 02:30")]),
 ])
@@ -276,7 +354,8 @@ def test_flagged_cells_in_row_then_column_order(con, columns, limit, expected):
 def test_currency_marks_and_the_rows_of_the_minority(con):
     given(con, typed=table("_cur_x VARCHAR", ("$",), ("€",), ("$",), (None,), ("EUR",)))
     assert run(con, "currency_marks", typed="typed", currency="_cur_x") == [("$", 2), ("EUR", 1), ("€", 1)]
-    assert run(con, "other_currency_rows", {"marks": ["€", "EUR"], "limit": 1}, typed="typed", currency="_cur_x") == [(1,)]
+    assert run(con, "other_currency_rows", {"marks": ["€", "EUR"], "limit": 1}, typed="typed",
+               currency="_cur_x") == [(1,)]
 
 
 @covers("misread_amount_rows")
@@ -317,7 +396,8 @@ def test_absent_fields_are_added_copied_and_diagnostics_dropped(con):
     run(con, "copy_column", table="typed", column="mql_at", source="created_at")
     run(con, "drop_column", table="typed", column="_bad_created_at")
     assert rows(con, "SELECT * FROM typed") == [(ts("2024-03-01T09:00"), ts("2024-03-01T09:00"))]
-    assert rows(con, "SELECT data_type FROM duckdb_columns() WHERE column_name = 'mql_at'") == [("TIMESTAMP WITH TIME ZONE",)]
+    assert rows(con, "SELECT data_type FROM duckdb_columns() WHERE column_name = 'mql_at'") == [
+        ("TIMESTAMP WITH TIME ZONE",)]
 
 
 @covers("build_leads")
@@ -332,7 +412,8 @@ def test_build_leads_fills_counts_and_connected_and_becomes_leads_next(con):
 LEADS_NEXT = table("lead_id VARCHAR, created_at TIMESTAMPTZ, mql_at TIMESTAMPTZ, handed_at TIMESTAMPTZ, "
                    "first_touch_at TIMESTAMPTZ, attempts INTEGER, connected BOOLEAN, customer_at TIMESTAMPTZ, "
                    "deal_amount DOUBLE, owner VARCHAR",
-                   ("A", "2024-03-01", "2024-03-01", "2024-03-01 10:00", "2024-03-01 09:00", 1, False, None, None, None),
+                   ("A", "2024-03-01", "2024-03-01", "2024-03-01 10:00", "2024-03-01 09:00", 1, False, None, None,
+                    None),
                    ("B", "2024-03-05", "2024-03-05", "2024-03-05 10:00", None, 0, False, "2024-03-01", -5, "Bo"),
                    ("C", "2024-03-05", "2024-03-05", "2024-03-05 10:00", None, 0, False, None, 7, None))
 DEALS = table("lead_id VARCHAR, customer_at TIMESTAMPTZ, deal_amount DOUBLE, owner VARCHAR",

@@ -17,9 +17,24 @@ CREATE OR REPLACE TEMP MACRO ingest_day_first(v) AS ingest_slashed_part(v, 1) > 
 CREATE OR REPLACE TEMP MACRO ingest_month_first(v) AS ingest_slashed_part(v, 2) > 12 AND ingest_slashed_part(v, 1) <= 12;
 CREATE OR REPLACE TEMP MACRO ingest_has_offset(v) AS
     regexp_matches(v, '\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|UTC|[+-]\d\d(:?\d\d)?)$');
+-- A date starts with a digit: DuckDB's casts also read 'epoch', 'infinity' and '-infinity' (any case),
+-- which no CRM writes for a date (a string compare on DuckDB's inlined prefix).
+CREATE OR REPLACE TEMP MACRO ingest_digit_first(v) AS v >= '0' AND v < ':';
+-- A wall-clock time the zone rules can convert (far outside, ICU overflows and the scan would fail);
+-- every plausible date is inside.
+CREATE OR REPLACE TEMP MACRO ingest_clock_safe(naive) AS naive BETWEEN TIMESTAMP '0002-01-01' AND TIMESTAMP '9998-12-31';
 -- A zoned cell is the instant its offset says; a bare clock time is read in the workspace zone.
 CREATE OR REPLACE TEMP MACRO ingest_instant(zoned, v, naive, tz) AS
-    CASE WHEN zoned THEN TRY_CAST(v AS TIMESTAMPTZ) ELSE timezone(tz, naive) END;
+    CASE WHEN zoned THEN TRY_CAST(v AS TIMESTAMPTZ) WHEN ingest_clock_safe(naive) THEN timezone(tz, naive) END;
+-- A date is kept only inside the load's plausible range ($earliest … $latest, from ReadOptions), so a
+-- typo (20244-06-03), a placeholder (1900-01-01, 9999-12-31) or a far-future date is reported, never
+-- loaded: pages would stretch their month axes to it, and it could set the as-of time. The Unix zero
+-- instant is a placeholder at any configured range: DuckDB's casts read the word 'epoch' as it.
+CREATE OR REPLACE TEMP MACRO ingest_plausible(t, earliest, latest) AS
+    t BETWEEN earliest AND latest AND t <> TIMESTAMPTZ '1970-01-01 00:00:00+00';
+-- Whether the text of a reported cell reads as a date in any range: an implausible date, not text.
+CREATE OR REPLACE TEMP MACRO ingest_reads_as_date(v, formats) AS
+    ingest_digit_first(v) AND (TRY_CAST(v AS TIMESTAMPTZ) IS NOT NULL OR try_strptime(v, formats) IS NOT NULL);
 
 -- Yes/no: the spellings a "connected" column uses; anything else is NULL.
 CREATE OR REPLACE TEMP MACRO ingest_yes_no(v) AS

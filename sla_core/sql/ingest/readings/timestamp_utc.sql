@@ -1,5 +1,7 @@
 -- A date/time read in UTC: the plain cast reads ISO cells untrimmed; only the cells it refuses are
--- trimmed and tried as ISO with spaces and with the $formats of the file's date order.
+-- trimmed and tried as ISO with spaces and with the $formats of the file's date order. A date outside
+-- the plausible range ($earliest … $latest) is reported like text that is none; its typed value is
+-- cleared after the scan (clear_implausible.sql), which costs the scan nothing when there is none.
 -- @part scan
 {{cell}} AS {{raw}}
 -- @part cast
@@ -11,4 +13,5 @@
 coalesce({{cast}}, TRY_CAST({{text}} AS TIMESTAMPTZ), CAST(try_strptime({{text}}, $formats) AS TIMESTAMPTZ)) AS {{typed}}
 -- @part final
 {{typed}} AS {{field}},
-CASE WHEN {{typed}} IS NULL THEN {{text}} END AS {{bad}}
+CASE WHEN NOT coalesce(ingest_plausible({{typed}}, $earliest, $latest), false)
+     THEN coalesce({{text}}, ingest_trimmed({{raw}})) END AS {{bad}}
