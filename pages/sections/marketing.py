@@ -21,7 +21,8 @@ from sla_core.marketing import view as marketing
 from sla_core.marketing.controls import INPUTS
 from sla_core.report import parse_month
 
-LINK_STATE = "marketing_link"  # the query parameters this page last wrote
+LINK_STATE = "marketing_link"  # the query parameters this page last sent to the browser
+LINK_READ = "marketing_link_read"  # a link's parameters were applied (on the page's first run in the session)
 PAGE_LINK_KEYS = ("month",)
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
@@ -62,9 +63,15 @@ def markdown_table(header, rows) -> str:
 
 
 def read_link(ws: Workspace) -> None:
-    """Apply the URL's parameters when they are not the ones this page wrote (a copied link)."""
+    """Apply a copied link's parameters once: on the page's first run in this session (opening a link, or
+    reloading, starts a new session). After that the address only mirrors the session's state: each rerun
+    brings the address the browser had when it asked for it, which a fast key press sends before the
+    previous run's new address arrives, so reading it again would put an older value over a newer one."""
+    if ws.read_only or st.session_state.get(LINK_READ):
+        return
+    st.session_state[LINK_READ] = True  # before the first element: a rerun may overtake this run at any
     params = st.query_params.to_dict()
-    if ws.read_only or not params or params == st.session_state.get(LINK_STATE):
+    if not params:
         return
     ws.assumptions, warnings = Assumptions.from_query(params, base=ws.assumptions, other_keys=PAGE_LINK_KEYS)
     if "month" in params:
@@ -77,13 +84,14 @@ def read_link(ws: Workspace) -> None:
 
 
 def write_link(ws: Workspace, month) -> None:
+    """Make the page address show the state this run drew: every parameter, whenever the address this rerun
+    came with or the one this session last sent differs from it. The browser applies addresses in the order
+    they were sent, so it ends on the last run's, never on an older run's still on its way."""
     wanted = {**ws.assumptions.to_query(), **({"month": f"{month:%Y-%m}"} if month else {})}
-    shown = st.query_params.to_dict()
-    changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
-    if changed:
-        st.query_params.update(changed)
-        shown = {**shown, **changed}
-    st.session_state[LINK_STATE] = shown
+    came_with, sent = st.query_params.to_dict(), st.session_state.get(LINK_STATE, {})
+    if any(came_with.get(k) != v or sent.get(k) != v for k, v in wanted.items()):
+        st.query_params.update(wanted)
+        st.session_state[LINK_STATE] = st.query_params.to_dict()
 
 
 def pool_settings() -> tuple[int, bool]:
