@@ -58,7 +58,7 @@ def _status(shown: marketing.GoalView) -> None:
 
 def _month_note(data: marketing.Marketing, month: date, shown: marketing.GoalView) -> str:
     line = shown.line
-    if data.month_label(month).endswith("(in progress)"):
+    if data.in_progress(month):
         return f"{month:%B %Y} is in progress: as of day {line.as_of_day} of {line.days_in_month}."
     return f"{month:%B %Y} is over: all {line.days_in_month} days count."
 

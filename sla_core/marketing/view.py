@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
+from sla_core.formatting import is_missing
 from sla_core.health import months as calendar_months
 from sla_core.health import verdicts
 from sla_core.marketing import (
@@ -85,10 +86,13 @@ class Marketing:
         found = self.run(calendar_months.month_shown_first, self.con, self.dataset.tz, self.dataset.as_of)
         return found if found in self.months else self.months[-1]
 
+    def in_progress(self, month: date) -> bool:
+        """Whether ``month`` holds the as-of time (it is not over yet)."""
+        return calendar_months.phase(month, self.dataset.as_of, self.dataset.tz) == calendar_months.IN_PROGRESS
+
     def month_label(self, month: date) -> str:
         """"Jan 2025", and "Jan 2025 (in progress)" for the month that holds the as-of time."""
-        in_progress = calendar_months.phase(month, self.dataset.as_of, self.dataset.tz) == calendar_months.IN_PROGRESS
-        return f"{month:%b %Y}{' (in progress)' if in_progress else ''}"
+        return f"{month:%b %Y}{' (in progress)' if self.in_progress(month) else ''}"
 
     def pooled(self, months: int) -> actuals.PooledActuals:
         """The rates of the last ``months`` complete, mature months with leads, pooled as ratios of sums."""
@@ -221,7 +225,7 @@ def _attainment_spec(series: pd.Series, as_of, months: tuple[date, ...], tz: str
 def _verdict(line: goal_line.GoalLine, stage: str, counts: bool) -> verdicts.Verdict:
     """The month against the goal line's goal, by the one marketing verdict rule; leads are counted as
     whole leads (``counts``), lead value as it is."""
-    if line.goal is None or line.goal != line.goal:
+    if is_missing(line.goal):
         return verdicts.Verdict(None, "no goal")
     actual = line.actual or 0
     return verdicts.marketing(line.month, stage, int(actual) if counts else actual, line.goal, line.as_of_day)
