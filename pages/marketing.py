@@ -20,7 +20,7 @@ dataset = require_dataset(ws.dataset)
 data = marketing.load(ws.con, dataset, ws.tier_rules, ws.cache) if dataset is not None else None
 pooled = None  # use my actuals: only in an editable view with months to pool
 if data is not None and not data.monthly.empty and not ws.read_only:
-    pooled = data.pooled(*section.pool_settings())
+    pooled = data.pooled(section.pool_months())
 section.assumption_inputs(ws, data, pooled)
 target = targets.compute_targets(ws.assumptions)
 section.target_metrics(target)

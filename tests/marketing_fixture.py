@@ -6,7 +6,8 @@ Feb: marketing leads 5, 6, no customers (close 0, deal n/a); closed in Feb: lead
 Mar: marketing leads 7, 8, 9, 10 by day 10 (1 on the 2nd, 1 on the 4th, 1 on the 5th, 1 on the 10th); nothing
      closed (share and cycle n/a); month in progress.
 Pooled Jan + Feb: close 2/5 = 40 %, deal 4000 / 2 = 2000, share 4000 / 6000 = 66.7 %.
-Average cycle (17 + 26) / 2 = 21.5 days, so February (ended 1 Mar) is still maturing on 10 Mar.
+Two marketing customers (fewer than 20): a month is mature 90 days after it ends, so on 10 Mar January and
+February are still maturing and use my actuals has nothing to pool yet.
 """
 from __future__ import annotations
 

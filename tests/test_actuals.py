@@ -8,9 +8,21 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from sla_core.marketing.actuals import (daily_marketing_leads, month_daily_leads, month_figures, month_row, monthly_actuals,
-                              pooled_actuals)
+from maturity_fixture import AS_OF as MATURITY_AS_OF
+from maturity_fixture import ROWS as MATURITY_ROWS
+
+from sla_core.marketing.actuals import (
+    NO_LEADS,
+    STILL_MATURING,
+    daily_marketing_leads,
+    month_daily_leads,
+    month_figures,
+    month_row,
+    monthly_actuals,
+    pooled_actuals,
+)
 from sla_core.marketing.goal_line import daily_series
+from sla_core.marketing.maturity import assess, conversion_cycles
 
 TZ = "America/New_York"
 AS_OF = datetime(2024, 4, 10, 12, tzinfo=timezone.utc)
@@ -64,15 +76,22 @@ def test_empty_month_is_na_not_zero(monthly):
     assert month_row(monthly, date(2031, 1, 1))["close_rate"] is None
 
 
-def test_maturing_months_are_younger_than_the_average_cycle(monthly):
-    # average cycle (30 + 30 + 10) / 3 = 23.3 days: March ended 9 days before the as-of time
-    assert list(monthly["maturing"]) == [False, False, True, True]
+JAN, FEB, MAR, APR, MAY = (date(2024, m, 1) for m in range(1, 6))
+
+
+def test_with_three_customers_every_month_matures_90_days_after_it_ends(make_leads, monthly):
+    # three marketing customers by the as-of time (fewer than 20): March ended 9 days before it, January 69
+    con = make_leads(ROWS)
+    maturity = assess(monthly, conversion_cycles(con, TZ, AS_OF), AS_OF, TZ)
+    assert maturity.threshold_days == 90 and maturity.mature_months == frozenset()
+    pooled = pooled_actuals(monthly, maturity.mature_months)
+    assert pooled.months == () and pooled.close_rate is None
+    assert pooled.skipped == ((MAR, STILL_MATURING), (FEB, STILL_MATURING), (JAN, STILL_MATURING))
 
 
 def test_pooling_is_a_ratio_of_sums(monthly):
-    pooled = pooled_actuals(monthly, k=3)
-    assert pooled.months == (date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1))
-    assert pooled.maturing_months == (date(2024, 3, 1),)
+    pooled = pooled_actuals(monthly, {JAN, FEB, MAR}, k=3)
+    assert pooled.months == (JAN, FEB, MAR) and pooled.skipped == ()
     assert (pooled.marketing_leads, pooled.customers) == (6, 3)
     assert pooled.close_rate == pytest.approx(0.5)  # a mean of monthly ratios would be (2/3 + 0 + 1) / 3
     assert pooled.avg_deal_size == pytest.approx(2000.0)
@@ -81,19 +100,45 @@ def test_pooling_is_a_ratio_of_sums(monthly):
 
 
 def test_pooling_fewer_months_or_only_matured_ones(monthly):
-    two = pooled_actuals(monthly, k=2)
-    assert two.months == (date(2024, 2, 1), date(2024, 3, 1))
+    two = pooled_actuals(monthly, {JAN, FEB, MAR}, k=2)
+    assert two.months == (FEB, MAR)
     assert two.close_rate == pytest.approx(1 / 3)
-    matured = pooled_actuals(monthly, k=3, skip_maturing=True)
-    assert matured.months == (date(2024, 1, 1), date(2024, 2, 1))
+    matured = pooled_actuals(monthly, {JAN, FEB}, k=3)
+    assert matured.months == (JAN, FEB) and matured.skipped == ((MAR, STILL_MATURING),)
     assert matured.close_rate == pytest.approx(0.4)
     assert matured.marketing_revenue_share == pytest.approx(0.5)
+
+
+@pytest.fixture
+def matured(make_leads):
+    """maturity_fixture: January, March and April mature; February without leads; May maturing; June running."""
+    con = make_leads(MATURITY_ROWS)
+    monthly = monthly_actuals(con, "UTC", MATURITY_AS_OF)
+    return monthly, assess(monthly, conversion_cycles(con, "UTC", MATURITY_AS_OF), MATURITY_AS_OF, "UTC")
+
+
+def test_pooling_skips_months_without_leads_and_months_still_maturing_and_says_why(matured):
+    monthly, maturity = matured
+    pooled = pooled_actuals(monthly, maturity.mature_months)
+    assert pooled.months == (JAN, MAR, APR)  # June is in progress: never pooled
+    assert pooled.skipped == ((MAY, STILL_MATURING), (FEB, NO_LEADS))
+    assert pooled.skipped_by_reason() == {NO_LEADS: (FEB,), STILL_MATURING: (MAY,)}
+    assert (pooled.marketing_leads, pooled.customers, pooled.close_rate) == (50, 20, 0.4)
+    assert (pooled.avg_deal_size, pooled.marketing_revenue_share) == (1000.0, 1.0)
+    one = pooled_actuals(monthly, maturity.mature_months, k=1)
+    assert one.months == (APR,) and one.skipped == ((MAY, STILL_MATURING),)  # it stops once it has its months
+
+
+def test_pooling_more_months_than_qualify_takes_every_one(matured):
+    monthly, maturity = matured
+    pooled = pooled_actuals(monthly, maturity.mature_months, k=6)
+    assert pooled.months == (JAN, MAR, APR) and pooled.skipped == ((MAY, STILL_MATURING), (FEB, NO_LEADS))
 
 
 def test_no_leads_gives_no_months_and_na_pool(make_leads):
     monthly = monthly_actuals(make_leads([]), TZ, AS_OF)
     assert monthly.empty
-    pooled = pooled_actuals(monthly)
+    pooled = pooled_actuals(monthly, set())
     assert pooled.months == ()
     assert (pooled.close_rate, pooled.avg_deal_size, pooled.marketing_revenue_share) == (None, None, None)
 
@@ -102,7 +147,8 @@ def test_customers_without_amounts_give_na_deal_size(make_leads):
     con = make_leads([{"lead_id": "A", "created_at": "2024-01-05T12:00:00Z", "customer_at": "2024-01-09T12:00:00Z"}])
     monthly = monthly_actuals(con, "UTC", AS_OF)
     row = month_row(monthly, date(2024, 1, 1))
-    assert (row["customers"], row["close_rate"], row["avg_deal_size"], row["marketing_revenue_share"]) == (1, 1.0, None, None)
+    assert (row["customers"], row["close_rate"]) == (1, 1.0)
+    assert (row["avg_deal_size"], row["marketing_revenue_share"]) == (None, None)
     assert row["avg_cycle_days"] == pytest.approx(4.0)
 
 
@@ -114,7 +160,8 @@ def test_one_month_read_alone_matches_its_row_of_every_month(make_leads, month):
     con = make_leads(ROWS)
     assert month_figures(con, TZ, AS_OF, month) == month_row(monthly_actuals(con, TZ, AS_OF), month)
     whole = daily_series(daily_marketing_leads(con, TZ, AS_OF))
-    assert month_daily_leads(con, TZ, AS_OF, month) == {d: n for d, n in whole.items() if (d.year, d.month) == (month.year, month.month)}
+    assert month_daily_leads(con, TZ, AS_OF, month) == {
+        d: n for d, n in whole.items() if (d.year, d.month) == (month.year, month.month)}
 
 
 def test_one_month_without_an_as_of_time_has_no_leads(make_leads):

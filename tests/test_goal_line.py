@@ -90,7 +90,8 @@ def test_month_attainments_for_health_over_time():
 def test_tier_and_value_series():
     assert tier_series(DAILY, "other").to_dict() == {date(2024, 1, 31): 4, date(2024, 2, 15): 3, date(2024, 3, 3): 5}
     values = value_series(DAILY, {"executive": 100, "manager": 40, "other": None})
-    assert values.to_dict() == {date(2024, 1, 31): 0, date(2024, 2, 10): 100, date(2024, 2, 15): 80, date(2024, 3, 3): 0}
+    assert values.to_dict() == {date(2024, 1, 31): 0, date(2024, 2, 10): 100, date(2024, 2, 15): 80,
+                                date(2024, 3, 3): 0}
     line = goal_line(values, date(2024, 2, 1), 290, date(2024, 2, 29))
     assert line.actual == 180 and line.attainment == pytest.approx(180 / 290)
 

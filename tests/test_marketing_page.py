@@ -1,86 +1,44 @@
 """The Marketing SLA page through AppTest: sliders move the targets, actuals fill them, links reopen them."""
 from __future__ import annotations
 
-import re
-
-import pandas as pd
 import pytest
-from apptest_support import (
-    app_with_upload,
-    count_statements,
-    metric,
-    new_app,
-    workspace_of,
-)
+from apptest_support import app_with_upload, count_statements, metric, new_app, workspace_of
 from apptest_support import shown as text
-from marketing_fixture import WORKED_EXAMPLE, small_export
-from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from marketing_fixture import WORKED_EXAMPLE
+from marketing_page_support import (
+    PAGE,
+    aged_app,
+    goal_to_date,
+    month_goal,
+    monthly_table,
+    on_track,
+    open_section,
+    sample_app,
+    small_app,
+    targets,
+    tier_goals,
+)
 
 from pages.common.ui import KEYS
-
-PAGE = "pages/marketing.py"
-
-
-def targets(app) -> tuple[str, str, str]:
-    return metric(app, "Marketing revenue goal"), metric(app, "Customers needed"), metric(app, "Leads needed")
-
-
-def open_section(app, key: str) -> None:
-    """Open a section of the page, as a click on its header does (its widgets are built only while it is open):
-    ``KEYS.exact_values_open`` (exact values, use my actuals and the monthly recalculation) or ``KEYS.tiers_open``."""
-    app.session_state[key] = True
-    app.run()
-    assert not app.exception
-
-
-def tier_goals(app) -> pd.DataFrame:
-    """The tier goals table (a markdown table under its heading) as the user reads it, indexed by tier."""
-    body = next(m.value for m in app.markdown if "Tier goals for the chosen month" in m.value)
-    rows = [[re.sub(r"\\(.)", r"\1", cell).strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
-            for line in body.splitlines() if line.startswith("|") and not line.startswith("|---")]
-    return pd.DataFrame(rows[1:], columns=rows[0]).set_index("Tier")
-
-
-def monthly_table(app) -> pd.DataFrame:
-    return next(d.value for d in app.dataframe if "Month" in d.value.columns).set_index("Month")
-
-
-def badge(app, label: str, name: str) -> str:
-    """The figure in the badge ``name …`` under the metric ``label``."""
-    shown = next(m for m in app.metric if m.label == label).proto.delta
-    assert shown.startswith(f"{name} "), shown
-    return shown.removeprefix(f"{name} ")
-
-
-def goal_to_date(app, unit: str = "leads") -> str:
-    """The goal to date: the badge under the actual to date."""
-    return badge(app, f"Actual to date ({unit})", "goal to date")
-
-
-def month_goal(app, unit: str = "leads") -> str:
-    """The goal line's goal for the month: the badge under the projection."""
-    return badge(app, f"Projection ({unit})", "goal for the month")
-
-
-def on_track(app) -> tuple[str, str]:
-    """The badge under the attainment (on track or behind the goal line) and its colour."""
-    attainment = next(m for m in app.metric if m.label == "Attainment")
-    return attainment.proto.delta, MetricProto.MetricColor.Name(attainment.proto.color)
+from sla_core.assumptions import Assumptions
 
 
 @pytest.fixture
 def at():
     """The sample export on the default page (the Marketing SLA)."""
-    app = new_app()
-    app.run()
-    assert not app.exception
-    return app
+    return sample_app()
 
 
 @pytest.fixture
 def small():
     """The hand-computed ten-lead export loaded through the Data page, then the Marketing SLA page."""
-    return app_with_upload("small.csv", small_export().encode(), PAGE)
+    return small_app()
+
+
+@pytest.fixture
+def aged():
+    """The ten-lead export three months later (``marketing_page_support.aged_app``)."""
+    return aged_app()
 
 
 def test_default_page_shows_targets_from_the_default_assumptions(at):
@@ -135,9 +93,14 @@ def test_slider_rerun_does_not_query_the_data_again(statements, at):
 def test_monthly_table_and_goal_line_hand_computed(small):
     open_section(small, KEYS.exact_values_open)
     table = monthly_table(small)
-    assert table.loc["2024-01"].tolist() == ["3", "2", "66.67 %", "$2,000", "33.3 %", "17.0 days", "complete"]
-    assert table.loc["2024-02"].tolist() == ["2", "0", "0.00 %", "n/a", "100.0 %", "26.0 days", "maturing"]
-    assert table.loc["2024-03"].tolist() == ["4", "0", "0.00 %", "n/a", "n/a", "n/a", "in progress"]
+    # two marketing customers (fewer than 20): a month is mature 90 days after it ends, so none is yet
+    no_curve = "no mature month to learn from yet"
+    assert table.loc["2024-01"].tolist() == ["3", "2", "66.67 % so far", no_curve, "$2,000", "33.3 %", "17.0 days",
+                                             "maturing"]
+    assert table.loc["2024-02"].tolist() == ["2", "0", "0.00 % so far", no_curve, "n/a", "100.0 %", "26.0 days",
+                                             "maturing"]
+    assert table.loc["2024-03"].tolist() == ["4", "0", "0.00 % so far", no_curve, "n/a", "n/a", "n/a", "in progress"]
+    assert "No month is mature yet" in text(small.caption)
     for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
         small.slider(key=KEYS.assumption(key)).set_value(shown).run()
     # March, as of day 10 of 31: goal to date 100 × 10 / 31 = 32.3, four leads → 12 %, projection 4 × 31 / 10 = 12.4
@@ -146,27 +109,6 @@ def test_monthly_table_and_goal_line_hand_computed(small):
     assert metric(small, "Attainment") == "12 %"
     assert metric(small, "Projection (leads)") == "12"
     assert on_track(small) == ("Behind the goal line", "RED")
-
-
-def test_use_my_actuals_fills_the_pooled_rates_and_names_the_months(small):
-    open_section(small, KEYS.exact_values_open)
-    assert "Months used: Jan 2024, Feb 2024 (still maturing: Feb 2024)" in text(small.caption)
-    small.button(key=KEYS.use_actuals).click().run()
-    assert not small.exception
-    assert small.slider(key=KEYS.assumption("close_rate")).value == 40.0
-    assert small.slider(key=KEYS.assumption("avg_deal_size")).value == 2000.0
-    assert small.slider(key=KEYS.assumption("marketing_share")).value == pytest.approx(200 / 3)
-    # 200,000 × 2/3 = 133,333; ÷ 2,000 = 66.7 → 67 customers; ÷ 40 % = 167.5 → 168 leads
-    assert targets(small) == ("$133,333", "67", "168")
-    assert "Filled from Jan 2024, Feb 2024" in text(small.success)
-
-
-def test_pooling_only_matured_months(small):
-    open_section(small, KEYS.exact_values_open)
-    small.checkbox(key=KEYS.pool_skip_maturing).check().run()
-    assert "Months used: Jan 2024." in text(small.caption)
-    small.button(key=KEYS.use_actuals).click().run()
-    assert small.slider(key=KEYS.assumption("close_rate")).value == pytest.approx(200 / 3)  # January alone: 2 of 3 leads
 
 
 def test_a_link_reopens_the_same_what_if_view():
@@ -193,21 +135,28 @@ def test_bad_link_parameters_warn_and_keep_the_defaults():
     warnings = text(app.warning)
     assert "close_rate" in warnings and "not a number" in warnings
     assert "quota" in warnings and "utm_source" in warnings and "month" in warnings
-    assert app.slider(key=KEYS.assumption("close_rate")).value == 5.0 and app.slider(key=KEYS.assumption("quota")).value == 200_000.0
+    assert app.slider(key=KEYS.assumption("close_rate")).value == 5.0
+    assert app.slider(key=KEYS.assumption("quota")).value == 200_000.0
     assert targets(app) == ("$140,000", "10", "200")
 
 
-def test_read_only_view_disables_inputs_and_hides_use_my_actuals(at):
+def test_read_only_view_shows_the_assumptions_as_values_and_hides_use_my_actuals(at):
     workspace_of(at).read_only = True
+    workspace_of(at).assumptions = Assumptions(quota=300_000, catch_up_months=2)
     at.run()  # a shared view is read-only from its first run
-    assert "Read-only shared view: the assumptions are fixed by whoever shared it" in text(at.markdown)
-    assert at.expander[0].label == "Exact values and the monthly recalculation"
+    page = text(at.markdown)
+    assert "Read-only shared view: the assumptions are fixed by whoever shared it" in page
+    assert "Move an assumption" not in page
+    assert ("| Sales quota | Marketing share of revenue | Average deal size | Close rate | Catch-up spread |\n"
+            "|---|---:|---:|---:|---:|\n| $300,000 | 70.0 % | $15,000 | 5.00 % | 2 months |") in page
+    assert not at.slider and not at.number_input
+    assert at.expander[0].label == "The monthly recalculation"
     open_section(at, KEYS.exact_values_open)
-    assert all(at.slider(key=KEYS.assumption(k)).disabled for k in ("quota", "marketing_share", "avg_deal_size", "close_rate"))
-    assert at.number_input(key=KEYS.exact("quota")).disabled
-    assert not [b for b in at.button if b.key == KEYS.use_actuals]
+    assert not at.number_input and not [b for b in at.button if b.key == KEYS.use_actuals]
     assert monthly_table(at).loc["2025-01", "Marketing leads"] == "101"  # the recalculation stays readable
-    assert targets(at) == ("$140,000", "10", "200")
+    assert targets(at) == ("$210,000", "14", "280")
+    assert metric(at, "Catch-up goal") == "716"  # the plan is shown, its spread as a value, not a control
+    assert not [r for r in at.radio if r.key == KEYS.assumption("catch_up_months")]
 
 
 def test_tier_goals_and_value_mode(small):
@@ -242,17 +191,17 @@ def open_tiers(app) -> None:
     open_section(app, KEYS.tiers_open)
 
 
-def test_tier_editors_are_built_only_while_their_section_is_open(small):
-    assert not [b for b in small.button if b.key == KEYS.use_tier_actuals]
-    assert KEYS.tier_table() not in small.session_state and KEYS.tier_rules() not in small.session_state
-    before = tier_goals(small)  # the tier goals come from the same tiers, open or closed
-    open_tiers(small)
-    assert [b for b in small.button if b.key == KEYS.use_tier_actuals]
-    assert KEYS.tier_table() in small.session_state and KEYS.tier_rules() in small.session_state
-    assert tier_goals(small).equals(before)
-    small.session_state[KEYS.tiers_open] = False
-    small.run()
-    assert not [b for b in small.button if b.key == KEYS.use_tier_actuals]
+def test_tier_editors_are_built_only_while_their_section_is_open(aged):
+    assert not [b for b in aged.button if b.key == KEYS.use_tier_actuals]
+    assert KEYS.tier_table() not in aged.session_state and KEYS.tier_rules() not in aged.session_state
+    before = tier_goals(aged)  # the tier goals come from the same tiers, open or closed
+    open_tiers(aged)
+    assert [b for b in aged.button if b.key == KEYS.use_tier_actuals]
+    assert KEYS.tier_table() in aged.session_state and KEYS.tier_rules() in aged.session_state
+    assert tier_goals(aged).equals(before)
+    aged.session_state[KEYS.tiers_open] = False
+    aged.run()
+    assert not [b for b in aged.button if b.key == KEYS.use_tier_actuals]
 
 
 def _edit(app, key: str, rows: dict) -> None:
@@ -312,55 +261,31 @@ def test_data_without_marketing_leads_says_so():
     assert targets(app) == ("$140,000", "10", "200")
 
 
-def test_use_my_actuals_for_the_tiers(small):
+def test_use_my_actuals_for_the_tiers(aged):
     # Jan + Feb marketing leads: executives CEO (won 1,000) and VP; director (won 3,000); a manager; an engineer
-    open_tiers(small)
-    small.button(key=KEYS.use_tier_actuals).click().run()
-    assert not small.exception and not small.error
-    tiers = {t.name: t for t in workspace_of(small).tiers}
-    assert (tiers["executive"].share, tiers["executive"].avg_deal_size, tiers["executive"].close_rate) == (0.25, 1000, 0.5)
+    open_tiers(aged)
+    aged.button(key=KEYS.use_tier_actuals).click().run()
+    assert not aged.exception and not aged.error
+    tiers = {t.name: t for t in workspace_of(aged).tiers}
+    executive = tiers["executive"]
+    assert (executive.share, executive.avg_deal_size, executive.close_rate) == (0.25, 1000, 0.5)
     assert (tiers["director"].share, tiers["director"].avg_deal_size, tiers["director"].close_rate) == (0.75, 3000, 1.0)
     # no customer among managers: their share is 0 and their rates stay the overall ones
     assert (tiers["manager"].share, tiers["manager"].avg_deal_size, tiers["manager"].close_rate) == (0.0, 15000, 0.05)
-    goals = tier_goals(small)
+    goals = tier_goals(aged)
     # 140,000 × 25 % ÷ 1,000 = 35 customers ÷ 50 % = 70 leads; × 75 % ÷ 3,000 = 35 ÷ 100 % = 35 leads
     assert goals["Leads needed"].tolist() == ["70", "35", "0", "0"]
 
 
-def test_flipping_to_a_past_month(small):
-    from datetime import date
-
-    for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
-        small.slider(key=KEYS.assumption(key)).set_value(shown).run()
-    small.select_slider(key=KEYS.goal_month).set_value(date(2024, 1, 1)).run()
-    assert not small.exception
-    # January is over: the whole month counts, three marketing leads against the full goal of 100
-    assert (metric(small, "Actual to date (leads)"), goal_to_date(small)) == ("3", "100")
-    assert (metric(small, "Attainment"), metric(small, "Projection (leads)")) == ("3 %", "3")
-    assert small.query_params["month"] == "2024-01"
-
-
-def test_without_a_goal_attainment_is_n_a(at):
-    open_section(at, KEYS.exact_values_open)
-    at.number_input(key=KEYS.exact("quota")).set_value(0.0).run()
-    assert not at.exception
-    assert month_goal(at) == "0"
-    assert metric(at, "Attainment") == "n/a"
-    assert on_track(at) == ("n/a: no goal", "GRAY")
-
-
-def test_exact_values_use_my_actuals_and_the_monthly_table_are_built_only_while_open(small):
-    assert [e.label for e in small.expander][0] == "Exact values, use my actuals and the monthly recalculation"
-    assert not small.number_input and not small.dataframe and not small.get("download_button")
-    open_section(small, KEYS.exact_values_open)
-    assert [d.key for d in small.get("download_button")] == [KEYS.download_monthly]
-    assert list(monthly_table(small).index) == ["2024-03", "2024-02", "2024-01"]
-    small.checkbox(key=KEYS.pool_skip_maturing).check().run()
-    assert "Months used: Jan 2024." in text(small.caption)
-    small.session_state[KEYS.exact_values_open] = False
-    small.run()
-    assert not small.number_input and not small.dataframe and "Months used" not in text(small.caption)
-    open_section(small, KEYS.exact_values_open)
-    assert small.checkbox(key=KEYS.pool_skip_maturing).value  # the choice outlives the closed section
-    assert small.number_input(key=KEYS.pool_months).value == 3
-    assert "Months used: Jan 2024." in text(small.caption)
+def test_tier_names_from_the_data_are_shown_as_text_not_markdown():
+    tier = "**VIP**_[x](https://e.vil)"
+    export = f"lead_id,created_at,source,tier\n1,2024-03-02 10:00,Web,{tier}\n2,2024-03-03 10:00,Web,other\n"
+    app = app_with_upload("tiers.csv", export.encode(), PAGE)
+    escaped = r"\*\*vip\*\*\_\[x\]\(https\://e\.vil\)"  # the tier column is read in lower case
+    goal_for = app.radio(key=KEYS.goal_view)
+    assert escaped in goal_for.options and tier.lower() not in goal_for.options
+    goal_for.set_value(tier.lower()).run()
+    assert not app.exception
+    assert metric(app, f"Actual to date ({escaped} leads)") == "1"
+    assert [m.label for m in app.metric if m.label.startswith("Projection")] == [f"Projection ({escaped} leads)"]
+    assert escaped in next(m.value for m in app.markdown if "Tier goals for the chosen month" in m.value)

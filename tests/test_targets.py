@@ -83,7 +83,7 @@ def test_widgets_show_rates_in_percent():
 
 
 def _pooled(**rates) -> PooledActuals:
-    base = dict(months=(date(2024, 1, 1),), maturing_months=(), marketing_leads=10, customers=1,
+    base = dict(months=(date(2024, 1, 1),), skipped=(), marketing_leads=10, customers=1,
                 close_rate=None, avg_deal_size=None, marketing_revenue_share=None, avg_cycle_days=None)
     return PooledActuals(**{**base, **rates})
 

@@ -14,7 +14,7 @@ from sla_core import export, theme
 from sla_core.assumptions import Assumptions
 from sla_core.health import charts as health_charts
 from sla_core.marketing import charts as marketing_charts
-from sla_core.marketing import catch_up, scenarios
+from sla_core.marketing import catch_up, maturity, scenarios
 from sla_core.marketing.goal_line import goal_line, month_attainments
 from sla_core.sales import bandwidth
 from sla_core.sales import charts as sales_charts
@@ -76,6 +76,16 @@ def _catch_up_chart():
     return marketing_charts.catch_up_chart(plan, goal_line(DAILY, APRIL, 30, date(2024, 4, 16)))
 
 
+def _conversion_curve_chart():
+    # as of 1 May: January is mature (90 days after it ended; its customers won after 5, 10 and 20 days), March
+    # maturing (a dot at 45.5 days of age)
+    cycles = pd.DataFrame({"month": [date(2024, 1, 1)] * 3, "cycle_days": [5.0, 10.0, 20.0]})
+    monthly = pd.DataFrame({"month": [date(2024, 1, 1), MARCH], "marketing_leads": [10, 10], "customers": [3, 1],
+                            "complete": [True, True]})
+    as_of = pd.Timestamp("2024-05-01", tz="UTC").to_pydatetime()
+    return marketing_charts.conversion_curve_chart(maturity.assess(monthly, cycles, as_of, "UTC"))
+
+
 def _bandwidth_chart():
     loads = (bandwidth.RepLoad("Ana", 10, 2, 30, 4, ((0, 6),)), bandwidth.RepLoad("Bo", 1, 0, 6, 0))
     return sales_charts.bandwidth_chart(bandwidth.bandwidth(loads, Assumptions(), MARCH))
@@ -106,6 +116,7 @@ CHARTS = {
     "scenarios": (_compare_chart, {theme.ACTUAL, theme.GOAL, theme.SECOND_GOAL}),
     "catch-up": (_catch_up_chart, {theme.ACTUAL, theme.GOAL, theme.ORANGE}),
     "bandwidth": (_bandwidth_chart, {theme.ACTUAL, theme.MISSED, theme.GOAL}),
+    "conversion curve": (_conversion_curve_chart, {theme.ACTUAL, theme.GOAL, theme.AS_OF, theme.ORANGE}),
 }
 
 

@@ -17,7 +17,8 @@ def test_tier_targets_split_the_goal_and_use_their_own_rates():
              TierAssumption("director", 0.3, 500, 0.5),
              TierAssumption("other", 0.2, 100, 0.1)]
     got = {t.name: t for t in tier_targets(BASE, tiers)}
-    assert (got["executive"].revenue_goal, got["executive"].customers_needed, got["executive"].leads_needed) == (5000, 5, 20)
+    executive = got["executive"]
+    assert (executive.revenue_goal, executive.customers_needed, executive.leads_needed) == (5000, 5, 20)
     assert (got["director"].customers_needed, got["director"].leads_needed) == (6, 12)
     assert (got["other"].customers_needed, got["other"].leads_needed) == (20, 200)
     # value per lead: given 100, else close rate × deal size (250 and 10)
@@ -35,7 +36,8 @@ def test_tier_without_rates_is_na_and_zero_share_owes_nothing():
 
 def test_invalid_tier_tables_are_refused_in_words():
     assert "tier shares must add up to 100 %" in tier_errors([TierAssumption("a", 0.5, 1, 1)])[0]
-    assert tier_errors([TierAssumption("a", 0.5, 1, 1), TierAssumption("A ", 0.5, 1, 1)]) == ["tier names must be different"]
+    assert tier_errors([TierAssumption("a", 0.5, 1, 1), TierAssumption("A ", 0.5, 1, 1)]) == [
+        "tier names must be different"]
     assert tier_errors([]) == ["add at least one tier"]
     assert tier_errors(default_tiers(BASE)) == []
     with pytest.raises(ValueError, match="add up"):

@@ -34,7 +34,6 @@ class Keys:
     exact_values_open: str = "exact_values_open"  # the section with exact values, use my actuals, the monthly table
     tiers_open: str = "tiers_open"  # the lead-quality tiers section
     pool_months: str = "pool_months"
-    pool_skip_maturing: str = "pool_skip_maturing"
     use_actuals: str = "use_actuals"
     use_tier_actuals: str = "use_tier_actuals"
     goal_month: str = "goal_month"

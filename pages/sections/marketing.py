@@ -14,38 +14,36 @@ import streamlit as st
 
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, built_while_open, literal
+from pages.sections import marketing_goal as goal
+from pages.sections.marketing_goal import markdown_table, note
 from sla_core import formatting as fmt
 from sla_core.assumptions import Assumptions
-from sla_core.marketing import actuals, controls, display, goal_line, targets
+from sla_core.marketing import actuals, controls, display, targets
 from sla_core.marketing import view as marketing
 from sla_core.marketing.controls import INPUTS
 from sla_core.report import parse_month
 
-LINK_STATE = "marketing_link"  # the query parameters this page last wrote
+LINK_STATE = "marketing_link"  # the query parameters this page last sent to the browser
+LINK_READ = "marketing_link_read"  # a link's parameters were applied (on the page's first run in the session)
 PAGE_LINK_KEYS = ("month", "draft")  # "draft": this tab's draft (pages/common/access.py), not an assumption
 INPUT_ERROR = "marketing_input_error"
 ACTUALS_NOTE = "marketing_actuals_note"
-POOL_SETTINGS = "marketing_pool"  # (months to pool, skip maturing months): kept while their section is closed
-DEFAULT_POOL = (3, False)  # SPEC 3: the last 3 complete months
+POOL_SETTINGS = "marketing_pool"  # the months to pool: kept while their section is closed
 RULES_VERSION, TABLE_VERSION = "tier_rules_version", "tier_table_version"  # a new editor key after each edit
 ASSUMPTIONS = "Assumptions and targets for the month"
+MONTHLY_SECTION = "The monthly recalculation"
 READ_ONLY_NOTE = "Read-only shared view: the assumptions are fixed by whoever shared it."
 PURPOSE = ("How many leads marketing owes sales each month, and whether it is on the goal line. Move an "
            "assumption and every number follows at once; the page address keeps your what-if view.")
-GOAL_TO_DATE = "goal to date"
-MONTH_GOAL = "goal for the month"
+READ_ONLY_PURPOSE = ("How many leads marketing owes sales each month, and whether it is on the goal line, under "
+                     "the assumptions it was shared with.")
 TIER_COLUMNS = {
     "Share of goal (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.1f %%"),
     "Avg deal size ($)": st.column_config.NumberColumn(min_value=0, format="$%.2f"),
     "Close rate (%)": st.column_config.NumberColumn(min_value=0, max_value=100, format="%.2f %%"),
     "Value per lead ($)": st.column_config.NumberColumn(
-        min_value=0, format="$%.2f", help="Worth of one lead of this tier; empty: close rate × deal size."),
+        min_value=0, format="$%.2f", help="Worth of one lead of this tier; n/a (left empty): close rate × deal size."),
 }
-
-
-def note(text: str) -> str:
-    """``text`` as markdown that looks like st.caption, to share a markdown element with a heading."""
-    return f":small[:gray[{text}]]"
 
 
 def heading(title: str, text: str) -> str:
@@ -53,18 +51,16 @@ def heading(title: str, text: str) -> str:
     return f"### {title}\n\n{note(text)}"
 
 
-def markdown_table(header, rows) -> str:
-    """A small static table as markdown (first column left, figures right), every cell escaped: drawn inside
-    the heading's markdown it costs a rerun no element of its own and no Arrow serialisation."""
-    lines = ["| " + " | ".join(map(literal, header)) + " |", "|---|" + "---:|" * (len(header) - 1)]
-    lines += ["| " + " | ".join(map(literal, row)) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def read_link(ws: Workspace) -> None:
-    """Apply the URL's parameters when they are not the ones this page wrote (a copied link)."""
+    """Apply a copied link's parameters once: on the page's first run in this session (opening a link, or
+    reloading, starts a new session). After that the address only mirrors the session's state: each rerun
+    brings the address the browser had when it asked for it, which a fast key press sends before the
+    previous run's new address arrives, so reading it again would put an older value over a newer one."""
+    if ws.read_only or st.session_state.get(LINK_READ):
+        return
+    st.session_state[LINK_READ] = True  # before the first element: a rerun may overtake this run at any
     params = st.query_params.to_dict()
-    if ws.read_only or not params or params == st.session_state.get(LINK_STATE):
+    if not params:
         return
     ws.assumptions, warnings = Assumptions.from_query(params, base=ws.assumptions, other_keys=PAGE_LINK_KEYS)
     if "month" in params:
@@ -77,18 +73,19 @@ def read_link(ws: Workspace) -> None:
 
 
 def write_link(ws: Workspace, month) -> None:
+    """Make the page address show the state this run drew: every parameter, whenever the address this rerun
+    came with or the one this session last sent differs from it. The browser applies addresses in the order
+    they were sent, so it ends on the last run's, never on an older run's still on its way."""
     wanted = {**ws.assumptions.to_query(), **({"month": f"{month:%Y-%m}"} if month else {})}
-    shown = st.query_params.to_dict()
-    changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
-    if changed:
-        st.query_params.update(changed)
-        shown = {**shown, **changed}
-    st.session_state[LINK_STATE] = shown
+    came_with, sent = st.query_params.to_dict(), st.session_state.get(LINK_STATE, {})
+    if any(came_with.get(k) != v or sent.get(k) != v for k, v in wanted.items()):
+        st.query_params.update(wanted)
+        st.session_state[LINK_STATE] = st.query_params.to_dict()
 
 
-def pool_settings() -> tuple[int, bool]:
-    """(complete months to pool, skip maturing months) as last chosen."""
-    return st.session_state.get(POOL_SETTINGS, DEFAULT_POOL)
+def pool_months() -> int:
+    """The complete, mature months "use my actuals" pools, as last chosen (SPEC 3: 3)."""
+    return st.session_state.get(POOL_SETTINGS, actuals.DEFAULT_POOL)
 
 
 def _on_input(ws: Workspace, field: str, widget_key: str) -> None:
@@ -113,23 +110,32 @@ def title(ws: Workspace) -> None:
     """The page's title (st.title: how every page is recognised), then what the page is for and the heading
     of its first section as one markdown element."""
     st.title("Marketing SLA")
-    section = heading(ASSUMPTIONS, READ_ONLY_NOTE) if ws.read_only else f"### {ASSUMPTIONS}"
-    st.markdown(f"{note(PURPOSE)}\n\n{section}")
+    if ws.read_only:
+        st.markdown(f"{note(READ_ONLY_PURPOSE)}\n\n{heading(ASSUMPTIONS, READ_ONLY_NOTE)}")
+    else:
+        st.markdown(f"{note(PURPOSE)}\n\n### {ASSUMPTIONS}")
 
 
 def assumption_inputs(ws: Workspace, data: marketing.Marketing | None, pooled) -> None:
-    """A slider per assumption; under them a section (built while open) with a number input per assumption,
-    use my actuals (given ``pooled``) and the monthly recalculation (given months in ``data``). Widgets show
-    ``ws.assumptions`` and their callbacks replace it."""
+    """A slider per assumption (a read-only view shows their values instead); under them a section (built
+    while open) with a number input per assumption, use my actuals (given ``pooled``) and the monthly
+    recalculation (given months in ``data``). Widgets show ``ws.assumptions`` and their callbacks replace it."""
+    with_monthly = data is not None and not data.monthly.empty
+    monthly = data if with_monthly else None
+    if ws.read_only:
+        values = controls.shown_values(ws.assumptions)
+        st.markdown(markdown_table([label for label, _ in values], [[value for _, value in values]]))
+        if monthly is not None:
+            built_while_open(MONTHLY_SECTION, KEYS.exact_values_open, lambda: _monthly_table(monthly))
+        return
     with st.container(horizontal=True):
         for spec in INPUTS:
             shown = _show_assumption(ws, spec.key, spec)
             st.slider(spec.label, min_value=spec.slider_low(shown), max_value=spec.slider_high(shown), step=spec.step,
-                      format=spec.slider_format, help=spec.help, key=KEYS.assumption(spec.key), disabled=ws.read_only,
+                      format=spec.slider_format, help=spec.help, key=KEYS.assumption(spec.key),
                       on_change=_on_input, args=(ws, spec.key, spec.key))
-    with_monthly = data is not None and not data.monthly.empty
     label = controls.exact_values_label(pooled is not None, with_monthly)
-    built_while_open(label, KEYS.exact_values_open, lambda: _exact_inputs(ws, pooled, data if with_monthly else None))
+    built_while_open(label, KEYS.exact_values_open, lambda: _exact_inputs(ws, pooled, monthly))
     if INPUT_ERROR in st.session_state:
         st.error(f"Not applied: {literal(st.session_state[INPUT_ERROR])}")
 
@@ -142,7 +148,7 @@ def _exact_inputs(ws: Workspace, pooled, data: marketing.Marketing | None) -> No
             number_key = KEYS.exact(spec.key)
             _show_assumption(ws, number_key, spec)
             st.number_input(f"{spec.label}, exact value", min_value=spec.input_low, max_value=spec.upper_limit,
-                            step=spec.step, format=spec.input_format, key=number_key, disabled=ws.read_only,
+                            step=spec.step, format=spec.input_format, key=number_key,
                             on_change=_on_input, args=(ws, spec.key, number_key))
     if pooled is not None:
         _use_my_actuals(ws, pooled)
@@ -159,35 +165,24 @@ def _apply_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
 
 
 def _on_pool_setting() -> None:
-    st.session_state[POOL_SETTINGS] = (int(st.session_state[KEYS.pool_months]),
-                                       st.session_state[KEYS.pool_skip_maturing])
+    st.session_state[POOL_SETTINGS] = int(st.session_state[KEYS.pool_months])
 
 
 def _use_my_actuals(ws: Workspace, pooled: actuals.PooledActuals) -> None:
-    """Fill the rate assumptions from ``pooled``; choose the months it pools."""
+    """Fill the rate assumptions from ``pooled``; choose how many months it pools."""
     st.markdown("**Use my actuals**")
-    for key, value in zip((KEYS.pool_months, KEYS.pool_skip_maturing), pool_settings(), strict=True):
-        if st.session_state.get(key) != value:  # the widgets are dropped while the section is closed
-            st.session_state[key] = value
+    if st.session_state.get(KEYS.pool_months) != pool_months():  # the widget is dropped while the section is closed
+        st.session_state[KEYS.pool_months] = pool_months()
     with st.container(horizontal=True, vertical_alignment="bottom"):  # the note wraps to a line of its own
         st.number_input("Complete months to pool", min_value=1, max_value=24, step=1, key=KEYS.pool_months,
                         on_change=_on_pool_setting,
-                        help="Use my actuals pools these months as ratios of sums (all their customers ÷ "
-                             "all their leads), not an average of monthly rates.")
-        st.checkbox("Skip months still maturing", key=KEYS.pool_skip_maturing, on_change=_on_pool_setting,
-                    help="A month younger than the average sales cycle may still gain customers, "
-                         "so its close rate is too low for now.")
+                        help="The latest complete months that are mature and have marketing leads, pooled as "
+                             "ratios of sums (all their customers ÷ all their leads), not an average of monthly "
+                             "rates. A month still maturing is skipped: its close rate is still rising.")
         st.button("Use my actuals", key=KEYS.use_actuals, type="secondary", on_click=_apply_actuals,
                   args=(ws, pooled), disabled=not pooled.months,
                   help="Replace close rate, deal size and marketing share with the data's.")
-        if pooled.months:
-            used = ", ".join(f"{m:%b %Y}" for m in pooled.months)
-            maturing = ", ".join(f"{m:%b %Y}" for m in pooled.maturing_months)
-            st.caption(f"Months used: {used}{f' (still maturing: {maturing})' if maturing else ''}. "
-                       f"Close rate {fmt.percent(pooled.close_rate, 2)}, deal size {fmt.money(pooled.avg_deal_size)}, "
-                       f"marketing share {fmt.percent(pooled.marketing_revenue_share)}.", width="stretch")
-        else:
-            st.caption("No complete month in the data yet: nothing to pool.", width="stretch")
+        st.caption(display.pool_note(pooled, pool_months()), width="stretch")
     if ACTUALS_NOTE in st.session_state:
         st.success(st.session_state.pop(ACTUALS_NOTE))
 
@@ -219,13 +214,14 @@ def _rules_editor(ws: Workspace, data: marketing.Marketing) -> None:
     st.markdown("**Job title → tier rules** (first match wins; a given tier column always wins; no match → other)")
     shown_rules, check = data.rules_check()
     edited_rules = st.data_editor(shown_rules, key=KEYS.tier_rules(st.session_state.setdefault(RULES_VERSION, 0)),
-                                  num_rows="dynamic", hide_index=True, disabled=ws.read_only, width="stretch")
+                                  num_rows="dynamic", hide_index=True, disabled=ws.read_only, width="stretch",
+                                  placeholder=fmt.NA)
     if not edited_rules.equals(shown_rules) and not ws.read_only:  # an edit: apply it, then show a fresh editor
         ws.tier_rules = display.rules_from_frame(edited_rules)
         _next_editor(RULES_VERSION)
         st.rerun()
     with st.expander("Check the rules on the most common job titles"):
-        st.dataframe(check, hide_index=True, width="stretch")
+        st.dataframe(check, hide_index=True, width="stretch", placeholder=fmt.NA)
 
 
 def _tier_setup(ws: Workspace, data: marketing.Marketing, pooled) -> tuple[list[targets.TierTarget], str | None]:
@@ -237,7 +233,7 @@ def _tier_setup(ws: Workspace, data: marketing.Marketing, pooled) -> tuple[list[
     shown_tiers = display.tiers_frame(tiers)  # not cached: default tiers follow the rate sliders
     edited = st.data_editor(shown_tiers, key=KEYS.tier_table(st.session_state.setdefault(TABLE_VERSION, 0)),
                             num_rows="dynamic", hide_index=True, disabled=ws.read_only, width="stretch",
-                            column_config=TIER_COLUMNS)
+                            column_config=TIER_COLUMNS, placeholder=fmt.NA)
     changed = not edited.equals(shown_tiers) and not ws.read_only
     try:
         new_tiers = display.tiers_from_frame(edited) if changed else tiers
@@ -266,44 +262,9 @@ def tiers_section(ws: Workspace, data: marketing.Marketing, pooled) -> tuple[lis
                                                                   data.tier_table(ws.assumptions, ws.tiers))
 
 
-def _status(line: goal_line.GoalLine, unit: str) -> None:
-    """The goal line's figures in one row, each goal as the badge under the figure it is compared with (the
-    goal to date under the actual, the month's goal under the projection; whether the month is on track under
-    the attainment): three metrics where five would cost more on every what-if rerun."""
-    shown = fmt.money if unit == marketing.VALUE_UNIT else fmt.count
-    row = st.container(horizontal=True)
-    day = f"day {line.as_of_day} of {line.days_in_month}" if line.as_of_day else "not started"
-    row.metric(f"Actual to date ({unit})", shown(line.actual), delta=f"{GOAL_TO_DATE} {shown(line.goal_to_date)}",
-               delta_color="gray", delta_arrow="off",
-               help=f"As of {day}. Goal to date: the goal spread evenly over the month's days, up to the as-of day.")
-    track, color, arrow = display.track_badge(line)
-    row.metric("Attainment", fmt.percent(line.attainment, 0), delta=track, delta_color=color, delta_arrow=arrow,
-               help="Actual to date ÷ goal to date; on track when it is at least 100 %.")
-    row.metric(f"Projection ({unit})", shown(line.projection), delta=f"{MONTH_GOAL} {shown(line.goal)}",
-               delta_color="gray", delta_arrow="off",
-               help="Month-end projection: actual to date × days in month ÷ days elapsed, against the month's goal.")
-
-
-def goal_line_section(data: marketing.Marketing, t: targets.Targets, tier_result, tier_error):
-    """The chosen month's goal line for all leads, one tier or lead value; returns the month."""
-    st.subheader("Goal line")
-    months = data.months
-    if st.session_state.get(KEYS.goal_month) not in months:
-        st.session_state[KEYS.goal_month] = months[-1]
-    month = st.select_slider("Month", options=months, format_func=lambda m: f"{m:%b %Y}", key=KEYS.goal_month,
-                             help="Flip through months; the last one is the as-of month.")
-    view = st.radio("Goal line for", marketing.goal_views(tier_result), horizontal=True, key=KEYS.goal_view)
-    shown = data.goal_view(view, month, t, tier_result)
-    _status(shown.line, shown.unit)
-    st.vega_lite_chart(spec=shown.chart, width="stretch")
-    st.vega_lite_chart(spec=shown.history, width="stretch")
-    if tier_error:
-        st.error(literal(tier_error))
-    return month
-
-
 def month_sections(ws: Workspace, data: marketing.Marketing | None, pooled, target: targets.Targets):
-    """Tiers, the goal line and the tier goals of the chosen month (returned); None without a month to show."""
+    """Tiers, the goal line (with the catch-up plan) and the tier goals of the chosen month (returned); None
+    without a month to show."""
     if data is None:
         return None
     if data.monthly.empty:
@@ -311,22 +272,33 @@ def month_sections(ws: Workspace, data: marketing.Marketing | None, pooled, targ
                 "to show.")
         return None
     tier_targets, tier_problem = tiers_section(ws, data, pooled)
-    month = goal_line_section(data, target, tier_targets, tier_problem)
+    month = goal.goal_line_section(ws, data, target, tier_targets, tier_problem)
     if tier_targets:
-        value = (f"Value goal for the month: {literal(fmt.money(targets.value_goal(tier_targets)))} "
-                 "(Σ leads needed × value per lead).")
-        st.markdown(heading("Tier goals for the chosen month", value) + "\n\n"
-                    + markdown_table(display.TIER_GOAL_COLUMNS, data.tier_goal_rows(month, tier_targets)))
+        goal.tier_goals(data, month, tier_targets)
     return month
 
 
 def _monthly_table(data: marketing.Marketing) -> None:
-    """The monthly recalculation and its CSV (SPEC 3)."""
+    """The monthly recalculation with each maturing month's projected close rate, its CSV, and the conversion
+    curve the projections come from (SPEC 3)."""
+    m = data.maturity
     st.markdown("**Monthly recalculation**")
-    st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; "
-               "revenue share and sales cycle by the month deals closed. A maturing month is younger than "
-               "the average sales cycle, so its close rate may still rise.")
-    st.dataframe(data.monthly_table(), hide_index=True, width="stretch")
-    st.download_button("Download the monthly table (CSV)", lambda: display.monthly_csv(data.monthly),
-                       file_name="marketing_monthly_actuals.csv", mime="text/csv", key=KEYS.download_monthly,
-                       on_click="ignore")
+    st.caption("Marketing leads by the month they became MQLs and the customers they have produced so far; revenue "
+               f"share and sales cycle by the month deals closed. A month is mature {m.threshold_days:,.0f} days "
+               f"after it ends ({m.threshold_from}); until then its close rate is a rate \"so far\" and the "
+               "projected close rate says where it is heading.")
+    st.dataframe(data.monthly_table(), hide_index=True, width="stretch", placeholder=fmt.NA,
+                 column_config={name: st.column_config.TextColumn(help=text)
+                                for name, text in display.MONTHLY_HELP.items()})
+    st.download_button("Download the monthly table (CSV)", data.monthly_csv, file_name="marketing_monthly_actuals.csv",
+                       mime="text/csv", key=KEYS.download_monthly, on_click="ignore")
+    curve = data.curve_chart()
+    if curve is None:
+        st.caption("No month is mature yet, so there is no conversion curve to project a close rate from.")
+        return
+    st.vega_lite_chart(spec=curve, width="stretch")
+    st.caption(f"The curve: of the customers the mature months won ({len(m.curve.cycle_days):,}), the share won "
+               "within so many days of becoming an MQL. A maturing month (a dot, at its age: the as-of time − "
+               "the middle of the month) should have won that share of its customers by now, so its projected "
+               "close rate is its close rate so far ÷ that share. Observed, not modelled; below 20 % it is too "
+               "early to tell.")

@@ -1,7 +1,8 @@
 """Monthly actuals (SPEC section 3) and the pooled rates behind "use my actuals".
 
 The SQL returns the month's ratios and the sums they come from, so pooling the last k
-complete months is a ratio of sums (never a mean of monthly ratios) without another query.
+complete, mature months is a ratio of sums (never a mean of monthly ratios) without another
+query; which months are mature is ``maturity``'s.
 The pages take every month as a DataFrame; the report command and share links read one
 month's figures straight into Python (``month_figures``, ``month_daily_leads``) from the
 same statements, so they never load pandas, which costs more to import than the queries.
@@ -16,21 +17,24 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from sla_core import queries
-
 from sla_core.marketing import tiers
+
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import pandas as pd
 
 RATE_COLUMNS = ("close_rate", "avg_deal_size", "marketing_revenue_share", "avg_cycle_days")
-TABLE_COLUMNS = ("month", "marketing_leads", "customers", *RATE_COLUMNS, "complete", "maturing")
+TABLE_COLUMNS = ("month", "marketing_leads", "customers", *RATE_COLUMNS, "complete")
+DEFAULT_POOL = 3  # SPEC 3: the last 3 complete, mature months with leads
+NO_LEADS, STILL_MATURING = "no leads", "still maturing"
 
 
 def monthly_actuals(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None) -> pd.DataFrame:
     """One row per local calendar month up to the as-of month; NaN where a rate is n/a.
 
     ``month`` is a ``datetime.date`` (the 1st). ``complete``: the month ended by the as-of
-    time. ``maturing``: less than the average sales cycle has passed since the month ended,
-    so its cohort close rate may still rise.
+    time (whether it is also mature is ``maturity.assess``'s).
     """
     import pandas as pd
 
@@ -99,10 +103,10 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 @dataclass(frozen=True)
 class PooledActuals:
-    """Rates of the months used, each a ratio of the months' sums; None when n/a."""
+    """Rates of the months used, each a ratio of the months' sums (None when n/a), and the months passed over."""
 
     months: tuple[date, ...]
-    maturing_months: tuple[date, ...]
+    skipped: tuple[tuple[date, str], ...]  # newer complete months left out, newest first, and why
     marketing_leads: int
     customers: int
     close_rate: float | None
@@ -110,29 +114,45 @@ class PooledActuals:
     marketing_revenue_share: float | None
     avg_cycle_days: float | None
 
+    def skipped_by_reason(self) -> dict[str, tuple[date, ...]]:
+        """The months left out per reason (NO_LEADS, STILL_MATURING), oldest first."""
+        reasons: dict[str, tuple[date, ...]] = {}
+        for month, reason in reversed(self.skipped):
+            reasons[reason] = (*reasons.get(reason, ()), month)
+        return reasons
 
-def pooled_actuals(monthly: pd.DataFrame, k: int = 3, skip_maturing: bool = False) -> PooledActuals:
-    """Pool the last ``k`` complete months (optionally only those no longer maturing)."""
+
+def pooled_actuals(monthly: pd.DataFrame, mature: Collection[date], k: int = DEFAULT_POOL) -> PooledActuals:
+    """Pool the last ``k`` complete months that are ``mature`` and have at least one marketing lead.
+
+    Walking back from the latest complete month, a month without leads or still maturing is
+    passed over (and listed with why) until ``k`` months are found or none is left.
+    """
     if k < 1:
         raise ValueError("pool at least one month")
-    eligible = monthly[monthly["complete"].astype(bool)]
-    if skip_maturing:
-        eligible = eligible[~eligible["maturing"].astype(bool)]
-    used = eligible.sort_values("month").tail(k)
-    leads = int(used["marketing_leads"].sum())
-    customers = int(used["customers"].sum())
-    revenue = float(used["customer_revenue"].fillna(0).sum())
-    has_revenue = used["customer_revenue"].notna().any()
-    closed = float(used["closed_revenue"].fillna(0).sum())
+    used, skipped = [], []
+    for row in monthly[monthly["complete"].astype(bool)].sort_values("month", ascending=False).itertuples():
+        if len(used) == k:
+            break
+        if not row.marketing_leads:
+            skipped.append((row.month, NO_LEADS))
+        elif row.month not in mature:
+            skipped.append((row.month, STILL_MATURING))
+        else:
+            used.append(row.month)
+    rows = monthly[monthly["month"].isin(used)]
+    leads, customers = int(rows["marketing_leads"].sum()), int(rows["customers"].sum())
+    has_revenue = rows["customer_revenue"].notna().any()
     return PooledActuals(
-        months=tuple(used["month"]),
-        maturing_months=tuple(used.loc[used["maturing"].astype(bool), "month"]),
+        months=tuple(sorted(used)),
+        skipped=tuple(skipped),
         marketing_leads=leads,
         customers=customers,
         close_rate=_ratio(customers, leads),
-        avg_deal_size=_ratio(revenue, customers) if has_revenue else None,
-        marketing_revenue_share=_ratio(float(used["marketing_closed_revenue"].fillna(0).sum()), closed),
-        avg_cycle_days=_ratio(float(used["cycle_days_sum"].fillna(0).sum()), int(used["cycle_customers"].sum())),
+        avg_deal_size=_ratio(float(rows["customer_revenue"].fillna(0).sum()), customers) if has_revenue else None,
+        marketing_revenue_share=_ratio(float(rows["marketing_closed_revenue"].fillna(0).sum()),
+                                       float(rows["closed_revenue"].fillna(0).sum())),
+        avg_cycle_days=_ratio(float(rows["cycle_days_sum"].fillna(0).sum()), int(rows["cycle_customers"].sum())),
     )
 
 

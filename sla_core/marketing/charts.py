@@ -1,4 +1,5 @@
-"""Altair charts of the Marketing SLA: the month's goal line and attainment month by month.
+"""Altair charts of the Marketing SLA: the month's goal line, attainment month by month, the catch-up
+goal line and the cohort conversion curve.
 
 The goal is a Vega-Lite parameter, not data: the page builds a chart's spec once per month
 and view (memoised) and a what-if change only swaps the parameter's value with
@@ -14,6 +15,7 @@ import pandas as pd
 from sla_core import theme
 from sla_core.marketing.catch_up import CatchUp
 from sla_core.marketing.goal_line import GoalLine
+from sla_core.marketing.maturity import LEAST_CONVERTED, Maturity
 
 GOAL_PARAM = "goal"
 # goal × d / n, n/a (no line) when the goal is
@@ -116,3 +118,43 @@ def catch_up_chart(plan: CatchUp, line: GoalLine | None = None) -> alt.LayerChar
     return theme.themed(alt.layer(*layers).properties(
         height=320, title=f"{plan.month:%B %Y}: goal line and catch-up goal ({extra}, "
                           f"{plan.spread_months}-month catch-up)"))
+
+
+def conversion_curve_chart(m: Maturity) -> alt.LayerChart:
+    """F(t) of the mature cohorts as a step line, the maturity threshold, the 20 % floor below which a
+    projection is too early to tell, and each maturing month at its age with the share it should have seen."""
+    steps = m.curve.steps()
+    end = max(steps[-1][0] if steps else 0.0, m.threshold_days) * 1.05  # draw the last step out past both
+    line_data = pd.DataFrame([*steps, *([(end, steps[-1][1])] if steps else [])], columns=["days", "share"])
+    x = alt.X("days:Q", title="Days from MQL to customer", scale=alt.Scale(domainMin=0))
+    y = alt.Y("share:Q", title="Share of a month's customers won by then", axis=alt.Axis(format="%"),
+              scale=alt.Scale(domain=[0, 1]))
+    curve = alt.Chart(line_data).mark_line(interpolate="step-after", strokeWidth=2, color=theme.ACTUAL).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("days:Q", title="Days from MQL", format=",.1f"),
+                           alt.Tooltip("share:Q", title="Customers won by then", format=".0%")])
+    floor = alt.Chart(pd.DataFrame({"share": [LEAST_CONVERTED], "label": ["below: too early to tell"]}))
+    threshold = alt.Chart(pd.DataFrame({"days": [m.threshold_days],
+                                        "label": [f"mature {m.threshold_days:,.0f} days after the month ends"]}))
+    cohorts = pd.DataFrame([{"days": c.age_days, "share": c.converted_share, "month": f"{c.month:%b %Y}",
+                             "so_far": c.close_rate, "projected": c.projected_close_rate}
+                            for c in m.cohorts if c.converted_share is not None],
+                           columns=["days", "share", "month", "so_far", "projected"])
+    layers = [
+        floor.mark_rule(color=theme.GOAL, strokeDash=[6, 3]).encode(y="share:Q"),
+        floor.mark_text(align="left", baseline="bottom", dx=4, dy=-2, color=theme.SLATE).encode(
+            x=alt.value(0), y="share:Q", text="label:N"),
+        threshold.mark_rule(color=theme.AS_OF, strokeDash=[2, 2]).encode(x="days:Q"),
+        threshold.mark_text(align="left", baseline="top", dx=4, dy=4, color=theme.AS_OF).encode(
+            x="days:Q", y=alt.value(0), text="label:N"),
+        curve,
+    ]
+    if not cohorts.empty:
+        points = alt.Chart(cohorts).encode(x="days:Q", y="share:Q")
+        layers += [points.mark_point(filled=True, size=70, color=theme.ORANGE).encode(tooltip=[
+            alt.Tooltip("month:N", title="Maturing month"), alt.Tooltip("days:Q", title="Age (days)", format=",.1f"),
+            alt.Tooltip("share:Q", title="Share it should have seen", format=".0%"),
+            alt.Tooltip("so_far:Q", title="Close rate so far", format=".2%"),
+            alt.Tooltip("projected:Q", title="Projected close rate", format=".2%")]),
+            points.mark_text(align="left", dx=7, dy=-7, color=theme.INK).encode(text="month:N")]
+    return theme.themed(alt.layer(*layers).properties(
+        height=300, title="How fast a month's leads become customers (mature months)"))

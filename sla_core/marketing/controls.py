@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sla_core.assumptions import Assumptions
+from sla_core.formatting import money, percent
 from sla_core.marketing.actuals import PooledActuals
 from sla_core.marketing.targets import TierAssumption
 
@@ -64,6 +65,25 @@ def from_shown(base: Assumptions, shown: dict[str, float]) -> Assumptions:
     """New assumptions from the values the widgets show; ValueError (in words) when invalid."""
     specs = {s.key: s for s in INPUTS}
     return base.updated(**{key: specs[key].stored(float(value)) for key, value in shown.items()})
+
+
+def spread_label(months: int) -> str:
+    return f"{months} month{'' if months == 1 else 's'}"
+
+
+def with_spread(base: Assumptions, months: int) -> Assumptions:
+    """The assumptions with the catch-up spread ``months`` (one of SPREAD_MONTHS)."""
+    return base.updated(catch_up_months=months)
+
+
+def shown_values(a: Assumptions) -> list[tuple[str, str]]:
+    """(label, value as read) of each what-if input and the catch-up spread: a read-only view's assumptions."""
+    formats = {"quota": money, "marketing_share": percent, "avg_deal_size": money,
+               "close_rate": lambda rate: percent(rate, 2)}
+    names = {"quota": "Sales quota", "marketing_share": "Marketing share of revenue",
+             "avg_deal_size": "Average deal size", "close_rate": "Close rate"}
+    return [*((names[s.key], formats[s.key](getattr(a, s.key))) for s in INPUTS),
+            ("Catch-up spread", spread_label(a.catch_up_months))]
 
 
 FIELD_NAMES = {"close_rate": "close rate", "avg_deal_size": "average deal size", "marketing_share": "marketing share"}

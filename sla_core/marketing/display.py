@@ -8,37 +8,79 @@ from __future__ import annotations
 import pandas as pd
 
 from sla_core.export import csv_bytes
-from sla_core.formatting import count, days, is_missing, money, percent
+from sla_core.formatting import NA, count, days, is_missing, money, percent
+from sla_core.health.verdicts import IN_PROGRESS, MET, MISSED, NOT_MEASURED, Verdict
+from sla_core.marketing.actuals import PooledActuals
 from sla_core.marketing.goal_line import GoalLine
+from sla_core.marketing.maturity import MATURE, NO_LEADS, Cohort, Maturity
 from sla_core.marketing.targets import TierAssumption, TierTarget
 from sla_core.marketing.tiers import TierRule
 
+MONTHLY_COLUMNS = ["Month", "Marketing leads", "Customers from them", "Close rate", "Projected close rate",
+                   "Avg deal size", "Marketing share of revenue", "Avg sales cycle", "Status"]
+MONTHLY_HELP = {
+    "Close rate": "Customers from the month's leads ÷ its leads; \"so far\" while the month is not mature: "
+                  "its leads are still becoming customers.",
+    "Projected close rate": "Where a month that is not mature yet is heading: its customers so far ÷ (its leads × "
+                            "the share of their customers mature months had won at the same age), read off the "
+                            "curve below. No model is fitted. Too early to tell while that share is under 20 %.",
+    "Status": "mature: long enough since the month ended for its close rate to be final; maturing: ended, "
+              "still gaining customers; in progress: not over yet.",
+    "Avg sales cycle": "Mean days from MQL to customer of the marketing customers who closed in the month.",
+    "Marketing share of revenue": "Marketing-origin revenue closed in the month ÷ all revenue closed in it.",
+}
 
-def _status(complete: bool, maturing: bool) -> str:
-    if not complete:
-        return "in progress"
-    return "maturing" if maturing else "complete"
+
+def _close_rate(c: Cohort) -> str:
+    if c.stage == MATURE or c.close_rate is None:
+        return percent(c.close_rate, 2)
+    return f"{percent(c.close_rate, 2)} so far"
 
 
-def monthly_display(monthly: pd.DataFrame) -> pd.DataFrame:
-    """The recalculation table with units and "n/a", newest month first."""
+def _projected(c: Cohort) -> str:
+    """The projected close rate, or why there is none ("n/a: mature", "too early to tell" …)."""
+    if c.projected_close_rate is not None:
+        return percent(c.projected_close_rate, 2)
+    return {MATURE: f"{NA}: mature", NO_LEADS: NA}.get(c.no_projection, c.no_projection)
+
+
+def monthly_display(monthly: pd.DataFrame, maturity: Maturity) -> pd.DataFrame:
+    """The recalculation table with units, "so far", the projection and "n/a", newest month first."""
+    cohorts = {c.month: c for c in maturity.cohorts}
     rows = [{
-        "Month": f"{r.month:%Y-%m}", "Marketing leads": count(r.marketing_leads), "Customers from them": count(r.customers),
-        "Close rate": percent(r.close_rate, 2), "Avg deal size": money(r.avg_deal_size),
+        "Month": f"{r.month:%Y-%m}", "Marketing leads": count(r.marketing_leads),
+        "Customers from them": count(r.customers), "Close rate": _close_rate(cohorts[r.month]),
+        "Projected close rate": _projected(cohorts[r.month]), "Avg deal size": money(r.avg_deal_size),
         "Marketing share of revenue": percent(r.marketing_revenue_share), "Avg sales cycle": days(r.avg_cycle_days),
-        "Status": _status(bool(r.complete), bool(r.maturing)),
+        "Status": cohorts[r.month].stage,
     } for r in monthly.sort_values("month", ascending=False).itertuples()]
-    return pd.DataFrame(rows, columns=["Month", "Marketing leads", "Customers from them", "Close rate", "Avg deal size",
-                                       "Marketing share of revenue", "Avg sales cycle", "Status"])
+    return pd.DataFrame(rows, columns=MONTHLY_COLUMNS)
 
 
-def monthly_csv(monthly: pd.DataFrame) -> bytes:
-    """The table as numbers for a spreadsheet (rates as fractions, n/a spelled out)."""
+def monthly_csv(monthly: pd.DataFrame, maturity: Maturity) -> bytes:
+    """The table as numbers for a spreadsheet (rates as fractions, n/a as an empty cell)."""
     out = monthly[["month", "marketing_leads", "customers", "close_rate", "avg_deal_size", "marketing_revenue_share",
                    "avg_cycle_days"]].copy()
+    cohorts = {c.month: c for c in maturity.cohorts}
+    out["projected_close_rate"] = [cohorts[m].projected_close_rate for m in monthly["month"]]
+    out["status"] = [cohorts[m].stage for m in monthly["month"]]
     out["month"] = [f"{m:%Y-%m}" for m in out["month"]]
-    out["status"] = [_status(bool(c), bool(m)) for c, m in zip(monthly["complete"], monthly["maturing"], strict=True)]
     return csv_bytes(out)
+
+
+def _months(months) -> str:
+    return ", ".join(f"{m:%b %Y}" for m in months)
+
+
+def pool_note(pooled: PooledActuals, asked: int) -> str:
+    """What "use my actuals" pools: the months used, those passed over and why, and the pooled rates."""
+    skipped = "; ".join(f"{reason}: {_months(months)}" for reason, months in pooled.skipped_by_reason().items())
+    skipped = f" Skipped ({skipped})." if skipped else ""
+    if not pooled.months:
+        return f"No complete month is mature and has marketing leads yet: nothing to pool.{skipped}"
+    short = f" (only {len(pooled.months)} of the {asked} asked for qualify)" if len(pooled.months) < asked else ""
+    return (f"Months used: {_months(pooled.months)}{short}.{skipped} Close rate {percent(pooled.close_rate, 2)}, "
+            f"deal size {money(pooled.avg_deal_size)}, marketing share {percent(pooled.marketing_revenue_share)}.")
 
 
 TIER_COLUMNS = ["Tier", "Share of goal (%)", "Avg deal size ($)", "Close rate (%)", "Value per lead ($)"]
@@ -78,8 +120,8 @@ def tiers_from_frame(frame: pd.DataFrame) -> tuple[TierAssumption, ...]:
 
 
 def rules_frame(rules: tuple[TierRule, ...]) -> pd.DataFrame:
-    return pd.DataFrame([{"Tier": r.tier, "Job title keywords (comma-separated)": ", ".join(r.keywords)} for r in rules],
-                        columns=["Tier", "Job title keywords (comma-separated)"])
+    return pd.DataFrame([{"Tier": r.tier, "Job title keywords (comma-separated)": ", ".join(r.keywords)}
+                         for r in rules], columns=["Tier", "Job title keywords (comma-separated)"])
 
 
 def rules_from_frame(frame: pd.DataFrame) -> tuple[TierRule, ...]:
@@ -100,13 +142,15 @@ def title_check_display(titles: pd.DataFrame) -> pd.DataFrame:
     return titles.rename(columns={"job_title": "Job title", "tier": "Tier", "tier_from": "Tier from", "leads": "Leads"})
 
 
-def track_badge(line: GoalLine) -> tuple[str, str, str]:
-    """(text, colour, arrow) of the badge saying whether the month is on the goal line."""
-    if line.on_track is True:
-        return "On track", "green", "up"
-    if line.on_track is False:
-        return "Behind the goal line", "red", "down"
-    return "n/a: " + ("month not started" if line.as_of_day is None else "no goal"), "gray", "off"
+def verdict_badge(verdict: Verdict) -> tuple[str, str, str]:
+    """(text, colour, arrow) of the goal line's badge, from the month's marketing verdict (``verdicts.marketing``)."""
+    if verdict.verdict == IN_PROGRESS and verdict.pace:
+        return ("On track", "green", "up") if verdict.on_track else ("Behind the goal line", "red", "down")
+    if verdict.verdict in (MET, MISSED):
+        return ("Met", "green", "up") if verdict.on_track else ("Missed", "red", "down")
+    if verdict.verdict == NOT_MEASURED:
+        return NOT_MEASURED, "gray", "off"
+    return f"{NA}: {verdict.detail}", "gray", "off"
 
 
 TIER_GOAL_COLUMNS = ["Tier", "Revenue goal", "Customers needed", "Leads needed", "Value per lead", "Value goal",

@@ -52,7 +52,7 @@ class GoalLine:
     def points_records(self) -> list[dict]:
         """The points as JSON-ready dicts (n/a as None), one per day of the month."""
         return [{"date": day.isoformat(), "goal_cum": _or_none(goal), "actual_cum": _or_none(actual)}
-                for day, goal, actual in zip(self.days, self.goal_cum, self.actual_cum)]
+                for day, goal, actual in zip(self.days, self.goal_cum, self.actual_cum, strict=True)]
 
     def with_goal(self, goal: float | None) -> "GoalLine":
         """The same month's line for another goal: only goal arithmetic, so a what-if slider
@@ -143,8 +143,8 @@ def month_attainments(daily: pd.DataFrame | pd.Series, goal: float | None | Mapp
                      "as_of_day": line.as_of_day, "actual": line.actual,
                      "goal_to_date": line.goal_to_date, "attainment": line.attainment,
                      "on_track": line.on_track, "projection": line.projection})
-    return pd.DataFrame(rows, columns=["month", "days_in_month", "goal", "as_of_day", "actual", "goal_to_date", "attainment",
-                                       "on_track", "projection"])
+    return pd.DataFrame(rows, columns=["month", "days_in_month", "goal", "as_of_day", "actual", "goal_to_date",
+                                       "attainment", "on_track", "projection"])
 
 
 def tier_series(daily: pd.DataFrame, tier: str) -> pd.Series:

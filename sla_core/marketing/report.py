@@ -22,7 +22,8 @@ def marketing_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime 
     """{"targets", "actuals", "goal_line"} for ``month``; the goal line's goal is leads_needed."""
     targets = compute_targets(assumptions)
     daily = actuals.month_daily_leads(con, tz, as_of, month)
-    line = goal_line.goal_line(daily, month, targets.leads_needed, as_of or date.min, tz=tz)  # no data: nothing happened yet
+    # without data nothing has happened yet
+    line = goal_line.goal_line(daily, month, targets.leads_needed, as_of or date.min, tz=tz)
     return {"targets": targets.as_dict(), "actuals": actuals.month_figures(con, tz, as_of, month),
             "goal_line": line.points_records()}
 

@@ -94,7 +94,7 @@ def default_tiers(a: Assumptions, names_in_data: tuple[str, ...] = ()) -> tuple[
     Tiers found in the data's own tier column are added with a 0 % share, so the user sees them.
     """
     tiers = [TierAssumption(name, share, a.avg_deal_size, a.close_rate)
-             for name, share in zip(DEFAULT_TIER_NAMES, DEFAULT_TIER_SHARES)]
+             for name, share in zip(DEFAULT_TIER_NAMES, DEFAULT_TIER_SHARES, strict=True)]
     extra = sorted({str(n).strip().lower() for n in names_in_data} - set(DEFAULT_TIER_NAMES) - {""})
     return tuple(tiers + [TierAssumption(name, 0.0, a.avg_deal_size, a.close_rate) for name in extra])
 

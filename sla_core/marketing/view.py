@@ -19,12 +19,17 @@ import pyarrow as pa
 
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
+from sla_core.formatting import is_missing
+from sla_core.health import months as calendar_months
+from sla_core.health import verdicts
 from sla_core.marketing import (
     actuals,
+    catch_up,
     charts,
     controls,
     display,
     goal_line,
+    maturity,
     scenarios,
     targets,
 )
@@ -48,6 +53,15 @@ class GoalView:
     unit: str
     chart: dict  # Vega-Lite spec, its data as Arrow bytes, the goal swapped in
     history: dict
+    verdict: verdicts.Verdict  # the month against its goal (verdicts.marketing): the badge
+
+
+@dataclass(frozen=True)
+class CatchUpView:
+    """The chosen month's catch-up plan (SPEC 8b) and its chart: shown while complete months left a deficit."""
+
+    plan: catch_up.CatchUp
+    chart: dict
 
 
 @dataclass(frozen=True)
@@ -60,14 +74,29 @@ class Marketing:
     run: Callable  # ResultCache.get bound to this dataset's version
     monthly: pd.DataFrame  # the monthly recalculation (one query per dataset)
     daily: pd.DataFrame  # daily marketing leads per tier (one query per dataset and title rules)
+    maturity: maturity.Maturity  # which months are mature, the conversion curve, the projections
 
     @property
     def months(self) -> tuple[date, ...]:
         return self.run(_months, self.monthly)
 
-    def pooled(self, months: int, skip_maturing: bool) -> actuals.PooledActuals:
-        """The rates of the last ``months`` complete months, pooled as ratios of sums."""
-        return self.run(actuals.pooled_actuals, self.monthly, months, skip_maturing)
+    @property
+    def month_shown_first(self) -> date:
+        """The month the page opens on: the latest with a marketing lead (SPEC 8), else the last month."""
+        found = self.run(calendar_months.month_shown_first, self.con, self.dataset.tz, self.dataset.as_of)
+        return found if found in self.months else self.months[-1]
+
+    def in_progress(self, month: date) -> bool:
+        """Whether ``month`` holds the as-of time (it is not over yet)."""
+        return calendar_months.phase(month, self.dataset.as_of, self.dataset.tz) == calendar_months.IN_PROGRESS
+
+    def month_label(self, month: date) -> str:
+        """"Jan 2025", and "Jan 2025 (in progress)" for the month that holds the as-of time."""
+        return f"{month:%b %Y}{' (in progress)' if self.in_progress(month) else ''}"
+
+    def pooled(self, months: int) -> actuals.PooledActuals:
+        """The rates of the last ``months`` complete, mature months with leads, pooled as ratios of sums."""
+        return self.run(actuals.pooled_actuals, self.monthly, self.maturity.mature_months, months)
 
     def tier_table(self, a: Assumptions, tiers: tuple[targets.TierAssumption, ...] | None):
         """The user's tier table, or the default tiers (of the data's tier names) on the current rates."""
@@ -86,13 +115,29 @@ class Marketing:
 
     def monthly_table(self) -> pa.Table:
         """The monthly recalculation as shown (SPEC 3), as Arrow: a rerun sends it without converting again."""
-        return self.run(_monthly_table, self.monthly)
+        return self.run(_monthly_table, self.monthly, self.maturity)
+
+    def monthly_csv(self) -> bytes:
+        return display.monthly_csv(self.monthly, self.maturity)
+
+    def curve_chart(self) -> dict | None:
+        """The mature cohorts' conversion curve F(t) with the maturing months on it; None before any month is mature."""
+        return self.run(_curve_spec, self.maturity) if self.maturity.curve.cycle_days else None
+
+    def catch_up(self, month: date, a: Assumptions) -> CatchUpView | None:
+        """``month``'s catch-up goal, deficit and revenue at risk; None while no complete month left a deficit."""
+        plan = self.run(catch_up.catch_up_plan, self.monthly, month, a, a.catch_up_months)
+        if not plan.deficit_leads:
+            return None
+        line = self._goal_line(self.run(goal_line.daily_series, self.daily), month)
+        return CatchUpView(plan, self.run(_catch_up_spec, plan, line))
 
     def goal_view(self, view: str, month: date, t: targets.Targets, tier_result) -> GoalView:
         """The goal line of ``month`` for all leads, one tier (by name) or lead value (``VALUE_VIEW``)."""
         if view == VALUE_VIEW:
             values = tuple(sorted((tt.name, tt.value_per_lead) for tt in tier_result))
-            series, goal, unit = self.run(_value_series, self.daily, values), targets.value_goal(tier_result), VALUE_UNIT
+            series, goal = self.run(_value_series, self.daily, values), targets.value_goal(tier_result)
+            unit = VALUE_UNIT
         else:
             tier = next((tt for tt in tier_result if tt.name == view), None)
             if tier is None:
@@ -102,7 +147,10 @@ class Marketing:
         line = self._goal_line(series, month)
         spec = self.run(_goal_chart_spec, line, unit)
         history = self.run(_attainment_spec, series, self.dataset.as_of, self.months, self.dataset.tz)
-        return GoalView(line.with_goal(goal), unit, charts.with_goal(spec, goal), charts.with_goal(history, goal))
+        shown = line.with_goal(goal)
+        stage = calendar_months.phase(month, self.dataset.as_of, self.dataset.tz)
+        return GoalView(shown, unit, charts.with_goal(spec, goal), charts.with_goal(history, goal),
+                        _verdict(shown, stage, counts=view != VALUE_VIEW))
 
     def tier_goal_rows(self, month: date, tier_result) -> list[tuple[str, ...]]:
         """Per tier: its goals and where ``month`` stands against them, every cell as shown."""
@@ -123,7 +171,9 @@ def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, tier_rules: tuple[Tie
     run = partial(cache.get, dataset.version)
     monthly = run(actuals.monthly_actuals, con, dataset.tz, dataset.as_of)
     daily = run(actuals.daily_marketing_leads, con, dataset.tz, dataset.as_of, tier_rules)
-    return Marketing(con, dataset, tier_rules, run, monthly, daily)
+    cycles = run(maturity.conversion_cycles, con, dataset.tz, dataset.as_of)
+    return Marketing(con, dataset, tier_rules, run, monthly, daily,
+                     run(maturity.assess, monthly, cycles, dataset.as_of, dataset.tz))
 
 
 def goal_views(tier_result) -> list[str]:
@@ -172,8 +222,25 @@ def _attainment_spec(series: pd.Series, as_of, months: tuple[date, ...], tz: str
     return _arrow_spec(charts.attainment_chart(goal_line.month_attainments(series, None, as_of, months, tz=tz), None))
 
 
-def _monthly_table(monthly: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(display.monthly_display(monthly), preserve_index=False)
+def _verdict(line: goal_line.GoalLine, stage: str, counts: bool) -> verdicts.Verdict:
+    """The month against the goal line's goal, by the one marketing verdict rule; leads are counted as
+    whole leads (``counts``), lead value as it is."""
+    if is_missing(line.goal):
+        return verdicts.Verdict(None, "no goal")
+    actual = line.actual or 0
+    return verdicts.marketing(line.month, stage, int(actual) if counts else actual, line.goal, line.as_of_day)
+
+
+def _monthly_table(monthly: pd.DataFrame, m: maturity.Maturity) -> pa.Table:
+    return pa.Table.from_pandas(display.monthly_display(monthly, m), preserve_index=False)
+
+
+def _curve_spec(m: maturity.Maturity) -> dict:
+    return _arrow_spec(charts.conversion_curve_chart(m))
+
+
+def _catch_up_spec(plan: catch_up.CatchUp, line: goal_line.GoalLine) -> dict:
+    return _arrow_spec(charts.catch_up_chart(plan, line))
 
 
 def _title_check_table(check: pd.DataFrame) -> pa.Table:

@@ -49,6 +49,10 @@ CREATE OR REPLACE MACRO period_spine(first_period, period, tz, as_of, end_at) AS
 CREATE OR REPLACE MACRO lead_tier(given_tier, rule_tier, fallback_tier) AS
     coalesce(nullif(lower(trim(given_tier)), ''), rule_tier, fallback_tier);
 
+-- The days from one instant to another, as a fraction (a marketing sales cycle: mql_at → customer_at).
+CREATE OR REPLACE MACRO days_between(from_at, to_at) AS
+    (epoch_us(to_at) - epoch_us(from_at)) / 86400e6;
+
 -- Whether an instant may belong to the local months [month_from, month_to) (month starts as DATE;
 -- a NULL month_from: every month). The bounds are a day wider on each side, so no UTC offset moves
 -- a lead across; the caller still takes each row's month from its local time. A cheap prune.

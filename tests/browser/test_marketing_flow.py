@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
@@ -19,7 +20,8 @@ def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts
     expect(metric(page, "Leads needed")).to_have_text("200", timeout=TIMEOUT)  # the sample on default assumptions
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=TIMEOUT)
 
-    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Lead-to-customer close rate").get_by_role("slider")
+    close_rate = page.locator('[data-testid="stSlider"]').filter(has_text="Lead-to-customer close rate")
+    thumb = close_rate.get_by_role("slider")
     thumb.focus()
     thumb.press("ArrowRight")  # 5.00 % → 5.10 %: 10 customers ÷ 5.1 % = 196.1 → 197 leads
     expect(metric(page, "Leads needed")).to_have_text("197", timeout=TIMEOUT)
@@ -54,3 +56,49 @@ def test_shared_link_reopens_the_what_if_view(page, app_url, artifacts):
     expect(page.get_by_text("June 2024: leads against the goal line")).to_be_visible()
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.screenshot(path=str(artifacts / "marketing_shared_link.png"), full_page=True)
+
+
+def _settled(page: Page, watched, quiet_ms: int = 2_500, timeout_ms: int = TIMEOUT) -> tuple:
+    """``watched()`` once it (and the page address) has not changed for ``quiet_ms`` while no script run is shown."""
+    last, quiet, waited = None, 0, 0
+    while quiet < quiet_ms:
+        assert waited < timeout_ms, f"the page never settled: {last}"
+        now = (page.url, watched(), page.get_by_test_id("stStatusWidget").count())
+        quiet = quiet + 100 if now == last else 0
+        last = now
+        page.wait_for_timeout(100)
+        waited += 100
+    return last[1]
+
+
+def _link_quota(page: Page) -> str:
+    return parse_qs(urlparse(page.url).query)["quota"][0]
+
+
+def test_holding_an_arrow_key_leaves_the_address_and_the_screen_agreeing(page, app_url):
+    page.goto(f"{app_url}/?quota=5000")
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Sales quota for the month").get_by_role("slider")
+    expect(thumb).to_have_value("5000", timeout=TIMEOUT)  # pressed at once, while the first run may still draw
+    thumb.focus()
+    for _ in range(15):  # a held key: each press starts a rerun that the next one overtakes
+        thumb.press("ArrowRight")
+        page.wait_for_timeout(30)
+
+    def shown():
+        return thumb.input_value(), metric(page, "Marketing revenue goal").inner_text()
+
+    assert _settled(page, shown) == ("20000", "$14,000")  # 15 steps of $1,000; 70 % of $20,000
+    assert _link_quota(page) == "20000"
+    for _ in range(5):  # and back: an older address on its way must not be the last one the browser shows
+        thumb.press("ArrowLeft")
+        page.wait_for_timeout(30)
+    assert _settled(page, shown) == ("15000", "$10,500") and _link_quota(page) == "15000"
+    for _ in range(5):
+        thumb.press("ArrowRight")
+        page.wait_for_timeout(30)
+    assert _settled(page, shown) == ("20000", "$14,000") and _link_quota(page) == "20000"
+
+    page.reload()
+    expect(thumb).to_have_value("20000", timeout=TIMEOUT)
+    expect(metric(page, "Marketing revenue goal")).to_have_text("$14,000", timeout=TIMEOUT)
+    assert _settled(page, shown) == ("20000", "$14,000") and _link_quota(page) == "20000"

@@ -68,6 +68,10 @@ CASES = [
     ("split_owner", "split_owner($split, $owner)", {"split": True, "owner": " Ann "}, "Ann"),
     ("split_owner", "split_owner($split, $owner)", {"split": True, "owner": None}, "(no owner)"),
     ("split_owner", "split_owner($split, $owner)", {"split": False, "owner": "Ann"}, None),
+    ("days_between", "days_between($from_at, $to_at)", {"from_at": utc(2024, 3, 1, 12), "to_at": utc(2024, 3, 31, 0)},
+     29.5),
+    ("days_between", "days_between($from_at, $to_at)", {"from_at": utc(2024, 3, 2), "to_at": utc(2024, 3, 1, 18)},
+     -0.25),  # a customer date before the MQL date
     ("local_day", "local_day($tz, $at)", {"tz": "Europe/Berlin", "at": utc(2024, 2, 29, 23, 30)}, date(2024, 3, 1)),
     ("local_day", "local_day($tz, $at)", {"tz": "America/New_York", "at": utc(2024, 3, 1, 3)}, date(2024, 2, 29)),
     ("period_of", "period_of($period, $at::TIMESTAMP)", {"period": "week", "at": datetime(2024, 3, 3, 22)},

@@ -37,9 +37,22 @@ MONTHLY_LEADS = (
     lead("M1", "01-10 12:00", customer_at="02-20 12:00", deal_amount=1000),
     lead("M2", "01-15 12:00"),
     lead("M3", "02-05 12:00", customer_at="03-06 12:00", deal_amount=500),
-    lead("S1", "02-01 12:00", origin="sales", customer_at="02-10 12:00", deal_amount=3000),  # closes in Feb, not marketing
+    # closes in Feb, not marketing
+    lead("S1", "02-01 12:00", origin="sales", customer_at="02-10 12:00", deal_amount=3000),
     lead("M4", "03-12 12:00"),  # after the as-of time
     lead("M5", None),  # never an MQL
+)
+
+# America/New_York, as of 10 Mar 00:00 UTC: the cycle from MQL to customer, in days.
+CYCLE_LEADS = (
+    lead("C1", "01-10 12:00", customer_at="02-20 12:00"),  # 41 days
+    lead("C2", "02-05 12:00", customer_at="02-15 06:00"),  # 9.75 days
+    lead("C3", "02-01 03:00", customer_at="02-01 15:00"),  # 0.5 days, a January MQL in New York
+    lead("C4", "02-10 12:00", mql_at="02-12 12:00", customer_at="02-11 12:00"),  # a customer before its MQL
+    lead("C5", "02-20 12:00", origin="sales", customer_at="02-21 12:00"),  # not a marketing lead
+    lead("C6", "02-25 12:00", customer_at="03-12 12:00"),  # a customer after the as-of time
+    lead("C7", "03-12 12:00", customer_at="03-12 13:00"),  # an MQL after the as-of time
+    lead("C8", "02-26 12:00"),  # not a customer
 )
 
 # Europe/Berlin, as of 10 Mar 00:00 UTC: 29 Feb 23:30 UTC is already 1 March there.
@@ -57,11 +70,14 @@ DAILY_LEADS = (
 # As of 10 Apr 00:00 UTC, pooled over March.
 TIER_LEADS = (
     lead("X1", "03-05 10:00", tier="Gold", customer_at="03-20 10:00", deal_amount=100),
-    lead("X2", "03-06 10:00", job_title="VP Ops", customer_at="04-02 10:00", deal_amount=300),  # a customer, closed in April
+    # a customer, closed in April
+    lead("X2", "03-06 10:00", job_title="VP Ops", customer_at="04-02 10:00", deal_amount=300),
     lead("X3", "03-07 10:00", job_title="Clerk"),
-    lead("X4", "02-20 10:00", job_title="VP", customer_at="03-03 10:00", deal_amount=600),  # February's lead, closed in March
+    # February's lead, closed in March
+    lead("X4", "02-20 10:00", job_title="VP", customer_at="03-03 10:00", deal_amount=600),
     lead("X5", "03-08 10:00", origin="sales", job_title="VP", customer_at="03-09 10:00", deal_amount=999),
-    lead("X6", "03-09 10:00", job_title="Manager", customer_at="04-20 10:00", deal_amount=50),  # closes after the as-of time
+    # closes after the as-of time
+    lead("X6", "03-09 10:00", job_title="Manager", customer_at="04-20 10:00", deal_amount=50),
 )
 
 TITLE_LEADS = (
@@ -85,9 +101,8 @@ class Case:
 
 
 MONTH = ("month", "marketing_leads", "customers", "close_rate", "avg_deal_size", "marketing_revenue_share",
-         "avg_cycle_days", "complete", "maturing")
-SUMS = ("month", "customer_revenue", "marketing_closed_revenue", "closed_revenue", "cycle_days_sum", "cycle_customers",
-        "cycle_days_overall")
+         "avg_cycle_days", "complete")
+SUMS = ("month", "customer_revenue", "marketing_closed_revenue", "closed_revenue", "cycle_days_sum", "cycle_customers")
 MONTHLY = {"tz": "UTC", "as_of": utc("03-10 00:00"), "month_from": None, "month_to": None}
 DAILY = {"tz": "Europe/Berlin", "as_of": utc("03-10 00:00"), "by_tier": True, "month_from": None, "month_to": None,
          **RULES}
@@ -97,18 +112,26 @@ CASES = [
     # --- monthly_actuals ---------------------------------------------------------------------------
     Case("marketing/monthly_actuals", "every month from the first MQL or close to the as-of month", MONTHLY_LEADS,
          MONTHLY, MONTH, [
-             (JAN, 2, 1, 0.5, 1000.0, None, None, True, False),  # ended + 35.5 days = 8 Mar: no longer maturing
-             (FEB, 1, 1, 1.0, 500.0, 0.25, 41.0, True, True),  # closed in Feb: 1000 marketing of 4000
-             (MAR, 0, 0, None, None, 1.0, 30.0, False, True),  # incomplete; M4 comes after the as-of time
+             (JAN, 2, 1, 0.5, 1000.0, None, None, True),
+             (FEB, 1, 1, 1.0, 500.0, 0.25, 41.0, True),  # closed in Feb: 1000 marketing of 4000
+             (MAR, 0, 0, None, None, 1.0, 30.0, False),  # incomplete; M4 comes after the as-of time
          ]),
     Case("marketing/monthly_actuals", "the sums behind pooled rates", MONTHLY_LEADS, MONTHLY, SUMS, [
-        (JAN, 1000.0, 0.0, None, None, 0, 35.5),
-        (FEB, 500.0, 1000.0, 4000.0, 41.0, 1, 35.5),
-        (MAR, None, 500.0, 500.0, 30.0, 1, 35.5),
+        (JAN, 1000.0, 0.0, None, None, 0),
+        (FEB, 500.0, 1000.0, 4000.0, 41.0, 1),
+        (MAR, None, 500.0, 500.0, 30.0, 1),
     ]),
-    Case("marketing/monthly_actuals", "one month's window: the same figures, the cycle still over all closes",
-         MONTHLY_LEADS, {**MONTHLY, "month_from": FEB, "month_to": MAR}, (*MONTH, "cycle_days_overall"), [
-             (FEB, 1, 1, 1.0, 500.0, 0.25, 41.0, True, True, 35.5),
+    Case("marketing/monthly_actuals", "one month's window: the same figures", MONTHLY_LEADS,
+         {**MONTHLY, "month_from": FEB, "month_to": MAR}, (*MONTH, *SUMS[1:]), [
+             (FEB, 1, 1, 1.0, 500.0, 0.25, 41.0, True, 500.0, 1000.0, 4000.0, 41.0, 1),
+         ]),
+    # --- conversion_cycles: the marketing sales cycle behind maturity --------------------------------
+    Case("marketing/conversion_cycles", "marketing customers by the as-of time, shortest cycle first", CYCLE_LEADS,
+         {"tz": "America/New_York", "as_of": utc("03-10 00:00")}, ("month", "cycle_days"), [
+             (FEB, 0.0),  # C4: a customer date before the MQL date is a cycle of 0 days
+             (JAN, 0.5),  # C3: 1 Feb 03:00 UTC is still 31 January in New York
+             (FEB, 9.75),
+             (JAN, 41.0),
          ]),
     # --- daily_marketing_leads -------------------------------------------------------------------
     Case("marketing/daily_marketing_leads", "per local day and tier", DAILY_LEADS, DAILY, ("day", "tier", "leads"), [

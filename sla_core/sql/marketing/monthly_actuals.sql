@@ -1,11 +1,11 @@
 -- The monthly recalculation (SPEC 3) for every local calendar month from the first one
 -- with a marketing MQL or any customer up to the as-of month; a month without leads is
 -- still listed. Only events on or before $as_of count. A zero denominator gives NULL
--- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums.
+-- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums; which
+-- months are mature is sla_core.marketing.maturity's (from conversion_cycles.sql).
 -- $month_from/$month_to (local month starts; NULL: every month) list only the months in
--- [from, to): the cohorts then read only the MQLs near them (near_months; each row's month is
--- still taken from its local time), while every close is read for the average sales cycle
--- behind the maturing flag. A month's figures are the same either way.
+-- [from, to): the cohorts and the closes then read only the rows near them (near_months; each
+-- row's month is still taken from its local time). A month's figures are the same either way.
 WITH cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
     SELECT period_of('month', timezone($tz, mql_at)) AS month,
            count(*) AS marketing_leads,
@@ -22,9 +22,10 @@ closed AS (  -- revenue by the month it closed, all origins
            coalesce(sum(deal_amount) FILTER (WHERE origin = 'marketing'), 0) AS marketing_closed_revenue,
            sum(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_days_sum,
            count(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_customers
-    FROM (SELECT customer_at, deal_amount, origin, (epoch_us(customer_at) - epoch_us(mql_at)) / 86400e6 AS cycle_days
+    FROM (SELECT customer_at, deal_amount, origin, days_between(mql_at, customer_at) AS cycle_days
           FROM leads
-          WHERE customer_at <= $as_of::TIMESTAMPTZ)
+          WHERE customer_at <= $as_of::TIMESTAMPTZ
+            AND near_months(customer_at, $tz, $month_from::DATE, $month_to::DATE))
     GROUP BY ALL
 ),
 bounds AS (
@@ -32,13 +33,10 @@ bounds AS (
                AS first_month,
            least(period_of('month', timezone($tz, $as_of::TIMESTAMPTZ)) + INTERVAL 1 MONTH,
                  coalesce($month_to::DATE, 'infinity'::DATE)) AS end_month,
-           timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local,
-           -- the average sales cycle over all data, for the maturing flag (negative data counts as 0)
-           greatest(coalesce((SELECT sum(cycle_days_sum) / nullif(sum(cycle_customers), 0) FROM closed), 0), 0)
-               AS cycle_days_overall
+           timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local
 ),
 spine AS (
-    SELECT CAST(m.range AS DATE) AS month, b.as_of_local, b.cycle_days_overall
+    SELECT CAST(m.range AS DATE) AS month, b.as_of_local
     FROM bounds b, range(b.first_month, b.end_month, INTERVAL 1 MONTH) m
 )
 SELECT s.month,
@@ -49,13 +47,11 @@ SELECT s.month,
        k.marketing_closed_revenue / nullif(k.closed_revenue, 0) AS marketing_revenue_share,
        k.cycle_days_sum / nullif(k.cycle_customers, 0) AS avg_cycle_days,
        s.month + INTERVAL 1 MONTH <= s.as_of_local AS complete,
-       s.month + INTERVAL 1 MONTH + to_seconds(s.cycle_days_overall * 86400) > s.as_of_local AS maturing,
        c.customer_revenue,
        coalesce(k.marketing_closed_revenue, 0) AS marketing_closed_revenue,
        k.closed_revenue,
        k.cycle_days_sum,
-       coalesce(k.cycle_customers, 0) AS cycle_customers,
-       s.cycle_days_overall
+       coalesce(k.cycle_customers, 0) AS cycle_customers
 FROM spine s
 LEFT JOIN cohort c USING (month)
 LEFT JOIN closed k USING (month)
