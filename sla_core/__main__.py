@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sla_core import report
+from sla_core.digest.command import add_parser as add_digest_parser
+from sla_core.digest.command import run_digest
 
 from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
@@ -20,7 +22,8 @@ from sla_core.ingest.mapping import Mapping
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m sla_core", description="Sales & marketing SLA figures from CRM exports.")
+    ap = argparse.ArgumentParser(prog="python -m sla_core",
+                                 description="Sales & marketing SLA figures from CRM exports.")
     sub = ap.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("report", help="print one month's SLA figures")
     rp.add_argument("--leads", required=True, type=Path)
@@ -34,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", help="as-of timestamp (default: the latest timestamp in the files)")
     rp.add_argument("--clock", choices=("calendar", "business"), default="calendar")
     rp.add_argument("--date-order", choices=ingest.DATE_ORDERS, default="auto",
-                    help="for dates like 03/05/2024: mdy or dmy (default: detect; month-first when every date is ambiguous)")
+                    help="for dates like 03/05/2024: mdy or dmy "
+                         "(default: detect; month-first when every date is ambiguous)")
+    add_digest_parser(sub)
     return ap
 
 
@@ -70,6 +75,8 @@ def run_report(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "digest":
+        return run_digest(args)
     try:
         print(run_report(args))
     except (ValueError, OSError) as exc:  # InputError is a ValueError
