@@ -10,6 +10,8 @@ the goal (33.3 %: missed), median response (0.5 + 3) / 2 = 1.75 h; attempts 2, 1
 1 of 3 at goal (33.3 %), average 1.0. Each team has missed 1 month in a row.
 ``AFTER`` (the same workspace re-saved with a fuller export): 5 marketing leads (met); 4 of 5 within 1 h
 (80.0 %: met), median 0.5 h; attempts 2, 2, 3, 2, 1 → 4 of 5 at goal (80.0 %), average 2.0. No misses.
+``UNMEASURED``: 5 marketing leads (met) in an export with no first-touch dates and no attempt counts, and no
+activity log: speed, depth and so the sales side are not measured (never missed).
 """
 from __future__ import annotations
 
@@ -52,12 +54,22 @@ AFTER = [
     "L4,2024-05-25 09:00,Web,2024-05-25 09:00,2024-05-25 09:20,2,false",
     "L5,2024-05-28 09:00,Web,2024-05-28 09:00,2024-05-28 12:00,1,false",
 ]
+UNMEASURED_HEADER = "lead_id,created_at,source,handed_at"
+UNMEASURED = [
+    "L1,2024-05-02 09:00,Web,2024-05-02 09:00", "L2,2024-05-10 09:00,Web,2024-05-10 09:00",
+    "L3,2024-05-20 09:00,Web,", "L4,2024-05-21 09:00,Web,", "L5,2024-05-22 09:00,Web,",
+    "S1,2024-06-03 09:00,Outbound,2024-06-03 09:00",
+]
 ASSUMPTIONS = {"quota": 200, "marketing_share": 1.0, "avg_deal_size": 100, "close_rate": 0.5,
                "speed_goal_hours": 1, "depth_goal_attempts": 2, "speed_target": 0.8, "depth_target": 0.8}
 
 
 def export(rows: list[str]) -> str:
     return "\n".join([HEADER, *rows, SALES_LEAD]) + "\n"
+
+
+def unmeasured_export() -> str:
+    return "\n".join([UNMEASURED_HEADER, *UNMEASURED]) + "\n"
 
 
 def save_workspace(store_file: Path, csv_file: Path, name: str, scenario_settings: Assumptions | None = None) -> str:

@@ -11,13 +11,25 @@ import re
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from digest_support import AFTER, ASSUMPTIONS, BEFORE, PASSWORD, USER, export, free_port, save_workspace, start_server
+from digest_support import (
+    AFTER,
+    ASSUMPTIONS,
+    BEFORE,
+    PASSWORD,
+    USER,
+    export,
+    free_port,
+    save_workspace,
+    start_server,
+    unmeasured_export,
+)
 from sla_core.__main__ import main
 from sla_core.digest.history import history_path
 from sla_core.store import share
@@ -221,6 +233,40 @@ def test_a_dry_run_while_the_app_holds_the_store_writes_the_page_and_sends_nothi
         ("marketing", "missed"), ("speed", "missed"), ("depth", "missed"), ("sales", "missed")]
     images = cells(page).images
     assert len(images) == 2 and all(src.startswith("data:image/png;base64,iVBORw0KGgo") for src in images)
+    assert setting["mail"].received == [] and not history_path(setting["store"]).exists()
+
+
+def test_a_dry_run_to_an_eml_file_holds_the_whole_message_and_not_measured_is_never_missed(setting, monkeypatch,
+                                                                                          capsys):
+    csv_file = setting["tmp"] / "no-activities.csv"
+    csv_file.write_text(unmeasured_export())
+    save_workspace(setting["store"], csv_file, "Beta")
+    for name in setting["env"]:
+        if name.startswith("SLA_SMTP_"):
+            monkeypatch.delenv(name)  # a dry run needs no mail settings
+    out = setting["tmp"] / "status.eml"
+    to = "ana@example.com,ben@example.com"
+    assert main(["digest", "--workspace", "Beta", "--to", to, "--dry-run", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote the digest of 'Beta' (May 2024) to {out}; nothing was sent")
+    msg = message_from_bytes(out.read_bytes(), policy=policy.default)
+    assert msg["From"] == "sla-digest@localhost" and msg["To"] == "ana@example.com, ben@example.com"
+    assert msg["Subject"] == "SLA status: Beta, May 2024: marketing met, sales not measured"
+    text = plain(msg)
+    verdicts = text.split("VERDICTS\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert verdicts == ["  Marketing: met", "  Speed: not measured", "  Depth: not measured", "  Sales: not measured"]
+    assert "Sales is not measured: the export has neither first-touch dates nor follow-up attempt counts" in text
+    assert "missed its goal" not in text and "Well done: Marketing met its goal in May 2024" in text
+    page = msg.get_body(("html",)).get_content()
+    assert re.findall(r'data-verdict="(\w+)"><b>\w+</b>: ([\w ·]+)<', page) == [
+        ("marketing", "met"), ("speed", "not measured"), ("depth", "not measured"), ("sales", "not measured")]
+    assert "Speed is not measured: " in page  # in place of the speed chart
+    charts = text.split("CHARTS (IN THE HTML VERSION OF THIS E-MAIL)\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert charts[0] == "  - May 2024: marketing leads against the goal line" and len(charts) == 2
+    assert charts[1].startswith("Speed is not measured: ")
+    related = next(p for p in msg.walk() if p.get_content_type() == "multipart/related")
+    [chart] = [p for p in related.iter_parts() if p.get_content_type() == "image/png"]
+    assert chart.get_content().startswith(PNG_MAGIC)
+    assert cells(page).images == ["cid:" + chart["Content-ID"].strip("<>")]
     assert setting["mail"].received == [] and not history_path(setting["store"]).exists()
 
 

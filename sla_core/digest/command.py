@@ -1,7 +1,7 @@
 """``python -m sla_core digest``: the weekly status e-mail of a saved workspace.
 
     python -m sla_core digest --workspace NAME [--scenario NAME] --to a@example.com,b@example.com
-        [--smtp-url smtp://host:587] [--share-url URL | --link-url BASE [--link-days N]] [--dry-run FILE]
+        [--smtp-url smtp://host:587] [--share-url URL | --link-url BASE [--link-days N]] [--dry-run FILE[.eml]]
 
 The order of the work puts every refusal first: the addresses and mail settings, the workspace and
 scenario, then the mail server's login, and only then the report and its charts. Exit status 0 when
@@ -21,6 +21,7 @@ from sla_core.digest import build, history, mail, render, source
 from sla_core.store import workspaces as store
 
 LINK_DAYS = range(1, 91)
+EML = ".eml"  # --dry-run to a file with this suffix writes the whole message, else the HTML page
 DEFAULT_LINK_DAYS = 8  # a week and a day: last week's link still works the morning the next digest arrives
 
 
@@ -48,7 +49,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dp.add_argument("--link-days", type=_days, default=DEFAULT_LINK_DAYS,
                     help=f"days a --link-url link works (default {DEFAULT_LINK_DAYS})")
     dp.add_argument("--dry-run", metavar="FILE", type=Path,
-                    help="write the e-mail as one HTML file (charts inline) instead of sending it")
+                    help="write the e-mail instead of sending it: FILE.eml the whole message (opens in a mail "
+                         "program), any other name one HTML page with the charts inline (prints to PDF)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,11 +71,15 @@ class Target:
         return build.build(self.opened.cur, self.workspace.dataset, self.request(link), now)
 
 
-def _dry_run(args: argparse.Namespace, target: Target, now: datetime) -> str:
+def _dry_run(args: argparse.Namespace, target: Target, to: tuple[str, ...], now: datetime) -> str:
+    """Write the e-mail (``.eml``: the whole message, for a mail program) or its page (anything else)."""
     link = (source.existing_link(target.opened.cur, args.share_url, target.workspace) if args.share_url else
             source.announced_link(target.scenario, args.link_days) if args.link_url else None)
     digest = target.digest(link, now)
-    args.dry_run.write_text(render.page_html(digest), encoding="utf-8")
+    if args.dry_run.suffix.lower() == EML:
+        args.dry_run.write_bytes(bytes(render.message(digest, mail.draft_sender(), to)))
+    else:
+        args.dry_run.write_text(render.page_html(digest), encoding="utf-8")
     return f"wrote the digest of {target.workspace.name!r} ({digest.month_title}) to {args.dry_run}; nothing was sent"
 
 
@@ -112,7 +118,7 @@ def run(args: argparse.Namespace, now: datetime | None = None) -> str:
             source.require_writable(opened)  # before the mail server's login and the report's work
         target = Target(opened, workspace, scenario, history.last_sent(sent_file, workspace.name, scenario.name))
         if args.dry_run:
-            return _dry_run(args, target, now)
+            return _dry_run(args, target, to, now)
         digest = _send(args, target, to, settings, now)
     history.remember(sent_file, workspace.name, scenario.name,
                      {**digest.record, "workspace_id": workspace.workspace_id, "scenario_revision": scenario.revision})

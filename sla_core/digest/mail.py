@@ -32,6 +32,7 @@ ENV = {"url": "SLA_SMTP_URL", "user": "SLA_SMTP_USER", "password": "SLA_SMTP_PAS
        "ca_file": "SLA_SMTP_CA_FILE"}
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 TIMEOUT_SECONDS = 30
+DRAFT_SENDER = "sla-digest@localhost"  # a dry run's From when no sender is configured
 ADDRESS_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
@@ -98,12 +99,23 @@ def _server(url: str) -> tuple[str, int, bool]:
     return parts.hostname, port, parts.scheme == "smtps"
 
 
+def _values(environ: Mapping[str, str] | None, files: Sequence[Path] | None) -> dict[str, str | None]:
+    """Each setting from the environment, else from the secrets file, else None."""
+    environ = os.environ if environ is None else environ
+    secret = _secrets(secrets_files() if files is None else files)
+    return {key: environ.get(name) or secret.get(key) for key, name in ENV.items()}
+
+
+def _sender(value: Mapping[str, str | None]) -> str | None:
+    """SLA_SMTP_FROM, else the login name when it is an address."""
+    user = value["user"]
+    return value["from"] or (user if user and ADDRESS_RE.fullmatch(user) else None)
+
+
 def smtp_settings(url: str | None, environ: Mapping[str, str] | None = None,
                   files: Sequence[Path] | None = None) -> SmtpSettings:
     """The settings in force: ``url`` (``--smtp-url``) over the environment over the secrets file."""
-    environ = os.environ if environ is None else environ
-    secret = _secrets(secrets_files() if files is None else files)
-    value = {key: environ.get(name) or secret.get(key) for key, name in ENV.items()}
+    value = _values(environ, files)
     url = url or value["url"]
     if not url:
         raise MailError("no mail server: give --smtp-url or set SLA_SMTP_URL (or [smtp] url in "
@@ -111,11 +123,20 @@ def smtp_settings(url: str | None, environ: Mapping[str, str] | None = None,
     host, port, implicit_tls = _server(url)
     if bool(value["user"]) != bool(value["password"]):
         raise MailError("set both SLA_SMTP_USER and SLA_SMTP_PASSWORD, or neither")
-    sender = value["from"] or (value["user"] if value["user"] and ADDRESS_RE.fullmatch(value["user"]) else None)
+    sender = _sender(value)
     if not sender:
         raise MailError("no sender address: set SLA_SMTP_FROM (or [smtp] from in .streamlit/secrets.toml)")
     addresses(sender, "SLA_SMTP_FROM")
     return SmtpSettings(host, port, implicit_tls, value["user"], value["password"], sender, value["ca_file"])
+
+
+def draft_sender(environ: Mapping[str, str] | None = None, files: Sequence[Path] | None = None) -> str:
+    """The From of a dry run's message: the sender a real run would use, else ``DRAFT_SENDER`` (a dry run
+    needs no mail settings at all)."""
+    sender = _sender(_values(environ, files))
+    if sender:
+        addresses(sender, "SLA_SMTP_FROM")
+    return sender or DRAFT_SENDER
 
 
 def _tls(settings: SmtpSettings) -> ssl.SSLContext:

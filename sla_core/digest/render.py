@@ -131,7 +131,9 @@ def to_text(d: Digest) -> str:
     out += _text_section("What changed since the last digest", [f"  - {line}" for line in d.changes])
     if d.link is not None:
         out += _text_section("Open the dashboard", [*([d.link.url] if d.link.url else []), d.link.note])
-    out += ["", "The charts (goal line, speed) are in the HTML version of this e-mail.", FOOT]
+    out += _text_section("Charts (in the HTML version of this e-mail)",
+                         [*(f"  - {image.alt}" for image in d.images), *([d.speed_note] if d.speed_note else [])])
+    out += ["", FOOT]
     return "\n".join(out) + "\n"
 
 
