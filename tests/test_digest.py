@@ -192,6 +192,8 @@ def test_a_server_that_is_down_exits_2_with_one_line(setting, monkeypatch, capsy
      "error: the mail server must look like smtp://host:587 or smtps://host:465, got 'http://mail.example.com'"),
     (digest("--to", "ana@example.com", "--link-url", "sla.example.com"),
      "error: --link-url must be the app's address, like https://sla.example.com, got 'sla.example.com'"),
+    (digest("--to", "ana@example.com", "--dry-run", "/no-such-folder/status.html"),
+     "error: --dry-run: cannot write /no-such-folder/status.html (No such file or directory)"),
 ])
 def test_bad_input_exits_2_with_one_line(setting, capsys, args, message):
     assert main(args) == 2

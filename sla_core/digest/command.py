@@ -76,10 +76,12 @@ def _dry_run(args: argparse.Namespace, target: Target, to: tuple[str, ...], now:
     link = (source.existing_link(target.opened.cur, args.share_url, target.workspace) if args.share_url else
             source.announced_link(target.scenario, args.link_days) if args.link_url else None)
     digest = target.digest(link, now)
-    if args.dry_run.suffix.lower() == EML:
-        args.dry_run.write_bytes(bytes(render.message(digest, mail.draft_sender(), to)))
-    else:
-        args.dry_run.write_text(render.page_html(digest), encoding="utf-8")
+    written = (bytes(render.message(digest, mail.draft_sender(), to)) if args.dry_run.suffix.lower() == EML
+               else render.page_html(digest).encode("utf-8"))
+    try:
+        args.dry_run.write_bytes(written)
+    except OSError as exc:
+        raise source.DigestError(f"--dry-run: cannot write {args.dry_run} ({exc.strerror or exc})") from exc
     return f"wrote the digest of {target.workspace.name!r} ({digest.month_title}) to {args.dry_run}; nothing was sent"
 
 
