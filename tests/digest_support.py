@@ -152,12 +152,16 @@ class MailServer:
         return AuthResult(success=ok, handled=False)  # a refusal still answers 535 (aiosmtpd sends it)
 
 
-def start_server(folder: Path) -> tuple[MailServer, Controller]:
+def start_server(folder: Path, starttls: bool = True) -> tuple[MailServer, Controller]:
+    """A server that requires STARTTLS before the login; ``starttls=False``: one that offers no TLS at all
+    and would take a login in clear."""
     cert_file, key_file = certificate(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     mail = MailServer(free_port(), cert_file)
-    controller = Controller(mail, hostname="127.0.0.1", port=mail.port, tls_context=context, require_starttls=True,
-                            auth_require_tls=True, auth_required=True, authenticator=mail.authenticate)
+    tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True} if starttls else {
+        "auth_require_tls": False}
+    controller = Controller(mail, hostname="127.0.0.1", port=mail.port, auth_required=True,
+                            authenticator=mail.authenticate, **tls)
     controller.start()
     return mail, controller

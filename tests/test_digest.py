@@ -182,6 +182,21 @@ def test_a_server_that_is_down_exits_2_with_one_line(setting, monkeypatch, capsy
                                       "(is it running, and is the port right?)")
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # that server is the point
+def test_a_server_without_starttls_never_gets_the_password(setting, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "clear"
+    folder.mkdir()
+    clear, controller = start_server(folder, starttls=False)
+    try:
+        monkeypatch.setenv("SLA_SMTP_URL", f"smtp://127.0.0.1:{clear.port}")
+        assert main(digest("--to", "ana@example.com")) == 2
+    finally:
+        controller.stop()
+    assert one_line_error(capsys) == (f"error: the mail server 127.0.0.1:{clear.port} does not offer STARTTLS: the "
+                                      "login was not sent in clear (use smtps:// if it expects TLS from the start)")
+    assert clear.logins == [] and clear.received == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["digest", "--workspace", "Globex", "--to", "ana@example.com"],
      "error: no saved workspace is called 'Globex'; saved: 'Acme'"),

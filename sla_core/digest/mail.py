@@ -158,6 +158,14 @@ class Outbox:
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> Outbox:
+        try:
+            self._open()
+        except BaseException:
+            self.__exit__()  # a refused login or a server without STARTTLS: hang up before saying why
+            raise
+        return self
+
+    def _open(self) -> None:
         s = self.settings
         with _refusals(s):
             context = _tls(s)
@@ -168,7 +176,6 @@ class Outbox:
                 self._starttls(context)
             if s.user:
                 self.smtp.login(s.user, s.password or "")
-        return self
 
     def _starttls(self, context: ssl.SSLContext) -> None:
         self.smtp.ehlo()
