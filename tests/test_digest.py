@@ -31,6 +31,7 @@ from digest_support import (
     unmeasured_export,
 )
 from sla_core.__main__ import main
+from sla_core.digest import mail
 from sla_core.digest.history import history_path
 from sla_core.store import share
 from sla_core.store import workspaces as store
@@ -331,3 +332,15 @@ def test_the_next_digest_after_better_data_says_what_changed_celebrates_and_link
     assert main(digest("--to", "ana@example.com")) == 0  # nothing new: said once, celebrated once
     text = plain(setting["mail"].received[2].message)
     assert "Nothing changed since the last digest" in text and "Well done" not in text
+
+
+def test_mail_settings_come_from_the_environment_over_the_secrets_file_and_never_from_the_url(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[smtp]\nurl = "smtps://mail.example.com"\nuser = "bot@example.com"\npassword = "from-file"\n')
+    from_file = mail.smtp_settings(None, environ={}, files=[secrets])
+    assert (from_file.host, from_file.port, from_file.implicit_tls) == ("mail.example.com", 465, True)
+    assert (from_file.user, from_file.password, from_file.sender) == ("bot@example.com", "from-file", "bot@example.com")
+    env = mail.smtp_settings("smtp://relay.example.com", environ={"SLA_SMTP_PASSWORD": "from-env"}, files=[secrets])
+    assert (env.server, env.implicit_tls, env.password) == ("relay.example.com:587", False, "from-env")
+    with pytest.raises(mail.MailError, match="put the mail login in SLA_SMTP_USER and SLA_SMTP_PASSWORD"):
+        mail.smtp_settings("smtp://bot:pw@mail.example.com", environ={}, files=[secrets])
