@@ -13,6 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sla_core import report
+from sla_core.digest.command import add_parser as add_digest_parser
+from sla_core.digest.command import run_digest
 
 from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
@@ -40,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="for dates like 03/05/2024: mdy or dmy "
                          "(default: detect; month-first when every date is ambiguous)")
     refresh.add_command(sub)
+    add_digest_parser(sub)
     return ap
 
 
@@ -79,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         code, line = refresh.command(args)
         print(line.replace("\n", " "), file=sys.stdout if code == 0 else sys.stderr)
         return code
+    if args.command == "digest":
+        return run_digest(args)
     try:
         print(run_report(args))
     except (ValueError, OSError) as exc:  # InputError is a ValueError
