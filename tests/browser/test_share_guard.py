@@ -6,6 +6,7 @@ test here starts its own server so that its first request is the share link.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +21,21 @@ from sla_core.store import share, workspaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample_leads.csv"
+SHARED_FILE = "board_export.csv"
 TIMEOUT = 60_000
 EDITING_ONLY = ("Upload exports", "Column mapping", "Preview", "Data quality", "Save this workspace",
                 "Save workspace", "Create a share link", "Saved workspaces", "sample_leads.csv")
 
 
 def _saved_store_with_link(folder: Path) -> tuple[Path, str]:
-    """A store holding the sample as a saved workspace, and a valid share link to its baseline."""
+    """A store holding the sample, uploaded as ``SHARED_FILE``, as a saved workspace, and a valid share link to its
+    baseline (the new session's own sample, ``sample_leads.csv``, must never reach the viewer)."""
     path = folder / "store.duckdb"
-    con = open_session_db(folder / "session", readable=(SAMPLE.parent,))
-    dataset = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(SAMPLE.name, SAMPLE)), Mapping(),
+    export = folder / "exports" / SHARED_FILE
+    export.parent.mkdir()
+    shutil.copyfile(SAMPLE, export)
+    con = open_session_db(folder / "session", readable=(export.parent,))
+    dataset = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(export.name, export)), Mapping(),
                           ingest.ReadOptions(), folder / "session" / "work")
     db = store_file.open_store(path)
     try:
@@ -62,6 +68,7 @@ def test_a_share_link_to_an_editing_page_on_a_fresh_server_shows_only_the_shared
     for text in EDITING_ONLY:
         assert text not in shown, f"{text!r} reached a share viewer on /{path}"
     expect(page.get_by_text("Shared read-only view: workspace Board plan")).to_be_visible()
+    assert f"Data: {SHARED_FILE}" in shown  # the data line names the shared data, not the session's sample
     expect(page.locator("input[type=file]")).to_have_count(0)
     listed = [" ".join(t.split()[1:]).lower()
               for t in page.get_by_test_id("stSidebarNavItems").locator("a").all_inner_texts()]  # after the icon
