@@ -19,7 +19,8 @@ def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts
     expect(metric(page, "Leads needed")).to_have_text("200", timeout=TIMEOUT)  # the sample on default assumptions
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=TIMEOUT)
 
-    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Lead-to-customer close rate").get_by_role("slider")
+    close_rate = page.locator('[data-testid="stSlider"]').filter(has_text="Lead-to-customer close rate")
+    thumb = close_rate.get_by_role("slider")
     thumb.focus()
     thumb.press("ArrowRight")  # 5.00 % → 5.10 %: 10 customers ÷ 5.1 % = 196.1 → 197 leads
     expect(metric(page, "Leads needed")).to_have_text("197", timeout=TIMEOUT)
