@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "sla_core.generator", str(args.rows), str(path), "--seed", "42",
                         "--style", "hubspot"], cwd=ROOT, check=True)
     result = measure(path, args.rows)
-    print(f"{args.rows:,} leads, {result['csv_bytes'] / 1e6:.0f} MB: upload + load {result['upload_and_load_seconds']:.1f} s; "
-          f"server RSS {result['rss_before_bytes'] / MiB:,.0f} MiB before, peak {result['peak_rss_bytes'] / MiB:,.0f} MiB, "
+    print(f"{args.rows:,} leads, {result['csv_bytes'] / 1e6:.0f} MB: "
+          f"upload + load {result['upload_and_load_seconds']:.1f} s; "
+          f"server RSS {result['rss_before_bytes'] / MiB:,.0f} MiB before, "
+          f"peak {result['peak_rss_bytes'] / MiB:,.0f} MiB, "
           f"{result['rss_after_bytes'] / MiB:,.0f} MiB 3 s after")
     (OUT / "browser_upload.json").write_text(json.dumps(result, indent=2))
     return 0

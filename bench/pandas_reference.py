@@ -139,7 +139,8 @@ def report(df: pd.DataFrame, months: list[str], speed_goal: float = 1.0, depth_g
             },
             "goal_line_actual_cum": [int(v) for d, v in cum.items() if d <= last_day],
             "speed": _pick(speed, month, ("handed", "touched", "mean_hours", "median_hours", "p90_hours",
-                                          "pct_within_goal", "within", "missed"), ("handed", "touched", "within", "missed")),
+                                          "pct_within_goal", "within", "missed"),
+                           ("handed", "touched", "within", "missed")),
             "depth": _pick(depth, month, ("not_connected", "avg_attempts", "pct_at_goal", "leads_worked_pct"),
                            ("not_connected",)),
         }

@@ -110,7 +110,7 @@ def _rerun_times(app, bare) -> dict:
         raise RuntimeError(f"page raised: {app.exception or bare.exception}")
     if app.slider(key=SLIDER_KEY).value != SLIDER_VALUES[(WARMUP_RERUNS + TIMED_RERUNS - 1) % 2]:
         raise RuntimeError("the slider did not take the value")
-    ratios = [p / b for p, b in zip(times["page"], times["bare"])]
+    ratios = [p / b for p, b in zip(times["page"], times["bare"], strict=True)]
     return {"page_ms": 1000 * statistics.median(times["page"]), "bare_ms": 1000 * statistics.median(times["bare"]),
             "ratio": statistics.median(ratios), "page_ms_range": [1000 * min(times["page"]), 1000 * max(times["page"])]}
 
@@ -167,7 +167,7 @@ def close(a, b, rel: float = 1e-9) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(close(a[k], b[k], rel) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(x, y, rel) for x, y in zip(a, b))
+        return len(a) == len(b) and all(close(x, y, rel) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(a - b) <= rel * max(1.0, abs(b))
     return a == b
@@ -268,10 +268,11 @@ def bench_size(rows: int, runs: int, month: str, with_slider: bool) -> dict:
     result["x_floor"] = {name: statistics.median(
         [seconds[name][r] / floor[r * len(order) + order.index(name)] for r in range(runs)]) for name in order}
     result["pandas_over_product"] = statistics.median(
-        [a / b for a, b in zip(seconds["pandas"], seconds["product"])])
+        [a / b for a, b in zip(seconds["pandas"], seconds["product"], strict=True)])
     result["memory_budget_bytes"] = 1.5 * result["csv_bytes"] + 400e6
     product_report = json.loads(outputs["product"])
-    missing = [k for k in ("targets", "actuals", "goal_line", "speed", "depth", "data_quality") if k not in product_report]
+    missing = [k for k in ("targets", "actuals", "goal_line", "speed", "depth", "data_quality")
+               if k not in product_report]
     result["report_sections"] = [k for k in product_report]
     result["report_sections_missing"] = missing
     if "reopen" in outputs:
@@ -296,7 +297,8 @@ def verdicts(results: list[dict]) -> list[tuple[str, str, str, str]]:
         prod = r["x_floor"]["product"]
         rows.append((f"{size} floor: DuckDB count(*) read_csv", f"{floor:.2f} s", "—", "—"))
         rows.append((f"{size} reference: DuckDB's own CSV → table (auto types; no checks, no metrics)",
-                     f"{r['seconds']['duckdb_load']['median']:.2f} s = {r['x_floor']['duckdb_load']:.2f}× floor", "—", "—"))
+                     f"{r['seconds']['duckdb_load']['median']:.2f} s = {r['x_floor']['duckdb_load']:.2f}× floor",
+                     "—", "—"))
         rows.append((f"{size} ingest + report (all sections)",
                      f"{r['seconds']['product']['median']:.2f} s = {prod:.2f}× floor",
                      f"≤ {TARGETS['product_x_floor']:.0f}×", "yes" if prod <= TARGETS["product_x_floor"] else "NO"))
@@ -315,13 +317,15 @@ def verdicts(results: list[dict]) -> list[tuple[str, str, str, str]]:
         rows.append((f"{size} plain pandas (pyarrow) same metrics",
                      f"{r['seconds']['pandas']['median']:.2f} s; pandas ÷ product = {pandas:.2f}×",
                      "≥ 1.5× at 5M" if r["rows"] >= 5_000_000 else "—",
-                     ("yes" if pandas >= TARGETS["pandas_over_product_5m"] else "NO") if r["rows"] >= 5_000_000 else "—"))
+                     ("yes" if pandas >= TARGETS["pandas_over_product_5m"] else "NO")
+                     if r["rows"] >= 5_000_000 else "—"))
         if "slider" in r:
             for label, s in (("AppTest", r["slider"]), ("AppTest, script cache kept as the server does",
                                                           r["slider"]["server_script_cache"])):
                 rows.append((f"{size} what-if slider rerun, Marketing SLA page ({label})",
                              f"{s['page_ms']:.1f} ms vs bare {s['bare_ms']:.1f} ms = {s['ratio']:.2f}×",
-                             f"≤ {TARGETS['slider_x_bare']:.0f}×", "yes" if s["ratio"] <= TARGETS["slider_x_bare"] else "NO"))
+                             f"≤ {TARGETS['slider_x_bare']:.0f}×",
+                             "yes" if s["ratio"] <= TARGETS["slider_x_bare"] else "NO"))
     return rows
 
 
@@ -329,7 +333,8 @@ def print_table(rows: list[tuple[str, str, str, str]], results: list[dict]) -> s
     lines = ["| item | measured (median) | target | met |", "|---|---|---|---|"]
     for r in results:
         lines.append(f"| load average (1, 5, 15 min) around the {r['rows']:,}-lead runs | before "
-                     f"{', '.join(f'{x:.1f}' for x in r['load_before'])}; after {', '.join(f'{x:.1f}' for x in r['load_after'])}"
+                     f"{', '.join(f'{x:.1f}' for x in r['load_before'])}; "
+                     f"after {', '.join(f'{x:.1f}' for x in r['load_after'])}"
                      " | — | — |")
     lines += [f"| {' | '.join(r)} |" for r in rows]
     text = "\n".join(lines)

@@ -2,6 +2,7 @@
 month before, each team's run of misses, and SLA health month by month. Drawn by pages/sections/overview.py."""
 from __future__ import annotations
 
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -9,6 +10,7 @@ import streamlit as st
 from pages.common.access import guard_page, workspace
 from pages.common.ui import KEYS, literal, month_picker, require_dataset, show_data_line
 from pages.sections import overview as section
+from sla_core.digest import printable
 from sla_core.health import view as health_view
 from sla_core.health.headline import goals_sentence
 
@@ -38,4 +40,8 @@ section.change(view.headline, {"Marketing leads": "Marketing leads", "Speed": f"
                                "Depth": f"Depth: {a.depth_goal_attempts}+ attempts"})
 section.streaks(view.headline)
 st.caption(literal(goals_sentence(a)))
+st.download_button("Download this month's report (HTML, print to PDF)",
+                   partial(printable.month_page, ws.con, dataset, settings, month, ws.cache),
+                   file_name=f"sla_status_{month:%Y-%m}.html", mime="text/html", key=KEYS.overview_report,
+                   on_click="ignore", icon=":material/print:")
 section.health(view)

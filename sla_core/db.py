@@ -1,7 +1,7 @@
 """Per-session DuckDB connections, locked down before any user data touches them.
 
 Each browser session (and each report run) gets its own in-memory database that can
-read only its own upload folder: see docs/architecture.md and the reliability plan.
+read only its own upload folder (docs/architecture.md says why).
 """
 from __future__ import annotations
 

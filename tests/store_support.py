@@ -9,9 +9,10 @@ from sla_core.ingest import load as ingest
 from sla_core.db import open_session_db
 
 FILL_LEADS = """
-INSERT INTO leads
-SELECT 'L' || range, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(range), NULL, 'Web', 'marketing',
-       NULL, NULL, (range % 7)::INTEGER, range % 5 = 0, NULL, NULL, 'rep' || (range % 4), NULL, NULL, false
+INSERT INTO leads BY NAME  -- by name: a lead field not given here (a nullable one) stays NULL
+SELECT 'L' || range AS lead_id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(range) AS created_at,
+       'Web' AS source, 'marketing' AS origin, (range % 7)::INTEGER AS attempts, range % 5 = 0 AS connected,
+       'rep' || (range % 4) AS owner, false AS touched_before_handoff
 FROM range($n)
 """
 

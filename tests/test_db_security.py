@@ -1,4 +1,5 @@
-"""The per-session DuckDB connection as an attacker sees it (reliability plan 4.2, 4.5, 4.6, 4.7)."""
+"""The per-session DuckDB connection as an attacker sees it: locked files and settings, quoted identifiers,
+threads and cursors, other sessions."""
 from __future__ import annotations
 
 import ast
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "sla_core").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"])
 
 
-# 4.6 ─ external access is off, and the configuration cannot be loosened
+# external access is off, and the configuration cannot be loosened
 @pytest.fixture
 def outside(tmp_path):
     """A readable file and a writable folder next to, not inside, the session folder."""
@@ -70,7 +71,7 @@ def test_a_session_reads_its_own_folder_only(tmp_path):
     assert b.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'leads'").fetchall() == [(0,)]
 
 
-# 4.5 ─ identifier quoting, fuzzed through CREATE and SELECT
+# identifier quoting, fuzzed through CREATE and SELECT
 names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40)
 
 
@@ -100,7 +101,7 @@ def test_quote_ident_refuses_what_cannot_be_an_identifier(bad):
         quote_ident(bad)
 
 
-# 4.2 ─ 20 threads, one session connection, a cursor each
+# 20 threads, one session connection, a cursor each
 def test_twenty_threads_on_cursors_of_one_session(con, tmp_path):
     Loader(con, tmp_path / "session").load(export_text(2000))
     expected = con.execute(
@@ -128,7 +129,7 @@ def test_twenty_threads_on_cursors_of_one_session(con, tmp_path):
     assert len(results) == 20 and all(r == expected for r in results.values())
 
 
-# 4.1 / 4.7 ─ static rules over the app's code
+# static rules over the app's code
 def _tree(path: Path) -> ast.AST:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
@@ -172,7 +173,7 @@ def test_the_static_rules_can_fail(tmp_path):
             check(bad)
 
 
-# 4.6 on the store ─ the one connection shared between sessions: a share viewer's cursor changes nothing
+# the store, the one connection shared between sessions: a share viewer's cursor changes nothing
 @pytest.fixture
 def viewer_cursor(tmp_path):
     """A cursor on the store as a share link's session gets it: its own, showing one saved workspace."""
@@ -227,7 +228,7 @@ def test_a_share_viewers_store_cursor_cannot_loosen_limits_read_files_or_load_ex
     assert viewer_cursor.execute("SELECT count(*) FROM leads").fetchone() == (10,)  # the view still works
 
 
-# 4.2 ─ one session, two threads: a rerun (or a download) while the interrupted run's query still runs
+# one session, two threads: a rerun (or a download) while the interrupted run's query still runs
 def _slow_count(connection, started: threading.Event) -> int:
     started.set()
     return connection.execute("SELECT count(*) FROM range(60000000) WHERE hash(range) % 7 = 0").fetchone()[0]

@@ -39,7 +39,8 @@ def test_month_depth_figures(leads_con):
     assert march.pct_at_goal == pytest.approx(1 / 3)
     assert march.leads_worked_pct == pytest.approx(3 / 4)
     feb = df.iloc[0]
-    assert (feb.handed, feb.not_connected, feb.avg_attempts, feb.pct_at_goal, feb.leads_worked_pct) == (1, 1, 8, 1.0, 1.0)
+    assert ((feb.handed, feb.not_connected, feb.avg_attempts, feb.pct_at_goal, feb.leads_worked_pct)
+            == (1, 1, 8, 1.0, 1.0))
 
 
 def test_the_goal_moves_the_share_at_goal_only(leads_con):

@@ -84,8 +84,9 @@ def test_verdicts_of_the_ten_lead_export(files):
     march = report("--leads", leads, "--assumptions", assumptions, "--month", "2024-03")
     # 4 leads by the 10th against 100 × 10 ÷ 31 = 32.3 on the goal line: behind, but not missed before March ends
     assert march["verdicts"]["marketing"] == "in progress"
-    assert march["verdict_reasons"]["marketing"] == ("in progress, behind: 4 marketing leads by 10 March, 32.3 expected "
-                                                     "by then on the goal line (100 needed in March 2024)")
+    assert march["verdict_reasons"]["marketing"] == ("in progress, behind: 4 marketing leads by 10 March, "
+                                                     "32.3 expected by then on the goal line "
+                                                     "(100 needed in March 2024)")
     assert march["month_phase"] == "in progress"
     # the export has no first-touch or attempts columns: sales is not measured, and never counted as a miss
     assert march["verdicts"]["sales"] == "not measured"

@@ -17,7 +17,9 @@ from ingest_support import csv_bytes
 from pages.common.ui import KEYS
 from sla_core import report, theme
 from sla_core.assumptions import Assumptions
+from sla_core.digest import printable
 from sla_core.health import agreement
+from sla_core.health import view as health_view
 from sla_core.health.verdicts import floor_percent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,3 +279,20 @@ def test_agreement_page_says_the_further_conditions_once_and_uses_the_live_plan(
            "leads." in shown(app.markdown)
     assert "27 lead(s) handed in December 2024 are still untouched past the 1 h speed goal" in shown(app.markdown)
     assert "at least 6 attempts on 80 % of the leads not yet connected" in shown(app.markdown)
+
+
+# --- this month's printable report ------------------------------------------------------------------------------
+
+
+def test_the_printable_report_of_the_month_picked_says_what_the_overview_says(sample):
+    """The Overview offers the month picked as one printable page; its verdicts are the page's pills."""
+    ws = workspace_of(sample)
+    _pick(sample, JUNE)
+    assert any(b.proto.label.startswith("Download this month's report") for b in sample.get("download_button"))
+    settings = health_view.Settings(ws.assumptions, ws.tier_rules, ws.sales_clock, ws.business_hours, ws.tiers)
+    page = printable.month_page(ws.con, ws.dataset, settings, JUNE, ws.cache).decode()
+    assert "<h1>SLA status</h1>" in page and "June 2024" in page and 'src="data:image/png;base64,' in page
+    said = dict(re.findall(r'data-verdict="(\w+)"><b>\w+</b>: ([^<]+)</span>', page))
+    out = report.build(ws.con, ws.dataset, report.ReportRequest(JUNE, ws.assumptions, ws.sales_clock))
+    assert said["marketing"] == out["verdicts"]["marketing"] == _pills(sample)["marketing"]
+    assert said["sales"] == out["verdicts"]["sales"] == _pills(sample)["sales"]

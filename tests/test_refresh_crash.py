@@ -28,10 +28,11 @@ BASE = 200_000  # leads in version 1; each version adds NEW of them and changes 
 NEW = 5_000
 # The leads of data version $k: a tenth of them (by id) get other attempts than in every other version.
 VERSION_LEADS = """
-INSERT INTO leads
-SELECT 'L' || i, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(i), NULL, 'Web', 'marketing', NULL, NULL,
-       ((i + CASE WHEN i % 10 = $k % 10 THEN $k ELSE 0 END) % 7)::INTEGER, i % 5 = 0, NULL, NULL, 'rep' || (i % 4),
-       NULL, NULL, false
+INSERT INTO leads BY NAME  -- by name: a lead field not given here (a nullable one) stays NULL
+SELECT 'L' || i AS lead_id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(i) AS created_at,
+       'Web' AS source, 'marketing' AS origin,
+       ((i + CASE WHEN i % 10 = $k % 10 THEN $k ELSE 0 END) % 7)::INTEGER AS attempts, i % 5 = 0 AS connected,
+       'rep' || (i % 4) AS owner, false AS touched_before_handoff
 FROM range($base + $new * ($k - 1)) AS r(i)
 """
 FIGURES = "SELECT count(*), sum(attempts) FROM leads"

@@ -37,14 +37,16 @@ def lead(lead_id, handed, touch=None, owner=None, mql=None, attempts=0, connecte
 
 # Goal 1 h, as of Sun 10 Mar 12:00 UTC. Responses in calendar hours (business hours Mon–Fri 09–17 in brackets).
 LEADS = [
-    lead("A", "03-04T10:00", "03-04T10:30", "Ann", mql="03-04T09:00", attempts=3, connected=True),  # 0.5 within; routing 1 h
+    # 0.5 within; routing 1 h
+    lead("A", "03-04T10:00", "03-04T10:30", "Ann", mql="03-04T09:00", attempts=3, connected=True),
     lead("B", "03-04T10:00", "03-04T12:00", "Ann", attempts=6),  # 2 missed
     lead("C", "03-05T09:00", "03-05T09:03", "Bob", mql="03-05T08:00", attempts=1),  # 0.05 within; routing 1 h
     lead("D", "03-05T09:00", None, "Bob"),  # never touched, window closed: missed
     lead("E", "03-10T11:30", None, "Bob"),  # not touched, window open until 12:30: not yet due
     lead("F", "03-06T09:00", "03-06T08:00", "Ann", attempts=2),  # touched before hand-off: excluded
     lead("G", "03-06T10:00", "03-08T10:00", None, attempts=7, connected=True),  # 48 missed (business: 16)
-    lead("J", "03-09T09:00", "03-10T13:00", "", attempts=2),  # touch after as-of: untouched; missed (business: not yet due)
+    # touch after as-of: untouched; missed (business: not yet due)
+    lead("J", "03-09T09:00", "03-10T13:00", "", attempts=2),
     lead("H", "02-28T10:00", "02-28T10:10", "Ann", attempts=1),  # February: 10 min within
     lead("I", "03-10T13:00", "03-10T13:05", "Ann"),  # handed after as-of: left out
     lead("K", None, None, "Ann"),  # never handed: left out
@@ -122,9 +124,11 @@ def test_one_month_window_gives_that_months_row_of_the_full_table(fixture_con, c
 def test_one_months_figures_without_a_frame_match_the_full_tables(fixture_con, clock, month):
     keys = (*speed.REPORT_KEYS, "within", "missed", "touched_before_handoff", *speed.BANDS)
     full = speed.speed_by_period(fixture_con, "month", 1.0, AS_OF, "UTC", clock)
-    assert speed.month_figures(fixture_con, month, 1.0, AS_OF, "UTC", clock, keys) == speed.period_row(full, month, keys)
+    assert (speed.month_figures(fixture_con, month, 1.0, AS_OF, "UTC", clock, keys)
+            == speed.period_row(full, month, keys))
     depths = depth.depth_by_period(fixture_con, "month", 6, AS_OF, "UTC")
-    assert depth.month_figures(fixture_con, month, 6, AS_OF, "UTC") == speed.period_row(depths, month, depth.REPORT_KEYS)
+    assert (depth.month_figures(fixture_con, month, 6, AS_OF, "UTC")
+            == speed.period_row(depths, month, depth.REPORT_KEYS))
     assert speed.month_figures(fixture_con, month, 1.0, None, "UTC", clock)["handed"] == 0
 
 
@@ -160,7 +164,8 @@ def test_per_rep_figures(fixture_con):
     reps = _by_rep(con, "month", 1.0, AS_OF, "UTC")
     march = reps[reps["period_start"] == MARCH].set_index("owner")
     assert list(march.index) == ["(no owner)", "Ann", "Bob"]
-    assert march.loc["Ann", ["handed", "touched", "within", "missed", "touched_before_handoff"]].tolist() == [2, 2, 1, 1, 1]
+    ann = march.loc["Ann", ["handed", "touched", "within", "missed", "touched_before_handoff"]]
+    assert ann.tolist() == [2, 2, 1, 1, 1]
     assert march.loc["Ann", "median_hours"] == pytest.approx(1.25)
     assert march.loc["Bob", ["handed", "touched", "within", "missed"]].tolist() == [3, 1, 1, 1]
     assert march.loc["(no owner)", "pct_within_goal"] == 0.0
@@ -169,7 +174,7 @@ def test_per_rep_figures(fixture_con):
 def test_drill_down_lists_the_breaching_leads_with_reasons(fixture_con):
     con = fixture_con
     rows = speed.speed_leads(con, "month", MARCH, 1.0, 6, AS_OF, "UTC")
-    assert dict(zip(rows["lead_id"], rows["breach"])) == {
+    assert dict(zip(rows["lead_id"], rows["breach"], strict=True)) == {
         "B": "speed", "C": "depth", "D": "speed, depth", "F": "depth", "G": "speed", "J": "speed, depth", "E": "depth"}
     assert list(rows["lead_id"]) == ["B", "C", "D", "F", "G", "J", "E"]  # oldest hand-off first
     assert set(rows["total"]) == {7}
@@ -178,7 +183,7 @@ def test_drill_down_lists_the_breaching_leads_with_reasons(fixture_con):
     assert list(page["lead_id"]) == ["D", "E"] and set(page["total"]) == {3}
     assert list(page["speed_status"]) == ["missed", "not yet due"]
     everyone = speed.speed_leads(con, "month", MARCH, 1.0, 6, AS_OF, "UTC", breaching_only=False, limit=None)
-    statuses = dict(zip(everyone["lead_id"], everyone["speed_status"]))
+    statuses = dict(zip(everyone["lead_id"], everyone["speed_status"], strict=True))
     assert statuses["A"] == "within goal" and statuses["F"] == "touched before hand-off (excluded)"
     assert everyone.set_index("lead_id").loc["G", "response_hours"] == pytest.approx(48)
 
@@ -282,7 +287,7 @@ def test_speed_and_depth_agree_from_the_log_and_from_direct_columns(con, tmp_pat
     from_log = figures()
     loader.load(DIRECT)
     direct = figures()
-    for a, b in zip(from_log, direct):
+    for a, b in zip(from_log, direct, strict=True):
         assert a.equals(b)
     week = from_log[0].iloc[0]
     assert (week.handed, week.touched, week.within, week.missed) == (4, 3, 2, 2)
@@ -316,7 +321,8 @@ def test_report_command_speed_and_depth_keys(tmp_path, clock, expected):
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert {k: out["speed"][k] for k in expected} == pytest.approx(expected)
-    assert out["speed"]["clock"] == ("calendar hours" if clock == "calendar" else "Mon–Fri 09:00–17:00 UTC, no holidays")
+    assert out["speed"]["clock"] == ("calendar hours" if clock == "calendar"
+                                     else "Mon–Fri 09:00–17:00 UTC, no holidays")
     # not connected: B 6, C 1, F 0 → avg 7/3; at the goal of 6: B; worked: A, B, C of 4
     depth = out["depth"]
     assert depth.pop("measured") is True  # the export has an attempts column (SPEC 9)
@@ -335,7 +341,8 @@ def test_month_figures_match_a_python_reading_of_the_spec(make_leads, rows, as_o
     at = lambda minutes: start + timedelta(minutes=minutes)  # noqa: E731
     as_of, goal = at(as_of_minute), goal_minutes / 60
     con = make_leads([{"lead_id": str(i), "created_at": at(h).isoformat(), "handed_at": at(h).isoformat(),
-                       "first_touch_at": None if t is None else at(h + t).isoformat()} for i, (h, t) in enumerate(rows)])
+                       "first_touch_at": None if t is None else at(h + t).isoformat()}
+                      for i, (h, t) in enumerate(rows)])
     df = speed.speed_by_period(con, "month", goal, as_of, "UTC")
     for month_start in (date(2024, 3, 1), date(2024, 4, 1)):
         leads = [(h, t) for h, t in rows if at(h) <= as_of and at(h).date().replace(day=1) == month_start
@@ -351,7 +358,8 @@ def test_month_figures_match_a_python_reading_of_the_spec(make_leads, rows, as_o
         row = got.iloc[0]
         assert (row.handed, row.touched, row.within, row.missed) == (len(leads), len(responses), within, missed)
         expected_pct = within / (within + missed) if within + missed else None
-        assert (row.pct_within_goal if row.pct_within_goal == row.pct_within_goal else None) == pytest.approx(expected_pct)
+        pct = row.pct_within_goal if row.pct_within_goal == row.pct_within_goal else None  # NaN → None
+        assert pct == pytest.approx(expected_pct)
         if responses:
             assert row.median_hours == pytest.approx(float(np.quantile(responses, 0.5)))
             assert row.p90_hours == pytest.approx(float(np.quantile(responses, 0.9)))

@@ -1,4 +1,4 @@
-"""Reliability plan 5.6–5.7: a damaged write-ahead log, a damaged store file and a full disk.
+"""Store recovery drills: a damaged write-ahead log, a damaged store file and a full disk.
 
 Nothing the store holds is ever deleted or replaced by an empty store: a log that cannot be
 replayed is set aside (and the store opens as of its last checkpoint), a damaged file is

@@ -78,6 +78,7 @@ class Keys:
     # Overview and Agreement (the month picked on one is kept for the other: ``month_picker``)
     overview_month: str = "overview_month"
     agreement_month: str = "agreement_month"
+    overview_report: str = "overview_report"
     link_data_version: str = "link_data_version"
     link_month: str = "link_month"
     # Save & share: data versions

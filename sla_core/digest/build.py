@@ -94,6 +94,7 @@ class Request:
 
     assumptions: Assumptions
     clock: str = "calendar"
+    month: date | None = None  # None: the month shown first
     workspace: str | None = None
     scenario: str | None = None
     previous: Mapping | None = None
@@ -101,9 +102,10 @@ class Request:
 
 
 def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: Request, now: datetime | None = None) -> Digest:
-    """The digest of the month shown first, on ``con``'s ``leads`` (a session's, or a saved workspace's view)."""
+    """The digest of the request's month (the month shown first when none), on ``con``'s ``leads`` (a session's,
+    or a saved workspace's view)."""
     a = request.assumptions
-    report = report_module.build(con, dataset, report_module.ReportRequest(None, a, request.clock))
+    report = report_module.build(con, dataset, report_module.ReportRequest(request.month, a, request.clock))
     month = report_module.parse_month(report["month"])
     judged = judged_months(con, dataset, month, a, request.clock)
     shown = judged[0]

@@ -1,6 +1,6 @@
 """The store file itself: where it lives, opening (and recovering) it, and the one way to write to it.
 
-Durability rules (reliability plan section 5): the schema is created or brought up to date
+Durability rules: the schema is created or brought up to date
 once at start-up in one transaction followed by a CHECKPOINT; after that every write is rows
 only, inside ``_write`` (all or nothing), and ends with a CHECKPOINT so the WAL stays small.
 """

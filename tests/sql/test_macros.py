@@ -54,12 +54,16 @@ SPINE = ("SELECT coalesce(list(period_start ORDER BY period_start), []) "
 
 # (macro, expression, bound values, the value it gives)
 CASES = [
-    ("happened_by", "happened_by($at, $by)", {"at": utc(2024, 3, 1, 10), "by": utc(2024, 3, 1, 11)}, utc(2024, 3, 1, 10)),
-    ("happened_by", "happened_by($at, $by)", {"at": utc(2024, 3, 1, 11), "by": utc(2024, 3, 1, 11)}, utc(2024, 3, 1, 11)),
+    ("happened_by", "happened_by($at, $by)", {"at": utc(2024, 3, 1, 10), "by": utc(2024, 3, 1, 11)},
+     utc(2024, 3, 1, 10)),
+    ("happened_by", "happened_by($at, $by)", {"at": utc(2024, 3, 1, 11), "by": utc(2024, 3, 1, 11)},
+     utc(2024, 3, 1, 11)),
     ("happened_by", "happened_by($at, $by)", {"at": utc(2024, 3, 1, 12), "by": utc(2024, 3, 1, 11)}, None),
     ("happened_by", "happened_by($at, $by)", {"at": None, "by": utc(2024, 3, 1, 11)}, None),
-    ("in_span", "in_span($at, $start, $end)", {"at": utc(2024, 3, 1), "start": utc(2024, 3, 1), "end": utc(2024, 4, 1)}, True),
-    ("in_span", "in_span($at, $start, $end)", {"at": utc(2024, 4, 1), "start": utc(2024, 3, 1), "end": utc(2024, 4, 1)}, False),
+    ("in_span", "in_span($at, $start, $end)", {"at": utc(2024, 3, 1), "start": utc(2024, 3, 1), "end": utc(2024, 4, 1)},
+     True),
+    ("in_span", "in_span($at, $start, $end)", {"at": utc(2024, 4, 1), "start": utc(2024, 3, 1), "end": utc(2024, 4, 1)},
+     False),
     ("in_span", "in_span($at, $start, $end)", {"at": utc(2024, 2, 29), "start": utc(2024, 3, 1), "end": None}, False),
     ("in_span", "in_span($at, $start, $end)", {"at": utc(1970, 1, 1), "start": None, "end": None}, True),
     ("owner_name", "owner_name($owner)", {"owner": " Ann "}, "Ann"),
@@ -120,16 +124,20 @@ CASES = [
      datetime(1970, 1, 2, 20)),  # after it
     ("clock_wall_us", "make_timestamp(clock_wall_us($at, $clock))", {"at": utc(1970, 1, 6), "clock": SHIFTING_ZONE},
      datetime(1970, 1, 6, 2)),  # after the last block: its offset
-    ("clock_wall_us", "clock_wall_us($at, $clock)", {"at": utc(1970, 1, 6), "clock": {**SHIFTING_ZONE, "business": False}},
+    ("clock_wall_us", "clock_wall_us($at, $clock)",
+     {"at": utc(1970, 1, 6), "clock": {**SHIFTING_ZONE, "business": False}},
      None),  # the calendar clock needs no wall time
-    ("clock_time_of_day", "clock_time_of_day(epoch_us($wall::TIMESTAMP)) / 3600e6", {"wall": datetime(2024, 3, 4, 10, 30)},
+    ("clock_time_of_day", "clock_time_of_day(epoch_us($wall::TIMESTAMP)) / 3600e6",
+     {"wall": datetime(2024, 3, 4, 10, 30)},
      10.5),
-    ("clock_time_of_day", "clock_time_of_day(epoch_us($wall::TIMESTAMP)) / 3600e6", {"wall": datetime(1969, 12, 31, 23)},
+    ("clock_time_of_day", "clock_time_of_day(epoch_us($wall::TIMESTAMP)) / 3600e6",
+     {"wall": datetime(1969, 12, 31, 23)},
      23.0),  # before 1970 too
     ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1900, 1, 1)}, 0),  # a Monday
     ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1900, 1, 7, 23, 59)}, 6),
     ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1969, 12, 31, 23)}, 25566),
-    ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1970, 1, 1)}, 25567),  # 70 × 365 + 17 leap days
+    ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1970, 1, 1)},
+     25567),  # 70 × 365 + 17 leap days
     # business hours before day n at an hour of day since Monday 1 Jan 1900 (`at` matters only on a DST day)
     ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "sod": 10, "clock": NINE_TO_FIVE}, 1.0),
     ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "sod": 8, "clock": NINE_TO_FIVE}, 0.0),

@@ -159,7 +159,8 @@ CASES = [
              (MARCH, 4, 3, 1.35, 3, 1, 0.75, 1), (APRIL, 0, 0, None, 0, 0, None, 0), (MAY, 2, 1, 10.0, 0, 1, 0.0, 0),
          ]),
     # --- speed_leads: the drill-down list --------------------------------------------------------
-    Case("sales/speed_leads", "every lead of March, oldest hand-off first, with why it breaches", drill_down(), LISTED, [
+    Case("sales/speed_leads", "every lead of March, oldest hand-off first, with why it breaches",
+         drill_down(), LISTED, [
         ("A", "Ann", 0.05, "within goal", "connected", "", 5),
         ("B", "Ann", 2.0, "missed", "at goal", "speed", 5),
         ("D", "Cy", -1.0, "touched before hand-off (excluded)", "below goal", "depth", 5),
@@ -187,7 +188,8 @@ CASES = [
     Case("sales/speed_leads", "one New York day, in local time",
          drill_down(tz="America/New_York", period="day", period_start=date(2024, 3, 4),
                     near_from=datetime(2024, 3, 2, tzinfo=UTC), near_to=datetime(2024, 3, 7, tzinfo=UTC)),
-         ("lead_id", "handed_local", "first_touch_local"), [("A", datetime(2024, 3, 4, 5), datetime(2024, 3, 4, 5, 3))]),
+         ("lead_id", "handed_local", "first_touch_local"),
+         [("A", datetime(2024, 3, 4, 5), datetime(2024, 3, 4, 5, 3))]),
     # --- depth_by_period ---------------------------------------------------------------------------
     Case("sales/depth_by_period", "months at a depth goal of 2; leads touched before hand-off count", depth(), DEPTH, [
         (MARCH, 5, 4, 1.25, 1, 0.25, 4, 0.8),  # not connected: B 3, C 0, D 1, H 1 attempts; A connected
@@ -203,9 +205,12 @@ CASES = [
              (date(2024, 2, 26), "Ann", 1, 1, 1), (date(2024, 3, 4), "(no owner)", 1, 1, 0),
          ], NEW_YORK_WEEKS),
     # --- rep_bandwidth -----------------------------------------------------------------------------
-    Case("sales/rep_bandwidth", "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
-         {"as_of": AS_OF, "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
-         ("owner", "marketing_handed", "sales_handed", "marketing_attempts", "sales_attempts", "unconnected_marketing"), [
+    Case("sales/rep_bandwidth",
+         "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
+         {"as_of": AS_OF,
+          "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
+         ("owner", "marketing_handed", "sales_handed", "marketing_attempts", "sales_attempts",
+          "unconnected_marketing"), [
              ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "leads": 1}]),  # C
              ("Ann", 3, 0, 5, 0, [{"attempts": 1, "leads": 1}, {"attempts": 3, "leads": 1}]),  # A connected; B, H
              ("Cy", 1, 1, 1, 4, [{"attempts": 1, "leads": 1}]),  # D, and S sales-generated
