@@ -124,7 +124,7 @@ def assumption_inputs(ws: Workspace, data: marketing.Marketing | None, pooled) -
     monthly = data if with_monthly else None
     if ws.read_only:
         values = controls.shown_values(ws.assumptions)
-        st.markdown(markdown_table([label for label, _ in values], [[value for _, value in values]]))
+        st.markdown(markdown_table(["Assumption", "Value"], values))  # one per row: a phone shows them all
         if monthly is not None:
             built_while_open(MONTHLY_SECTION, KEYS.exact_values_open, lambda: _monthly_table(monthly))
         return

@@ -153,17 +153,17 @@ def verdict_badge(verdict: Verdict) -> tuple[str, str, str]:
     return f"{NA}: {verdict.detail}", "gray", "off"
 
 
-TIER_GOAL_COLUMNS = ["Tier", "Revenue goal", "Customers needed", "Leads needed", "Value per lead", "Value goal",
-                     "Leads to date", "Attainment", "Projection"]
+TIER_GOAL_COLUMNS = ["Tier", "Attainment", "Leads to date", "Leads needed", "Projection", "Revenue goal",
+                     "Customers needed", "Value per lead", "Value goal"]  # where the month stands first: a phone
 
 
 def tier_goal_rows(targets: list[TierTarget], lines: dict[str, GoalLine]) -> list[tuple[str, ...]]:
-    """Per tier (columns TIER_GOAL_COLUMNS): its goals and where the chosen month stands against them,
-    every cell as shown. Plain text: the page draws these few rows as a static table."""
+    """Per tier (columns TIER_GOAL_COLUMNS): where the chosen month stands, then its goals, every cell as shown.
+    Plain text: the page draws these few rows as a static table."""
     rows = []
     for t in targets:
         line = lines.get(t.name)
-        rows.append((t.name, money(t.revenue_goal), count(t.customers_needed), count(t.leads_needed),
-                     money(t.value_per_lead), money(t.value_goal), count(line.actual if line else None),
-                     percent(line.attainment if line else None, 0), count(line.projection if line else None)))
+        rows.append((t.name, percent(line.attainment if line else None, 0), count(line.actual if line else None),
+                     count(t.leads_needed), count(line.projection if line else None), money(t.revenue_goal),
+                     count(t.customers_needed), money(t.value_per_lead), money(t.value_goal)))
     return rows
