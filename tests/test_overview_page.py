@@ -276,5 +276,5 @@ def test_agreement_page_says_the_further_conditions_once_and_uses_the_live_plan(
     # January 2025: marketing owes nothing through December; December missed speed, so sales' list is live
     assert "Marketing owes no leads from past months through December 2024, so January 2025 keeps its goal of 200 " \
            "leads." in shown(app.markdown)
-    assert "27 lead(s) handed in December 2024 are still untouched past the 1 h speed goal" in shown(app.markdown)
+    assert "27 leads handed in December 2024 are still untouched past the 1 h speed goal" in shown(app.markdown)
     assert "at least 6 attempts on 80 % of the leads not yet connected" in shown(app.markdown)

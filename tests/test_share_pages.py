@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common import access
 from pages.common.state import ReadOnlyError
-from pages.common.ui import KEYS
+from pages.common.ui import KEYS, SHARED_SAMPLE_LINE
 from sla_core.assumptions import Assumptions
 from sla_core.store import share
 
@@ -313,6 +313,11 @@ def test_agreement_text_is_written_by_the_editor_and_shared_read_only():
     assert "Ana <b>Ruiz</b>, CMO" in _text(viewer.markdown)
     assert "Daily stand-up until back on track" in _text(viewer.markdown)
     assert "Read-only shared view" in _text(viewer.info)
+    assert "Not filled in yet." in _text(viewer.markdown)  # the sales contact nobody wrote: no form hint
+    assert "(name, role, email)" not in _text(viewer.markdown)
+    for script in ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agreement.py"):
+        viewer.switch_page(script).run()  # the shared sample says so, and sends nobody to a Data page it lacks
+        assert SHARED_SAMPLE_LINE in _text(viewer.info) and "Data page" not in _text(viewer.info), script
 
 
 def test_editor_allow_list_when_sign_in_is_configured(editor, monkeypatch):
