@@ -167,6 +167,8 @@ def test_tier_goals_and_value_mode(small):
     assert tiers["Leads needed"].tolist() == ["40", "30", "20", "10"]
     # March leads by title: CTO (executive), IT Manager (manager), Engineer and no title (other)
     assert tiers["Leads to date"].tolist() == ["1", "0", "1", "2"]
+    note = text(small.markdown)
+    assert "Value goal for the month: $5,000" in note and "the marketing revenue goal of $5,000" in note
     small.radio(key=KEYS.goal_view).set_value("executive").run()
     assert month_goal(small, "executive leads") == "40"
     small.radio(key=KEYS.goal_view).set_value("Lead value (value mode)").run()

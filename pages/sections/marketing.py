@@ -191,7 +191,8 @@ def target_metrics(t: targets.Targets) -> None:
     """The targets, right under the assumptions' inputs (one heading for both: an element less per rerun)."""
     row = st.container(horizontal=True)
     row.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
-               help="Quota × marketing share of revenue.")
+               help="Quota × marketing share of revenue. The tiers' value goal is another figure: what the "
+                    "leads needed are worth, rounded up to whole customers in each tier.")
     row.metric("Customers needed", fmt.count(t.customers_needed), border=True,
                help="Revenue goal ÷ average deal size, rounded up.")
     row.metric("Leads needed", fmt.count(t.leads_needed), border=True,
@@ -274,7 +275,7 @@ def month_sections(ws: Workspace, data: marketing.Marketing | None, pooled, targ
     tier_targets, tier_problem = tiers_section(ws, data, pooled)
     month = goal.goal_line_section(ws, data, target, tier_targets, tier_problem)
     if tier_targets:
-        goal.tier_goals(data, month, tier_targets)
+        goal.tier_goals(data, month, tier_targets, target.marketing_revenue_goal)
     return month
 
 

@@ -13,7 +13,7 @@ from sla_core.health.verdicts import IN_PROGRESS, MET, MISSED, NOT_MEASURED, Ver
 from sla_core.marketing.actuals import PooledActuals
 from sla_core.marketing.goal_line import GoalLine
 from sla_core.marketing.maturity import MATURE, NO_LEADS, Cohort, Maturity
-from sla_core.marketing.targets import TierAssumption, TierTarget
+from sla_core.marketing.targets import TierAssumption, TierTarget, value_goal
 from sla_core.marketing.tiers import TierRule
 
 MONTHLY_COLUMNS = ["Month", "Marketing leads", "Customers from them", "Close rate", "Projected close rate",
@@ -167,3 +167,14 @@ def tier_goal_rows(targets: list[TierTarget], lines: dict[str, GoalLine]) -> lis
                      count(t.leads_needed), count(line.projection if line else None), money(t.revenue_goal),
                      count(t.customers_needed), money(t.value_per_lead), money(t.value_goal)))
     return rows
+
+
+def value_goal_note(tiers: list[TierTarget], revenue_goal: float) -> str:
+    """The value goal in words, beside the marketing revenue goal it is not: it is what the tiers' leads needed
+    are worth, so each tier's rounding up to whole customers (and any value per lead set by hand) moves it."""
+    worth = value_goal(tiers)
+    customers = [t.customers_needed for t in tiers]
+    whole = "" if None in customers else f" ({count(sum(customers))} customers in all)"
+    return (f"Value goal for the month: {money(worth)}, what the tiers' leads needed are worth (Σ leads needed × "
+            f"value per lead). It is not the marketing revenue goal of {money(revenue_goal)}: each tier rounds up "
+            f"to whole customers{whole} and whole leads, and a value per lead set by hand moves it.")
