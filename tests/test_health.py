@@ -169,7 +169,7 @@ def test_status_table_has_plain_names_verdict_words_and_na():
     assert shown.iloc[0].to_dict() == {"Month": "Jan 2024", "Status": "missed", "Marketing": "met",
                                        "Sales SLA": "missed", "Attainment": "110.0 %", "Speed": "missed (70.0 %)",
                                        "Depth": "met (90.0 %)", "Misses in a row": "marketing 0 · sales 1"}
-    assert shown.iloc[1].to_dict() == {"Month": "Feb 2024", "Status": "in progress", "Marketing": "behind",
+    assert shown.iloc[1].to_dict() == {"Month": "Feb 2024 so far", "Status": "in progress", "Marketing": "behind",
                                        "Sales SLA": "on track", "Attainment": "40.0 %", "Speed": "n/a",
                                        "Depth": "on track (95.0 %)", "Misses in a row": "marketing 0 · sales 1"}
     assert not shown.isna().any().any()  # "n/a", never None or NaN

@@ -147,6 +147,7 @@ STATUS_COLUMNS = ("Month", "Status", "Marketing", "Sales SLA", "Attainment", "Sp
 # the figures behind them follow.
 VERDICT_COLUMNS = {"Marketing": ("marketing", None), "Sales SLA": ("sales", None), "Speed": ("speed", "speed_pct"),
                    "Depth": ("depth", "depth_pct")}
+IN_PROGRESS_MARK = " so far"  # "Jan 2025 so far": the month in progress, short enough for a phone
 STATUS_SHOWN = {"review": "up for review"}
 STATUS_COLOURS = {"review": theme.MISSED, "met": theme.MET, "missed": theme.MISSED, "in progress": theme.IN_PROGRESS}
 TINT = 0.16  # a verdict cell's background: its verdict colour, light enough for dark text
@@ -162,11 +163,11 @@ def _cell(word: str, verdict: str | None, share: float | None) -> str:
 
 
 def status_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The health table as a VP reads it: one row per month, every verdict in words, "n/a" where there is none (the
-    month in progress says so in its Status, unless it is up for review; it is always the last row)."""
+    """The health table as a VP reads it: one row per month, every verdict in words, "n/a" where there is none."""
     rows = []
     for r in table.to_dict("records"):
-        row = {"Month": f"{r['month']:%b %Y}", "Status": STATUS_SHOWN.get(r["status"], r["status"])}
+        row = {"Month": f"{r['month']:%b %Y}" + ("" if r["complete"] else IN_PROGRESS_MARK),
+               "Status": STATUS_SHOWN.get(r["status"], r["status"])}
         for name, (figure, share) in VERDICT_COLUMNS.items():
             row[name] = _cell(r[f"{figure}_word"], r[f"{figure}_verdict"], r[share] if share else None)
         attainment = r["marketing_attainment"]

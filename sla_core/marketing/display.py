@@ -153,7 +153,7 @@ def verdict_badge(verdict: Verdict) -> tuple[str, str, str]:
     return f"{NA}: {verdict.detail}", "gray", "off"
 
 
-TIER_GOAL_COLUMNS = ["Tier", "Attainment", "Leads to date", "Leads needed", "Projection", "Revenue goal",
+TIER_GOAL_COLUMNS = ["Tier", "Attainment", "Projection", "Leads needed", "Leads to date", "Revenue goal",
                      "Customers needed", "Value per lead", "Value goal"]  # where the month stands first: a phone
 
 
@@ -163,8 +163,8 @@ def tier_goal_rows(targets: list[TierTarget], lines: dict[str, GoalLine]) -> lis
     rows = []
     for t in targets:
         line = lines.get(t.name)
-        rows.append((t.name, percent(line.attainment if line else None, 0), count(line.actual if line else None),
-                     count(t.leads_needed), count(line.projection if line else None), money(t.revenue_goal),
+        rows.append((t.name, percent(line.attainment if line else None, 0), count(line.projection if line else None),
+                     count(t.leads_needed), count(line.actual if line else None), money(t.revenue_goal),
                      count(t.customers_needed), money(t.value_per_lead), money(t.value_goal)))
     return rows
 
