@@ -79,7 +79,7 @@ if ws.read_only:
 else:
     st.caption("The numbers come from the current assumptions and data; write the parts only people can write, "
                "then download the agreement as Markdown or as a printable HTML page (print it to PDF).")
-draft = health_view.agreement_draft(ws.con, dataset, settings, ws.agreement_text, month, ws.cache)
+draft = health_view.agreement_draft(ws.con, dataset, settings, ws.agreement_text, month, ws.cache, ws.read_only)
 
 for section in draft.sections:
     st.subheader(section.title)

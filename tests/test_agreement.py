@@ -54,7 +54,7 @@ def test_sections_in_order_with_the_worked_example_numbers():
     goals = sections[1]
     assert "Deliver 100 marketing-qualified leads in March 2024" in goals.marketing
     assert "80 % of handed-over leads within 1 h" in goals.sales and "at least 6 attempts" in goals.sales
-    assert "missed 1 and sales 3 complete month(s) in a row" in sections[-1].full
+    assert "marketing has missed 1 complete month in a row, sales 3 complete months in a row" in sections[-1].full
 
 
 def test_the_depth_goal_uses_the_depth_target_share():
@@ -77,6 +77,16 @@ def test_written_parts_fill_the_columns_and_placeholders_show_what_is_missing():
     assert by_title["Points of contact"].marketing == "Ana Ruiz, CMO"
     assert by_title["Points of contact"].sales == "(name, role, email)"
     assert by_title["Plan when goals are missed"].sales == "Daily stand-up"
+
+
+def test_a_read_only_view_says_an_unwritten_part_is_not_filled_in_yet_not_the_forms_hint():
+    text = agreement.AgreementText().updated(marketing_contact="Ana Ruiz, CMO")
+    by_title = {s.title: s for s in _sections(text, read_only=True)}
+    assert by_title["Points of contact"].marketing == "Ana Ruiz, CMO"
+    assert by_title["Points of contact"].sales == "Not filled in yet."
+    plan = by_title["Plan when goals are missed"]
+    assert (plan.marketing, plan.sales) == ("Not filled in yet.", "Not filled in yet.")
+    assert {s.title: s for s in _sections(text)}["Points of contact"].sales == "(name, role, email)"  # editing
 
 
 def test_the_live_plan_comes_first_and_what_people_wrote_follows():
@@ -192,10 +202,12 @@ def test_marketing_plan_without_a_lead_target_says_na():
 def test_sales_plan_names_the_reps_with_leads_still_untouched():
     plan = catch_up.catch_up_plan(SPEC_8B_MONTHS, date(2024, 3, 1), SPEC_8B)
     _, sales = agreement.missed_goal_plan(plan, _work({"Bob": 3, "Ann": 2}))
-    assert sales == ("5 lead(s) handed in February 2024 are still untouched past the 1 h speed goal (Bob 3, Ann 2). "
+    assert sales == ("5 leads handed in February 2024 are still untouched past the 1 h speed goal (Bob 3, Ann 2). "
                      "Sales works them first, oldest hand-off first, before new leads.")
     _, many = agreement.missed_goal_plan(plan, _work({f"Rep {i}": 8 - i for i in range(7)}))
     assert "(Rep 0 8, Rep 1 7, Rep 2 6, Rep 3 5, Rep 4 4 and 2 more reps)" in many
+    _, one = agreement.missed_goal_plan(plan, _work({"Bob": 1}))
+    assert one.startswith("1 lead handed in February 2024 is still untouched past the 1 h speed goal (Bob 1).")
     _, none = agreement.missed_goal_plan(plan, _work({}))
     assert none.startswith("No lead handed in February 2024 is still untouched past the 1 h speed goal.")
 

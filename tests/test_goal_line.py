@@ -122,7 +122,8 @@ def test_chart_specs_swap_the_goal_and_render():
     assert [p for p in moved["params"] if p["name"] == "goal"] == [{"name": "goal", "value": 58}]
     assert [p for p in spec["params"] if p["name"] == "goal"] == [{"name": "goal", "value": 29}]  # cached spec kept
     assert "February 2024: leads against the goal line" in vl_convert.vegalite_to_svg(moved)
-    history = month_attainments(DAILY, None, date(2024, 3, 16), [date(2024, 1, 1), date(2024, 2, 1)])
+    history = month_attainments(DAILY, None, date(2024, 3, 16), [date(2024, 1, 1), date(2024, 2, 1)]).assign(
+        stage="complete")
     bars = charts.attainment_chart(history, None).to_dict()
 
     def colours(goal):  # bars of each colour, less the one legend symbol each

@@ -147,8 +147,8 @@ def test_read_only_view_shows_the_assumptions_as_values_and_hides_use_my_actuals
     page = text(at.markdown)
     assert "Read-only shared view: the assumptions are fixed by whoever shared it" in page
     assert "Move an assumption" not in page
-    assert ("| Sales quota | Marketing share of revenue | Average deal size | Close rate | Catch-up spread |\n"
-            "|---|---:|---:|---:|---:|\n| $300,000 | 70.0 % | $15,000 | 5.00 % | 2 months |") in page
+    assert ("| Assumption | Value |\n|---|---:|\n| Sales quota | $300,000 |\n| Marketing share of revenue | 70.0 % |\n"
+            "| Average deal size | $15,000 |\n| Close rate | 5.00 % |\n| Catch-up spread | 2 months |") in page
     assert not at.slider and not at.number_input
     assert at.expander[0].label == "The monthly recalculation"
     open_section(at, KEYS.exact_values_open)
@@ -167,6 +167,8 @@ def test_tier_goals_and_value_mode(small):
     assert tiers["Leads needed"].tolist() == ["40", "30", "20", "10"]
     # March leads by title: CTO (executive), IT Manager (manager), Engineer and no title (other)
     assert tiers["Leads to date"].tolist() == ["1", "0", "1", "2"]
+    note = text(small.markdown)
+    assert "Value goal for the month: $5,000" in note and "the marketing revenue goal of $5,000" in note
     small.radio(key=KEYS.goal_view).set_value("executive").run()
     assert month_goal(small, "executive leads") == "40"
     small.radio(key=KEYS.goal_view).set_value("Lead value (value mode)").run()

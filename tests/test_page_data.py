@@ -36,6 +36,11 @@ def test_first_visit_shows_the_bundled_sample(at):
     assert {"Column mapping", "Data quality", "Preview"} <= set(headings)
     mapping = at.dataframe  # mapping editor is a data_editor, listed among the frames
     assert mapping, "the mapping editor and quality tables are shown"
+    as_of = next(m for m in at.metric if m.label == "As of")
+    assert (as_of.value, as_of.delta) == ("2025-01-14", "23:38 UTC")  # the time under the date: nothing truncated
+    assert "time zone UTC · dates YYYY-MM-DD · decimal point (1,234.56)" in shown(at.caption)
+    preview = at.dataframe[-1]
+    assert preview.proto.HasField("placeholder") and preview.proto.placeholder == ""  # blank, not "None"
 
 
 @pytest.mark.parametrize("style", ["hubspot", "salesforce", "snake"])

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common import access
 from pages.common.state import ReadOnlyError
-from pages.common.ui import KEYS
+from pages.common.ui import KEYS, SHARED_SAMPLE_LINE
 from sla_core.assumptions import Assumptions
 from sla_core.store import share
 
@@ -201,6 +201,23 @@ def test_every_download_of_the_shared_pages_gives_its_file(editor, downloads):
         set(got["pages/overview.py"])
 
 
+def _links(app) -> dict:
+    """The newest row of the Save & share page's links table, as read: plain names, times in words."""
+    table = next(d.value for d in app.dataframe if "Revoked" in d.value.columns)
+    assert list(table.columns) == ["Label", "Status", "Scenario", "Revision", "Data", "Opens on", "Created",
+                                   "Expires", "Revoked"]
+    assert not table.isna().any().any()  # a time a link has not got reads blank or "never", not None
+    return table.iloc[0].to_dict()
+
+
+def test_a_link_that_never_expires_says_never(editor):
+    editor.selectbox(key=KEYS.link_expiry).set_value("Never")
+    _create_link(editor)
+    links = _links(editor)
+    assert (links["Expires"], links["Revoked"], links["Data"], links["Opens on"]) == ("never", "", "latest",
+                                                                                      "latest month")
+
+
 def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
     token = _create_link(editor)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -211,9 +228,13 @@ def test_revoked_and_tampered_tokens_get_one_generic_message(editor):
         assert not app.metric
     viewer = _app(share=token).run()
     assert not viewer.error
+    links = _links(editor)
+    assert (links["Status"], links["Expires"].endswith(" UTC"), links["Revoked"]) == ("active", True, "")
     editor.selectbox(key=KEYS.revoke_pick).select_index(0)
     editor.button(key=KEYS.revoke_link).click().run()
     assert not editor.exception
+    links = _links(editor)
+    assert links["Status"] == "revoked" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", links["Revoked"])
     viewer.run()  # the open session re-checks its token on the next interaction
     assert _text(viewer.error) == share.GENERIC_DENIAL and not viewer.metric
     assert _text(_app(share=token).run().error) == share.GENERIC_DENIAL
@@ -313,6 +334,11 @@ def test_agreement_text_is_written_by_the_editor_and_shared_read_only():
     assert "Ana <b>Ruiz</b>, CMO" in _text(viewer.markdown)
     assert "Daily stand-up until back on track" in _text(viewer.markdown)
     assert "Read-only shared view" in _text(viewer.info)
+    assert "Not filled in yet." in _text(viewer.markdown)  # the sales contact nobody wrote: no form hint
+    assert "(name, role, email)" not in _text(viewer.markdown)
+    for script in ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agreement.py"):
+        viewer.switch_page(script).run()  # the shared sample says so, and sends nobody to a Data page it lacks
+        assert SHARED_SAMPLE_LINE in _text(viewer.info) and "Data page" not in _text(viewer.info), script
 
 
 def test_editor_allow_list_when_sign_in_is_configured(editor, monkeypatch):

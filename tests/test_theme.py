@@ -91,6 +91,11 @@ def _bandwidth_chart():
     return sales_charts.bandwidth_chart(bandwidth.bandwidth(loads, Assumptions(), MARCH))
 
 
+def _attainments():
+    """March complete (9 leads), April in progress on the 16th (2 leads)."""
+    return month_attainments(DAILY, None, date(2024, 4, 16), [MARCH, APRIL]).assign(stage=["complete", "in progress"])
+
+
 def _compare_chart():
     lines = scenarios.compare_goal_lines(DAILY, MARCH, {"1 · Plan": 31, "2 · Stretch": 62}, date(2024, 3, 20), "UTC")
     return scenarios.compare_chart(lines, MARCH)
@@ -100,8 +105,8 @@ def _compare_chart():
 CHARTS = {
     "goal line": (lambda: marketing_charts.goal_line_chart(goal_line(DAILY, MARCH, 31, date(2024, 3, 20))),
                   {theme.ACTUAL, theme.GOAL, theme.AS_OF}),
-    "attainment": (lambda: marketing_charts.attainment_chart(
-        month_attainments(DAILY, None, date(2024, 4, 16), [MARCH, APRIL]), 5), {theme.MET, theme.MISSED, theme.GOAL}),
+    "attainment": (lambda: marketing_charts.attainment_chart(_attainments(), 5),
+                   {theme.MET, theme.IN_PROGRESS, theme.GOAL}),
     "within goal": (lambda: sales_charts.within_goal_chart(SALES, "month", 0.8), {theme.MET, theme.MISSED}),
     "response": (_response_chart, {theme.ACTUAL, theme.GOAL}),
     "bands": (lambda: sales_charts.bands_chart(SALES, "month"), set(theme.BANDS)),
@@ -215,3 +220,18 @@ def test_streamlit_accent_and_default_chart_colours_are_the_palette():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
     assert config["primaryColor"] == theme.PRIMARY
     assert config["chartCategoricalColors"] == list(theme.CATEGORY)
+
+
+def test_attainment_bars_say_and_colour_the_marketing_verdicts():
+    """A complete month below its goal is drawn missed in the missed colour, the month in progress in progress in
+    its colour (its pace in the tooltip): the words and colours of ``verdicts.marketing`` and ``theme.VERDICT``."""
+    from sla_core.health import verdicts
+
+    chart = marketing_charts.attainment_chart(_attainments(), None).to_dict()
+    svg = export.chart_bytes(alt.LayerChart.from_dict(marketing_charts.with_goal(chart, 10)), "svg").decode()
+    bars = dict(re.findall(r'<path aria-label="Month: [^"]*?; Verdict: ([^;"]*)[^"]*"[^>]*fill="([^"]*)"', svg))
+    # March: 9 leads against 10 → missed; April by the 16th: 2 leads against 10 × 16 / 30 = 5.3 → behind so far
+    march = verdicts.marketing(MARCH, "complete", 9, 10)
+    april = verdicts.marketing(APRIL, "in progress", 2, 10, 16)
+    assert (march.verdict, april.verdict, april.pace) == ("missed", "in progress", "behind")
+    assert bars == {"missed": theme.MISSED, "in progress, behind": theme.IN_PROGRESS}

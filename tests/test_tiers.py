@@ -26,6 +26,22 @@ def test_tier_targets_split_the_goal_and_use_their_own_rates():
     assert value_goal(list(got.values())) == 20 * 100 + 12 * 250 + 200 * 10
 
 
+def test_the_value_goal_is_told_apart_from_the_revenue_goal():
+    """The sample's defaults: quota $200,000 × 70 % = a $140,000 revenue goal. Tiers 40/30/20/10 % at $15,000 and
+    5 %: $56,000 → 4 customers → 80 leads, $42,000 → 3 → 60, $28,000 → 2 → 40, $14,000 → 1 → 20; a lead is worth
+    5 % × $15,000 = $750, so the value goal is 200 × $750 = $150,000: the revenue of 10 whole customers."""
+    from sla_core.marketing.display import value_goal_note
+
+    a = Assumptions(quota=200_000, marketing_share=0.7, avg_deal_size=15_000, close_rate=0.05)
+    got = tier_targets(a, default_tiers(a))
+    assert [(t.customers_needed, t.leads_needed) for t in got] == [(4, 80), (3, 60), (2, 40), (1, 20)]
+    assert value_goal(got) == 150_000
+    note = value_goal_note(got, 140_000)
+    assert note.startswith("Value goal for the month: $150,000, what the tiers' leads needed are worth")
+    assert "not the marketing revenue goal of $140,000: each tier rounds up to whole customers (10 customers in " \
+           "all)" in note
+
+
 def test_tier_without_rates_is_na_and_zero_share_owes_nothing():
     tiers = [TierAssumption("executive", 1.0, None, 0.5), TierAssumption("other", 0.0, None, None)]
     got = tier_targets(BASE, tiers)

@@ -172,6 +172,7 @@ def require_dataset(dataset: Dataset | None) -> Dataset | None:
 
 
 SAMPLE_LINE = "Sample data — upload your export on the Data page"
+SHARED_SAMPLE_LINE = "Sample data — the demo export bundled with the app, not a CRM's"  # a shared view has no Data page
 
 
 def show_data_line(ws: Workspace) -> None:
@@ -185,7 +186,7 @@ def show_data_line(ws: Workspace) -> None:
     as_of = f"as of {line.as_of:%Y-%m-%d %H:%M}" if line.as_of else "as of n/a"
     when = f"{span} · {as_of} ({literal(line.tz)})"
     if is_sample(dataset):
-        st.info(f"**{SAMPLE_LINE}** · {when}", icon=":material/info:")
+        st.info(f"**{SHARED_SAMPLE_LINE if ws.read_only else SAMPLE_LINE}** · {when}", icon=":material/info:")
     else:
         st.caption(f":material/description: Data: {literal(', '.join(line.files))} · {when}")
 

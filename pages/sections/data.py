@@ -121,6 +121,9 @@ def mapping_in_force(mapping: Mapping, kinds: list[str], other_upload_pending: b
                "the reading options.")
 
 
+DECIMAL_WORDS = {".": "decimal point (1,234.56)", ",": "decimal comma (1.234,56)"}
+
+
 def loaded_summary(ws: Workspace, dataset: ingest.Dataset) -> None:
     """Rows read, rejected and loaded, the as-of time, and how the files were read."""
     q = dataset.quality
@@ -128,12 +131,15 @@ def loaded_summary(ws: Workspace, dataset: ingest.Dataset) -> None:
     c1.metric("Rows read", f"{q.rows_read:,}")
     c2.metric("Rows rejected", f"{q.rows_rejected:,}")
     c3.metric("Leads loaded", f"{dataset.rows_loaded:,}")
-    as_of = dataset.as_of.astimezone(ingest.ZoneInfo(dataset.tz)).strftime("%Y-%m-%d %H:%M") if dataset.as_of else "n/a"
-    c4.metric("As of", as_of, help=f"Latest timestamp in the files, shown in {dataset.tz}.")
+    as_of = dataset.as_of.astimezone(ingest.ZoneInfo(dataset.tz)) if dataset.as_of else None
+    c4.metric("As of", f"{as_of:%Y-%m-%d}" if as_of else "n/a",  # the time under the date: the value fits a column
+              delta=f"{as_of:%H:%M} {literal(dataset.tz)}" if as_of else None, delta_color="gray", delta_arrow="off",
+              help=f"Latest timestamp in the files, shown in {literal(dataset.tz)}.")
     leads_head = ws.export_heads.get("leads")
     dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
     st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
-               + f" · time zone {literal(dataset.tz)}{dates} · decimal {literal(dataset.decimal)}")
+               + f" · time zone {literal(dataset.tz)}{dates} · "
+               + DECIMAL_WORDS.get(dataset.decimal, f"decimal mark {literal(dataset.decimal)}"))
     if dataset.date_order_ambiguous:
         st.warning("Every date in the file could be read month-first or day-first. They were read as "
                    "**month-first (MM/DD/YYYY)**. If your CRM writes day-first, choose “Day first” above and "
@@ -152,7 +158,8 @@ def quality_report(ws: Workspace, dataset: ingest.Dataset) -> None:
     if issues.empty:
         st.success("No rejected rows or unreadable values.")
     else:
-        st.markdown(f"{len(issues):,} problem row(s) listed (file, line, column, reason):")
+        st.markdown(f"{len(issues):,} problem row{'' if len(issues) == 1 else 's'} listed (file, line, column, "
+                    "reason):")
         st.dataframe(issues, hide_index=True, width="stretch")
         download_table(issues, "rejected_rows.csv", "Download rejected rows (CSV)", key="download_rejects")
     st.markdown("**Suspicious rows and the rule applied**")
@@ -161,4 +168,4 @@ def quality_report(ws: Workspace, dataset: ingest.Dataset) -> None:
     st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
     st.subheader("Preview")
     preview = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50)
-    st.dataframe(preview, hide_index=True, width="stretch")
+    st.dataframe(preview, hide_index=True, width="stretch", placeholder="")  # an empty cell reads blank, not None

@@ -124,7 +124,7 @@ def assumption_inputs(ws: Workspace, data: marketing.Marketing | None, pooled) -
     monthly = data if with_monthly else None
     if ws.read_only:
         values = controls.shown_values(ws.assumptions)
-        st.markdown(markdown_table([label for label, _ in values], [[value for _, value in values]]))
+        st.markdown(markdown_table(["Assumption", "Value"], values))  # one per row: a phone shows them all
         if monthly is not None:
             built_while_open(MONTHLY_SECTION, KEYS.exact_values_open, lambda: _monthly_table(monthly))
         return
@@ -191,7 +191,8 @@ def target_metrics(t: targets.Targets) -> None:
     """The targets, right under the assumptions' inputs (one heading for both: an element less per rerun)."""
     row = st.container(horizontal=True)
     row.metric("Marketing revenue goal", fmt.money(t.marketing_revenue_goal), border=True,
-               help="Quota × marketing share of revenue.")
+               help="Quota × marketing share of revenue. The tiers' value goal is another figure: what the "
+                    "leads needed are worth, rounded up to whole customers in each tier.")
     row.metric("Customers needed", fmt.count(t.customers_needed), border=True,
                help="Revenue goal ÷ average deal size, rounded up.")
     row.metric("Leads needed", fmt.count(t.leads_needed), border=True,
@@ -274,7 +275,7 @@ def month_sections(ws: Workspace, data: marketing.Marketing | None, pooled, targ
     tier_targets, tier_problem = tiers_section(ws, data, pooled)
     month = goal.goal_line_section(ws, data, target, tier_targets, tier_problem)
     if tier_targets:
-        goal.tier_goals(data, month, tier_targets)
+        goal.tier_goals(data, month, tier_targets, target.marketing_revenue_goal)
     return month
 
 

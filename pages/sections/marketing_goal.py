@@ -124,9 +124,9 @@ def catch_up_section(ws: Workspace, data: marketing.Marketing, month: date) -> N
     st.vega_lite_chart(spec=plan.chart, width="stretch")
 
 
-def tier_goals(data: marketing.Marketing, month: date, tier_targets) -> None:
-    """The tier goals of the chosen month and the value goal, as one static markdown table under its heading."""
-    value = (f"Value goal for the month: {literal(fmt.money(targets.value_goal(tier_targets)))} "
-             "(Σ leads needed × value per lead).")
+def tier_goals(data: marketing.Marketing, month: date, tier_targets, revenue_goal: float) -> None:
+    """The tier goals of the chosen month and the value goal (told apart from the revenue goal), as one static
+    markdown table under its heading."""
+    value = literal(display.value_goal_note(tier_targets, revenue_goal))
     st.markdown(f"### Tier goals for the chosen month\n\n{note(value)}\n\n"
                 + markdown_table(display.TIER_GOAL_COLUMNS, data.tier_goal_rows(month, tier_targets)))

@@ -13,7 +13,7 @@ PANEL_ALT = ("Marketing leads as a share of each month's goal, month by month, e
              "Share of due leads followed up within the speed goal, month by month, against the target share",
              "Share of unconnected leads with the depth goal's attempts, month by month, against the target share")
 ROW_HEIGHT = 35  # px: every month of the table shows without scrolling
-MONTH_WIDTH = 160  # px: "Jan 2025 (in progress)" in bold, and room for the verdicts beside it on a phone
+MONTH_WIDTH = 110  # px: "Jan 2025 so far" in bold, and room for Status, Marketing and Sales SLA beside it on a phone
 
 
 def _capitalised(text: str) -> str:
@@ -85,6 +85,9 @@ def health(view: MonthView) -> None:
     st.dataframe(view.table, hide_index=True, width="stretch", height=ROW_HEIGHT * (len(view.export) + 1) + 3,
                  row_height=ROW_HEIGHT, column_config={
         "Month": st.column_config.TextColumn(width=MONTH_WIDTH, pinned=True),
+        "Status": st.column_config.TextColumn(help="The month's verdict for the whole SLA; up for review once "
+                                                   "either team missed three complete months in a row"),
+        "Attainment": st.column_config.TextColumn(help="Marketing leads as a share of the month's goal"),
         "Misses in a row": st.column_config.TextColumn(width="medium",
                                                        help="Complete months each team has missed in a row")})
     download_table(view.export, "sla_health.csv", "Download health table (CSV)", key="download_health")

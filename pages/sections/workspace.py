@@ -149,9 +149,19 @@ def _retention(ws: Workspace, saved: SavedWorkspace) -> None:
         st.rerun()
 
 
+def _when(moment, missing: str) -> str:
+    """A link's time in UTC as read, e.g. "2025-01-14 23:38 UTC"; ``missing`` when it has none."""
+    return missing if pd.isna(moment) else f"{pd.Timestamp(moment):%Y-%m-%d %H:%M} UTC"
+
+
 def link_table(listed: pd.DataFrame) -> pd.DataFrame:
-    """The links as listed (never their hash), the data and month each opens on in words."""
-    return listed.drop(columns=["token_sha256"]).assign(
-        data_version=[("latest" if pd.isna(v) else f"version {int(v)}") for v in listed["data_version"]],
-        month=[("latest" if pd.isna(m) else f"{m:%Y-%m}") for m in listed["month"]],
-    ).rename(columns={"data_version": "data", "month": "opens on"})
+    """The links as listed (never their hash) under plain names: the data and month each opens on in words, when
+    it expires ("never") and when it was revoked (blank while it was not)."""
+    return pd.DataFrame({
+        "Label": list(listed["label"]), "Status": list(listed["status"]), "Scenario": list(listed["scenario"]),
+        "Revision": list(listed["revision"]),
+        "Data": [("latest" if pd.isna(v) else f"version {int(v)}") for v in listed["data_version"]],
+        "Opens on": [("latest month" if pd.isna(m) else f"{m:%b %Y}") for m in listed["month"]],
+        "Created": [_when(t, "") for t in listed["created_at"]],
+        "Expires": [_when(t, "never") for t in listed["expires_at"]],
+        "Revoked": [_when(t, "") for t in listed["revoked_at"]]})

@@ -81,8 +81,16 @@ def _count(value: int | None) -> str:
     return "n/a" if value is None else f"{value:,}"
 
 
-def _or_placeholder(text: str, placeholder: str) -> str:
-    return text.strip() or placeholder
+NOT_FILLED = "Not filled in yet."  # a part nobody wrote, as a read-only view says it (not the form's hint)
+
+
+def _plural(count: int, noun: str) -> str:
+    """"1 lead", "27 leads"."""
+    return f"{_count(count)} {noun}{'' if count == 1 else 's'}"
+
+
+def _or_placeholder(text: str, placeholder: str, read_only: bool = False) -> str:
+    return text.strip() or (NOT_FILLED if read_only else placeholder)
 
 
 def _joined(generated: str, written: str) -> str:
@@ -123,35 +131,40 @@ def _goals(a: Assumptions, month: date, tiers: list[TierTarget] | None) -> Secti
 def cancellation_terms(status: LiveStatus) -> str:
     """The generated part of the cancellation conditions: the rule and the runs of misses up to the month."""
     return (f"The agreement is reviewed, and may be cancelled, when either team misses its goals {REVIEW_AFTER} "
-            f"complete months in a row. Current standing: marketing has missed {status.marketing_misses} and sales "
-            f"{status.sales_misses} complete month(s) in a row.")
+            f"complete months in a row. Current standing: marketing has missed "
+            f"{_plural(status.marketing_misses, 'complete month')} in a row, sales "
+            f"{_plural(status.sales_misses, 'complete month')} in a row.")
 
 
-def _plan(text: AgreementText, plan: tuple[str, str] | None) -> Section:
+def _plan(text: AgreementText, plan: tuple[str, str] | None, read_only: bool) -> Section:
     if plan is None:
         return Section("Plan when goals are missed",
                        marketing=_or_placeholder(text.marketing_plan,
-                                                 "(what marketing does when it is behind the goal line)"),
-                       sales=_or_placeholder(text.sales_plan, "(what sales does when speed or depth falls short)"))
+                                                 "(what marketing does when it is behind the goal line)", read_only),
+                       sales=_or_placeholder(text.sales_plan, "(what sales does when speed or depth falls short)",
+                                             read_only))
     return Section("Plan when goals are missed", marketing=_joined(plan[0], text.marketing_plan),
                    sales=_joined(plan[1], text.sales_plan))
 
 
 def draft(a: Assumptions, status: LiveStatus, text: AgreementText, plan: tuple[str, str] | None = None,
-          tiers: list[TierTarget] | None = None) -> list[Section]:
+          tiers: list[TierTarget] | None = None, read_only: bool = False) -> list[Section]:
     """The agreement's sections in order, from the assumptions, the month's standing and the written parts.
 
     ``plan`` is the live catch-up plan (``missed_goal_plan``), what people write is added under it;
-    ``tiers`` (when tiers are on) adds each tier's lead goal and the value goal.
+    ``tiers`` (when tiers are on) adds each tier's lead goal and the value goal. A part nobody wrote shows what
+    to write there, or in a ``read_only`` view (nobody can write there) that it is not filled in yet.
     """
     return [
         Section("Summary", full=_summary(a, status)),
         _goals(a, status.month, tiers),
-        Section("Requirements", marketing=_or_placeholder(text.marketing_needs, "(what marketing needs from sales)"),
-                sales=_or_placeholder(text.sales_needs, "(what sales needs from marketing)")),
-        Section("Points of contact", marketing=_or_placeholder(text.marketing_contact, "(name, role, email)"),
-                sales=_or_placeholder(text.sales_contact, "(name, role, email)")),
-        _plan(text, plan),
+        Section("Requirements",
+                marketing=_or_placeholder(text.marketing_needs, "(what marketing needs from sales)", read_only),
+                sales=_or_placeholder(text.sales_needs, "(what sales needs from marketing)", read_only)),
+        Section("Points of contact",
+                marketing=_or_placeholder(text.marketing_contact, "(name, role, email)", read_only),
+                sales=_or_placeholder(text.sales_contact, "(name, role, email)", read_only)),
+        _plan(text, plan, read_only),
         Section("Cancellation conditions", full=f"{cancellation_terms(status)} {text.cancellation.strip()}".strip()),
     ]
 
@@ -246,8 +259,9 @@ def _sales_plan(work: WorkFirst | None) -> str:
     named = ", ".join(f"{rep} {n:,}" for rep, n in work.by_rep[:REPS_NAMED])
     rest = len(work.by_rep) - REPS_NAMED
     more = f" and {rest} more rep{'s' if rest > 1 else ''}" if rest > 0 else ""
-    return (f"{_count(work.total)} lead(s) handed in {month} are still untouched past the {goal} speed goal "
-            f"({named}{more}). Sales works them first, oldest hand-off first, before new leads.")
+    handed = f"{_plural(work.total, 'lead')} handed in {month} {'is' if work.total == 1 else 'are'}"
+    return (f"{handed} still untouched past the {goal} speed goal ({named}{more}). Sales works them first, oldest "
+            "hand-off first, before new leads.")
 
 
 def missed_goal_plan(plan: CatchUp, work: WorkFirst | None = None) -> tuple[str, str]:

@@ -142,9 +142,12 @@ def monthly_health(con: duckdb.DuckDBPyConnection, a: Assumptions, tz: str, as_o
 
 # --- the status table a VP reads: plain names, verdict words with their figure, verdict colours ----------
 
-STATUS_COLUMNS = ("Month", "Marketing", "Speed", "Depth", "Sales SLA", "Misses in a row", "Status")
-VERDICT_COLUMNS = {"Marketing": ("marketing", "marketing_attainment"), "Speed": ("speed", "speed_pct"),
-                   "Depth": ("depth", "depth_pct"), "Sales SLA": ("sales", None)}
+STATUS_COLUMNS = ("Month", "Status", "Marketing", "Sales SLA", "Attainment", "Speed", "Depth", "Misses in a row")
+# The answer columns come first and hold the verdict word alone, so a phone shows them without scrolling sideways;
+# the figures behind them follow.
+VERDICT_COLUMNS = {"Marketing": ("marketing", None), "Sales SLA": ("sales", None), "Speed": ("speed", "speed_pct"),
+                   "Depth": ("depth", "depth_pct")}
+IN_PROGRESS_MARK = " so far"  # "Jan 2025 so far": the month in progress, short enough for a phone
 STATUS_SHOWN = {"review": "up for review"}
 STATUS_COLOURS = {"review": theme.MISSED, "met": theme.MET, "missed": theme.MISSED, "in progress": theme.IN_PROGRESS}
 TINT = 0.16  # a verdict cell's background: its verdict colour, light enough for dark text
@@ -163,11 +166,13 @@ def status_table(table: pd.DataFrame) -> pd.DataFrame:
     """The health table as a VP reads it: one row per month, every verdict in words, "n/a" where there is none."""
     rows = []
     for r in table.to_dict("records"):
-        row = {"Month": f"{r['month']:%b %Y}" + ("" if r["complete"] else " (in progress)")}
+        row = {"Month": f"{r['month']:%b %Y}" + ("" if r["complete"] else IN_PROGRESS_MARK),
+               "Status": STATUS_SHOWN.get(r["status"], r["status"])}
         for name, (figure, share) in VERDICT_COLUMNS.items():
             row[name] = _cell(r[f"{figure}_word"], r[f"{figure}_verdict"], r[share] if share else None)
+        attainment = r["marketing_attainment"]
+        row["Attainment"] = "n/a" if attainment is None or pd.isna(attainment) else floor_percent(attainment)
         row["Misses in a row"] = f"marketing {r['marketing_misses']} · sales {r['sales_misses']}"
-        row["Status"] = STATUS_SHOWN.get(r["status"], r["status"])
         rows.append(row)
     return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
 

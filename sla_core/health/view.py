@@ -152,8 +152,9 @@ def _tier_goals(s: Settings) -> list | None:
 
 
 def agreement_draft(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Settings, text: agreement.AgreementText,
-                    month: date, cache: ResultCache) -> Draft | None:
-    """The agreement for ``month`` from the live numbers; None when the data has no month yet."""
+                    month: date, cache: ResultCache, read_only: bool = False) -> Draft | None:
+    """The agreement for ``month`` from the live numbers; None when the data has no month yet. ``read_only``: a
+    shared view, where a part nobody wrote reads as not filled in yet."""
     shown = overview(con, dataset, s, cache)
     if shown is None or month not in shown.months:
         return None
@@ -162,7 +163,7 @@ def agreement_draft(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Setting
     plan = agreement.missed_goal_plan(catch_up.catch_up_plan(monthly, month, a, a.catch_up_months),
                                       _work_first(con, dataset, s, shown, month, cache))
     status = agreement.LiveStatus.of(shown.headline(month), as_of_text(dataset))
-    sections = agreement.draft(a, status, text, plan, _tier_goals(s))
+    sections = agreement.draft(a, status, text, plan, _tier_goals(s), read_only)
     title = f"Marketing–Sales SLA, {month:%B %Y}"
     return Draft(title, sections, agreement.to_markdown(title, sections), agreement.html_document(title, sections),
                  plan, agreement.cancellation_terms(status))

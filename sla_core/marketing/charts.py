@@ -13,6 +13,8 @@ import altair as alt
 import pandas as pd
 
 from sla_core import theme
+from sla_core.health import verdicts
+from sla_core.health.months import COMPLETE
 from sla_core.marketing.catch_up import CatchUp
 from sla_core.marketing.goal_line import GoalLine
 from sla_core.marketing.maturity import LEAST_CONVERTED, Maturity
@@ -59,24 +61,34 @@ def goal_line_chart(line: GoalLine, unit: str = "leads") -> alt.LayerChart:
         height=320, title=f"{line.month:%B %Y}: {unit} against the goal line"))
 
 
-def attainment_chart(months: pd.DataFrame, goal: float | None) -> alt.LayerChart:
-    """Attainment per month (bars, from ``month_attainments``) against the 100 % line.
+def _verdict_expr() -> str:
+    """Each month's verdict in the chart, by the marketing rule of ``verdicts.marketing``: a complete month is met
+    when its leads reach the goal, the month in progress is in progress (on track while it is on the goal line)."""
+    return (f"datum.stage == '{COMPLETE}' ? (datum.actual >= datum.goal_cum ? '{verdicts.MET}' : '{verdicts.MISSED}')"
+            f" : '{verdicts.IN_PROGRESS}'")
 
-    Attainment is computed in the chart from each month's actual, as-of day and length, so
+
+def attainment_chart(months: pd.DataFrame, goal: float | None) -> alt.LayerChart:
+    """Attainment per month (bars, from ``month_attainments`` with each month's ``stage``) against the 100 % line,
+    each bar in its verdict's colour (``theme.VERDICT``) and words (``verdicts``).
+
+    Attainment and verdict are computed in the chart from each month's actual, as-of day and length, so
     the goal parameter can change without new data; months with no value are left out.
     """
     data = pd.DataFrame({"month": pd.to_datetime(months["month"]), "actual": months["actual"],
-                         "day": months["as_of_day"], "days": months["days_in_month"]})
+                         "day": months["as_of_day"], "days": months["days_in_month"], "stage": months["stage"]})
     data = data.dropna(subset=["actual", "day"])
+    shown = (verdicts.MET, verdicts.MISSED, verdicts.IN_PROGRESS)
     bars = alt.Chart(data).transform_calculate(goal_cum=GOAL_CUM).transform_calculate(
         attainment="datum.goal_cum > 0 ? datum.actual / datum.goal_cum : null").transform_filter(
-        "isValid(datum.attainment)").transform_calculate(
-        status="datum.attainment >= 1 ? 'On track' : 'Behind'").mark_bar().encode(
+        "isValid(datum.attainment)").transform_calculate(verdict=_verdict_expr()).transform_calculate(
+        said=f"datum.verdict == '{verdicts.IN_PROGRESS}' ? datum.verdict + (datum.actual >= datum.goal_cum ? "
+             f"', {verdicts.ON_TRACK}' : ', {verdicts.BEHIND}') : datum.verdict").mark_bar().encode(
         x=alt.X("yearmonth(month):O", title="Month"),
         y=alt.Y("attainment:Q", title="Attainment", axis=alt.Axis(format="%")),
-        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["On track", "Behind"],
-                                                                range=[theme.MET, theme.MISSED])),
-        tooltip=[alt.Tooltip("yearmonth(month):O", title="Month"),
+        color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(shown),
+                                                                 range=[theme.VERDICT[v] for v in shown])),
+        tooltip=[alt.Tooltip("yearmonth(month):O", title="Month"), alt.Tooltip("said:N", title="Verdict"),
                  alt.Tooltip("attainment:Q", title="Attainment", format=".0%"),
                  alt.Tooltip("actual:Q", title="Actual to date", format=",.0f"),
                  alt.Tooltip("goal_cum:Q", title="Goal to date", format=",.0f")])

@@ -13,7 +13,7 @@ from sla_core.health.verdicts import IN_PROGRESS, MET, MISSED, NOT_MEASURED, Ver
 from sla_core.marketing.actuals import PooledActuals
 from sla_core.marketing.goal_line import GoalLine
 from sla_core.marketing.maturity import MATURE, NO_LEADS, Cohort, Maturity
-from sla_core.marketing.targets import TierAssumption, TierTarget
+from sla_core.marketing.targets import TierAssumption, TierTarget, value_goal
 from sla_core.marketing.tiers import TierRule
 
 MONTHLY_COLUMNS = ["Month", "Marketing leads", "Customers from them", "Close rate", "Projected close rate",
@@ -153,17 +153,28 @@ def verdict_badge(verdict: Verdict) -> tuple[str, str, str]:
     return f"{NA}: {verdict.detail}", "gray", "off"
 
 
-TIER_GOAL_COLUMNS = ["Tier", "Revenue goal", "Customers needed", "Leads needed", "Value per lead", "Value goal",
-                     "Leads to date", "Attainment", "Projection"]
+TIER_GOAL_COLUMNS = ["Tier", "Attainment", "Projection", "Leads needed", "Leads to date", "Revenue goal",
+                     "Customers needed", "Value per lead", "Value goal"]  # where the month stands first: a phone
 
 
 def tier_goal_rows(targets: list[TierTarget], lines: dict[str, GoalLine]) -> list[tuple[str, ...]]:
-    """Per tier (columns TIER_GOAL_COLUMNS): its goals and where the chosen month stands against them,
-    every cell as shown. Plain text: the page draws these few rows as a static table."""
+    """Per tier (columns TIER_GOAL_COLUMNS): where the chosen month stands, then its goals, every cell as shown.
+    Plain text: the page draws these few rows as a static table."""
     rows = []
     for t in targets:
         line = lines.get(t.name)
-        rows.append((t.name, money(t.revenue_goal), count(t.customers_needed), count(t.leads_needed),
-                     money(t.value_per_lead), money(t.value_goal), count(line.actual if line else None),
-                     percent(line.attainment if line else None, 0), count(line.projection if line else None)))
+        rows.append((t.name, percent(line.attainment if line else None, 0), count(line.projection if line else None),
+                     count(t.leads_needed), count(line.actual if line else None), money(t.revenue_goal),
+                     count(t.customers_needed), money(t.value_per_lead), money(t.value_goal)))
     return rows
+
+
+def value_goal_note(tiers: list[TierTarget], revenue_goal: float) -> str:
+    """The value goal in words, beside the marketing revenue goal it is not: it is what the tiers' leads needed
+    are worth, so each tier's rounding up to whole customers (and any value per lead set by hand) moves it."""
+    worth = value_goal(tiers)
+    customers = [t.customers_needed for t in tiers]
+    whole = "" if None in customers else f" ({count(sum(customers))} customers in all)"
+    return (f"Value goal for the month: {money(worth)}, what the tiers' leads needed are worth (Σ leads needed × "
+            f"value per lead). It is not the marketing revenue goal of {money(revenue_goal)}: each tier rounds up "
+            f"to whole customers{whole} and whole leads, and a value per lead set by hand moves it.")

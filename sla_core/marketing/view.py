@@ -219,7 +219,9 @@ def _goal_chart_spec(line: goal_line.GoalLine, unit: str) -> dict:
 
 
 def _attainment_spec(series: pd.Series, as_of, months: tuple[date, ...], tz: str) -> dict:
-    return _arrow_spec(charts.attainment_chart(goal_line.month_attainments(series, None, as_of, months, tz=tz), None))
+    history = goal_line.month_attainments(series, None, as_of, months, tz=tz)
+    stages = [calendar_months.phase(month, as_of, tz) for month in months]
+    return _arrow_spec(charts.attainment_chart(history.assign(stage=stages), None))
 
 
 def _verdict(line: goal_line.GoalLine, stage: str, counts: bool) -> verdicts.Verdict:

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
+from sla_core.marketing import display
+
 TIMEOUT = 60_000
 
 
@@ -39,9 +41,10 @@ def test_slider_and_number_input_move_targets_and_chart(page, app_url, artifacts
     # the tier goals table: executives get 40 % of $3,500 → 1 customer ÷ 5.1 % → 20 leads, worth 5.1 % × $15,000 each
     executive = page.get_by_role("row").filter(has=page.get_by_role("cell", name="executive", exact=True))
     expect(executive.get_by_role("cell").first).to_have_text("executive")
-    expect(executive.get_by_role("cell").nth(1)).to_have_text("$1,400")
-    expect(executive.get_by_role("cell").nth(3)).to_have_text("20")
-    expect(executive.get_by_role("cell").nth(4)).to_have_text("$765")
+    cell = {name: executive.get_by_role("cell").nth(i) for i, name in enumerate(display.TIER_GOAL_COLUMNS)}
+    expect(cell["Revenue goal"]).to_have_text("$1,400")
+    expect(cell["Leads needed"]).to_have_text("20")
+    expect(cell["Value per lead"]).to_have_text("$765")
     page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside the page: show the chart too
     page.screenshot(path=str(artifacts / "marketing_after_slider.png"), full_page=True)
 
