@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
 
 from sla_core import contract  # noqa: E402
 from sla_core.db import open_session_db  # noqa: E402
+from ingest_support import Loader  # noqa: E402
 
 # Timestamps arrive as ISO strings; touched_before_handoff is derived as ingest derives it.
 INSERT_LEAD = "INSERT INTO leads VALUES (" + ", ".join(
@@ -43,6 +44,12 @@ def make_leads(con):
         return con
 
     return _make
+
+
+@pytest.fixture
+def loader(con, tmp_path):
+    """Loads uploads into ``con`` the way the app does (files written into its session folder)."""
+    return Loader(con, tmp_path / "session")
 
 
 # Hypothesis profiles, chosen with --hypothesis-profile (none is loaded by default; tests keep their own

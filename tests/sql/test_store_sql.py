@@ -1,88 +1,16 @@
-"""Every named statement of ``sla_core/sql/store/``, run on a real store: given rows → the rows it returns or leaves.
-
-Each case states only the columns that matter; the rest of a row is filled with a valid
-default (NULL where the column allows it). A statement added to a store file without a
-case here fails ``test_every_store_statement_has_a_case``.
-"""
+"""Every named statement of ``sla_core/sql/store/``, run on a real store: given rows → the rows it returns or leaves."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, datetime, timezone
 
-import duckdb
 import pyarrow as pa
 import pytest
+from store_sql_support import (HISTORY, HISTORY_ROWS, LINK_COLUMNS, MIGRATE, RESTORING, ROWS_BY_VERSION, STORED, T0, T1,
+                               T2, VERSION_COLUMNS, Case, _given, _rows, _store_files, data_version, lead, link,
+                               scenario, stored)
 
 from sla_core import contract, queries
-from sla_core.db import quote_ident
 from sla_core.store import file as store_file
-
-STORE_SQL = Path(__file__).resolve().parents[2] / "sla_core" / "sql" / "store"
-T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-T1, T2 = T0 + timedelta(days=1), T0 + timedelta(days=2)
-STORED = ("workspace_id", *contract.COLUMNS, "valid_from", "valid_to", "row_hash")
-# What a row holds when a case does not say: the NOT NULL columns need a value.
-FILLED = {
-    "workspaces": {"name": "w", "saved_at": T0, "rows_saved": 0, "dataset_json": "{}", "mapping_json": "{}"},
-    "scenarios": {"revision": 1, "name": "Baseline", "saved_at": T0, "settings_json": "{}"},
-    "share_links": {"revision": 1, "label": "", "created_at": T0},
-    "workspace_leads": {"valid_from": 1},
-    "data_versions": {"version": 1, "loaded_at": T0, "how": "saved", "files_json": "{}", "rows_read": 0,
-                      "rows_rejected": 0, "rows_loaded": 0, "rows_stored": 0, "rows_replaced": 0, "dataset_json": "{}",
-                      "mapping_json": "{}"},
-}
-LINK_COLUMNS = ("token_sha256", "workspace_id", "scenario_id", "revision", "label", "created_at", "expires_at",
-                "revoked_at", "data_version", "month")
-VERSION_COLUMNS = ("workspace_id", "version", "loaded_at", "loaded_by", "how", "restored_from", "files_json",
-                   "rows_read", "rows_rejected", "rows_loaded", "rows_stored", "rows_replaced", "dataset_json",
-                   "mapping_json")
-ROWS_BY_VERSION = "SELECT workspace_id, lead_id, attempts, valid_from, valid_to FROM workspace_leads ORDER BY ALL"
-MIGRATE = (("workspace_leads:migrate", {}),)  # given rows without a version become version 1, hashed
-# Restoring version 1 of w1 as version 4: A is in 1–3; B (L2) in 1–2, replaced by C in 3; D (L3) in 1 only; E in 2–3.
-RESTORING = {"workspace_id": "w1", "version": 4, "previous": 3, "restored": 1}
-HISTORY = [{"workspace_id": "w1", "lead_id": "L1", "row_hash": 11, "valid_from": 1},
-           {"workspace_id": "w1", "lead_id": "L2", "row_hash": 21, "valid_from": 1, "valid_to": 3},
-           {"workspace_id": "w1", "lead_id": "L2", "row_hash": 22, "valid_from": 3},
-           {"workspace_id": "w1", "lead_id": "L3", "row_hash": 31, "valid_from": 1, "valid_to": 2},
-           {"workspace_id": "w1", "lead_id": "L4", "row_hash": 41, "valid_from": 2}]
-HISTORY_ROWS = "SELECT lead_id, row_hash, valid_from, valid_to FROM workspace_leads ORDER BY ALL"
-
-
-@dataclass(frozen=True)
-class Case:
-    statement: str  # <file>:<name> under sql/store/
-    expected: list[dict]  # rows in order, compared on the keys each gives
-    given: dict[str, list[dict]] = field(default_factory=dict)  # table → rows there before
-    params: dict = field(default_factory=dict)
-    incoming: list[dict] | None = None  # rows of the Arrow reader `incoming` the statement reads
-    incoming_ids: list[dict] | None = None  # rows of the Arrow reader `incoming_ids`
-    before: tuple[tuple[str, dict], ...] = ()  # statements run first (the view reads what bind set)
-    then: str | None = None  # a query reading what the statement changed; else the statement's own rows
-    columns: tuple[str, ...] | None = None  # when set, exactly the columns of the rows read
-
-    def __str__(self) -> str:
-        return self.statement
-
-
-def lead(workspace_id: str | None = None, **fields) -> dict:
-    return ({"workspace_id": workspace_id} if workspace_id else {}) | fields
-
-
-def scenario(scenario_id: str, workspace_id: str, **fields) -> dict:
-    return {"scenario_id": scenario_id, "workspace_id": workspace_id} | fields
-
-
-def link(token_sha256: str, workspace_id: str, **fields) -> dict:
-    return {"token_sha256": token_sha256, "workspace_id": workspace_id, "scenario_id": "s1"} | fields
-
-
-def data_version(workspace_id: str, version: int, **fields) -> dict:
-    return {"workspace_id": workspace_id, "version": version} | fields
-
-
-def stored(workspace_id: str, lead_id: str, valid_from: int | None = 1, valid_to: int | None = None, **fields) -> dict:
-    return {"workspace_id": workspace_id, "lead_id": lead_id, "valid_from": valid_from, "valid_to": valid_to} | fields
 
 
 CASES = [
@@ -418,25 +346,6 @@ CASES = [
 ]
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
-    names = ", ".join(f"${name} AS {quote_ident(name)}" for name in row)
-    cur.execute(f"INSERT INTO {quote_ident(table)} BY NAME SELECT {names}", row)
-
-
-def _given(cur: duckdb.DuckDBPyConnection, tables: dict[str, list[dict]]) -> None:
-    for table, rows in tables.items():
-        if table == "leads":
-            cur.execute(contract.session_table_ddl())
-            rows = [contract.test_row(**{"created_at": T0, **r}) | {"touched_before_handoff": False} for r in rows]
-        for row in rows:
-            _insert(cur, table, FILLED.get(table, {}) | row)
-
-
-def _rows(cur: duckdb.DuckDBPyConnection) -> tuple[list[str], list[dict]]:
-    columns = [d[0] for d in cur.description]
-    return columns, [dict(zip(columns, values, strict=True)) for values in cur.fetchall()]
-
-
 @pytest.fixture
 def store(tmp_path):
     db = store_file.open_store(tmp_path / "store.duckdb")
@@ -461,45 +370,6 @@ def test_store_statement(store, case: Case):
         assert columns == list(case.columns)
 
 
-def _store_files() -> list[str]:
-    return sorted(p.stem for p in STORE_SQL.glob("*.sql") if p.stem != "schema")
-
-
 def test_every_store_statement_has_a_case():
     named = {f"{file}:{name}" for file in _store_files() for name in queries._named_statements(f"store/{file}")}
     assert named == {case.statement for case in CASES}
-
-
-@pytest.mark.parametrize("file", _store_files())
-def test_a_store_file_reads_as_plain_sql_one_statement_a_name(file):
-    whole = queries.sql(f"store/{file}")
-    assert whole == (STORE_SQL / f"{file}.sql").read_text(encoding="utf-8")
-    assert len(duckdb.extract_statements(whole)) == len(queries._named_statements(f"store/{file}"))
-
-
-def test_the_checkpoint_folds_the_log_into_the_file(tmp_path):
-    db = store_file.open_store(tmp_path / "store.duckdb")
-    wal = tmp_path / "store.duckdb.wal"
-    _insert(db, "workspaces", FILLED["workspaces"] | {"workspace_id": "w1"})
-    assert wal.stat().st_size > 0
-    db.execute(queries.sql("store/file:checkpoint"))
-    assert not wal.exists() or wal.stat().st_size == 0
-    db.close()
-
-
-def test_named_statements_their_includes_and_one_read_per_file(monkeypatch):
-    files = {"fake/grouped": "-- preamble\n\n-- name: first\n-- why\nSELECT 1;\n\n"
-                             "-- name: second\n-- @include fake/part:cte\nSELECT * FROM cte;\n",
-             "fake/part": "-- name: cte\nWITH cte AS (SELECT 2 AS x)\n"}
-    reads = []
-    monkeypatch.setattr(queries, "_file_text", lambda name: reads.append(name) or files[name])
-    queries.sql.cache_clear()  # a file is read once per process: count from a fresh one
-    queries._named_statements.cache_clear()
-    assert queries.sql("fake/grouped:first") == "-- why\nSELECT 1;\n"
-    assert queries.sql("fake/grouped:second") == "WITH cte AS (SELECT 2 AS x)\nSELECT * FROM cte;\n"
-    assert duckdb.connect().execute(queries.sql("fake/grouped:second")).fetchall() == [(2,)]
-    assert queries.sql("fake/grouped") == files["fake/grouped"].replace("-- @include fake/part:cte",
-                                                                        "WITH cte AS (SELECT 2 AS x)")
-    assert reads.count("fake/grouped") == 2 and reads.count("fake/part") == 1  # sections once, the plain text once
-    with pytest.raises(KeyError, match="no '-- name: third'.*first, second"):
-        queries.sql("fake/grouped:third")
