@@ -173,8 +173,8 @@ def _days(data: sales.Sales, month: date) -> tuple[date, date] | None:
     return (chosen[0], chosen[-1]) if chosen else default
 
 
-def _chart(column, chart) -> None:
-    column.altair_chart(chart, width="stretch")
+def _chart(column, spec: dict) -> None:
+    column.vega_lite_chart(spec=spec, width="stretch")
 
 
 def by_period(data: sales.Sales, a, month: date) -> None:

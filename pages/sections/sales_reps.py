@@ -17,7 +17,6 @@ from pages.common.ui import KEYS, literal
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import months as month_phases
-from sla_core.sales import charts as sales_charts
 from sla_core.sales import display as tables
 from sla_core.sales import view as sales
 from sla_core.sales.bandwidth import Bandwidth
@@ -56,7 +55,7 @@ def reps_in(data: sales.Sales, a, month: date) -> list[str]:
     st.dataframe(tables.highlight_outside(tables.shown_reps(table.frame, data.measured)), hide_index=True,
                  width="stretch")
     if data.measured.speed:
-        st.altair_chart(sales_charts.rep_chart(table.frame, a.speed_target_share), width="stretch")
+        st.vega_lite_chart(spec=data.rep_chart(table, a), width="stretch")
     st.download_button("Download the rep table (CSV)", partial(csv_bytes, table.frame),
                        file_name=f"sales_reps_{month:%Y-%m}.csv", mime="text/csv", key="download_reps",
                        on_click="ignore")
@@ -183,7 +182,7 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     st.dataframe(tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts), hide_index=True,
                  width="stretch")
     if attempts:
-        st.altair_chart(data.bandwidth_chart(bw), width="stretch")
+        st.vega_lite_chart(spec=data.bandwidth_chart(bw), width="stretch")
     if not ws.read_only:
         _hours_editor(ws, bw)
 

@@ -18,10 +18,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import altair as alt
 import duckdb
 import pandas as pd
 
+from sla_core import vega
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
 from sla_core.export import csv_bytes
@@ -81,12 +81,12 @@ class PeriodCharts:
     """
 
     caption: str
-    within_goal: alt.LayerChart | None
-    response: alt.LayerChart | None
-    bands: alt.Chart | None
-    delay: alt.Chart
-    attempts: alt.LayerChart | None
-    worked: alt.Chart | None
+    within_goal: dict | None  # each chart as its Vega-Lite spec (sla_core.vega), kept per figures shown
+    response: dict | None
+    bands: dict | None
+    delay: dict
+    attempts: dict | None
+    worked: dict | None
     csv: bytes
 
 
@@ -211,15 +211,15 @@ class Sales:
         bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
         return PeriodCharts(
             caption=tables.range_caption(by_period, period),
-            within_goal=charts.within_goal_chart(self._judged(by_period, period, a), period, a.speed_target_share,
-                                                 span) if speed_measured else None,
-            response=charts.response_chart(bars, a.speed_goal_hours, self.clock_label, statistic)
+            within_goal=self.run(vega.built, charts.within_goal_chart, self._judged(by_period, period, a), period,
+                                 a.speed_target_share, span) if speed_measured else None,
+            response=self.run(vega.built, charts.response_chart, bars, a.speed_goal_hours, self.clock_label, statistic)
             if speed_measured else None,
-            bands=self.run(charts.bands_chart, summary, period, span) if speed_measured else None,
-            delay=self.run(charts.delay_chart, summary, period, self.clock_label, span),
-            attempts=self.run(charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
+            bands=self.run(vega.built, charts.bands_chart, summary, period, span) if speed_measured else None,
+            delay=self.run(vega.built, charts.delay_chart, summary, period, self.clock_label, span),
+            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
             if depth_measured else None,
-            worked=self.run(charts.worked_chart, depth_frame, period, span) if depth_measured else None,
+            worked=self.run(vega.built, charts.worked_chart, depth_frame, period, span) if depth_measured else None,
             csv=self.run(_period_csv, by_period, depth_frame, period))
 
     def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
@@ -240,9 +240,13 @@ class Sales:
         loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
         return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
 
-    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> alt.LayerChart:
-        """The bandwidth chart of the reps most hours short (as many as the rep table lists)."""
-        return self.run(charts.bandwidth_chart, bw, tables.REP_LIMIT)
+    def rep_chart(self, table: tables.RepTable, a: Assumptions) -> dict:
+        """The reps' share within the speed goal against the target (the rep table's reps), as a Vega-Lite spec."""
+        return self.run(vega.built, charts.rep_chart, table.frame, a.speed_target_share)
+
+    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> dict:
+        """The bandwidth chart of the reps most hours short (as many as the rep table lists), as a Vega-Lite spec."""
+        return self.run(vega.built, charts.bandwidth_chart, bw, tables.REP_LIMIT)
 
     def breaching(self, a: Assumptions, which: Breaches, page: int) -> pd.DataFrame:
         """One page (from 1) of the leads ``which`` names, oldest hand-off first; ``total`` counts them all."""
