@@ -177,7 +177,10 @@ def _chart(column, spec: dict) -> None:
     column.vega_lite_chart(spec=spec, width="stretch")
 
 
+@st.fragment
 def by_period(data: sales.Sales, a, month: date) -> None:
+    """Speed and depth per period; a fragment: choosing the period, the statistic or the days reruns this section
+    alone (its figures are kept by the view, so the rest of the page would only be sent again)."""
     st.subheader("By period")
     left, right = st.columns(2)
     period = left.radio("Period of hand-off", list(PERIOD_NAMES), format_func=PERIOD_NAMES.get, index=2,

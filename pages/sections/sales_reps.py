@@ -161,8 +161,10 @@ def _hours_editor(ws: Workspace, bw: Bandwidth) -> None:
         st.error(f"Hours not applied: {literal(st.session_state[HOURS_ERROR])}")
 
 
+@st.fragment
 def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
-    """Each rep's load of ``month`` against their hours, the team total beside the plan, who is overloaded."""
+    """Each rep's load of ``month`` against their hours, the team total beside the plan, who is overloaded; a
+    fragment: an edit of a rep's hours reruns this section alone."""
     st.subheader(f"Rep bandwidth in {month:%B %Y}")
     st.caption("Can each rep make the attempts the depth goal still asks on the leads they really got? Hours "
                "needed: missing attempts × minutes per attempt. Hours available: their hours a week on marketing "
@@ -189,7 +191,9 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
 
 # --- breaching leads -------------------------------------------------------------------------
 
+@st.fragment
 def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
+    """One page of the breaching leads; a fragment: the rep, the scope and the page rerun this list alone."""
     st.subheader("Breaching leads")
     if not (data.measured.speed or data.measured.depth):
         st.caption("Speed and depth are not measured, so no lead breaches them.")
