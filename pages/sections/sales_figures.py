@@ -149,8 +149,7 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     st.caption(f"{missed:%B %Y} missed the {goals} {noun}: {plan.total:,} of its leads have had no first touch "
                f"{a.speed_goal_hours:g} h after the hand-off. Work them first, oldest first. Per rep: {reps}"
                f"{f' and {more:,} more reps' if more > 0 else ''}.")
-    st.dataframe(tables.lead_rows(plan.leads.head(sales.PAGE_SIZE), data.measured), hide_index=True,
-                 width="stretch")
+    st.dataframe(data.lead_grid(plan.leads), hide_index=True, width="stretch")
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
                        partial(csv_bytes, tables.lead_csv_frame(plan.leads)),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,

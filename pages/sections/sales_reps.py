@@ -52,8 +52,7 @@ def reps_in(data: sales.Sales, a, month: date) -> list[str]:
         st.info(f"{listed + table.grouped:,} reps had leads handed in {month:%B %Y}: the {listed:,} with the most "
                 f"leads are listed one by one and the other {table.grouped:,} are grouped in the last row "
                 "(their shares pooled).", icon=":material/group:")
-    st.dataframe(tables.highlight_outside(tables.shown_reps(table.frame, data.measured)), hide_index=True,
-                 width="stretch")
+    st.dataframe(tables.highlight_outside(data.rep_grid(table)), hide_index=True, width="stretch")
     if data.measured.speed:
         st.vega_lite_chart(spec=data.rep_chart(table, a), width="stretch")
     st.download_button("Download the rep table (CSV)", partial(csv_bytes, table.frame),
@@ -181,8 +180,7 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     if len(bw.reps) > tables.REP_LIMIT:
         st.info(f"{len(bw.reps):,} reps had leads: the {tables.REP_LIMIT} most hours short are listed one by one, "
                 "the others are summed in one row.", icon=":material/group:")
-    st.dataframe(tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts), hide_index=True,
-                 width="stretch")
+    st.dataframe(data.bandwidth_grid(bw), hide_index=True, width="stretch")
     if attempts:
         st.vega_lite_chart(spec=data.bandwidth_chart(bw), width="stretch")
     if not ws.read_only:
@@ -209,7 +207,7 @@ def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
         st.info("No leads to list here." if page == 1 else "No leads on this page: go back to page 1.")
         return
     st.caption(tables.page_caption(page, sales.PAGE_SIZE, len(rows), int(rows["total"].iloc[0])))
-    st.dataframe(tables.lead_rows(rows, data.measured), hide_index=True, width="stretch")
+    st.dataframe(data.lead_grid(rows), hide_index=True, width="stretch")
     st.download_button("Download the whole list (CSV)", partial(data.breaching_csv, a, which),
                        file_name=f"sales_leads_{month:%Y-%m}.csv", mime="text/csv", key="download_breaches",
                        on_click="ignore")

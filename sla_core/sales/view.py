@@ -171,8 +171,8 @@ class Sales:
         return months[0], self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).date()
 
     def headline(self, a: Assumptions, month: date) -> Headline:
-        s = speed.period_row(self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
-        d = speed.period_row(self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
+        s = self.run(speed.period_row, self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
+        d = self.run(speed.period_row, self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
         stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
         speed_verdict = verdicts.speed(month, stage, self.measured.speed, s["handed"], s["pct_within_goal"],
                                        a.speed_target_share, a.speed_goal_hours)
@@ -244,6 +244,18 @@ class Sales:
         """The reps' share within the speed goal against the target (the rep table's reps), as a Vega-Lite spec."""
         return self.run(vega.built, charts.rep_chart, table.frame, a.speed_target_share)
 
+    def rep_grid(self, table: tables.RepTable) -> pd.DataFrame:
+        """The rep table as its grid shows it (``display.shown_reps``)."""
+        return self.run(tables.shown_reps, table.frame, self.measured)
+
+    def bandwidth_grid(self, bw: bandwidth.Bandwidth) -> pd.DataFrame:
+        """The bandwidth table as its grid shows it: the reps most hours short, the others summed, the team."""
+        return self.run(_bandwidth_grid, bw, self.measured.depth)
+
+    def lead_grid(self, leads: pd.DataFrame) -> pd.DataFrame:
+        """The first page of ``leads`` (a kept result: a lead list of this view) as the grid shows it."""
+        return self.run(_lead_grid, leads, self.measured)
+
     def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> dict:
         """The bandwidth chart of the reps most hours short (as many as the rep table lists), as a Vega-Lite spec."""
         return self.run(vega.built, charts.bandwidth_chart, bw, tables.REP_LIMIT)
@@ -313,6 +325,14 @@ def business_hours(hours: BusinessHours | None, tz: str) -> BusinessHours:
 def with_holidays(hours: BusinessHours, more: Iterable[date]) -> BusinessHours:
     """``hours`` with ``more`` holidays added."""
     return BusinessHours(hours.tz, hours.weekdays, hours.open, hours.close, hours.holidays + tuple(more))
+
+
+def _bandwidth_grid(bw: bandwidth.Bandwidth, attempts_measured: bool) -> pd.DataFrame:
+    return tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts_measured)
+
+
+def _lead_grid(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+    return tables.lead_rows(leads.head(PAGE_SIZE), measured)
 
 
 def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
