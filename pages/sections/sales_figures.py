@@ -176,10 +176,42 @@ def _chart(column, spec: dict) -> None:
     column.vega_lite_chart(spec=spec, width="stretch")
 
 
+def _speed_charts(shown: sales.PeriodCharts) -> None:
+    if shown.within_goal is None:
+        st.caption(f"Speed is not measured, so its charts are left out: {verdicts.NO_FIRST_TOUCH}.")
+        return
+    _chart(st, shown.within_goal)
+    _chart(st, shown.response)
+
+
+def _delay_charts(shown: sales.PeriodCharts) -> None:
+    if shown.bands is None:
+        _chart(st, shown.delay)
+        return
+    left, right = st.columns(2)
+    _chart(left, shown.bands)
+    _chart(right, shown.delay)
+
+
+def _depth_charts(shown: sales.PeriodCharts) -> None:
+    if shown.attempts is None:
+        st.caption(f"Depth is not measured, so its charts are left out: {verdicts.NO_ATTEMPTS}.")
+        return
+    left, right = st.columns(2)
+    _chart(left, shown.attempts)
+    _chart(right, shown.worked)
+
+
+# the by-period charts in three views, one drawn at a time: a rerun sends and draws two charts, not six
+CHART_VIEWS = {"speed": ("Speed", _speed_charts), "delays": ("Response bands and routing delay", _delay_charts),
+               "depth": ("Depth", _depth_charts)}
+DEFAULT_CHARTS = "speed"
+
+
 @st.fragment
 def by_period(data: sales.Sales, a, month: date) -> None:
-    """Speed and depth per period; a fragment: choosing the period, the statistic or the days reruns this section
-    alone (its figures are kept by the view, so the rest of the page would only be sent again)."""
+    """Speed and depth per period; a fragment: choosing the period, the statistic, the days or the charts reruns
+    this section alone (its figures are kept by the view, so the rest of the page would only be sent again)."""
     st.subheader("By period")
     left, right = st.columns(2)
     period = left.radio("Period of hand-off", list(PERIOD_NAMES), format_func=PERIOD_NAMES.get, index=2,
@@ -190,22 +222,9 @@ def by_period(data: sales.Sales, a, month: date) -> None:
     days = _days(data, month) if period == "day" else None
     shown = data.by_period(a, period, statistic, days)
     st.caption(shown.caption)
-    if shown.within_goal is None:
-        st.caption(f"Speed is not measured, so its charts are left out: {verdicts.NO_FIRST_TOUCH}.")
-    else:
-        _chart(st, shown.within_goal)
-        _chart(st, shown.response)
-    if shown.bands is None:
-        _chart(st, shown.delay)
-    else:
-        left, right = st.columns(2)
-        _chart(left, shown.bands)
-        _chart(right, shown.delay)
-    if shown.attempts is None:
-        st.caption(f"Depth is not measured, so its charts are left out: {verdicts.NO_ATTEMPTS}.")
-    else:
-        left, right = st.columns(2)
-        _chart(left, shown.attempts)
-        _chart(right, shown.worked)
+    chosen = st.segmented_control("Charts", list(CHART_VIEWS), format_func=lambda v: CHART_VIEWS[v][0],
+                                  default=DEFAULT_CHARTS, required=True, key=KEYS.sales_charts,
+                                  help="Each choice draws its charts; every chart of a period spans the same dates.")
+    CHART_VIEWS[chosen or DEFAULT_CHARTS][1](shown)
     st.download_button(f"Download speed and depth by {period} (CSV)", shown.csv, file_name=f"sales_sla_by_{period}.csv",
                        mime="text/csv", key="download_periods")
