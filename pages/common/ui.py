@@ -54,6 +54,7 @@ class Keys:
     breach_all: str = "breach_all"
     breach_page: str = "breach_page"
     sales_statistic: str = "sales_statistic"  # the response chart's average, median or p90
+    sales_charts: str = "sales_charts"  # which by-period charts are drawn: speed, delays or depth
     download_work_first: str = "download_work_first"
     # Save & share
     workspace_name: str = "workspace_name"

@@ -149,8 +149,7 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     st.caption(f"{missed:%B %Y} missed the {goals} {noun}: {plan.total:,} of its leads have had no first touch "
                f"{a.speed_goal_hours:g} h after the hand-off. Work them first, oldest first. Per rep: {reps}"
                f"{f' and {more:,} more reps' if more > 0 else ''}.")
-    st.dataframe(tables.lead_rows(plan.leads.head(sales.PAGE_SIZE), data.measured), hide_index=True,
-                 width="stretch")
+    st.dataframe(data.lead_grid(plan.leads), hide_index=True, width="stretch")
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
                        partial(csv_bytes, tables.lead_csv_frame(plan.leads)),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,
@@ -173,11 +172,46 @@ def _days(data: sales.Sales, month: date) -> tuple[date, date] | None:
     return (chosen[0], chosen[-1]) if chosen else default
 
 
-def _chart(column, chart) -> None:
-    column.altair_chart(chart, width="stretch")
+def _chart(column, spec: dict) -> None:
+    column.vega_lite_chart(spec=spec, width="stretch")
 
 
+def _speed_charts(shown: sales.PeriodCharts) -> None:
+    if shown.within_goal is None:
+        st.caption(f"Speed is not measured, so its charts are left out: {verdicts.NO_FIRST_TOUCH}.")
+        return
+    _chart(st, shown.within_goal)
+    _chart(st, shown.response)
+
+
+def _delay_charts(shown: sales.PeriodCharts) -> None:
+    if shown.bands is None:
+        _chart(st, shown.delay)
+        return
+    left, right = st.columns(2)
+    _chart(left, shown.bands)
+    _chart(right, shown.delay)
+
+
+def _depth_charts(shown: sales.PeriodCharts) -> None:
+    if shown.attempts is None:
+        st.caption(f"Depth is not measured, so its charts are left out: {verdicts.NO_ATTEMPTS}.")
+        return
+    left, right = st.columns(2)
+    _chart(left, shown.attempts)
+    _chart(right, shown.worked)
+
+
+# the by-period charts in three views, one drawn at a time: a rerun sends and draws two charts, not six
+CHART_VIEWS = {"speed": ("Speed", _speed_charts), "delays": ("Response bands and routing delay", _delay_charts),
+               "depth": ("Depth", _depth_charts)}
+DEFAULT_CHARTS = "speed"
+
+
+@st.fragment
 def by_period(data: sales.Sales, a, month: date) -> None:
+    """Speed and depth per period; a fragment: choosing the period, the statistic, the days or the charts reruns
+    this section alone (its figures are kept by the view, so the rest of the page would only be sent again)."""
     st.subheader("By period")
     left, right = st.columns(2)
     period = left.radio("Period of hand-off", list(PERIOD_NAMES), format_func=PERIOD_NAMES.get, index=2,
@@ -188,22 +222,9 @@ def by_period(data: sales.Sales, a, month: date) -> None:
     days = _days(data, month) if period == "day" else None
     shown = data.by_period(a, period, statistic, days)
     st.caption(shown.caption)
-    if shown.within_goal is None:
-        st.caption(f"Speed is not measured, so its charts are left out: {verdicts.NO_FIRST_TOUCH}.")
-    else:
-        _chart(st, shown.within_goal)
-        _chart(st, shown.response)
-    if shown.bands is None:
-        _chart(st, shown.delay)
-    else:
-        left, right = st.columns(2)
-        _chart(left, shown.bands)
-        _chart(right, shown.delay)
-    if shown.attempts is None:
-        st.caption(f"Depth is not measured, so its charts are left out: {verdicts.NO_ATTEMPTS}.")
-    else:
-        left, right = st.columns(2)
-        _chart(left, shown.attempts)
-        _chart(right, shown.worked)
+    chosen = st.segmented_control("Charts", list(CHART_VIEWS), format_func=lambda v: CHART_VIEWS[v][0],
+                                  default=DEFAULT_CHARTS, required=True, key=KEYS.sales_charts,
+                                  help="Each choice draws its charts; every chart of a period spans the same dates.")
+    CHART_VIEWS[chosen or DEFAULT_CHARTS][1](shown)
     st.download_button(f"Download speed and depth by {period} (CSV)", shown.csv, file_name=f"sales_sla_by_{period}.csv",
                        mime="text/csv", key="download_periods")

@@ -17,7 +17,6 @@ from pages.common.ui import KEYS, literal
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import months as month_phases
-from sla_core.sales import charts as sales_charts
 from sla_core.sales import display as tables
 from sla_core.sales import view as sales
 from sla_core.sales.bandwidth import Bandwidth
@@ -53,10 +52,9 @@ def reps_in(data: sales.Sales, a, month: date) -> list[str]:
         st.info(f"{listed + table.grouped:,} reps had leads handed in {month:%B %Y}: the {listed:,} with the most "
                 f"leads are listed one by one and the other {table.grouped:,} are grouped in the last row "
                 "(their shares pooled).", icon=":material/group:")
-    st.dataframe(tables.highlight_outside(tables.shown_reps(table.frame, data.measured)), hide_index=True,
-                 width="stretch")
+    st.dataframe(tables.highlight_outside(data.rep_grid(table)), hide_index=True, width="stretch")
     if data.measured.speed:
-        st.altair_chart(sales_charts.rep_chart(table.frame, a.speed_target_share), width="stretch")
+        st.vega_lite_chart(spec=data.rep_chart(table, a), width="stretch")
     st.download_button("Download the rep table (CSV)", partial(csv_bytes, table.frame),
                        file_name=f"sales_reps_{month:%Y-%m}.csv", mime="text/csv", key="download_reps",
                        on_click="ignore")
@@ -162,8 +160,10 @@ def _hours_editor(ws: Workspace, bw: Bandwidth) -> None:
         st.error(f"Hours not applied: {literal(st.session_state[HOURS_ERROR])}")
 
 
+@st.fragment
 def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
-    """Each rep's load of ``month`` against their hours, the team total beside the plan, who is overloaded."""
+    """Each rep's load of ``month`` against their hours, the team total beside the plan, who is overloaded; a
+    fragment: an edit of a rep's hours reruns this section alone."""
     st.subheader(f"Rep bandwidth in {month:%B %Y}")
     st.caption("Can each rep make the attempts the depth goal still asks on the leads they really got? Hours "
                "needed: missing attempts × minutes per attempt. Hours available: their hours a week on marketing "
@@ -180,17 +180,18 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     if len(bw.reps) > tables.REP_LIMIT:
         st.info(f"{len(bw.reps):,} reps had leads: the {tables.REP_LIMIT} most hours short are listed one by one, "
                 "the others are summed in one row.", icon=":material/group:")
-    st.dataframe(tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts), hide_index=True,
-                 width="stretch")
+    st.dataframe(data.bandwidth_grid(bw), hide_index=True, width="stretch")
     if attempts:
-        st.altair_chart(data.bandwidth_chart(bw), width="stretch")
+        st.vega_lite_chart(spec=data.bandwidth_chart(bw), width="stretch")
     if not ws.read_only:
         _hours_editor(ws, bw)
 
 
 # --- breaching leads -------------------------------------------------------------------------
 
+@st.fragment
 def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
+    """One page of the breaching leads; a fragment: the rep, the scope and the page rerun this list alone."""
     st.subheader("Breaching leads")
     if not (data.measured.speed or data.measured.depth):
         st.caption("Speed and depth are not measured, so no lead breaches them.")
@@ -206,7 +207,7 @@ def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
         st.info("No leads to list here." if page == 1 else "No leads on this page: go back to page 1.")
         return
     st.caption(tables.page_caption(page, sales.PAGE_SIZE, len(rows), int(rows["total"].iloc[0])))
-    st.dataframe(tables.lead_rows(rows, data.measured), hide_index=True, width="stretch")
+    st.dataframe(data.lead_grid(rows), hide_index=True, width="stretch")
     st.download_button("Download the whole list (CSV)", partial(data.breaching_csv, a, which),
                        file_name=f"sales_leads_{month:%Y-%m}.csv", mime="text/csv", key="download_breaches",
                        on_click="ignore")

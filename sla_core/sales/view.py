@@ -18,10 +18,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import altair as alt
 import duckdb
 import pandas as pd
 
+from sla_core import vega
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
 from sla_core.export import csv_bytes
@@ -81,12 +81,12 @@ class PeriodCharts:
     """
 
     caption: str
-    within_goal: alt.LayerChart | None
-    response: alt.LayerChart | None
-    bands: alt.Chart | None
-    delay: alt.Chart
-    attempts: alt.LayerChart | None
-    worked: alt.Chart | None
+    within_goal: dict | None  # each chart as its Vega-Lite spec (sla_core.vega), kept per figures shown
+    response: dict | None
+    bands: dict | None
+    delay: dict
+    attempts: dict | None
+    worked: dict | None
     csv: bytes
 
 
@@ -171,8 +171,8 @@ class Sales:
         return months[0], self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).date()
 
     def headline(self, a: Assumptions, month: date) -> Headline:
-        s = speed.period_row(self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
-        d = speed.period_row(self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
+        s = self.run(speed.period_row, self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
+        d = self.run(speed.period_row, self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
         stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
         speed_verdict = verdicts.speed(month, stage, self.measured.speed, s["handed"], s["pct_within_goal"],
                                        a.speed_target_share, a.speed_goal_hours)
@@ -211,15 +211,15 @@ class Sales:
         bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
         return PeriodCharts(
             caption=tables.range_caption(by_period, period),
-            within_goal=charts.within_goal_chart(self._judged(by_period, period, a), period, a.speed_target_share,
-                                                 span) if speed_measured else None,
-            response=charts.response_chart(bars, a.speed_goal_hours, self.clock_label, statistic)
+            within_goal=self.run(vega.built, charts.within_goal_chart, self._judged(by_period, period, a), period,
+                                 a.speed_target_share, span) if speed_measured else None,
+            response=self.run(vega.built, charts.response_chart, bars, a.speed_goal_hours, self.clock_label, statistic)
             if speed_measured else None,
-            bands=self.run(charts.bands_chart, summary, period, span) if speed_measured else None,
-            delay=self.run(charts.delay_chart, summary, period, self.clock_label, span),
-            attempts=self.run(charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
+            bands=self.run(vega.built, charts.bands_chart, summary, period, span) if speed_measured else None,
+            delay=self.run(vega.built, charts.delay_chart, summary, period, self.clock_label, span),
+            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
             if depth_measured else None,
-            worked=self.run(charts.worked_chart, depth_frame, period, span) if depth_measured else None,
+            worked=self.run(vega.built, charts.worked_chart, depth_frame, period, span) if depth_measured else None,
             csv=self.run(_period_csv, by_period, depth_frame, period))
 
     def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
@@ -240,9 +240,25 @@ class Sales:
         loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
         return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
 
-    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> alt.LayerChart:
-        """The bandwidth chart of the reps most hours short (as many as the rep table lists)."""
-        return self.run(charts.bandwidth_chart, bw, tables.REP_LIMIT)
+    def rep_chart(self, table: tables.RepTable, a: Assumptions) -> dict:
+        """The reps' share within the speed goal against the target (the rep table's reps), as a Vega-Lite spec."""
+        return self.run(vega.built, charts.rep_chart, table.frame, a.speed_target_share)
+
+    def rep_grid(self, table: tables.RepTable) -> pd.DataFrame:
+        """The rep table as its grid shows it (``display.shown_reps``)."""
+        return self.run(tables.shown_reps, table.frame, self.measured)
+
+    def bandwidth_grid(self, bw: bandwidth.Bandwidth) -> pd.DataFrame:
+        """The bandwidth table as its grid shows it: the reps most hours short, the others summed, the team."""
+        return self.run(_bandwidth_grid, bw, self.measured.depth)
+
+    def lead_grid(self, leads: pd.DataFrame) -> pd.DataFrame:
+        """The first page of ``leads`` (a kept result: a lead list of this view) as the grid shows it."""
+        return self.run(_lead_grid, leads, self.measured)
+
+    def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> dict:
+        """The bandwidth chart of the reps most hours short (as many as the rep table lists), as a Vega-Lite spec."""
+        return self.run(vega.built, charts.bandwidth_chart, bw, tables.REP_LIMIT)
 
     def breaching(self, a: Assumptions, which: Breaches, page: int) -> pd.DataFrame:
         """One page (from 1) of the leads ``which`` names, oldest hand-off first; ``total`` counts them all."""
@@ -309,6 +325,14 @@ def business_hours(hours: BusinessHours | None, tz: str) -> BusinessHours:
 def with_holidays(hours: BusinessHours, more: Iterable[date]) -> BusinessHours:
     """``hours`` with ``more`` holidays added."""
     return BusinessHours(hours.tz, hours.weekdays, hours.open, hours.close, hours.holidays + tuple(more))
+
+
+def _bandwidth_grid(bw: bandwidth.Bandwidth, attempts_measured: bool) -> pd.DataFrame:
+    return tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts_measured)
+
+
+def _lead_grid(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+    return tables.lead_rows(leads.head(PAGE_SIZE), measured)
 
 
 def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import Page, expect
 
 TIMEOUT = 60_000
-CHARTS = 8  # six per period, the reps' share within the goal, the reps' bandwidth
+CHARTS = 4  # the chosen by-period view's two (speed first), the reps' share within the goal, their bandwidth
 
 
 def metric(page: Page, label: str):
@@ -73,5 +73,11 @@ def test_a_speed_goal_move_updates_the_goal_figures_and_keeps_the_charts(page, a
     expect(charts).to_have_count(CHARTS)
     for i in range(CHARTS):
         expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
+    for view in ("Response bands and routing delay", "Depth"):  # the other by-period views draw theirs
+        page.locator('[data-testid="stButtonGroup"]').get_by_text(view, exact=True).click()
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)
+        expect(charts).to_have_count(CHARTS, timeout=TIMEOUT)
+        for i in range(CHARTS):
+            expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT)
     page.set_viewport_size({"width": 1400, "height": 3200})
     page.screenshot(path=str(artifacts / "sales_goal_48h.png"), full_page=True)
