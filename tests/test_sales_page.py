@@ -151,8 +151,8 @@ def test_switching_the_period_redraws_the_charts(at):
 def test_week_labels_carry_the_year_and_every_chart_of_a_view_spans_the_same_months(at):
     at.radio(key=KEYS.sales_period).set_value("week").run()
     x_axes = []
-    for shown in ("speed", "delays", "depth"):  # the by-period charts are drawn one view at a time
-        at.segmented_control(key=KEYS.sales_charts).set_value(shown).run()
+    for view in ("speed", "delays", "depth"):  # the by-period charts are drawn one view at a time
+        at.segmented_control(key=KEYS.sales_charts).set_value(view).run()
         x_axes += [layer["encoding"]["x"] for spec in charts(at) for layer in spec.get("layer", [spec])
                    if layer.get("encoding", {}).get("x", {}).get("type") == "temporal"]
     assert len(x_axes) >= 6
