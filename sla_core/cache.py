@@ -13,7 +13,9 @@ The cache also takes turns on the session's connection, which refuses a second c
 runs (DuckDB's ResourceInUseException): a rerun can start while a query of the run it
 interrupted is still running, and a download is built on a thread of its own. Each call runs
 alone (a re-entrant lock per cache, so per session); ``using`` holds the turn for other work on
-the connection (a load, a save).
+the connection (a load, a save). A kept result is found without waiting for the turn: a share
+link's viewers share one cache, and one viewer's new figure must not hold up another's kept ones.
+A caller that waited for the turn looks again first, so a result is computed once however many ask.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_MISSING = object()  # no kept result (None is a result)
 
 
 class _Same:
@@ -56,27 +59,43 @@ class ResultCache:
         self.limit = limit
         self._version: object = None
         self._entries: OrderedDict[tuple, Any] = OrderedDict()
-        self._turn = threading.RLock()
+        self._turn = threading.RLock()  # the connection's: one call on it at a time
+        self._kept = threading.Lock()  # the entries': held only to look one up or keep one
 
     def get(self, version: object, compute: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``compute(*args, **kwargs)``, run only when this call on this data version has no kept result.
 
         ``compute`` must be a module-level function (a lambda made on each rerun is never found again).
         """
+        key = (compute, tuple(map(_key_part, args)), tuple((name, _key_part(v)) for name, v in sorted(kwargs.items())))
+        found = self._find(version, key)
+        if found is not _MISSING:
+            return found
         with self._turn:
-            if version != self._version:
-                self.clear()
-                self._version = version
-            key = (compute, tuple(map(_key_part, args)),
-                   tuple((name, _key_part(v)) for name, v in sorted(kwargs.items())))
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
+            found = self._find(version, key)  # kept by another caller while this one waited for the turn
+            if found is not _MISSING:
+                return found
             result = compute(*args, **kwargs)
+            self._keep(version, key, result)
+            return result
+
+    def _find(self, version: object, key: tuple) -> Any:
+        with self._kept:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+            if key not in self._entries:
+                return _MISSING
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def _keep(self, version: object, key: tuple, result: object) -> None:
+        with self._kept:
+            if version != self._version:  # the data changed while it was computed: the result is stale
+                return
             self._entries[key] = result
             if len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
-            return result
 
     def alone(self, compute: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``compute(*args, **kwargs)`` in the session's turn, its result not kept (a whole list for a download)."""
@@ -95,7 +114,7 @@ class ResultCache:
 
     def clear(self) -> None:
         """Forget every result (a new upload or a reopened workspace: the session's data changed)."""
-        with self._turn:
+        with self._turn, self._kept:
             self._entries.clear()
 
     def __len__(self) -> int:

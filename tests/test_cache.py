@@ -1,6 +1,8 @@
 """The per-session result cache: found again by the same call on the same data, bounded, never stale."""
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 
 from sla_core.cache import ResultCache
@@ -49,3 +51,42 @@ def test_past_its_limit_the_least_recently_used_result_goes_and_the_one_used_on_
     assert len(cache) == 4
     assert cache.get("v1", what_if, 19) == 20  # the latest value is kept
     assert cache.get("v1", what_if, 0) == 21  # the oldest one was dropped and is computed again
+
+
+def _slow(started: threading.Event, release: threading.Event, ran: list) -> str:
+    """A long query: says it started, then waits to be let go."""
+    ran.append(1)
+    started.set()
+    assert release.wait(10)
+    return "slow"
+
+
+def test_a_kept_result_is_served_while_another_caller_computes_and_the_same_call_is_computed_once():
+    """A share link's viewers share one cache: one viewer's new figure holds up neither the others' kept
+    figures nor makes a second viewer asking for the same figure compute it again."""
+    cache, query = ResultCache(), Calls()
+    assert cache.get("v1", query, "monthly") == 1
+    started, release, ran, got = threading.Event(), threading.Event(), [], []
+    callers = [threading.Thread(target=lambda: got.append(cache.get("v1", _slow, started, release, ran)))
+               for _ in range(3)]
+    callers[0].start()
+    assert started.wait(10)  # the first caller holds the turn, computing
+    for caller in callers[1:]:
+        caller.start()
+    assert cache.get("v1", query, "monthly") == 1  # a kept result, found while the turn is taken
+    release.set()
+    for caller in callers:
+        caller.join(10)
+    assert got == ["slow"] * 3 and ran == [1]  # the callers who waited were served the one result
+    assert len(query.ran) == 1
+
+
+def test_a_result_computed_on_data_that_changed_meanwhile_is_not_kept():
+    cache = ResultCache()
+
+    def old_query() -> str:
+        assert cache.get("v2", len, "ab") == 2  # new data arrives while the old data's call still runs
+        return "old"
+
+    assert cache.get("v1", old_query) == "old"
+    assert len(cache) == 1 and cache.get("v2", len, "ab") == 2  # only the new data's result is kept

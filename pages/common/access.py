@@ -1,8 +1,8 @@
 """Who sees which workspace: share links, the editors' sign-in allow-list, and the saved-workspace store's actions.
 
-The one object shared between sessions is the store connection (``st.cache_resource``), used by
-each session through its own cursor. Every action that changes the store refuses a read-only
-(shared) view on the server, whatever the browser shows.
+Shared between sessions (``st.cache_resource``): the store connection, used by each session through its
+own cursor, and one read-only view per shared data version (shared_view.py). Every action that changes
+the store refuses a read-only (shared) view on the server, whatever the browser shows.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from pages.common.state import (
     restored_workspace,
     settings_of,
 )
+from pages.common.shared_view import SharedView, shared_view
 from pages.common.ui import KEYS, PICKED_MONTH
-from sla_core.health.months import month_shown_first
 from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
 from sla_core.store import drafts, refresh, share, versions
@@ -220,10 +220,10 @@ def open_shared_workspace(token: str) -> Workspace:
     """The read-only workspace a token opens, checked again on every rerun so revoking takes effect at once.
 
     Only the token decides what is shown: other URL parameters (``?scenario=``) are never read.
-    The view queries the stored rows in place through this session's store cursor, pinned to one data
-    version (the link's, or the latest when the view was built): a refresh committed meanwhile moves the
-    view on the next rerun, never in the middle of one. Raises ShareDenied (one generic message) for any
-    bad, expired or revoked token.
+    The view queries the stored rows in place through the cursor and cache every viewer of that data version
+    shares (``shared_view``), pinned to one data version (the link's, or the latest when the view was built): a
+    refresh committed meanwhile moves the view on the next rerun, never in the middle of one. Raises ShareDenied
+    (one generic message) for any bad, expired or revoked token.
     """
     cur = store_cursor()
     target = share.open_link(cur, token)
@@ -237,20 +237,20 @@ def open_shared_workspace(token: str) -> Workspace:
     shown = versions.get_version(cur, target.workspace_id, wanted) if wanted else None
     if saved is None or scenario is None or shown is None:
         raise share.ShareDenied()
-    store.show_workspace(cur, target.workspace_id, shown.version)
-    ws = Workspace(con=cur, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=shown.dataset,
-                   mapping=_saved_mapping(shown.mapping_json), read_only=True)
+    view = shared_view(open_store(str(store.store_path().resolve())), target.workspace_id, shown.version)
+    ws = Workspace(con=view.con, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=shown.dataset,
+                   mapping=_saved_mapping(shown.mapping_json), read_only=True, cache=view.cache)
     apply_settings(ws, scenario.settings_json)
-    _open_on_month(cur, shown.dataset, target.month)
+    _open_on_month(view, shown.dataset, target.month)
     st.session_state[WORKSPACE], st.session_state[SHARE_TARGET] = ws, target
     st.session_state[SHARED_NAMES] = (saved.name, scenario.name, scenario.revision)
     st.session_state[SHARED_VERSION] = (shown.version, shown.loaded_at, target.data_version is None)
     return ws
 
 
-def _open_on_month(cur, dataset: ingest.Dataset, month: date | None) -> None:
+def _open_on_month(view: SharedView, dataset: ingest.Dataset, month: date | None) -> None:
     """The month the shared pages open on: the link's, or the month shown first of the data shown (SPEC 8)."""
-    month = month or month_shown_first(cur, dataset.tz, dataset.as_of)
+    month = month or view.first_month(dataset)
     for key in (KEYS.goal_month, KEYS.sales_month, KEYS.overview_month, KEYS.agreement_month, PICKED_MONTH):
         st.session_state[key] = month  # every page's month picker, and the month last picked
 
