@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import tempfile
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from pages.common.shared_view import SharedView, shared_view
 from pages.common.ui import KEYS, PICKED_MONTH
 from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
-from sla_core.store import drafts, refresh, share, versions
+from sla_core.store import drafts, share, versions
 from sla_core.store import workspaces as store
 
 SHARE_PARAM = "share"
@@ -209,7 +207,7 @@ def store_cursor() -> duckdb.DuckDBPyConnection:
     return held[1]
 
 
-def _saved_mapping(mapping_json: str) -> Mapping:
+def saved_mapping(mapping_json: str) -> Mapping:
     try:
         return Mapping.from_dict(json.loads(mapping_json))
     except (ValueError, TypeError):
@@ -239,7 +237,7 @@ def open_shared_workspace(token: str) -> Workspace:
         raise share.ShareDenied()
     view = shared_view(open_store(str(store.store_path().resolve())), target.workspace_id, shown.version)
     ws = Workspace(con=view.con, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=shown.dataset,
-                   mapping=_saved_mapping(shown.mapping_json), read_only=True, cache=view.cache)
+                   mapping=saved_mapping(shown.mapping_json), read_only=True, cache=view.cache)
     apply_settings(ws, scenario.settings_json)
     _open_on_month(view, shown.dataset, target.month)
     st.session_state[WORKSPACE], st.session_state[SHARE_TARGET] = ws, target
@@ -294,7 +292,7 @@ def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -
         raise store.StoreError("that workspace no longer exists")
     with ws.cache.using():
         store.restore_leads(cur, ws.con, workspace_id)
-        ws.dataset, ws.mapping, ws.uploads = saved.dataset, _saved_mapping(saved.mapping_json), None
+        ws.dataset, ws.mapping, ws.uploads = saved.dataset, saved_mapping(saved.mapping_json), None
         ws.export_heads = {}
         ws.cache.clear()
     apply_settings(ws, settings_json)
@@ -326,67 +324,6 @@ def create_share_link(ws: Workspace, workspace_id: str, scenario_id: str, revisi
 def revoke_share_link(ws: Workspace, workspace_id: str, token_sha256: str) -> None:
     ws.refuse_if_read_only("revoke share links")
     share.revoke_link(store_cursor(), workspace_id, token_sha256)
-
-
-# --- data versions: refresh, restore, retention ----------------------------------------------------------
-
-def check_refresh(ws: Workspace, workspace_id: str, uploaded: dict) -> refresh.Probe:
-    """Keep a refresh's uploads in this session's folder and compare the leads file's header with the workspace's."""
-    ws.refuse_if_read_only("refresh data")
-    files = ws.store_uploads(uploaded)
-    try:
-        return refresh.probe(store_cursor(), workspace_id, files, files.leads.path.parent / "prepared")
-    except BaseException:
-        drop_refresh_files(files)
-        raise
-
-
-def refresh_saved_workspace(ws: Workspace, workspace_id: str, probe: refresh.Probe,
-                            columns: dict[str, str] | None = None) -> versions.Refreshed:
-    """Store the checked files as the workspace's next data version (``columns``: the editor's fix of the mapping).
-
-    Refused when someone else's refresh or restore came first (the version the check saw is no longer the
-    latest). When this session shows that workspace, it moves to the new version too.
-    """
-    ws.refuse_if_read_only("refresh data")
-    work = ws.work_dir / "refresh" / uuid.uuid4().hex
-    try:
-        done = refresh.refresh(store_cursor(), workspace_id, probe.files, work, columns, editor_email(),
-                               probe.latest.version)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if done.changed:
-        _follow(ws, workspace_id)
-    return done
-
-
-def drop_refresh_files(files: ingest.UploadSet) -> None:
-    """Remove a refresh's uploads from the session folder once it is stored or given up."""
-    shutil.rmtree(files.leads.path.parent, ignore_errors=True)
-
-
-def restore_data_version(ws: Workspace, workspace_id: str, version: int, expected: int) -> versions.DataVersion:
-    ws.refuse_if_read_only("restore data")
-    restored = versions.restore(store_cursor(), workspace_id, version, editor_email(), expected)
-    _follow(ws, workspace_id)
-    return restored
-
-
-def keep_data_versions(ws: Workspace, workspace_id: str, keep: int) -> None:
-    ws.refuse_if_read_only("change how many versions are kept")
-    versions.set_keep(store_cursor(), workspace_id, keep)
-
-
-def _follow(ws: Workspace, workspace_id: str) -> None:
-    """When this session shows ``workspace_id``, load its latest data version (its settings stay as they are)."""
-    if current_saved_id(ws) != workspace_id:
-        return
-    cur = store_cursor()
-    latest = versions.latest(cur, workspace_id)
-    store.restore_leads(cur, ws.con, workspace_id, latest.version)
-    ws.dataset, ws.mapping, ws.uploads = latest.dataset, _saved_mapping(latest.mapping_json), None
-    ws.cache.clear()
-    st.session_state[SAVED_WORKSPACE] = (workspace_id, latest.dataset.version)
 
 
 def editor_email() -> str | None:

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pages.common import access
+from pages.common import data_versions as versions_on_store
 from pages.common.state import ReadOnlyError, Workspace, release_uploads
 from pages.common.ui import KEYS, literal
 from sla_core.ingest import quality_report
@@ -57,7 +57,7 @@ def _refresh_form(ws: Workspace, workspace_id: str) -> None:
         st.warning("Choose this month's leads export first.")
         return
     try:
-        probe = access.check_refresh(ws, workspace_id, chosen)
+        probe = versions_on_store.check_refresh(ws, workspace_id, chosen)
     except PROBLEMS as exc:
         st.error(f"Not refreshed: {literal(exc)}. The workspace is unchanged.")
         return
@@ -92,7 +92,7 @@ def _run(ws: Workspace, workspace_id: str, probe: refresh.Probe, columns: dict[s
     """Store the refresh; a mapping that still does not fit keeps the check open, any other refusal ends it."""
     try:
         with st.spinner("Refreshing…"):
-            done = access.refresh_saved_workspace(ws, workspace_id, probe, columns)
+            done = versions_on_store.refresh_saved_workspace(ws, workspace_id, probe, columns)
     except refresh.MappingMismatch as exc:
         st.error(f"Not refreshed: {literal(exc)}")
         return
@@ -111,7 +111,7 @@ def _run(ws: Workspace, workspace_id: str, probe: refresh.Probe, columns: dict[s
 
 def _forget(probe: refresh.Probe) -> None:
     st.session_state.pop(PENDING, None)
-    access.drop_refresh_files(probe.files)
+    versions_on_store.drop_refresh_files(probe.files)
 
 
 def _restore(ws: Workspace, workspace_id: str, kept: list[versions.DataVersion]) -> None:
@@ -124,7 +124,7 @@ def _restore(ws: Workspace, workspace_id: str, kept: list[versions.DataVersion])
                                  help="Its data becomes the latest again, as a new version; no version is lost.")
     if button_column.button("Restore as the latest", key=KEYS.restore_version):
         try:
-            restored = access.restore_data_version(ws, workspace_id, pick, kept[0].version)
+            restored = versions_on_store.restore_data_version(ws, workspace_id, pick, kept[0].version)
         except PROBLEMS as exc:
             st.error(f"Not restored: {literal(exc)}")
             return
@@ -141,7 +141,7 @@ def _retention(ws: Workspace, saved: SavedWorkspace) -> None:
              "the link is active.")
     if button_column.button("Keep this many", key=KEYS.save_keep_versions):
         try:
-            access.keep_data_versions(ws, saved.workspace_id, int(keep))
+            versions_on_store.keep_data_versions(ws, saved.workspace_id, int(keep))
         except PROBLEMS as exc:
             st.error(f"Not changed: {literal(exc)}")
             return
