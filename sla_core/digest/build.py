@@ -94,11 +94,11 @@ class Request:
 
     assumptions: Assumptions
     clock: str = "calendar"
-    month: date | None = None  # None: the month shown first
     workspace: str | None = None
     scenario: str | None = None
     previous: Mapping | None = None
     link: ShareNote | None = None
+    month: date | None = None  # None: the month shown first
 
 
 def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: Request, now: datetime | None = None) -> Digest:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def month_page(con: duckdb.DuckDBPyConnection, dataset: Dataset, settings: Settings, month: date,
                cache: ResultCache) -> bytes:
     """``month``'s status page (print it to PDF). Built on click, in the session's turn on ``con``; not kept."""
-    request = build.Request(settings.assumptions, settings.sales_clock, month)
+    request = build.Request(settings.assumptions, settings.sales_clock, month=month)
     return cache.alone(_page, con, dataset, request)
 
 
