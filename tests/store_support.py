@@ -11,7 +11,7 @@ from sla_core.db import open_session_db
 FILL_LEADS = """
 INSERT INTO leads
 SELECT 'L' || range, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(range), NULL, 'Web', 'marketing',
-       NULL, NULL, (range % 7)::INTEGER, range % 5 = 0, NULL, NULL, 'rep' || (range % 4), NULL, NULL, false
+       NULL, NULL, (range % 7)::INTEGER, range % 5 = 0, NULL, NULL, 'rep' || (range % 4), NULL, NULL, NULL, false
 FROM range($n)
 """
 

@@ -31,7 +31,7 @@ VERSION_LEADS = """
 INSERT INTO leads
 SELECT 'L' || i, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_minutes(i), NULL, 'Web', 'marketing', NULL, NULL,
        ((i + CASE WHEN i % 10 = $k % 10 THEN $k ELSE 0 END) % 7)::INTEGER, i % 5 = 0, NULL, NULL, 'rep' || (i % 4),
-       NULL, NULL, false
+       NULL, NULL, NULL, false
 FROM range($base + $new * ($k - 1)) AS r(i)
 """
 FIGURES = "SELECT count(*), sum(attempts) FROM leads"
