@@ -4,6 +4,7 @@ wins, pooled and per-segment figures computed by hand, the report's ``segments``
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from ingest_support import csv_bytes
@@ -11,7 +12,7 @@ from ingest_support import csv_bytes
 from sla_core.__main__ import main
 from sla_core.assumptions import Assumptions
 from sla_core.sales.goal_rules import GoalRule, GoalRules
-from sla_core.sales.segments import sensible_hours
+from sla_core.sales.segments import sensible_hours, suggest
 from sla_core.store.settings import settings_from_json, settings_to_json
 
 HEADERS = ["Record ID", "Create Date", "Owner Assigned Date", "Date of first engagement",
@@ -143,3 +144,24 @@ def test_a_rule_is_validated_once_on_the_way_in(raw, message):
     (0.1, 0.25), (0.6, 0.5), (1.9, 2.0), (2.4, 2.0), (9.45, 9.0), (30.0, 24.0), (40.0, 48.0), (5000.0, 720.0)])
 def test_a_suggested_goal_is_rounded_to_a_unit_a_team_says(hours, sensible):
     assert sensible_hours(hours) == sensible
+
+
+def _handed(lead_id: str, handed: str, hours: float | None, region: str = "Germany") -> dict:
+    """A lead handed at ``handed`` (ISO, UTC) and first touched ``hours`` later (None: never)."""
+    at = datetime.fromisoformat(f"{handed}+00:00")
+    return {"lead_id": lead_id, "created_at": at.isoformat(), "handed_at": at.isoformat(), "region": region,
+            "first_touch_at": None if hours is None else (at + timedelta(hours=hours)).isoformat()}
+
+
+def test_a_suggested_goal_is_the_baselines_p75_tried_on_the_last_complete_month(make_leads):
+    con = make_leads([
+        *(_handed(f"F{h}", f"2024-02-0{h}T10:00:00", h) for h in (1, 2, 3, 4, 5)),  # February: 1..5 h, p75 4 h
+        _handed("M1", "2024-03-04T10:00:00", 3), _handed("M2", "2024-03-05T10:00:00", 5),  # March: 3 h, 5 h
+        _handed("X1", "2024-02-06T10:00:00", 30, region="France"),  # another segment: not Germany's baseline
+    ])
+    a = Assumptions(goal_rules=GoalRules((GoalRule("region", "Germany", 8), GoalRule("source", "Webinar", 2))))
+    found = suggest(con, a, date(2024, 3, 1), datetime(2024, 4, 2, tzinfo=UTC), "UTC", None)
+    germany, webinar = found
+    assert (germany.baseline_p75_hours, germany.rule.speed_goal_hours) == (4.0, 4.0)
+    assert (germany.month, germany.pct_within_goal) == (date(2024, 3, 1), 0.5)  # 3 h within 4 h, 5 h not
+    assert (webinar.baseline_p75_hours, webinar.rule) == (None, a.goal_rules.rules[1])  # no leads: goal kept

@@ -56,6 +56,8 @@ class Keys:
     breach_page: str = "breach_page"
     sales_statistic: str = "sales_statistic"  # the response chart's average, median or p90
     download_work_first: str = "download_work_first"
+    suggest_goals: str = "suggest_goals"  # goals per segment: suggest, then accept
+    accept_goals: str = "accept_goals"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"
@@ -103,6 +105,11 @@ class Keys:
     def tier_rules(version: int = 0) -> str:
         """The title-rules editor: a new key after each applied edit, so the editor shows the rules afresh."""
         return f"tier_rules_{version}"
+
+    @staticmethod
+    def goal_rules(version: int = 0) -> str:
+        """The Sales page's goal rules editor: a new key after each applied edit."""
+        return f"goal_rules_{version}"
 
     @staticmethod
     def tier_table(version: int = 0) -> str:

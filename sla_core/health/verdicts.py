@@ -213,14 +213,19 @@ class MonthVerdicts:
         return {name: getattr(self, name) for name in ("marketing", "speed", "depth", "sales")}
 
 
+def named_goals(a: Assumptions) -> tuple[float | None, int | None]:
+    """The speed and depth goals a verdict's reason names: none when goal rules give leads goals of their own."""
+    return (None, None) if a.goal_rules else (a.speed_goal_hours, a.depth_goal_attempts)
+
+
 def judge(f: MonthFigures, a: Assumptions, measured: Measured, data_from: date | None = None) -> MonthVerdicts:
     """Every verdict of one month under the assumptions ``a`` (the one function all surfaces call); with goal rules
     the figures pool each lead at its own goal, so the reasons name no single goal."""
-    own_goals = bool(a.goal_rules)
+    speed_goal, depth_goal = named_goals(a)
     speed_verdict = speed(f.month, f.stage, measured.speed, f.speed_handed, f.pct_within_goal, a.speed_target_share,
-                          None if own_goals else a.speed_goal_hours)
+                          speed_goal)
     depth_verdict = depth(f.month, f.stage, measured.depth, f.depth_handed, f.not_connected, f.pct_at_goal,
-                          a.depth_target_share, None if own_goals else a.depth_goal_attempts)
+                          a.depth_target_share, depth_goal)
     return MonthVerdicts(f.month, f.stage,
                          marketing(f.month, f.stage, f.marketing_leads, compute_targets(a).leads_needed, f.as_of_day,
                                    data_from),

@@ -81,6 +81,12 @@ class GoalRule:
     def label(self) -> str:
         return f"{self.field} = {self.value}"
 
+    def describe(self) -> str:
+        """The rule in a sentence: "region Germany: within 8 h and at least 3 attempts"."""
+        goals = [f"within {self.speed_goal_hours:g} h" if self.speed_goal_hours is not None else "",
+                 f"at least {self.depth_goal_attempts} attempts" if self.depth_goal_attempts is not None else ""]
+        return f"{self.field} {self.value}: {' and '.join(g for g in goals if g)}"
+
     def to_dict(self) -> dict:
         """The ASSUMPTIONS.json form: a goal the rule leaves to the default is left out."""
         out: dict = {"field": self.field, "value": self.value}
@@ -144,6 +150,13 @@ class GoalRules:
 
     def __iter__(self):
         return iter(self.rules)
+
+    def sentence(self) -> str:
+        """The rules for the written agreement and a shared view's goals ("" without rules)."""
+        if not self.rules:
+            return ""
+        return (" Per segment, each lead held to the first rule that matches it (a goal a rule leaves out, and every "
+                "other lead, as above): " + "; ".join(r.describe() for r in self.rules) + ".")
 
     def to_list(self) -> list[dict]:
         return [r.to_dict() for r in self.rules]

@@ -19,7 +19,7 @@ from sla_core.health import verdicts
 from sla_core.health.months import COMPLETE, phase
 from sla_core.health.verdicts import Measured, Verdict
 from sla_core.sales.clock import BusinessHours
-from sla_core.sales.goal_rules import SPEED_HOURS, GoalRule, GoalRules
+from sla_core.sales.goal_rules import FIELDS, SPEED_HOURS, GoalRule, GoalRules
 from sla_core.sales.speed import clock_params, month_window
 
 BASELINE_MONTHS = 3  # complete months before the month a segment's baseline pools
@@ -134,6 +134,17 @@ def segments_section(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | 
     if not found:  # no as-of time: nothing handed anywhere
         found = [_segment(r, a, month, "not started", measured, _empty(), _empty()) for r in a.goal_rules]
     return {"segments": [report_entry(s, window, measured) for s in found if s.rule is not None]}
+
+
+VALUES_SHOWN = 200  # values of a field the rules editor offers, most leads first
+
+
+def values_of(con: duckdb.DuckDBPyConnection, field: str) -> list[tuple[str, int]]:
+    """(value, leads) of one segment field in the data, as rules compare values, most leads first."""
+    if field not in FIELDS:
+        raise ValueError(f"a segment field is one of {', '.join(FIELDS)}, got {field!r}")
+    return [(r["value"], r["leads"]) for r in queries.records(con, "sales/segment_values", field=field,
+                                                               limit=VALUES_SHOWN)]
 
 
 # --- suggested goals ---------------------------------------------------------------------------

@@ -47,13 +47,20 @@ CREATE OR REPLACE MACRO period_spine(first_period, period, tz, as_of, end_at) AS
 -- per rule in order, its match key ('field' || chr(31) || value), speed goal and depth goal (NULL: the
 -- default). The lists are cast because an empty list binds without an element type.
 
--- The 1-based number of the first rule matching a lead's source, tier or region (compared as
--- goal_rules.match_value keeps them: trimmed, a tier in lower case), else NULL (the default goals).
+-- A lead's value of a segment field ('source', 'tier' or 'region') as rules compare it
+-- (goal_rules.match_value): trimmed, a tier in lower case; empty is NULL.
+CREATE OR REPLACE MACRO segment_value(field, source, tier, region) AS
+    nullif(CASE field WHEN 'source' THEN trim(source) WHEN 'tier' THEN lower(trim(tier))
+                      WHEN 'region' THEN trim(region) END, '');
+
+-- The 1-based number of the first rule matching a lead's source, tier or region, else NULL (the defaults).
 CREATE OR REPLACE MACRO goal_rule(source, tier, region, goals) AS
     CASE WHEN len(goals.keys::VARCHAR[]) > 0
-         THEN least(list_position(goals.keys::VARCHAR[], 'source' || chr(31) || trim(source)),
-                    list_position(goals.keys::VARCHAR[], 'tier' || chr(31) || lower(trim(tier))),
-                    list_position(goals.keys::VARCHAR[], 'region' || chr(31) || trim(region))) END;
+         THEN least(
+             list_position(goals.keys::VARCHAR[], 'source' || chr(31) || segment_value('source', source, tier, region)),
+             list_position(goals.keys::VARCHAR[], 'tier' || chr(31) || segment_value('tier', source, tier, region)),
+             list_position(goals.keys::VARCHAR[], 'region' || chr(31) || segment_value('region', source, tier, region)))
+         END;
 
 -- A lead's speed goal in microseconds on the chosen clock: its rule's, else the default.
 CREATE OR REPLACE MACRO lead_speed_goal_us(rule, goals) AS

@@ -160,6 +160,9 @@ CASES = [
     ("goal_rule", RULE_OF, {"source": "Web", "tier": "EXECUTIVE", "region": "France", "goals": GOALS}, 3),
     ("goal_rule", RULE_OF, {"source": "Web", "tier": None, "region": "germany", "goals": GOALS}, None),  # case counts
     ("goal_rule", RULE_OF, {"source": "Web", "tier": None, "region": None, "goals": NO_GOAL_RULES}, None),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', 'Germany')", {"field": "source"}, "Web"),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', 'Germany')", {"field": "tier"}, "executive"),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', ' ')", {"field": "region"}, None),
     ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": 2, "goals": GOALS}, HOUR_US),
     ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": 3, "goals": GOALS}, 2 * HOUR_US),  # unset
     ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": None, "goals": NO_GOAL_RULES}, 2 * HOUR_US),

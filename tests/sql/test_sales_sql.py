@@ -264,6 +264,13 @@ CASES = [
          segments(GoalRules()), SEGMENT, [
              (None, 4, 3, 2.0, 34.0, 53.2, 1, 3, 0.25, 5, 4, 1.25, 1, 0.25, 4, 0.8),
          ]),
+    # --- segment_values: what the rules editor offers ------------------------------------------------
+    Case("sales/segment_values", "sources, most leads first, trimmed", {"field": "source", "limit": 10},
+         ("value", "leads"), [("Paid Search", 3), ("Web", 1)], SEGMENTED),
+    Case("sales/segment_values", "regions: ' Germany ' is Germany; a limit", {"field": "region", "limit": 1},
+         ("value", "leads"), [("Germany", 3)], SEGMENTED),
+    Case("sales/segment_values", "tiers in lower case", {"field": "tier", "limit": 10}, ("value", "leads"),
+         [("executive", 1)], SEGMENTED),
     # --- rep_bandwidth -----------------------------------------------------------------------------
     Case("sales/rep_bandwidth", "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
          {"as_of": AS_OF, "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
