@@ -67,7 +67,7 @@ def test_adding_a_rule_moves_the_headline_and_shows_its_segment(app):
 
 def test_a_rule_without_a_segment_is_refused_in_words(app):
     edit_rules(app, [{"Order": 1, "Speed goal (h)": 8.0}])
-    assert "Rules not applied: rule 1: pick a segment" in shown(app.error)
+    assert "Rules not applied yet: rule 1: pick a segment" in shown(app.error)
     assert not workspace_of(app).assumptions.goal_rules
     assert metric(app, "Within the speed goal") == "33.3 %"
 

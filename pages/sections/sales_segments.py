@@ -16,7 +16,6 @@ from sla_core.sales import view as sales
 from sla_core.sales.goal_rules import FIELDS, GoalRules
 
 RULES_VERSION = "goal_rules_version"  # a new editor key after each applied edit
-RULES_ERROR = "goal_rules_error"
 SUGGESTING = "goal_rules_suggesting"  # the month whose suggestions are shown
 RULE_COLUMNS = {
     tables.ORDER: st.column_config.NumberColumn(min_value=1, step=1, help="Rules apply in this order: the first "
@@ -41,7 +40,6 @@ def set_rules(ws: Workspace, rules: GoalRules) -> None:
     if ws.read_only:
         return
     ws.assumptions = ws.assumptions.updated(goal_rules=rules)
-    st.session_state.pop(RULES_ERROR, None)
     st.session_state.pop(SUGGESTING, None)
     _next_editor()
 
@@ -64,15 +62,16 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
             help="The values of your data, with how many leads have each.")}
         edited = st.data_editor(shown, key=KEYS.goal_rules(st.session_state.setdefault(RULES_VERSION, 0)),
                                 num_rows="dynamic", hide_index=True, width="stretch", column_config=config)
-        if not edited.equals(shown):
-            try:
-                set_rules(ws, tables.rules_from_frame(edited, labels))
-            except ValueError as exc:
-                st.session_state[RULES_ERROR] = str(exc)
-                _next_editor()
+        if edited.equals(shown):
+            return
+        try:
+            edited_rules = tables.rules_from_frame(edited, labels)
+        except ValueError as exc:  # a row still being filled in: say what it lacks, keep the editor as it is
+            st.error(f"Rules not applied yet: {literal(str(exc))}")
+            return
+        if edited_rules != rules:  # a blank new row changes nothing: the editor keeps it for the user to fill
+            set_rules(ws, edited_rules)
             st.rerun()
-        if RULES_ERROR in st.session_state:
-            st.error(f"Rules not applied: {literal(st.session_state[RULES_ERROR])}")
 
 
 def segment_table(ws: Workspace, data: sales.Sales, month: date) -> None:
