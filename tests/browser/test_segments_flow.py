@@ -37,8 +37,10 @@ def test_adding_a_goal_rule_changes_the_headline(page: Page, app_url, artifacts)
     expect(page.get_by_text(re.compile(r"source = Paid Search \([\d,]+ leads\)"))).to_be_visible(timeout=TIMEOUT)
     page.keyboard.press("Enter")
     expect(rules.get_by_text("sets neither a speed nor a depth goal")).to_be_visible(timeout=TIMEOUT)
-    page.mouse.click(*cell(0.70))  # Speed goal (h)
+    page.mouse.click(*cell(0.38))  # back on the rule's row, then one cell right: Speed goal (h)
+    page.keyboard.press("ArrowRight")
     page.keyboard.type("8")
+    expect(page.locator("input:focus, textarea:focus")).to_have_value("8", timeout=TIMEOUT)  # the cell's editor
     page.keyboard.press("Enter")
     expect(page.get_by_text("Goals per segment (1 rule)")).to_be_visible(timeout=TIMEOUT)
     expect(share).not_to_have_text(before, timeout=TIMEOUT)  # Paid Search's leads now have 8 h
