@@ -14,6 +14,7 @@ from pages.common.ui import require_dataset, show_data_line
 from pages.sections import sales as section
 from pages.sections import sales_figures as figures
 from pages.sections import sales_reps as reps
+from pages.sections import sales_segments as segments
 from sla_core.sales import view as sales
 
 guard_page(__file__)
@@ -30,10 +31,12 @@ chosen = None
 if dataset is not None:
     data = sales.load(ws.con, dataset, ws.sales_clock, ws.business_hours, ws.cache)
     section.clock_settings(ws, data)
+    segments.rules_editor(ws, data)
     chosen = section.month_picker(data)
     if chosen is not None:
         a = ws.assumptions
         figures.headline(data.headline(a, chosen), a, data.month_label(chosen, "%B %Y"), data.clock_label, ws.read_only)
+        segments.segment_table(ws, data, chosen)
         figures.work_first(data, a, chosen)
         figures.by_period(data, a, chosen)
         rep_names = reps.reps_in(data, a, chosen)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from sla_core.sales.goal_rules import DEPTH_ATTEMPTS, SPEED_HOURS, GoalRules
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Assumptions:
     minutes_per_attempt: float = 10.0
     depth_target_share: float = 0.8  # share of unconnected leads that must reach the depth goal
     catch_up_months: int = 1  # months a marketing deficit is spread over (SPEC 8b)
+    goal_rules: GoalRules = GoalRules()  # segments held to their own speed or depth goal (SPEC 5b)
 
     def __post_init__(self) -> None:
         problems = validation_errors(self)
@@ -38,7 +41,7 @@ class Assumptions:
             raise ValueError("; ".join(problems))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**{name: getattr(self, name) for name in RANGES}, "goal_rules": self.goal_rules.to_list()}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -58,6 +61,9 @@ class Assumptions:
             raise ValueError(f"unknown assumption keys: {', '.join(sorted(unknown))}")
         values, given_as = {}, {}
         for key, value in raw.items():
+            if key == RULES:
+                values[key] = GoalRules.from_list(value)
+                continue
             name = FILE_NAMES.get(key, key)
             if name in given_as:
                 first, second = sorted((given_as[name], key))
@@ -81,8 +87,10 @@ class Assumptions:
         return replace(self, **changes)
 
     def to_query(self) -> dict[str, str]:
-        """URL query parameters that reopen this what-if view (a deep link), one per field."""
-        return {name: _query_number(value) for name, value in self.to_dict().items()}
+        """URL query parameters that reopen this what-if view (a deep link), one per number, and the goal rules
+        as one compact parameter when there are any."""
+        numbers = {name: _query_number(getattr(self, name)) for name in RANGES}
+        return {**numbers, RULES: self.goal_rules.to_link()} if self.goal_rules else numbers
 
     @classmethod
     def from_query(cls, params, base: "Assumptions | None" = None,
@@ -100,6 +108,9 @@ class Assumptions:
             text = str(raw[-1] if isinstance(raw, (list, tuple)) and raw else raw).strip()
             if key in other_keys:
                 continue
+            if key == RULES:
+                result, warnings = _link_rules(result, text, warnings)
+                continue
             if key not in known:
                 warnings.append(f'ignored the unknown link parameter "{key}"')
                 continue
@@ -113,6 +124,16 @@ class Assumptions:
             except ValueError as exc:
                 warnings.append(f'ignored the link parameter {key}="{text[:40]}": {exc}')
         return result, warnings
+
+
+RULES = "goal_rules"  # the field (and ASSUMPTIONS.json key, link parameter) of the goal rules
+
+
+def _link_rules(result: Assumptions, text: str, warnings: list[str]) -> tuple[Assumptions, list[str]]:
+    try:
+        return result.updated(goal_rules=GoalRules.from_link(text)), warnings
+    except ValueError as exc:
+        return result, [*warnings, f"ignored the link's goal rules: {exc}"]
 
 
 # ASSUMPTIONS.json names of SPEC 9 → field names (both spellings are accepted in a file).
@@ -142,8 +163,8 @@ RANGES: dict[str, Range] = {
     "marketing_share": Range(0.001, 1.0, "at least 0.001 (0.1 %) and at most 1"),
     "avg_deal_size": Range(1.0, 1e12, "between 1 and 1,000,000,000,000"),
     "close_rate": Range(0.0001, 1.0, "at least 0.0001 (0.01 %) and at most 1"),
-    "speed_goal_hours": Range(0.25, 720.0, "between 0.25 hours (15 minutes) and 720 hours (30 days)"),
-    "depth_goal_attempts": Range(1, 100, "between 1 and 100 attempts"),
+    "speed_goal_hours": Range(*SPEED_HOURS, "between 0.25 hours (15 minutes) and 720 hours (30 days)"),
+    "depth_goal_attempts": Range(*DEPTH_ATTEMPTS, "between 1 and 100 attempts"),
     "speed_target_share": SHARE,
     "reps": Range(0, 100_000, "between 0 and 100,000"),
     "hours_per_week_on_marketing_leads": Range(0.01, 168.0, "0, or between 0.01 and 168 (the hours in a week)",

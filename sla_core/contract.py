@@ -50,6 +50,7 @@ LEAD_FIELDS: tuple[Field, ...] = (
     Field("owner", "Sales rep", "text", "VARCHAR"),
     Field("tier", "Lead tier", "text", "VARCHAR"),
     Field("job_title", "Job title", "text", "VARCHAR"),
+    Field("region", "Region", "text", "VARCHAR"),  # the lead's market: goals per segment (SPEC 5b)
     Field("touched_before_handoff", "Touched before hand-off", None, "BOOLEAN", not_null=True, empty=False),
 )
 BY_NAME = {f.name: f for f in LEAD_FIELDS}

@@ -20,7 +20,8 @@ from sla_core.health.verdicts import Measured
 from sla_core.ingest.dataset import Dataset
 from sla_core.marketing.catch_up import catch_up_section
 from sla_core.marketing.report import marketing_sections
-from sla_core.sales.report import sales_sections
+from sla_core.sales.report import report_clock, sales_sections
+from sla_core.sales.segments import segments_section
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -50,6 +51,7 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured))
     report.update(health_sections(con, tz, as_of, month, a, request.clock, measured))
     report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
+    report.update(segments_section(con, tz, as_of, month, a, report_clock(request.clock, tz), measured))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

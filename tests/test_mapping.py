@@ -37,7 +37,8 @@ def test_aliases_and_labels_cover_the_contracts_mapped_fields():
 def test_generated_crm_styles_auto_map_every_field(loader, style):
     ds = loader.load(export_text(300, style=style, seed=11))
     names = generator.STYLES[style]
-    assert ds.columns == {fld: names[fld] for fld in ("lead_id", *CANONICAL)}
+    market = {"region": names["country"]}  # HubSpot "Country/Region", Salesforce "Country"
+    assert ds.columns == {fld: names[fld] for fld in ("lead_id", *CANONICAL)} | market
     assert ds.rows_loaded == 300 and not ds.quality.issues and not ds.date_order_ambiguous
 
 

@@ -56,6 +56,8 @@ class Keys:
     sales_statistic: str = "sales_statistic"  # the response chart's average, median or p90
     sales_charts: str = "sales_charts"  # which by-period charts are drawn: speed, delays or depth
     download_work_first: str = "download_work_first"
+    suggest_goals: str = "suggest_goals"  # goals per segment: suggest, then accept
+    accept_goals: str = "accept_goals"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"
@@ -104,6 +106,11 @@ class Keys:
     def tier_rules(version: int = 0) -> str:
         """The title-rules editor: a new key after each applied edit, so the editor shows the rules afresh."""
         return f"tier_rules_{version}"
+
+    @staticmethod
+    def goal_rules(version: int = 0) -> str:
+        """The Sales page's goal rules editor: a new key after each applied edit."""
+        return f"goal_rules_{version}"
 
     @staticmethod
     def tier_table(version: int = 0) -> str:

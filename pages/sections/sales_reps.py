@@ -207,7 +207,7 @@ def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
         st.info("No leads to list here." if page == 1 else "No leads on this page: go back to page 1.")
         return
     st.caption(tables.page_caption(page, sales.PAGE_SIZE, len(rows), int(rows["total"].iloc[0])))
-    st.dataframe(data.lead_grid(rows), hide_index=True, width="stretch")
+    st.dataframe(data.lead_grid(rows, own_goals=bool(a.goal_rules)), hide_index=True, width="stretch")
     st.download_button("Download the whole list (CSV)", partial(data.breaching_csv, a, which),
                        file_name=f"sales_leads_{month:%Y-%m}.csv", mime="text/csv", key="download_breaches",
                        on_click="ignore")

@@ -125,7 +125,7 @@ def _goals(a: Assumptions, month: date, tiers: list[TierTarget] | None) -> Secti
                    + (_tier_goals(tiers) if tiers else "")),
         sales=(f"Follow up {target_percent(a.speed_target_share)} of handed-over leads within "
                f"{a.speed_goal_hours:g} h, and make at least {a.depth_goal_attempts} attempts on "
-               f"{target_percent(a.depth_target_share)} of the leads not yet connected."))
+               f"{target_percent(a.depth_target_share)} of the leads not yet connected." + a.goal_rules.sentence()))
 
 
 def cancellation_terms(status: LiveStatus) -> str:

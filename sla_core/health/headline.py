@@ -216,4 +216,4 @@ def goals_sentence(a: Assumptions) -> str:
             f"{target_percent(a.marketing_share)} from marketing ÷ {money(a.avg_deal_size)} per deal ÷ "
             f"{target_percent(a.close_rate)} close rate); sales follows up {target_percent(a.speed_target_share)} of "
             f"due leads within {a.speed_goal_hours:g} h and makes at least {a.depth_goal_attempts} attempts on "
-            f"{target_percent(a.depth_target_share)} of the leads not connected.")
+            f"{target_percent(a.depth_target_share)} of the leads not connected.{a.goal_rules.sentence()}")

@@ -115,8 +115,10 @@ def marketing(month: date, stage: str, leads: int, leads_needed: int, as_of_day:
 
 
 def speed(month: date, stage: str, measured: bool, handed: int, pct_within_goal: float | None,
-          target_share: float, goal_hours: float) -> Verdict:
-    """Met when the share of due leads first touched within the goal reaches the speed target share."""
+          target_share: float, goal_hours: float | None) -> Verdict:
+    """Met when the share of due leads first touched within the goal reaches the speed target share.
+
+    ``goal_hours`` None: the leads have goals of their own (goal rules, SPEC 5b), so none is named."""
     if not measured:
         return Verdict(NOT_MEASURED, NO_FIRST_TOUCH)
     if stage == NOT_STARTED:
@@ -124,17 +126,18 @@ def speed(month: date, stage: str, measured: bool, handed: int, pct_within_goal:
     if not handed:
         return Verdict(None, f"no leads were handed to sales in {label(month)}")
     if pct_within_goal is None:
-        return Verdict(IN_PROGRESS, f"none of the leads handed in {label(month)} is past its {goal_hours:g} h "
-                                    "goal window yet")
-    detail = (f"{floor_percent(pct_within_goal)} of due leads followed up within {goal_hours:g} h"
+        window = "its" if goal_hours is None else f"its {goal_hours:g} h"
+        return Verdict(IN_PROGRESS, f"none of the leads handed in {label(month)} is past {window} goal window yet")
+    within = "their own goals" if goal_hours is None else f"{goal_hours:g} h"
+    detail = (f"{floor_percent(pct_within_goal)} of due leads followed up within {within}"
               f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {target_percent(target_share)})")
     return _judged(stage, pct_within_goal >= target_share, detail)
 
 
 def depth(month: date, stage: str, measured: bool, handed: int, not_connected: int, pct_at_goal: float | None,
-          target_share: float, goal_attempts: int) -> Verdict:
+          target_share: float, goal_attempts: int | None) -> Verdict:
     """Met when the share of unconnected handed leads with at least the goal's attempts reaches the depth target
-    share."""
+    share (``goal_attempts`` None: each lead's own depth goal, as ``speed``)."""
     if not measured:
         return Verdict(NOT_MEASURED, NO_ATTEMPTS)
     if stage == NOT_STARTED:
@@ -143,7 +146,8 @@ def depth(month: date, stage: str, measured: bool, handed: int, not_connected: i
         return Verdict(None, f"no leads were handed to sales in {label(month)}")
     if not not_connected or pct_at_goal is None:
         return Verdict(None, f"every lead handed in {label(month)} was connected: no follow-up left to judge")
-    detail = (f"{floor_percent(pct_at_goal)} of unconnected leads had at least {goal_attempts} attempts"
+    reached = "reached their own depth goals" if goal_attempts is None else f"had at least {goal_attempts} attempts"
+    detail = (f"{floor_percent(pct_at_goal)} of unconnected leads {reached}"
               f"{' so far' if stage == MONTH_IN_PROGRESS else ''} (target {target_percent(target_share)})")
     return _judged(stage, pct_at_goal >= target_share, detail)
 
@@ -209,12 +213,19 @@ class MonthVerdicts:
         return {name: getattr(self, name) for name in ("marketing", "speed", "depth", "sales")}
 
 
+def named_goals(a: Assumptions) -> tuple[float | None, int | None]:
+    """The speed and depth goals a verdict's reason names: none when goal rules give leads goals of their own."""
+    return (None, None) if a.goal_rules else (a.speed_goal_hours, a.depth_goal_attempts)
+
+
 def judge(f: MonthFigures, a: Assumptions, measured: Measured, data_from: date | None = None) -> MonthVerdicts:
-    """Every verdict of one month under the assumptions ``a`` (the one function all surfaces call)."""
+    """Every verdict of one month under the assumptions ``a`` (the one function all surfaces call); with goal rules
+    the figures pool each lead at its own goal, so the reasons name no single goal."""
+    speed_goal, depth_goal = named_goals(a)
     speed_verdict = speed(f.month, f.stage, measured.speed, f.speed_handed, f.pct_within_goal, a.speed_target_share,
-                          a.speed_goal_hours)
+                          speed_goal)
     depth_verdict = depth(f.month, f.stage, measured.depth, f.depth_handed, f.not_connected, f.pct_at_goal,
-                          a.depth_target_share, a.depth_goal_attempts)
+                          a.depth_target_share, depth_goal)
     return MonthVerdicts(f.month, f.stage,
                          marketing(f.month, f.stage, f.marketing_leads, compute_targets(a).leads_needed, f.as_of_day,
                                    data_from),

@@ -75,6 +75,8 @@ LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "tier": ("tier", "Lead Tier", "Lead Quality", "Lead Rating", "Rating", "Seniority"),
     "job_title": ("job_title", "Job Title", "Title", "jobtitle", "Person - Job title"),
+    "region": ("region", "Country/Region", "Country", "Person - Address - Country", "Organization - Address - Country",
+               "Region", "Market", "MailingCountry", "Billing Country"),
 }
 
 DEAL_ALIASES: dict[str, tuple[str, ...]] = {

@@ -134,11 +134,13 @@ def response_bars(speed: pd.DataFrame, period: str, clock_label: str, statistic:
         **_x(period, span), y=alt.Y(f"{column}:Q", title=f"{label} response ({clock_label})"), tooltip=tips)
 
 
-def response_chart(bars: alt.Chart, goal_hours: float, clock_label: str, statistic: str = "median") -> alt.LayerChart:
+def response_chart(bars: alt.Chart, goal_hours: float | None, clock_label: str,
+                   statistic: str = "median") -> alt.LayerChart:
     """``response_bars`` (of the same ``statistic``) against the speed goal in hours: only the rule follows a goal
-    move."""
+    move. ``goal_hours`` None (goal rules: leads have goals of their own) draws no goal line."""
     label, _ = _statistic(statistic)
-    return theme.themed(alt.layer(bars, *_rule(goal_hours, f"goal {goal_hours:g} h")).properties(
+    goal_line = _rule(goal_hours, f"goal {goal_hours:g} h") if goal_hours is not None else []
+    return theme.themed(alt.layer(bars, *goal_line).properties(
         height=260, title=f"Speed: {label.lower()} response time ({clock_label})"))
 
 
@@ -184,8 +186,9 @@ def delay_chart(speed: pd.DataFrame, period: str, clock_label: str, span: Span =
     ).properties(height=240, title=alt.Title("Who is slow: routing or the rep", subtitle="Median delays")))
 
 
-def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int, span: Span = None) -> alt.LayerChart:
-    """Lead attempts: average attempts on not-connected leads per period, against the depth goal."""
+def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int | None, span: Span = None) -> alt.LayerChart:
+    """Lead attempts: average attempts on not-connected leads per period, against the depth goal (None: no line,
+    as in ``response_chart``)."""
     data = _periods(depth, period)
     bars = alt.Chart(data).transform_filter("isValid(datum.avg_attempts)").mark_bar(
         color=theme.ACTUAL, opacity=0.85).encode(
@@ -193,7 +196,8 @@ def attempts_chart(depth: pd.DataFrame, period: str, depth_goal: int, span: Span
         tooltip=[_when(period), alt.Tooltip("avg_attempts:Q", title="Avg attempts", format=",.2f"),
                  alt.Tooltip("pct_at_goal:Q", title="At goal", format=".1%"),
                  alt.Tooltip("not_connected:Q", title="Not connected (leads)")])
-    return theme.themed(alt.layer(bars, *_rule(depth_goal, f"goal {depth_goal} attempts")).properties(
+    goal_line = _rule(depth_goal, f"goal {depth_goal} attempts") if depth_goal is not None else []
+    return theme.themed(alt.layer(bars, *goal_line).properties(
         height=240, title="Attempts on leads not reached yet"))
 
 

@@ -93,7 +93,7 @@ def between(frame: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
 
 
 def period_verdicts(frame: pd.DataFrame, period: str, as_of_local: datetime, speed_measured: bool,
-                    target_share: float, goal_hours: float) -> pd.DataFrame:
+                    target_share: float, goal_hours: float | None) -> pd.DataFrame:
     """A per-period speed frame with each period's speed verdict word (``verdict``), as ``verdicts.speed`` judges
     a month: a period that ended by the as-of time (local, naive) is complete, the one holding it in progress."""
     words = []
@@ -195,10 +195,11 @@ def _group(rest: list[_RepFigures]) -> _RepFigures:
 
 
 def _rep_row(r: _RepFigures, month: date, stage: str, measured: Measured, a: Assumptions) -> dict:
+    speed_goal, depth_goal = verdicts.named_goals(a)
     speed = verdicts.speed(month, stage, measured.speed, r.speed_handed, r.pct_within_goal, a.speed_target_share,
-                           a.speed_goal_hours)
+                           speed_goal)
     depth = verdicts.depth(month, stage, measured.depth, r.depth_handed, r.not_connected, r.pct_at_goal,
-                           a.depth_target_share, a.depth_goal_attempts)
+                           a.depth_target_share, depth_goal)
     judged = verdicts.sales(speed, depth)
     why = [f"{name} {v.short}: {v.detail}" for name, v in (("speed", speed), ("depth", depth)) if v.on_track is False]
     within, at_goal = r.pct_within_goal, r.pct_at_goal
@@ -301,17 +302,20 @@ def shown_bandwidth(rows: list[dict], attempts_measured: bool = True) -> pd.Data
 
 NOT_TOUCHED = "not touched"
 LEAD_LABELS = {"lead_id": "Lead", "owner": "Rep", "handed_local": "Handed at", "first_touch_local": "First touch",
-               "response_hours": "Response", "speed_status": "Speed", "attempts": "Attempts",
-               "connected": "Connected", "depth_status": "Depth", "breach": "Breaches"}
+               "response_hours": "Response", "speed_goal_hours": "Speed goal (h)", "speed_status": "Speed",
+               "attempts": "Attempts", "connected": "Connected", "depth_goal": "Depth goal",
+               "depth_status": "Depth", "breach": "Breaches"}
+GOAL_LABELS = ("Speed goal (h)", "Depth goal")  # shown only with goal rules: else every lead has the sliders' goals
 
 
 def _when(value) -> str:
     return NA if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
 
 
-def lead_rows(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
+def lead_rows(leads: pd.DataFrame, measured: Measured, own_goals: bool = False) -> pd.DataFrame:
     """A page of ``speed.speed_leads`` as the grid shows it: friendly headers, times to the minute, n/a spelled
-    out; a figure the data cannot measure reads "not measured"."""
+    out; a figure the data cannot measure reads "not measured". ``own_goals`` (goal rules): each lead's goals
+    beside its status."""
     out = pd.DataFrame({
         "Lead": leads["lead_id"].astype(str), "Rep": leads["owner"].astype(str),
         "Handed at": [_when(v) for v in leads["handed_local"]],
@@ -326,12 +330,19 @@ def lead_rows(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
     })
     if "breach" in leads.columns:
         out["Breaches"] = [NA if is_missing(v) else str(v) for v in leads["breach"]]
+    if own_goals:
+        out.insert(out.columns.get_loc("Speed"), GOAL_LABELS[0],
+                   [_text(v, "{:g} h") if measured.speed else verdicts.NOT_MEASURED for v in leads["speed_goal_hours"]])
+        out.insert(out.columns.get_loc("Depth"), GOAL_LABELS[1],
+                   [_text(v, "{:,.0f}") if measured.depth else verdicts.NOT_MEASURED for v in leads["depth_goal"]])
     return out
 
 
-def lead_csv_frame(leads: pd.DataFrame) -> pd.DataFrame:
-    """A lead list for a CSV download: the friendly headers, the numbers and times as they are."""
-    return leads.drop(columns=[c for c in ("total",) if c in leads.columns]).rename(columns=LEAD_LABELS)
+def lead_csv_frame(leads: pd.DataFrame, own_goals: bool = False) -> pd.DataFrame:
+    """A lead list for a CSV download: the friendly headers, the numbers and times as they are (each lead's goals
+    only with goal rules)."""
+    dropped = ["total", *([] if own_goals else ["speed_goal_hours", "depth_goal"])]
+    return leads.drop(columns=[c for c in dropped if c in leads.columns]).rename(columns=LEAD_LABELS)
 
 
 # --- downloads -------------------------------------------------------------------------------

@@ -39,11 +39,12 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
     """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
     clock = report_clock(clock_name, tz)
     speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
-    speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys)
+    rules = assumptions.goal_rules
+    speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys, rules)
                  if measured.speed else dict.fromkeys(speed_keys))  # only that month's hand-offs are read
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
     speed_row.update(_measured(measured.speed, NO_FIRST_TOUCH))
-    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz)
+    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz, rules=rules)
                  if measured.depth else dict.fromkeys(depth.REPORT_KEYS))
     depth_row.update(_measured(measured.depth, NO_ATTEMPTS))
     return {"speed": speed_row, "depth": depth_row}
@@ -56,8 +57,7 @@ def monthly_sales_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime,
     handed_to = speed.month_window(through, tz)[1]
     common = {"tz": tz, "as_of": as_of, "period": "month", "by_owner": False, "handed_from": None,
               "handed_to": handed_to}
-    speed_rows = queries.records(con, "sales/speed_by_period", goal_us=round(assumptions.speed_goal_hours * 3600e6),
-                                 **common, **speed.clock_params(clock))
-    depth_rows = queries.records(con, "sales/depth_by_period", depth_goal=int(assumptions.depth_goal_attempts),
-                                 **common)
+    goals = assumptions.goal_rules.sql_params(assumptions.speed_goal_hours, assumptions.depth_goal_attempts)
+    speed_rows = queries.records(con, "sales/speed_by_period", **goals, **common, **speed.clock_params(clock))
+    depth_rows = queries.records(con, "sales/depth_by_period", **goals, **common)
     return ({r["period_start"]: r for r in speed_rows}, {r["period_start"]: r for r in depth_rows})

@@ -18,6 +18,7 @@ import duckdb
 
 from sla_core import queries
 from sla_core.sales.clock import BusinessHours, calendar_params, zone
+from sla_core.sales.goal_rules import NO_RULES, GoalRules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,10 +53,6 @@ def _check(period: str, goal_hours: float) -> None:
     _check_period(period)
     if not goal_hours > 0:
         raise ValueError("the speed goal must be above 0 hours")
-
-
-def _goal_us(goal_hours: float) -> int:
-    return round(goal_hours * 3600e6)
 
 
 def _near(period: str, period_start: date) -> tuple[datetime, datetime]:
@@ -106,8 +103,11 @@ def speed_summary(con: duckdb.DuckDBPyConnection, period: str, as_of: datetime |
 
 def goal_counts(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None, tz: str,
                 clock: BusinessHours | None = None, by_owner: bool = False,
-                handed_between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
+                handed_between: tuple[datetime, datetime] | None = None,
+                rules: GoalRules = NO_RULES) -> pd.DataFrame:
     """Within the goal, missed and their share per period: all a goal move re-runs.
+
+    Each lead is held to its own goal: its first goal rule's (``rules``), else ``goal_hours``.
 
     ``by_owner`` adds a row per owner beside each period's total (owner None; ``totals``
     takes those), so the page's rep table and headline come from one statement. Only
@@ -119,7 +119,7 @@ def goal_counts(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, 
     columns = [*_owner_columns(by_owner), *GOAL_COLUMNS]
     if as_of is None:
         return pd.DataFrame(columns=columns)
-    df = queries.frame(con, "sales/speed_goal_counts", goal_us=_goal_us(goal_hours),
+    df = queries.frame(con, "sales/speed_goal_counts", **rules.sql_params(goal_hours),
                        **_speed_params(period, as_of, tz, clock, by_owner, handed_between))
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df[columns]
@@ -151,7 +151,8 @@ def totals(counts: pd.DataFrame) -> pd.DataFrame:
 
 def speed_by_period(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, as_of: datetime | None,
                     tz: str, clock: BusinessHours | None = None,
-                    handed_between: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
+                    handed_between: tuple[datetime, datetime] | None = None,
+                    rules: GoalRules = NO_RULES) -> pd.DataFrame:
     """One row per local day/week/month of hand-off up to the as-of period (``period_start`` a date).
 
     handed, touched, mean/median/p90 response hours (among touched; NaN when none),
@@ -163,7 +164,7 @@ def speed_by_period(con: duckdb.DuckDBPyConnection, period: str, goal_hours: flo
     """
     _check(period, goal_hours)
     return with_goal(speed_summary(con, period, as_of, tz, clock, False, handed_between),
-                     goal_counts(con, period, goal_hours, as_of, tz, clock, False, handed_between))
+                     goal_counts(con, period, goal_hours, as_of, tz, clock, False, handed_between, rules))
 
 
 def rep_rows(df: pd.DataFrame) -> pd.DataFrame:
@@ -174,37 +175,38 @@ def rep_rows(df: pd.DataFrame) -> pd.DataFrame:
 def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date, goal_hours: float,
                 depth_goal: int, as_of: datetime | None, tz: str, clock: BusinessHours | None = None,
                 owner: str | None = None, breaching_only: bool = True, limit: int | None = 100,
-                offset: int = 0) -> pd.DataFrame:
+                offset: int = 0, rules: GoalRules = NO_RULES) -> pd.DataFrame:
     """The leads handed in one period (optionally one owner's), oldest hand-off first, a page at a time.
 
     ``breaching_only`` keeps leads that missed the speed goal or are not connected with
     fewer attempts than the depth goal. ``total`` repeats the number of matching leads,
-    so the page can say "1–100 of 2,345" without another query.
+    so the page can say "1–100 of 2,345" without another query. Each lead shows the goals it is held to
+    (``speed_goal_hours``, ``depth_goal``: its first goal rule's, else the defaults).
     """
     _check(period, goal_hours)
-    columns = ["lead_id", "owner", "handed_local", "first_touch_local", "response_hours", "speed_status", "attempts",
-               "connected", "depth_status", "breach", "total"]
+    columns = ["lead_id", "owner", "handed_local", "first_touch_local", "response_hours", "speed_goal_hours",
+               "speed_status", "attempts", "connected", "depth_goal", "depth_status", "breach", "total"]
     if as_of is None:
         import pandas as pd
 
         return pd.DataFrame(columns=columns)
     near_from, near_to = _near(period, period_start)
     return queries.frame(con, "sales/speed_leads", tz=tz, as_of=as_of, period=period, period_start=period_start,
-                         near_from=near_from, near_to=near_to, goal_us=_goal_us(goal_hours),
-                         depth_goal=int(depth_goal), owner=owner,
+                         near_from=near_from, near_to=near_to, **rules.sql_params(goal_hours, depth_goal), owner=owner,
                          breaching_only=breaching_only, limit=limit, offset=int(offset),
                          **clock_params(clock))[columns]
 
 
 def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float, as_of: datetime | None, tz: str,
-                  clock: BusinessHours | None = None, keys: tuple[str, ...] = REPORT_KEYS) -> dict:
+                  clock: BusinessHours | None = None, keys: tuple[str, ...] = REPORT_KEYS,
+                  rules: GoalRules = NO_RULES) -> dict:
     """``period_row`` of one local month, reading only that month's hand-offs and no DataFrame.
 
     One pass of ``speed_by_period.sql``: the pages' summary and goal-count CTEs joined in SQL.
     """
     _check("month", goal_hours)
     params = _speed_params("month", as_of, tz, clock, False, month_window(month, tz))
-    found = [] if as_of is None else queries.records(con, "sales/speed_by_period", goal_us=_goal_us(goal_hours),
+    found = [] if as_of is None else queries.records(con, "sales/speed_by_period", **rules.sql_params(goal_hours),
                                                      **params)
     return figures(next((r for r in found if r["period_start"] == month), None), keys)
 

@@ -30,9 +30,10 @@ from sla_core.health import verdicts
 from sla_core.health.monthly import clock_for
 from sla_core.health.verdicts import Measured, Verdict
 from sla_core.marketing import catch_up
-from sla_core.sales import bandwidth, charts, depth, speed
+from sla_core.sales import bandwidth, charts, depth, segments, speed
 from sla_core.sales import display as tables
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.goal_rules import NO_RULES, GoalRules
 
 if TYPE_CHECKING:
     from sla_core.ingest.load import Dataset
@@ -174,10 +175,11 @@ class Sales:
         s = self.run(speed.period_row, self._speed(a, "month"), month, (*speed.REPORT_KEYS, "touched_before_handoff"))
         d = self.run(speed.period_row, self._depth(a, "month"), month, ("handed", *depth.REPORT_KEYS))
         stage = month_phases.phase(month, self.dataset.as_of, self.dataset.tz)
+        speed_goal, depth_goal = verdicts.named_goals(a)
         speed_verdict = verdicts.speed(month, stage, self.measured.speed, s["handed"], s["pct_within_goal"],
-                                       a.speed_target_share, a.speed_goal_hours)
+                                       a.speed_target_share, speed_goal)
         depth_verdict = verdicts.depth(month, stage, self.measured.depth, d["handed"], d["not_connected"],
-                                       d["pct_at_goal"], a.depth_target_share, a.depth_goal_attempts)
+                                       d["pct_at_goal"], a.depth_target_share, depth_goal)
         return Headline(month, stage, s, d, self.measured, speed_verdict, depth_verdict,
                         verdicts.sales(speed_verdict, depth_verdict))
 
@@ -209,15 +211,16 @@ class Sales:
         span = self.run(charts.span_of, summary, period)
         speed_measured, depth_measured = self.measured.speed, self.measured.depth
         bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
+        speed_goal, depth_goal = verdicts.named_goals(a)  # one goal line, or none where leads' goals differ
         return PeriodCharts(
             caption=tables.range_caption(by_period, period),
             within_goal=self.run(vega.built, charts.within_goal_chart, self._judged(by_period, period, a), period,
                                  a.speed_target_share, span) if speed_measured else None,
-            response=self.run(vega.built, charts.response_chart, bars, a.speed_goal_hours, self.clock_label, statistic)
+            response=self.run(vega.built, charts.response_chart, bars, speed_goal, self.clock_label, statistic)
             if speed_measured else None,
             bands=self.run(vega.built, charts.bands_chart, summary, period, span) if speed_measured else None,
             delay=self.run(vega.built, charts.delay_chart, summary, period, self.clock_label, span),
-            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, a.depth_goal_attempts, span)
+            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, depth_goal, span)
             if depth_measured else None,
             worked=self.run(vega.built, charts.worked_chart, depth_frame, period, span) if depth_measured else None,
             csv=self.run(_period_csv, by_period, depth_frame, period))
@@ -226,7 +229,7 @@ class Sales:
         """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
         as_of = self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).replace(tzinfo=None)
         return self.run(tables.period_verdicts, by_period, period, as_of, self.measured.speed, a.speed_target_share,
-                        a.speed_goal_hours)
+                        verdicts.named_goals(a)[0])
 
     def reps(self, a: Assumptions, month: date) -> tables.RepTable:
         """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
@@ -252,9 +255,10 @@ class Sales:
         """The bandwidth table as its grid shows it: the reps most hours short, the others summed, the team."""
         return self.run(_bandwidth_grid, bw, self.measured.depth)
 
-    def lead_grid(self, leads: pd.DataFrame) -> pd.DataFrame:
-        """The first page of ``leads`` (a kept result: a lead list of this view) as the grid shows it."""
-        return self.run(_lead_grid, leads, self.measured)
+    def lead_grid(self, leads: pd.DataFrame, own_goals: bool = False) -> pd.DataFrame:
+        """The first page of ``leads`` (a kept result: a lead list of this view) as the grid shows it; ``own_goals``
+        (goal rules are set): each lead's goals beside its status."""
+        return self.run(_lead_grid, leads, self.measured, own_goals)
 
     def bandwidth_chart(self, bw: bandwidth.Bandwidth) -> dict:
         """The bandwidth chart of the reps most hours short (as many as the rep table lists), as a Vega-Lite spec."""
@@ -263,13 +267,19 @@ class Sales:
     def breaching(self, a: Assumptions, which: Breaches, page: int) -> pd.DataFrame:
         """One page (from 1) of the leads ``which`` names, oldest hand-off first; ``total`` counts them all."""
         return self.run(speed.speed_leads, self.con, *self._lead_args(a, which), owner=which.owner,
-                        breaching_only=which.breaching_only, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE)
+                        breaching_only=which.breaching_only, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE,
+                        rules=self._lead_rules(a))
 
     def breaching_csv(self, a: Assumptions, which: Breaches) -> bytes:
         """Every lead ``which`` names as CSV. Runs on click, on a thread of its own: on the session's own
         connection (where a shared view's ``leads`` is), in the session's turn, the list not kept."""
         return self.run.alone(_leads_csv, self.con, *self._lead_args(a, which), owner=which.owner,
-                              breaching_only=which.breaching_only)
+                              breaching_only=which.breaching_only, rules=self._lead_rules(a))
+
+    def _lead_rules(self, a: Assumptions) -> GoalRules:
+        """The goal rules of the lead list; none when a figure is not measured (its never-due goal then holds
+        every lead, as ``_lead_args`` says)."""
+        return a.goal_rules if self.measured.speed and self.measured.depth else NO_RULES
 
     def _lead_args(self, a: Assumptions, which: Breaches) -> tuple:
         goal_hours = a.speed_goal_hours if self.measured.speed else NEVER_DUE_HOURS
@@ -286,13 +296,27 @@ class Sales:
         statement a goal move runs; the month's totals come from the rep count, so a month needs one count."""
         by_owner = by_rep or period == "month"
         counts = self.run(speed.goal_counts, self.con, period, a.speed_goal_hours, self.dataset.as_of,
-                          self.dataset.tz, self.clock, by_owner=by_owner)
+                          self.dataset.tz, self.clock, by_owner=by_owner, rules=a.goal_rules)
         frame = self.run(speed.with_goal, self._summary(period, self.clock, by_rep), counts)
         return self.run(speed.rep_rows, frame) if by_rep else frame
 
     def _depth(self, a: Assumptions, period: str, by_rep: bool = False) -> pd.DataFrame:
         compute = depth.depth_by_rep if by_rep else depth.depth_by_period
-        return self.run(compute, self.con, period, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz)
+        return self.run(compute, self.con, period, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz,
+                        rules=a.goal_rules)
+
+    def segments(self, a: Assumptions, month: date) -> list[segments.Segment]:
+        """Each goal rule's figures in ``month`` beside its baseline, then the leads on the defaults."""
+        return self.run(segments.month_segments, self.con, a, month, self.dataset.as_of, self.dataset.tz,
+                        self.clock, self.measured)
+
+    def suggestions(self, a: Assumptions, month: date) -> list[segments.Suggestion]:
+        """A speed goal per rule a step better than its baseline, with last month's share within it."""
+        return self.run(segments.suggest, self.con, a, month, self.dataset.as_of, self.dataset.tz, self.clock)
+
+    def segment_values(self, field: str) -> list[tuple[str, int]]:
+        """The values of a segment field in the data with their numbers of leads, most first (the rules editor)."""
+        return self.run(segments.values_of, self.con, field)
 
 
 def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hours: BusinessHours | None,
@@ -331,14 +355,15 @@ def _bandwidth_grid(bw: bandwidth.Bandwidth, attempts_measured: bool) -> pd.Data
     return tables.shown_bandwidth(bw.table_rows(tables.REP_LIMIT), attempts_measured)
 
 
-def _lead_grid(leads: pd.DataFrame, measured: Measured) -> pd.DataFrame:
-    return tables.lead_rows(leads.head(PAGE_SIZE), measured)
+def _lead_grid(leads: pd.DataFrame, measured: Measured, own_goals: bool) -> pd.DataFrame:
+    return tables.lead_rows(leads.head(PAGE_SIZE), measured, own_goals=own_goals)
 
 
 def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
     return csv_bytes(tables.period_table(by_period, depth_frame, period))
 
 
-def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool) -> bytes:
-    return csv_bytes(tables.lead_csv_frame(speed.speed_leads(con, *lead_args, owner=owner,
-                                                             breaching_only=breaching_only, limit=None)))
+def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool,
+               rules=NO_RULES) -> bytes:
+    leads = speed.speed_leads(con, *lead_args, owner=owner, breaching_only=breaching_only, limit=None, rules=rules)
+    return csv_bytes(tables.lead_csv_frame(leads, own_goals=bool(rules)))

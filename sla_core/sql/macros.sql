@@ -42,6 +42,44 @@ CREATE OR REPLACE MACRO period_spine(first_period, period, tz, as_of, end_at) AS
                    + INTERVAL 1 DAY,
                CASE period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) p;
 
+-- --- goals per segment (sla_core.sales.goal_rules) ---------------------------------------------
+-- `goals` is the struct GoalRules.sql_params binds as $goals: the default goals (speed_us, depth) and,
+-- per rule in order, its match key ('field' || chr(31) || value), speed goal and depth goal (NULL: the
+-- default). The lists are cast because an empty list binds without an element type.
+
+-- A lead's value of a segment field ('source', 'tier' or 'region') as rules compare it
+-- (goal_rules.match_value): trimmed, a tier in lower case; empty is NULL.
+CREATE OR REPLACE MACRO segment_value(field, source, tier, region) AS
+    nullif(CASE field WHEN 'source' THEN trim(source) WHEN 'tier' THEN lower(trim(tier))
+                      WHEN 'region' THEN trim(region) END, '');
+
+-- The 1-based number of the first rule matching a lead's source, tier or region, else NULL (the defaults).
+CREATE OR REPLACE MACRO goal_rule(source, tier, region, goals) AS
+    CASE WHEN len(goals.keys::VARCHAR[]) > 0
+         THEN least(
+             list_position(goals.keys::VARCHAR[], 'source' || chr(31) || segment_value('source', source, tier, region)),
+             list_position(goals.keys::VARCHAR[], 'tier' || chr(31) || segment_value('tier', source, tier, region)),
+             list_position(goals.keys::VARCHAR[], 'region' || chr(31) || segment_value('region', source, tier, region)))
+         END;
+
+-- A lead's speed goal in microseconds on the chosen clock: its rule's, else the default.
+CREATE OR REPLACE MACRO lead_speed_goal_us(rule, goals) AS
+    coalesce((goals.rule_speed_us::BIGINT[])[rule], goals.speed_us::BIGINT);
+
+-- A lead's depth goal in attempts: its rule's, else the default.
+CREATE OR REPLACE MACRO lead_depth_goal(rule, goals) AS
+    coalesce((goals.rule_depth::INTEGER[])[rule], goals.depth::INTEGER);
+
+-- Whether a lead was first touched within its goal (response and goal in microseconds on one clock).
+CREATE OR REPLACE MACRO goal_within(response_us, goal_us) AS
+    coalesce(response_us <= goal_us, false);
+
+-- Whether a lead missed its goal: touched later than the goal, or untouched once its window closed
+-- (waited_us: as-of minus hand-off on the same clock). A lead still inside its window is neither (false, or
+-- NULL when it is untouched: a sum of only such leads is NULL, which the callers read as 0).
+CREATE OR REPLACE MACRO goal_missed(response_us, waited_us, goal_us) AS
+    response_us IS NULL AND waited_us >= goal_us OR response_us > goal_us;
+
 -- --- marketing -----------------------------------------------------------------------------------
 
 -- A lead's tier: the tier column as given (lower case), else the tier of the first job-title rule

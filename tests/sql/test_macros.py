@@ -51,6 +51,13 @@ HOURS_BETWEEN = ("SELECT (clock_us($end, clock_day(e), clock_time_of_day(e), $cl
 BUSINESS_HOURS = "clock_us($at::TIMESTAMPTZ, $n, $sod * 3600000000, $clock) / 3600e6"
 SPINE = ("SELECT coalesce(list(period_start ORDER BY period_start), []) "
          "FROM period_spine($first::DATE, $period, $tz, $as_of::TIMESTAMPTZ, $end_at::TIMESTAMPTZ)")
+# Goal rules as GoalRules.sql_params binds them: 1 region=Germany 8 h, 2 source=Paid Search 1 h and 3 attempts,
+# 3 tier=executive 4 attempts; defaults 2 h and 6 attempts.
+GOALS = {"speed_us": 2 * HOUR_US, "depth": 6,
+         "keys": ["region\x1fGermany", "source\x1fPaid Search", "tier\x1fexecutive"],
+         "rule_speed_us": [8 * HOUR_US, HOUR_US, None], "rule_depth": [None, 3, 4]}
+NO_GOAL_RULES = {"speed_us": 2 * HOUR_US, "depth": 6, "keys": [], "rule_speed_us": [], "rule_depth": []}
+RULE_OF = "goal_rule($source, $tier, $region, $goals)"
 
 # (macro, expression, bound values, the value it gives)
 CASES = [
@@ -159,6 +166,29 @@ CASES = [
      0.0),  # the weekend
     ("clock_us", HOURS_BETWEEN, {"start": utc(2024, 3, 8, 16), "end": utc(2024, 3, 11, 10), "clock": CALENDAR}, 66.0),
     ("clock_us", "clock_us($at, NULL, NULL, $clock)", {"at": utc(1970, 1, 2), "clock": CALENDAR}, DAY_US),  # the epoch
+    ("goal_rule", RULE_OF, {"source": "Paid Search", "tier": None, "region": "Germany", "goals": GOALS},
+     1),  # Germany and Paid Search: the first rule wins
+    ("goal_rule", RULE_OF, {"source": " Paid Search ", "tier": " Executive", "region": None, "goals": GOALS}, 2),
+    ("goal_rule", RULE_OF, {"source": "Web", "tier": "EXECUTIVE", "region": "France", "goals": GOALS}, 3),
+    ("goal_rule", RULE_OF, {"source": "Web", "tier": None, "region": "germany", "goals": GOALS}, None),  # case counts
+    ("goal_rule", RULE_OF, {"source": "Web", "tier": None, "region": None, "goals": NO_GOAL_RULES}, None),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', 'Germany')", {"field": "source"}, "Web"),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', 'Germany')", {"field": "tier"}, "executive"),
+    ("segment_value", "segment_value($field, ' Web ', ' Executive ', ' ')", {"field": "region"}, None),
+    ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": 2, "goals": GOALS}, HOUR_US),
+    ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": 3, "goals": GOALS}, 2 * HOUR_US),  # unset
+    ("lead_speed_goal_us", "lead_speed_goal_us($rule, $goals)", {"rule": None, "goals": NO_GOAL_RULES}, 2 * HOUR_US),
+    ("lead_depth_goal", "lead_depth_goal($rule, $goals)", {"rule": 3, "goals": GOALS}, 4),
+    ("lead_depth_goal", "lead_depth_goal($rule, $goals)", {"rule": 1, "goals": GOALS}, 6),  # Germany sets speed only
+    ("lead_depth_goal", "lead_depth_goal($rule, $goals)", {"rule": None, "goals": GOALS}, 6),
+    ("goal_within", "goal_within($response, $goal)", {"response": HOUR_US, "goal": HOUR_US}, True),  # on the goal
+    ("goal_within", "goal_within($response, $goal)", {"response": None, "goal": HOUR_US}, False),
+    ("goal_missed", "goal_missed($response, $waited, $goal)", {"response": 2 * HOUR_US, "waited": 3 * HOUR_US,
+                                                                 "goal": HOUR_US}, True),
+    ("goal_missed", "goal_missed($response, $waited, $goal)", {"response": None, "waited": HOUR_US, "goal": HOUR_US},
+     True),  # untouched, its window just closed
+    ("goal_missed", "goal_missed($response, $waited, $goal)", {"response": None, "waited": HOUR_US - 1,
+                                                                 "goal": HOUR_US}, None),  # not yet due
 ]
 
 

@@ -15,6 +15,7 @@ import pytest
 from sql_cases import statement_rows
 
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.goal_rules import NO_RULES, GoalRule, GoalRules
 from sla_core.sales.speed import clock_params
 
 SALES_SQL = Path(__file__).resolve().parents[2] / "sla_core" / "sql" / "sales"
@@ -26,12 +27,12 @@ HOUR_US = 3_600_000_000
 
 
 def lead(lead_id: str, handed: str, touched: str | None = None, owner: str | None = None, attempts: int = 0,
-         connected: bool = False) -> dict:
+         connected: bool = False, **segment: str) -> dict:
     """A lead handed over at ``handed`` ('MM-DD HH:MM', 2024, UTC), created (so an MQL) an hour before."""
     handed_at = datetime.fromisoformat(f"2024-{handed}+00:00")
     return {"lead_id": lead_id, "created_at": (handed_at - timedelta(hours=1)).isoformat(),
             "handed_at": handed_at.isoformat(), "first_touch_at": touched and f"2024-{touched}+00:00",
-            "owner": owner, "attempts": attempts, "connected": connected}
+            "owner": owner, "attempts": attempts, "connected": connected, **segment}
 
 
 # Response time in calendar hours (business hours in brackets); routing is 1 h (business: 1 h unless said).
@@ -45,6 +46,26 @@ LEADS = (
     lead("G", "05-09 23:45", None, "Bob"),  # 15 min before the as-of time, untouched; business routing 0
     lead("F", "05-20 10:00", "05-20 10:05", "Bob"),  # handed after the as-of time: left out
 )
+
+# Goals per segment: the same leads with a source, tier or region. B is both Germany and Paid Search, so which
+# rule holds it depends on the order; C's region has stray spaces and D's tier capitals (matched as trimmed and
+# lower-case). Default goals 1 h and 2 attempts.
+SEGMENTED = (
+    {**LEADS[0], "source": "Web"},
+    {**LEADS[1], "source": "Paid Search", "region": "Germany"},
+    {**LEADS[2], "tier": "Executive"},
+    {**LEADS[3], "region": " Germany "},
+    {**LEADS[4], "source": "Paid Search"},
+    {**LEADS[5], "region": "Germany"},
+    {**LEADS[6], "source": "Paid Search"},
+    LEADS[7],
+)
+GERMANY = GoalRule("region", "Germany", speed_goal_hours=1.5, depth_goal_attempts=3)
+PAID_SEARCH = GoalRule("source", "Paid Search", speed_goal_hours=70, depth_goal_attempts=1)
+EXECUTIVE = GoalRule("tier", "Executive", depth_goal_attempts=1)  # no speed goal: speed stays on the default
+RULES = GoalRules((GERMANY, PAID_SEARCH, EXECUTIVE))
+PAID_SEARCH_FIRST = GoalRules((PAID_SEARCH, GERMANY, EXECUTIVE))
+MARCH_ONLY = {"handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)}
 
 
 @dataclass(frozen=True)
@@ -62,19 +83,24 @@ def speed(**given) -> dict:
             "handed_to": None, "clock": CALENDAR, **given}
 
 
-def goal(hours: float, **given) -> dict:
-    return speed(goal_us=round(hours * HOUR_US), **given)
+def goal(hours: float, rules: GoalRules = NO_RULES, **given) -> dict:
+    return speed(**rules.sql_params(hours), **given)
 
 
-def depth(**given) -> dict:
-    return {"tz": "UTC", "as_of": AS_OF, "period": "month", "depth_goal": 2, "by_owner": False, "handed_from": None,
-            "handed_to": None, **given}
+def depth(rules: GoalRules = NO_RULES, **given) -> dict:
+    return {"tz": "UTC", "as_of": AS_OF, "period": "month", **rules.sql_params(depth_goal_attempts=2),
+            "by_owner": False, "handed_from": None, "handed_to": None, **given}
 
 
-def drill_down(**given) -> dict:
+def segments(rules: GoalRules) -> dict:
+    """March's hand-offs per rule at default goals of 1 h and 2 attempts, on the calendar clock."""
+    return {"as_of": AS_OF, "clock": CALENDAR, **MARCH_ONLY, **rules.sql_params(1, 2)}
+
+
+def drill_down(rules: GoalRules = NO_RULES, **given) -> dict:
     return {"tz": "UTC", "as_of": AS_OF, "period": "month", "period_start": MARCH,
             "near_from": datetime(2024, 2, 28, tzinfo=UTC), "near_to": datetime(2024, 4, 3, tzinfo=UTC),
-            "goal_us": HOUR_US, "depth_goal": 2, "owner": None, "breaching_only": False, "limit": 100, "offset": 0,
+            **rules.sql_params(1, 2), "owner": None, "breaching_only": False, "limit": 100, "offset": 0,
             "clock": CALENDAR, **given}
 
 
@@ -90,6 +116,9 @@ LISTED = ("lead_id", "owner", "response_hours", "speed_status", "depth_status", 
 DEPTH = ("period_start", "handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
          "leads_worked_pct")
 NO_HANDOFF = (0, 0, None, None, None, 0, None, None, 0)
+SEGMENT = ("rule", "handed", "touched", "median_hours", "p75_hours", "p90_hours", "within", "missed",
+           "pct_within_goal", "depth_handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
+           "leads_worked_pct")
 
 # Two hand-offs a New York week apart although the same UTC day: Sun 3 Mar 22:00 EST and Mon 4 Mar 10:00 EST.
 NEW_YORK_WEEKS = (
@@ -150,6 +179,13 @@ CASES = [
              (date(2024, 4, 29), None, 0, 1, 0.0),
              (date(2024, 5, 6), None, 0, None, None),  # G alone: missed is NULL, which with_goal reads as 0
          ]),
+    Case("sales/speed_goal_counts", "goal rules, first match wins: B is Germany's (1.5 h, missed), H Paid Search's",
+         goal(1, RULES), GOAL, [
+             (MARCH, None, 2, 2, 0.5),  # A within 1 h, H 66 h within 70 h; B 2 h > 1.5 h, C never touched
+             (MAY, None, 0, 1, 0.0),  # E (Germany) 26 h missed; G (Paid Search) not yet due
+         ], SEGMENTED),
+    Case("sales/speed_goal_counts", "goal rules in the other order: B is Paid Search's (70 h, within)",
+         goal(1, PAID_SEARCH_FIRST), GOAL, [(MARCH, None, 3, 1, 0.75), (MAY, None, 0, 1, 0.0)], SEGMENTED),
     # --- speed_by_period: the summary and the goal counts in one pass --------------------------------
     Case("sales/speed_by_period", "one month, calendar 1 h",
          goal(1, handed_from=datetime(2024, 3, 1, tzinfo=UTC), handed_to=datetime(2024, 4, 1, tzinfo=UTC)),
@@ -190,6 +226,14 @@ CASES = [
                     near_from=datetime(2024, 3, 2, tzinfo=UTC), near_to=datetime(2024, 3, 7, tzinfo=UTC)),
          ("lead_id", "handed_local", "first_touch_local"),
          [("A", datetime(2024, 3, 4, 5), datetime(2024, 3, 4, 5, 3))]),
+    Case("sales/speed_leads", "goal rules: each lead shows the goals it is held to", drill_down(RULES),
+         ("lead_id", "speed_goal_hours", "speed_status", "depth_goal", "depth_status", "breach"), [
+             ("A", 1.0, "within goal", 2, "connected", ""),
+             ("B", 1.5, "missed", 3, "at goal", "speed"),
+             ("D", 1.0, "touched before hand-off (excluded)", 1, "at goal", ""),  # the executive rule sets depth only
+             ("C", 1.5, "missed", 3, "below goal", "speed, depth"),
+             ("H", 70.0, "within goal", 1, "at goal", ""),
+         ], SEGMENTED),
     # --- depth_by_period ---------------------------------------------------------------------------
     Case("sales/depth_by_period", "months at a depth goal of 2; leads touched before hand-off count", depth(), DEPTH, [
         (MARCH, 5, 4, 1.25, 1, 0.25, 4, 0.8),  # not connected: B 3, C 0, D 1, H 1 attempts; A connected
@@ -204,6 +248,31 @@ CASES = [
          ("period_start", "owner", "handed", "not_connected", "at_goal"), [
              (date(2024, 2, 26), "Ann", 1, 1, 1), (date(2024, 3, 4), "(no owner)", 1, 1, 0),
          ], NEW_YORK_WEEKS),
+    Case("sales/depth_by_period", "goal rules: B at Germany's 3, D at the executives' 1, H at Paid Search's 1",
+         depth(RULES), DEPTH, [
+             (MARCH, 5, 4, 1.25, 3, 0.75, 4, 0.8),  # C (Germany, 0 attempts) is the only one below its goal
+             (APRIL, 0, 0, None, 0, None, 0, None),
+             (MAY, 2, 2, 1.0, 0, 0.0, 1, 0.5),  # E 2 attempts < Germany's 3; G 0 < Paid Search's 1
+         ], SEGMENTED),
+    # --- segment_figures: one row per rule, the default's last ---------------------------------------
+    Case("sales/segment_figures", "March per rule: first match wins, each at its own goals",
+         segments(RULES), SEGMENT, [
+             (1, 2, 1, 2.0, 2.0, 2.0, 0, 2, 0.0, 2, 2, 1.5, 1, 0.5, 1, 0.5),  # B, C
+             (2, 1, 1, 66.0, 66.0, 66.0, 1, 0, 1.0, 1, 1, 1.0, 1, 1.0, 1, 1.0),  # H
+             (3, 0, 0, None, None, None, 0, 0, None, 1, 1, 1.0, 1, 1.0, 1, 1.0),  # D: depth only (excluded from speed)
+             (None, 1, 1, 0.05, 0.05, 0.05, 1, 0, 1.0, 1, 0, None, 0, None, 1, 1.0),  # A, on the defaults
+         ], SEGMENTED),
+    Case("sales/segment_figures", "no rules: every lead on the defaults, one row",
+         segments(GoalRules()), SEGMENT, [
+             (None, 4, 3, 2.0, 34.0, 53.2, 1, 3, 0.25, 5, 4, 1.25, 1, 0.25, 4, 0.8),
+         ]),
+    # --- segment_values: what the rules editor offers ------------------------------------------------
+    Case("sales/segment_values", "sources, most leads first, trimmed", {"field": "source", "limit": 10},
+         ("value", "leads"), [("Paid Search", 3), ("Web", 1)], SEGMENTED),
+    Case("sales/segment_values", "regions: ' Germany ' is Germany; a limit", {"field": "region", "limit": 1},
+         ("value", "leads"), [("Germany", 3)], SEGMENTED),
+    Case("sales/segment_values", "tiers in lower case", {"field": "tier", "limit": 10}, ("value", "leads"),
+         [("executive", 1)], SEGMENTED),
     # --- rep_bandwidth -----------------------------------------------------------------------------
     Case("sales/rep_bandwidth",
          "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",

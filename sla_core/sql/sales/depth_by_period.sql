@@ -3,11 +3,13 @@
 -- $handed_from/$handed_to (NULL: open) narrow it to hand-offs in [from, to), e.g. one month.
 -- With $by_owner each period is split by owner, else owner is NULL. Hand-offs after
 -- $as_of are left out; attempts and connected are the export's (or activity log's) values.
--- Leads touched before hand-off stay in: that exclusion is about response time only.
+-- Leads touched before hand-off stay in: that exclusion is about response time only. Each lead is
+-- held to its own depth goal: its first goal rule's, else the default ($goals).
 WITH lead AS (
     SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
            split_owner($by_owner, owner) AS owner,
-           attempts, connected
+           attempts, connected,
+           lead_depth_goal(goal_rule(source, tier, region, $goals), $goals) AS depth_goal
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 ),
@@ -16,7 +18,7 @@ agg AS (
            count(*) AS handed,
            count(*) FILTER (WHERE NOT connected) AS not_connected,
            avg(attempts) FILTER (WHERE NOT connected) AS avg_attempts,
-           count(*) FILTER (WHERE NOT connected AND attempts >= $depth_goal) AS at_goal,
+           count(*) FILTER (WHERE NOT connected AND attempts >= depth_goal) AS at_goal,
            count(*) FILTER (WHERE attempts >= 1) AS worked
     FROM lead
     GROUP BY ALL

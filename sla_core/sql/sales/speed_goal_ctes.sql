@@ -1,16 +1,21 @@
 -- Fragment (after the clock CTEs; included by speed_goal_counts.sql and
 -- speed_by_period.sql): the CTE `goal`, the only speed figures that depend on the speed goal
--- ($goal_us on the chosen clock), per local $period of hand-off: within the goal, missed and
+-- (each lead's own goal on the chosen clock: its first goal rule's, else the default, from $goals),
+-- per local $period of hand-off: within the goal, missed and
 -- their share. With $by_owner a row per period and owner and also the period's total over
 -- all owners (owner NULL). Missed: touched later than the goal, or still untouched once the
 -- goal window has closed by $as_of; a lead still inside its window is neither.
 -- @reads clocked
--- @defines by_written_owner, named, goal
+-- @defines goaled, by_written_owner, named, goal
+goaled AS (
+    SELECT *, lead_speed_goal_us(goal_rule(source, tier, region, $goals), $goals) AS goal_us
+    FROM clocked
+),
 by_written_owner AS (  -- counted per owner as written first: naming the owner then costs per group, not per lead
     SELECT period_of($period, handed_local) AS period_start, owner,
-           sum(CAST(coalesce(f_touch - f_handed <= $goal_us, false) AS INTEGER)) AS within,
-           sum(CAST(f_touch IS NULL AND f_as_of - f_handed >= $goal_us OR f_touch - f_handed > $goal_us AS INTEGER)) AS missed
-    FROM clocked
+           sum(CAST(goal_within(f_touch - f_handed, goal_us) AS INTEGER)) AS within,
+           sum(CAST(goal_missed(f_touch - f_handed, f_as_of - f_handed, goal_us) AS INTEGER)) AS missed
+    FROM goaled
     GROUP BY ALL
 ),
 named AS (

@@ -1,7 +1,8 @@
 -- The drill-down list of the Sales SLA (SPEC 5 and 6): the leads handed in one local
 -- $period starting $period_start (optionally only $owner's), each with its response time
 -- on the chosen clock, its speed and depth status and why it breaches, oldest hand-off
--- first, $limit rows from $offset. `total` is the number of matching leads.
+-- first, $limit rows from $offset. `total` is the number of matching leads. Each lead is held to its
+-- own goals (its first goal rule's, else the defaults in $goals), shown beside its status.
 -- $near_from/$near_to bound the period's instants loosely (UTC dates two days around it, wider
 -- than any zone offset), so the time-zone arithmetic runs only on the leads near the period.
 --
@@ -11,7 +12,8 @@ WITH lead AS (
            handed_at, touched_before_handoff,
            happened_by(mql_at, handed_at) AS mql_at,
            happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
-           timezone($tz, handed_at) AS handed_local
+           timezone($tz, handed_at) AS handed_local,
+           goal_rule(source, tier, region, $goals) AS rule
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
       AND in_span(handed_at, $near_from::TIMESTAMPTZ, $near_to::TIMESTAMPTZ)  -- a cheap prune before the exact test
@@ -20,17 +22,21 @@ WITH lead AS (
 ),
 -- @include sales/clock_ctes
 ,
+goaled AS (
+    SELECT *, lead_speed_goal_us(rule, $goals) AS goal_us, lead_depth_goal(rule, $goals) AS depth_goal
+    FROM clocked
+),
 labelled AS (
     SELECT *,
            f_touch - f_handed AS response_us,
            CASE WHEN touched_before_handoff THEN 'touched before hand-off (excluded)'
-                WHEN f_touch - f_handed <= $goal_us THEN 'within goal'
-                WHEN f_as_of - f_handed >= $goal_us OR f_touch IS NOT NULL THEN 'missed'
+                WHEN goal_within(f_touch - f_handed, goal_us) THEN 'within goal'
+                WHEN goal_missed(f_touch - f_handed, f_as_of - f_handed, goal_us) THEN 'missed'
                 ELSE 'not yet due' END AS speed_status,
            CASE WHEN connected THEN 'connected'
-                WHEN attempts >= $depth_goal THEN 'at goal'
+                WHEN attempts >= depth_goal THEN 'at goal'
                 ELSE 'below goal' END AS depth_status
-    FROM clocked
+    FROM goaled
 ),
 breaching AS (
     SELECT *,
@@ -39,7 +45,8 @@ breaching AS (
     FROM labelled
 )
 SELECT lead_id, owner, handed_local, timezone($tz, touch_at) AS first_touch_local,
-       response_us / 3600e6 AS response_hours, speed_status, attempts, connected, depth_status, breach,
+       response_us / 3600e6 AS response_hours, goal_us / 3600e6 AS speed_goal_hours, speed_status, attempts,
+       connected, depth_goal, depth_status, breach,
        count(*) OVER () AS total
 FROM breaching
 WHERE NOT $breaching_only OR breach <> ''
