@@ -2,13 +2,11 @@
 sample and by hand."""
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import date, time
 
 import pandas as pd
-import pyarrow.csv as pacsv
 import pytest
 from apptest_support import (
     app_with_upload,
@@ -19,75 +17,22 @@ from apptest_support import (
     workspace_of,
 )
 from ingest_support import csv_bytes
+from sales_page_support import (  # the hand-computed exports and the page's readers
+    PAGE,
+    SMALL,
+    captions,
+    chart_titled,
+    charts,
+    errors,
+    grid,
+    markdown,
+)
 
 from pages.common.state import settings_of
 from pages.common.ui import KEYS
-from sla_core import generator
 from sla_core.sales import charts as sales_charts
 from sla_core.sales.bandwidth import RepHours
 from sla_core.sales.clock import BusinessHours
-
-PAGE = "pages/sales.py"
-
-# As of 2024-03-08 16:30 UTC (the latest timestamp), goal 1 h. Calendar responses: A 0.5 within, B 2 missed,
-# C never touched (missed), D 5 min within, E not yet due, F handed Friday 16:30 and touched Monday 09:15:
-# 64.75 calendar hours (missed) but 0.75 business hours (within, Mon–Fri 09–17). March is in progress.
-SMALL_ROWS = [
-    ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner"],
-    ["A", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:30:00Z", "3", "true", "Ann"],
-    ["B", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z", "6", "false", "Ann"],
-    ["C", "2024-03-05T09:00:00Z", "2024-03-05T10:00:00Z", "", "1", "false", "Bob"],
-    ["D", "2024-03-06T09:00:00Z", "2024-03-06T10:00:00Z", "2024-03-06T10:05:00Z", "2", "false", "Bob"],
-    ["E", "2024-03-08T09:00:00Z", "2024-03-08T16:30:00Z", "", "0", "false", "Bob"],
-    ["F", "2024-03-01T09:00:00Z", "2024-03-01T16:30:00Z", "2024-03-04T09:15:00Z", "1", "false", "=cmd|calc"],
-]
-SMALL = csv_bytes(SMALL_ROWS)
-SMALL_WITHOUT_TOUCH = csv_bytes([row[:3] + row[4:] for row in SMALL_ROWS])  # speed cannot be measured
-
-# Months that ended: as of 2024-05-10 (a late customer date), February and March are complete, April handed
-# nothing, May is in progress; the month shown first is March (the latest month with a marketing lead).
-# February, goal 1 h: P1 within, P5 within; P2 and P4 never touched, P3 after 3 h: 2 of 5 within (40 %): missed.
-# Not connected: P1 2, P2 0, P3 6, P4 0 attempts: 1 of 4 at a goal of 6 (25 %), 2 of 4 at a goal of 2 (50 %).
-# March: Q1 touched after 10 min, 6 attempts: speed and depth met.
-DONE = csv_bytes([
-    ["lead_id", "created_at", "handed_at", "first_touch_at", "attempts", "connected", "owner", "customer_at"],
-    ["P1", "2024-02-05T09:00:00Z", "2024-02-05T10:00:00Z", "2024-02-05T10:30:00Z", "2", "false", "Ann", ""],
-    ["P2", "2024-02-06T09:00:00Z", "2024-02-06T10:00:00Z", "", "0", "false", "Ann", ""],
-    ["P3", "2024-02-07T09:00:00Z", "2024-02-07T10:00:00Z", "2024-02-07T13:00:00Z", "6", "false", "Bob", ""],
-    ["P4", "2024-02-08T09:00:00Z", "2024-02-08T10:00:00Z", "", "0", "false", "Bob", ""],
-    ["P5", "2024-02-09T09:00:00Z", "2024-02-09T10:00:00Z", "2024-02-09T10:05:00Z", "6", "true", "Bob",
-     "2024-05-10T12:00:00Z"],
-    ["Q1", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z", "2024-03-04T10:10:00Z", "6", "false", "Ann", ""],
-])
-
-
-def captions(app) -> str:
-    return shown(app.caption)
-
-
-def errors(app) -> str:
-    return shown(app.error)
-
-
-def markdown(app) -> str:
-    """Every markdown element as written (escapes kept), badges included."""
-    return " ".join(str(m.value) for m in app.markdown)
-
-
-def grid(app, column: str) -> pd.DataFrame:
-    """The grid (st.dataframe) that has ``column``."""
-    return next(d.value for d in app.dataframe if column in d.value.columns)
-
-
-def charts(app) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in app.get("vega_lite_chart")]
-
-
-def chart_titled(app, title: str) -> dict:
-    def text(spec):
-        t = spec.get("title")
-        return t.get("text") if isinstance(t, dict) else t
-    return next(spec for spec in charts(app) if text(spec) == title)
 
 
 @pytest.fixture
@@ -104,12 +49,6 @@ def at():
 def small():
     """The hand-computed export loaded through the Data page, then the Sales SLA page."""
     return app_with_upload("small.csv", SMALL, PAGE)
-
-
-@pytest.fixture
-def done():
-    """Complete months by hand: February missed, March met, April without hand-offs, May in progress."""
-    return app_with_upload("done.csv", DONE, PAGE)
 
 
 def test_sample_shows_headline_numbers_capacity_charts_and_reps(at):
@@ -311,106 +250,6 @@ def test_holidays_from_an_upload_and_a_country_prefill(small):
     holidays = small.text_area(key=KEYS.bh_holidays).value.splitlines()
     assert "2024-01-01" in holidays and "2024-03-04" in holidays  # New Year's Day joins the uploaded day
     assert all("2023" <= day[:4] <= "2024" for day in holidays)  # only the data's years
-
-
-# --- verdicts on complete months ------------------------------------------------------------------
-
-def test_opens_on_the_month_shown_first_with_its_verdict(done):
-    month = done.select_slider(key=KEYS.sales_month)
-    assert month.value == date(2024, 3, 1)  # the latest month with a marketing lead, not the as-of month (May)
-    assert month.options[-1] == "May 2024 (in progress)"
-    assert ":green-badge[:material/check_circle: Sales SLA met in March 2024]" in markdown(done)
-    assert "Work first" not in " ".join(s.value for s in done.subheader)
-
-
-def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done):
-    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 2, 1)).run()
-    assert not done.exception
-    assert ":red-badge[:material/warning: Sales SLA missed in February 2024]" in markdown(done)
-    assert "Speed missed: 40.0 % of due leads followed up within 1 h (target 80 %)" in captions(done)
-    assert next(m.delta for m in done.metric if m.label == "Within the speed goal") == "missed · target 80 %"
-    assert "Work first: leads of February 2024 still untouched" in [s.value for s in done.subheader]
-    assert "2 of its leads have had no first touch 1 h after the hand-off" in captions(done)
-    assert "Per rep: Ann 1, Bob 1." in captions(done)
-    assert list(grid(done, "Breaches")["Lead"])[:2] == ["P2", "P4"]  # the work-first list comes first
-    assert any(b.proto.label == "Download all 2 leads to work first (CSV)" for b in done.get("download_button"))
-
-
-def test_the_depth_target_slider_decides_the_depth_verdict(done):
-    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 2, 1)).run()
-    done.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
-    assert metric(done, "At the depth goal") == "50.0 %"  # P1 and P3 of four not connected
-    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "missed · target 80 %"
-    done.select_slider(key=KEYS.assumption("depth_target_share")).set_value(0.5).run()
-    assert not done.exception
-    assert workspace_of(done).assumptions.depth_target_share == 0.5
-    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "met · target 50 %"
-    assert "Depth met: 50.0 % of unconnected leads had at least 2 attempts (target 50 %)" in captions(done)
-    assert done.query_params["depth_target_share"] == "0.5"  # the deep link carries it
-    # speed still missed, so sales too; the speed target and goal then decide the badge
-    assert "Sales SLA missed in February 2024" in markdown(done)
-    done.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
-    done.select_slider(key=KEYS.assumption("speed_target_share")).set_value(0.6).run()
-    assert "Sales SLA met in February 2024" in markdown(done)  # P1, P3, P5 within: 3 of 5
-
-
-def test_a_deep_link_sets_the_depth_target_and_the_month(done):
-    done.query_params["depth_target_share"] = "0.25"
-    done.query_params["month"] = "2024-02"
-    done.run()
-    assert not done.exception
-    assert workspace_of(done).assumptions.depth_target_share == 0.25
-    assert done.select_slider(key=KEYS.assumption("depth_target_share")).value == 0.25
-    assert done.select_slider(key=KEYS.sales_month).value == date(2024, 2, 1)
-    assert next(m.delta for m in done.metric if m.label == "At the depth goal") == "met · target 25 %"  # 1 of 4
-
-
-def test_a_month_without_hand_offs_has_no_verdict(done):
-    done.select_slider(key=KEYS.sales_month).set_value(date(2024, 4, 1)).run()
-    assert not done.exception
-    assert "-badge[" not in markdown(done).replace("green-badge[:material/check_circle: Feasible", "")
-    assert "no leads were handed to sales in April 2024" in captions(done)
-    assert metric(done, "Leads handed") == "0"
-
-
-# --- not measured is not missed -------------------------------------------------------------------
-
-def salesforce_without_touch_or_attempts(n: int = 600) -> bytes:
-    table = generator.to_table(generator.generate(n, seed=3), "salesforce")
-    table = table.drop([generator.STYLES["salesforce"]["first_touch_at"], generator.STYLES["salesforce"]["attempts"]])
-    out = io.BytesIO()
-    pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
-    return out.getvalue()
-
-
-def test_an_export_without_touch_or_attempts_is_not_measured_never_missed():
-    app = app_with_upload("salesforce.csv", salesforce_without_touch_or_attempts(), PAGE)
-    assert not app.error
-    assert ":red-badge[" not in markdown(app).replace(":red-badge[:material/warning: Not feasible", "")
-    info = shown(app.info)
-    assert ("**Speed and depth not measured:** the export has neither first-touch dates nor follow-up attempt counts — "
-            "upload an activity log on the Data page.") in info
-    assert "Upload an activity log on the Data page" in [p.proto.label for p in app.get("page_link")]
-    labels = [m.label for m in app.metric]
-    for judged in ("Within the speed goal", "Avg attempts (not connected)", "At the depth goal", "Median response"):
-        assert judged not in labels  # never "0.0 %" or "0.00"
-    assert int(metric(app, "Leads handed")) > 0
-    assert "Speed and depth are not measured, so no rep is judged." in captions(app)
-    reps = grid(app, "Verdict")
-    assert set(reps["Verdict"]) == {"not measured"} and "Outside SLA" not in reps.columns
-    assert "no lead breaches them" in captions(app)
-
-
-def test_an_export_without_first_touch_still_judges_depth():
-    app = app_with_upload("no_touch.csv", SMALL_WITHOUT_TOUCH, PAGE)
-    assert not app.exception
-    assert "**Speed not measured:** the export has no first-touch dates" in shown(app.info)
-    assert "Within the speed goal" not in [m.label for m in app.metric]
-    assert metric(app, "At the depth goal") == "20.0 %"  # B of B, C, D, E, F
-    assert "Sales SLA in progress, behind so far" in markdown(app)  # depth alone decides
-    leads = grid(app, "Breaches")
-    assert set(leads["Speed"]) == {"not measured"} and set(leads["Breaches"]) == {"depth"}  # C, D, E, F
-    assert "of 4 (oldest hand-off first)" in captions(app)
 
 
 # --- the speed chart's statistic ------------------------------------------------------------------
