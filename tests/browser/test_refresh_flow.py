@@ -29,6 +29,7 @@ def test_refresh_then_an_existing_link_shows_the_new_month(page, browser, app_ur
     _nav(page, "Data")
     expect(page.get_by_text("Rows read")).to_be_visible(timeout=TIMEOUT)
     page.locator("input[type=file]").first.set_input_files(str(may))
+    expect(page.get_by_test_id("stFileUploader").first.get_by_text(may.name)).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button", name="Load export").click()
     expect(page.get_by_text(f"from {may.name}")).to_be_visible(timeout=TIMEOUT)
     _nav(page, "Save & share")
@@ -41,6 +42,7 @@ def test_refresh_then_an_existing_link_shows_the_new_month(page, browser, app_ur
     link = code.inner_text().strip()
 
     page.locator("input[type=file]").first.set_input_files(str(renamed))  # the refresh's leads export
+    expect(page.get_by_test_id("stFileUploader").first.get_by_text(renamed.name)).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("button", name="Check and refresh").click()
     expect(page.get_by_text("differ from those version 1 was read from")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("button", name="Refresh with this mapping")).to_be_visible()
