@@ -21,6 +21,7 @@ class Field:
     """One column of ``leads``.
 
     ``read_as`` is how an export column mapped to it is read (None: ingest derives it);
+    ``aliases`` are the export headers that feed it (CRMs spell them differently), best first;
     ``fallback`` is the field an absent column copies (SPEC 1); ``empty`` is the value
     ingest writes for a missing cell (NOT NULL columns) and tests use when a row omits it.
     """
@@ -33,24 +34,57 @@ class Field:
     not_null: bool = False
     fallback: str | None = None
     empty: object = None
+    aliases: tuple[str, ...] = ()
 
 
 LEAD_FIELDS: tuple[Field, ...] = (
-    Field("lead_id", "Lead ID", "id", "VARCHAR", required=True, not_null=True),
-    Field("created_at", "Created", "timestamp", "TIMESTAMPTZ", required=True, not_null=True),
-    Field("mql_at", "Became MQL", "timestamp", "TIMESTAMPTZ", fallback="created_at"),
-    Field("source", "Source", "text", "VARCHAR"),
+    Field("lead_id", "Lead ID", "id", "VARCHAR", required=True, not_null=True,
+          aliases=("lead_id", "Record ID", "Contact ID", "Lead ID", "Id", "Lead - ID", "Deal - ID", "mql_id",
+                   "hs_object_id", "vid", "ID")),
+    Field("created_at", "Created", "timestamp", "TIMESTAMPTZ", required=True, not_null=True,
+          aliases=("created_at", "Create Date", "Created Date", "Object create date/time",
+                   "Lead - Lead created", "Deal - Deal created", "Deal - Deal created on", "createdate",
+                   "CreatedDate", "add_time", "Date Created", "first_contact_date")),
+    Field("mql_at", "Became MQL", "timestamp", "TIMESTAMPTZ", fallback="created_at",
+          aliases=("mql_at", "Became a Marketing Qualified Lead Date",
+                   'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"', "MQL Date",
+                   "Marketing Qualified Date", "MQL_Date__c", "hs_lifecyclestage_marketingqualifiedlead_date")),
+    Field("source", "Source", "text", "VARCHAR",
+          aliases=("source", "Original Source", "Lead Source", "Deal - Source", "LeadSource",
+                   "hs_analytics_source", "Original Source Type", "Source", "origin", "Channel")),
     Field("origin", "Origin", None, "VARCHAR", not_null=True, empty="marketing"),
-    Field("handed_at", "Handed to sales", "timestamp", "TIMESTAMPTZ", fallback="mql_at"),
-    Field("first_touch_at", "First sales touch", "timestamp", "TIMESTAMPTZ"),
-    Field("attempts", "Follow-up attempts", "integer", "INTEGER", not_null=True, empty=0),
-    Field("connected", "Connected", "boolean", "BOOLEAN", not_null=True, empty=False),
-    Field("customer_at", "Became customer", "timestamp", "TIMESTAMPTZ"),
-    Field("deal_amount", "Deal amount", "number", "DOUBLE"),
-    Field("owner", "Sales rep", "text", "VARCHAR"),
-    Field("tier", "Lead tier", "text", "VARCHAR"),
-    Field("job_title", "Job title", "text", "VARCHAR"),
-    Field("region", "Region", "text", "VARCHAR"),  # the lead's market: goals per segment (SPEC 5b)
+    Field("handed_at", "Handed to sales", "timestamp", "TIMESTAMPTZ", fallback="mql_at",
+          aliases=("handed_at", "handed_to_sales_at", "Owner Assigned Date", "Assigned Date",
+                   "Became a Sales Qualified Lead Date", "SQL Date", "SAL Date", "hubspot_owner_assigneddate",
+                   "Handed To Sales At", "Date Assigned")),
+    Field("first_touch_at", "First sales touch", "timestamp", "TIMESTAMPTZ",
+          aliases=("first_touch_at", "first_follow_up_at", "Date of first engagement", "First Engagement Date",
+                   "First Contacted", "First Touch", "First Activity Date", "First Call Date/Time",
+                   "FirstCallDateTime", "First Response Date", "hs_sa_first_engagement_date",
+                   "first_response_at")),
+    Field("attempts", "Follow-up attempts", "integer", "INTEGER", not_null=True, empty=0,
+          aliases=("attempts", "follow_up_attempts", "Number of Sales Activities", "Number of times contacted",
+                   "Deal - Done activities", "Activity Count", "num_contacted_notes", "Call Attempts",
+                   "Attempts")),
+    Field("connected", "Connected", "boolean", "BOOLEAN", not_null=True, empty=False,
+          aliases=("connected", "Connected", "Lead Status", "Status", "hs_lead_status", "Connected Date",
+                   "is_connected")),
+    Field("customer_at", "Became customer", "timestamp", "TIMESTAMPTZ",
+          aliases=("customer_at", "became_customer_at", "Became a Customer Date", "Converted Date",
+                   "Deal - Won time", "Recent Deal Close Date", "ConvertedDate", "won_date", "Closed Won Date")),
+    Field("deal_amount", "Deal amount", "number", "DOUBLE",
+          aliases=("deal_amount", "Recent Deal Amount", "Amount", "Deal - Value", "Total Revenue",
+                   "Opportunity Amount", "Deal Amount", "declared_monthly_revenue", "amount")),
+    Field("owner", "Sales rep", "text", "VARCHAR",
+          aliases=("owner", "Contact owner", "Contact Owner", "Lead Owner", "Deal - Owner", "Lead - Owner",
+                   "hubspot_owner_id", "OwnerId", "sr_id", "Sales Rep")),
+    Field("tier", "Lead tier", "text", "VARCHAR",
+          aliases=("tier", "Lead Tier", "Lead Quality", "Lead Rating", "Rating", "Seniority")),
+    Field("job_title", "Job title", "text", "VARCHAR",
+          aliases=("job_title", "Job Title", "Title", "jobtitle", "Person - Job title")),
+    Field("region", "Region", "text", "VARCHAR",  # the lead's market: goals per segment (SPEC 5b)
+          aliases=("region", "Country/Region", "Country", "Person - Address - Country",
+                   "Organization - Address - Country", "Region", "Market", "MailingCountry", "Billing Country")),
     Field("touched_before_handoff", "Touched before hand-off", None, "BOOLEAN", not_null=True, empty=False),
 )
 BY_NAME = {f.name: f for f in LEAD_FIELDS}

@@ -95,11 +95,14 @@ def test_monthly_table_and_goal_line_hand_computed(small):
     table = monthly_table(small)
     # two marketing customers (fewer than 20): a month is mature 90 days after it ends, so none is yet
     no_curve = "no mature month to learn from yet"
-    assert table.loc["2024-01"].tolist() == ["3", "2", "66.67 % so far", no_curve, "$2,000", "33.3 %", "17.0 days",
-                                             "maturing"]
-    assert table.loc["2024-02"].tolist() == ["2", "0", "0.00 % so far", no_curve, "n/a", "100.0 %", "26.0 days",
-                                             "maturing"]
-    assert table.loc["2024-03"].tolist() == ["4", "0", "0.00 % so far", no_curve, "n/a", "n/a", "n/a", "in progress"]
+    cols = ["Marketing leads", "Customers from them", "Close rate", "Projected close rate", "Avg deal size",
+            "Marketing share of revenue", "Avg sales cycle", "Status"]  # a column added later has its own case
+    assert table.loc["2024-01", cols].tolist() == ["3", "2", "66.67 % so far", no_curve, "$2,000", "33.3 %",
+                                                   "17.0 days", "maturing"]
+    assert table.loc["2024-02", cols].tolist() == ["2", "0", "0.00 % so far", no_curve, "n/a", "100.0 %",
+                                                   "26.0 days", "maturing"]
+    assert table.loc["2024-03", cols].tolist() == ["4", "0", "0.00 % so far", no_curve, "n/a", "n/a", "n/a",
+                                                   "in progress"]
     assert "No month is mature yet" in text(small.caption)
     for key, shown in (("quota", 5000.0), ("marketing_share", 100.0), ("avg_deal_size", 100.0), ("close_rate", 50.0)):
         small.slider(key=KEYS.assumption(key)).set_value(shown).run()

@@ -10,6 +10,8 @@ import pytest
 
 from marketing_fixture import WORKED_EXAMPLE, small_export
 
+from sla_core.marketing.actuals import RATE_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,8 +35,11 @@ def test_targets_actuals_and_goal_line_of_the_as_of_month(files):
     leads, assumptions = files
     out = report("--leads", leads, "--assumptions", assumptions, "--month", "2024-03")
     assert out["targets"] == {"marketing_revenue_goal": 5000, "customers_needed": 50, "leads_needed": 100}
-    assert out["actuals"] == {"marketing_leads": 4, "customers": 0, "close_rate": 0, "avg_deal_size": None,
-                              "marketing_revenue_share": None, "avg_cycle_days": None}
+    march = {"marketing_leads": 4, "customers": 0, "close_rate": 0, "avg_deal_size": None,
+             "marketing_revenue_share": None, "avg_cycle_days": None}
+    # every figure of the month, each new rate pinned by its own SQL case
+    assert set(out["actuals"]) == {"marketing_leads", "customers", *RATE_COLUMNS}
+    assert {key: out["actuals"][key] for key in march} == march
     line = out["goal_line"]
     assert [p["date"] for p in line] == [f"2024-03-{d:02d}" for d in range(1, 32)]
     assert [p["goal_cum"] for p in line] == pytest.approx([100 * d / 31 for d in range(1, 32)])

@@ -18,66 +18,8 @@ from sla_core import contract
 from sla_core.ingest import decode
 from sla_core.ingest.sniff import HEAD_BYTES, read_head_text, sniff_layout
 
-# Canonical lead fields an export column can feed (contract.MAPPED_TYPES, SPEC section 1) → known
-# header spellings, best first.
-LEAD_ALIASES: dict[str, tuple[str, ...]] = {
-    "lead_id": (
-        "lead_id", "Record ID", "Contact ID", "Lead ID", "Id", "Lead - ID", "Deal - ID",
-        "mql_id", "hs_object_id", "vid", "ID",
-    ),
-    "created_at": (
-        "created_at", "Create Date", "Created Date", "Object create date/time",
-        "Lead - Lead created", "Deal - Deal created", "Deal - Deal created on",
-        "createdate", "CreatedDate", "add_time", "Date Created", "first_contact_date",
-    ),
-    "mql_at": (
-        "mql_at", "Became a Marketing Qualified Lead Date",
-        'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"',
-        "MQL Date", "Marketing Qualified Date", "MQL_Date__c",
-        "hs_lifecyclestage_marketingqualifiedlead_date",
-    ),
-    "source": (
-        "source", "Original Source", "Lead Source", "Deal - Source", "LeadSource",
-        "hs_analytics_source", "Original Source Type", "Source", "origin", "Channel",
-    ),
-    "handed_at": (
-        "handed_at", "handed_to_sales_at", "Owner Assigned Date", "Assigned Date",
-        "Became a Sales Qualified Lead Date", "SQL Date", "SAL Date",
-        "hubspot_owner_assigneddate", "Handed To Sales At", "Date Assigned",
-    ),
-    "first_touch_at": (
-        "first_touch_at", "first_follow_up_at", "Date of first engagement",
-        "First Engagement Date", "First Contacted", "First Touch", "First Activity Date",
-        "First Call Date/Time", "FirstCallDateTime", "First Response Date",
-        "hs_sa_first_engagement_date", "first_response_at",
-    ),
-    "attempts": (
-        "attempts", "follow_up_attempts", "Number of Sales Activities",
-        "Number of times contacted", "Deal - Done activities", "Activity Count",
-        "num_contacted_notes", "Call Attempts", "Attempts",
-    ),
-    "connected": (
-        "connected", "Connected", "Lead Status", "Status", "hs_lead_status",
-        "Connected Date", "is_connected",
-    ),
-    "customer_at": (
-        "customer_at", "became_customer_at", "Became a Customer Date", "Converted Date",
-        "Deal - Won time", "Recent Deal Close Date", "ConvertedDate", "won_date",
-        "Closed Won Date",
-    ),
-    "deal_amount": (
-        "deal_amount", "Recent Deal Amount", "Amount", "Deal - Value", "Total Revenue",
-        "Opportunity Amount", "Deal Amount", "declared_monthly_revenue", "amount",
-    ),
-    "owner": (
-        "owner", "Contact owner", "Contact Owner", "Lead Owner", "Deal - Owner",
-        "Lead - Owner", "hubspot_owner_id", "OwnerId", "sr_id", "Sales Rep",
-    ),
-    "tier": ("tier", "Lead Tier", "Lead Quality", "Lead Rating", "Rating", "Seniority"),
-    "job_title": ("job_title", "Job Title", "Title", "jobtitle", "Person - Job title"),
-    "region": ("region", "Country/Region", "Country", "Person - Address - Country", "Organization - Address - Country",
-               "Region", "Market", "MailingCountry", "Billing Country"),
-}
+# Canonical lead fields an export column can feed → known header spellings, best first (the contract's).
+LEAD_ALIASES: dict[str, tuple[str, ...]] = {f.name: f.aliases for f in contract.LEAD_FIELDS if f.read_as is not None}
 
 DEAL_ALIASES: dict[str, tuple[str, ...]] = {
     "lead_id": LEAD_ALIASES["lead_id"] + ("Contact ID", "Associated Contact ID"),
