@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps(result, indent=2))  # after each count: a later failure keeps it
             print(f"{count} viewers: done in {runs[-1]['wall_seconds']:.1f} s, {runs[-1]['error_count']} errors; "
                   f"load average {load_before[0]:.1f} → {runs[-1]['load_after'][0]:.1f}", flush=True)
-    print(f"\n{os.cpu_count()} cores, shared by the viewers' Chromium and the server\n\n{result['table']}")
+    print(f"\n{os.cpu_count()} cores, shared by {RENDERERS[args.client]} and the server\n\n{result['table']}")
     return 1 if any(run["error_count"] for run in runs) else 0
 
 
