@@ -33,6 +33,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import websockets
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
@@ -56,6 +57,7 @@ from bench.browser_harness import (
     serve,
 )
 from bench.browser_latency import SELECTORS, arrival
+from bench.ws_viewer import Viewer
 from sla_core.store import share
 from sla_core.store import workspaces as store
 
@@ -145,6 +147,39 @@ async def crowd(link: str, count: int, server_pid: int) -> tuple[dict, list[dict
             await browser.close()
 
 
+def _marks(name: str) -> tuple[str, ...]:
+    """The texts that say a page has arrived: its title and its first figure (as in the browser)."""
+    spec = SELECTORS["pages"][name]
+    return spec["title"], spec.get("metric") or spec["text"]
+
+
+async def ws_viewer(url: str, query: str, names: tuple[str, ...] = SHARED_PAGES) -> dict:
+    """One viewer over Streamlit's websocket (no browser): the link, then each shared page in turn."""
+    pages, errors = {}, []
+    timeout = TIMEOUT_MS / 1000
+    try:
+        async with Viewer(url, query) as v:
+            for index, name in enumerate(names):
+                visit = await (v.open(_marks(name), timeout) if index == 0 else v.visit(name, _marks(name), timeout))
+                shown = " ".join(visit.texts)
+                if visit.exception or share.GENERIC_DENIAL in shown or visit.first_ms is None:
+                    errors.append(f"{name}: {visit.exception or 'no first figures'}; sent: {shown[:300]}")
+                    break
+                pages[name] = {"first_ms": visit.first_ms, "settled_ms": visit.settled_ms}
+    except (OSError, TimeoutError, KeyError, websockets.WebSocketException) as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+    return {"pages": pages, "errors": errors}
+
+
+async def ws_crowd(url: str, query: str, count: int, server_pid: int) -> tuple[dict, list[dict], dict]:
+    """As ``crowd``, with websocket viewers: one alone first, then ``count`` at once."""
+    warm_up = await ws_viewer(url, query, SHARED_PAGES[:1])
+    started, cpu = time.perf_counter(), cpu_seconds(server_pid)
+    results = await asyncio.gather(*(ws_viewer(url, query) for _ in range(count)))
+    return warm_up, list(results), {"wall_seconds": time.perf_counter() - started,
+                                    "server_cpu_seconds": cpu_seconds(server_pid) - cpu}
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile: the smallest value with at least ``q`` of the values at or below it."""
     ordered = sorted(values)
@@ -163,6 +198,9 @@ def summary(count: int, warm_up: dict, results: list[dict], spent: dict, memory:
     budget = (RSS_BASE_MIB + RSS_PER_VIEWER_MIB * count) * MiB
     return {"viewers": count, "warm_up": warm_up, **spent, "pages": pages, "errors": errors, "error_count": len(errors),
             "server_memory": memory, "rss_budget_bytes": budget, "viewer_results": results}
+
+
+RENDERERS = {"browser": "the viewers' Chromium", "ws": "the websocket clients"}
 
 
 def table(runs: list[dict]) -> str:
@@ -187,7 +225,8 @@ def table(runs: list[dict]) -> str:
         warm = run["warm_up"]["pages"].get(SHARED_PAGES[0])
         lines.append(f"| {n} | all viewers done | {run['wall_seconds']:.1f} s, of which the server used "
                      f"{run['server_cpu_seconds']:.0f} CPU s ({run['server_cpu_seconds'] / n:.1f} s a viewer; the "
-                     f"rest of the {os.cpu_count()} cores: the viewers' Chromium and anything else running) | "
+                     f"rest of the {os.cpu_count()} cores: {RENDERERS[run.get('client', 'browser')]} and anything "
+                     "else running) | "
                      f"| | | — | — |")
         lines.append(f"| {n} | one viewer alone first, on the fresh server | "
                      f"{warm['first_ms'] / 1000 if warm else float('nan'):.1f} s to the Overview's first figures "
@@ -200,12 +239,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=1_000_000, help="leads to generate (default 1M)")
     ap.add_argument("--file", type=Path, help="an export to save instead of a generated one")
     ap.add_argument("--viewers", type=int, nargs="+", default=[20], help="viewer counts, one server each")
+    ap.add_argument("--client", choices=("browser", "ws"), default="browser",
+                    help="browser: a Chromium context per viewer; ws: Streamlit's websocket protocol from Python "
+                         "(no rendering), so the server's own time is measured")
     ap.add_argument("--check", action="store_true", help="2k leads, 2 viewers")
     ap.add_argument("--json", type=Path, default=OUT / "viewers.json")
     args = ap.parse_args(argv)
     if args.check:
         args.rows, args.viewers = 2_000, [2]
     result = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
+              "client": args.client,
               "p95_target_ms": P95_TARGET_S * 1000,
               "rss_budget": f"{RSS_BASE_MIB} MiB + {RSS_PER_VIEWER_MIB} MiB per viewer", "runs": []}
     runs = result["runs"]
@@ -219,15 +262,17 @@ def main(argv: list[str] | None = None) -> int:
             load_before = os.getloadavg()
             with serve("app.py", {"SLA_STORE_PATH": str(store_file)}) as (server, url):
                 rss = TreeRss(server.pid)
-                warm_up, results, spent = asyncio.run(crowd(f"{url}/?share={token}", count, server.pid))
+                watched = (crowd(f"{url}/?share={token}", count, server.pid) if args.client == "browser"
+                           else ws_crowd(url, f"share={token}", count, server.pid))
+                warm_up, results, spent = asyncio.run(watched)
                 runs.append(summary(count, warm_up, results, spent, rss.stop()))
-            runs[-1].update(load_before=load_before, load_after=os.getloadavg())
+            runs[-1].update(load_before=load_before, load_after=os.getloadavg(), client=args.client)
             result["table"] = table(runs)
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(result, indent=2))  # after each count: a later failure keeps it
             print(f"{count} viewers: done in {runs[-1]['wall_seconds']:.1f} s, {runs[-1]['error_count']} errors; "
                   f"load average {load_before[0]:.1f} → {runs[-1]['load_after'][0]:.1f}", flush=True)
-    print(f"\n{os.cpu_count()} cores, shared by the viewers' Chromium and the server\n\n{result['table']}")
+    print(f"\n{os.cpu_count()} cores, shared by {RENDERERS[args.client]} and the server\n\n{result['table']}")
     return 1 if any(run["error_count"] for run in runs) else 0
 
 

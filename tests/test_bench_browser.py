@@ -8,6 +8,7 @@ was taken: a renamed label or page would show up as an error or a skipped widget
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.browser
 NOT_IN_THE_PRODUCT_YET = {"Depth target share"}  # the only what-if the latency script may skip
 
 
-def run_check(script: str, out: Path) -> dict:
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), "--check", "--json", str(out)],
+def run_check(script: str, out: Path, *extra: str) -> dict:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), "--check", "--json", str(out), *extra],
                           cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads(out.read_text())
@@ -58,9 +59,11 @@ def test_latency_check_times_every_what_if_toggle_and_page_switch(tmp_path):
     assert "| Marketing quota |" in result["table"]
 
 
-def test_viewers_check_opens_the_share_link_in_two_contexts_at_once(tmp_path):
-    result = run_check("viewers.py", tmp_path / "viewers.json")
+@pytest.mark.parametrize("client", ["browser", "ws"])
+def test_viewers_check_opens_the_share_link_for_two_viewers_at_once(tmp_path, client):
+    result = run_check("viewers.py", tmp_path / "viewers.json", "--client", client)
     (run,) = result["runs"]
+    assert run["client"] == client
     assert run["viewers"] == 2 and run["error_count"] == 0 and run["errors"] == []
     assert run["warm_up"]["errors"] == [] and "Overview" in run["warm_up"]["pages"]
     for viewer in run["viewer_results"]:
@@ -75,3 +78,19 @@ def test_viewers_check_opens_the_share_link_in_two_contexts_at_once(tmp_path):
     assert 0 < memory["rss_before_bytes"] < memory["peak_tree_rss_bytes"]
     assert memory["server_vmhwm_bytes"] > 50 * 2**20
     assert run["rss_budget_bytes"] > 0
+
+
+def test_a_websocket_viewer_of_a_bad_link_reports_the_denial(tmp_path):
+    """The websocket client sees what a browser would: a link that is not valid is an error, not a fast page."""
+    from bench.browser_harness import serve
+    from bench.viewers import save_and_share, ws_viewer
+    from sla_core.generator import write_export
+
+    export, store_file = tmp_path / "leads.csv", tmp_path / "store.duckdb"
+    write_export(300, export, seed=3)
+    token = save_and_share(export, store_file)
+    with serve("app.py", {"SLA_STORE_PATH": str(store_file)}) as (_, url):
+        good = asyncio.run(ws_viewer(url, f"share={token}", ("Overview",)))
+        bad = asyncio.run(ws_viewer(url, "share=" + "x" * 43, ("Overview",)))
+    assert good["errors"] == [] and good["pages"]["Overview"]["first_ms"] > 0
+    assert bad["pages"] == {} and "no first figures" in bad["errors"][0]
