@@ -44,7 +44,7 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
                  if measured.speed else dict.fromkeys(speed_keys))  # only that month's hand-offs are read
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
     speed_row.update(_measured(measured.speed, NO_FIRST_TOUCH))
-    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz, rules=rules)
+    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz, rules=rules, clock=clock)
                  if measured.depth else dict.fromkeys(depth.REPORT_KEYS))
     depth_row.update(_measured(measured.depth, NO_ATTEMPTS))
     return {"speed": speed_row, "depth": depth_row}
@@ -58,6 +58,7 @@ def monthly_sales_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime,
     common = {"tz": tz, "as_of": as_of, "period": "month", "by_owner": False, "handed_from": None,
               "handed_to": handed_to}
     goals = assumptions.goal_rules.sql_params(assumptions.speed_goal_hours, assumptions.depth_goal_attempts)
+    speed.goal_table(con, as_of, tz, clock, assumptions.goal_rules)
     speed_rows = queries.records(con, "sales/speed_by_period", **goals, **common, **speed.clock_params(clock))
     depth_rows = queries.records(con, "sales/depth_by_period", **goals, **common)
     return ({r["period_start"]: r for r in speed_rows}, {r["period_start"]: r for r in depth_rows})

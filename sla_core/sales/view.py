@@ -303,7 +303,7 @@ class Sales:
     def _depth(self, a: Assumptions, period: str, by_rep: bool = False) -> pd.DataFrame:
         compute = depth.depth_by_rep if by_rep else depth.depth_by_period
         return self.run(compute, self.con, period, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz,
-                        rules=a.goal_rules)
+                        rules=a.goal_rules, clock=self.clock)
 
     def segments(self, a: Assumptions, month: date) -> list[segments.Segment]:
         """Each goal rule's figures in ``month`` beside its baseline, then the leads on the defaults."""
