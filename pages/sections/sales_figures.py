@@ -139,19 +139,20 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     if plan is None:
         st.info("The list needs first-touch dates: upload an activity log on the Data page.")
         return
+    past = plan.goal_words if plan.own_goals else f"the {a.speed_goal_hours:g} h goal"
     if not plan.total:
-        st.caption(f"{missed:%B %Y} missed the {goals} {noun}, but none of its leads is still untouched past the "
-                   f"{a.speed_goal_hours:g} h goal: the misses were answered late or are below the depth goal "
-                   "(see the breaching leads).")
+        st.caption(f"{missed:%B %Y} missed the {goals} {noun}, but none of its leads is still untouched past "
+                   f"{past}: the misses were answered late or are below the depth goal (see the breaching leads).")
         return
     reps = ", ".join(f"{literal(rep)} {n:,}" for rep, n in plan.by_rep[:REPS_NAMED])
     more = len(plan.by_rep) - REPS_NAMED
+    after = f"past {plan.goal_words}" if plan.own_goals else f"{a.speed_goal_hours:g} h after the hand-off"
     st.caption(f"{missed:%B %Y} missed the {goals} {noun}: {plan.total:,} of its leads have had no first touch "
-               f"{a.speed_goal_hours:g} h after the hand-off. Work them first, oldest first. Per rep: {reps}"
+               f"{after}. Work them first, oldest first. Per rep: {reps}"
                f"{f' and {more:,} more reps' if more > 0 else ''}.")
-    st.dataframe(data.lead_grid(plan.leads), hide_index=True, width="stretch")
+    st.dataframe(data.lead_grid(plan.leads, plan.own_goals), hide_index=True, width="stretch")
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
-                       partial(csv_bytes, tables.lead_csv_frame(plan.leads)),
+                       partial(csv_bytes, tables.lead_csv_frame(plan.leads, own_goals=plan.own_goals)),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,
                        on_click="ignore")
 

@@ -197,7 +197,8 @@ class Sales:
         lead would look untouched). Kept per speed and depth goal, whatever the other assumptions."""
         if not self.measured.speed:
             return None
-        goals = Assumptions(speed_goal_hours=a.speed_goal_hours, depth_goal_attempts=a.depth_goal_attempts)
+        goals = Assumptions(speed_goal_hours=a.speed_goal_hours, depth_goal_attempts=a.depth_goal_attempts,
+                            goal_rules=a.goal_rules)
         return self.run(catch_up.work_first, self.con, month, goals, self.dataset.as_of, self.dataset.tz, self.clock)
 
     def by_period(self, a: Assumptions, period: str, statistic: str = "mean",
@@ -240,7 +241,8 @@ class Sales:
     def bandwidth(self, a: Assumptions, month: date, rep_hours: bandwidth.RepHours) -> bandwidth.Bandwidth:
         """Each rep's load of ``month`` against their hours: the month's loads are read once, a what-if is
         arithmetic."""
-        loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
+        loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz,
+                         self.run(bandwidth.rule_keys, a.goal_rules))
         return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
 
     def rep_chart(self, table: tables.RepTable, a: Assumptions) -> dict:

@@ -123,6 +123,8 @@ SEGMENT = ("rule", "handed", "touched", "median_hours", "p75_hours", "p90_hours"
            "pct_within_goal", "depth_handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
            "leads_worked_pct")
 
+SALES_GENERATED = {**lead("S", "03-06 10:00", "03-06 11:00", "Cy", attempts=4), "origin": "sales"}
+
 # Two hand-offs a New York week apart although the same UTC day: Sun 3 Mar 22:00 EST and Mon 4 Mar 10:00 EST.
 NEW_YORK_WEEKS = (
     {"lead_id": "P", "created_at": "2024-03-04T03:00:00Z", "handed_at": "2024-03-04T03:00:00Z", "owner": "Ann",
@@ -290,14 +292,24 @@ CASES = [
     # --- rep_bandwidth -------------------------------------------------------------------------------
     Case("sales/rep_bandwidth",
          "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
-         {"as_of": AS_OF,
+         {"as_of": AS_OF, **NO_RULES.sql_params(),
           "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
          ("owner", "marketing_handed", "sales_handed", "marketing_attempts", "sales_attempts",
           "unconnected_marketing"), [
-             ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "leads": 1}]),  # C
-             ("Ann", 3, 0, 5, 0, [{"attempts": 1, "leads": 1}, {"attempts": 3, "leads": 1}]),  # A connected; B, H
-             ("Cy", 1, 1, 1, 4, [{"attempts": 1, "leads": 1}]),  # D, and S sales-generated
-         ], (*LEADS, {**lead("S", "03-06 10:00", "03-06 11:00", "Cy", attempts=4), "origin": "sales"})),
+             ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "rule": None, "leads": 1}]),  # C
+             ("Ann", 3, 0, 5, 0, [{"attempts": 1, "rule": None, "leads": 1},
+                                  {"attempts": 3, "rule": None, "leads": 1}]),  # A connected; B, H
+             ("Cy", 1, 1, 1, 4, [{"attempts": 1, "rule": None, "leads": 1}]),  # D, and S sales-generated
+         ], (*LEADS, SALES_GENERATED)),
+    Case("sales/rep_bandwidth", "goal rules: the unconnected marketing leads also by their first matching rule",
+         {"as_of": AS_OF, **RULES.sql_params(),
+          "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
+         ("owner", "unconnected_marketing"), [
+             ("(no owner)", [{"attempts": 0, "rule": 1, "leads": 1}]),  # C, Germany
+             ("Ann", [{"attempts": 3, "rule": 1, "leads": 1},  # B, Germany before Paid Search
+                      {"attempts": 1, "rule": 2, "leads": 1}]),  # H, Paid Search
+             ("Cy", [{"attempts": 1, "rule": 3, "leads": 1}]),  # D, executive
+         ], (*SEGMENTED, SALES_GENERATED)),
 ]
 
 
