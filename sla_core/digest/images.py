@@ -16,6 +16,7 @@ import duckdb
 
 from sla_core.assumptions import Assumptions
 from sla_core.export import chart_bytes
+from sla_core.health import verdicts
 from sla_core.ingest.dataset import Dataset
 from sla_core.marketing import charts as marketing_charts
 from sla_core.marketing import goal_line
@@ -61,9 +62,10 @@ def speed_trend(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mappin
     first = _months_back(month, TREND_MONTHS - 1)
     window = (speed.month_window(first, dataset.tz)[0], speed.month_window(month, dataset.tz)[1])
     trend = speed.speed_by_period(con, "month", a.speed_goal_hours, dataset.as_of, dataset.tz,
-                                  report_clock(clock_name, dataset.tz), handed_between=window)
+                                  report_clock(clock_name, dataset.tz), handed_between=window, rules=a.goal_rules)
     as_of_local = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
-    return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share, a.speed_goal_hours)
+    return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share,
+                                   verdicts.named_goals(a)[0])
 
 
 def images(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mapping, a: Assumptions,
@@ -77,6 +79,7 @@ def images(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mapping, a:
         trend = speed_trend(con, dataset, report, a, clock_name)
         if not trend.empty and trend["pct_within_goal"].notna().any():
             chart = sales_charts.within_goal_chart(trend, "month", a.speed_target_share)
-            drawn.append(Image("speed", f"Share of leads followed up within {a.speed_goal_hours:g} h, month by month",
+            within = "their own speed goals" if a.goal_rules else f"{a.speed_goal_hours:g} h"
+            drawn.append(Image("speed", f"Share of leads followed up within {within}, month by month",
                                chart_bytes(chart, "png")))
     return tuple(drawn)
