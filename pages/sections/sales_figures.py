@@ -91,14 +91,16 @@ def _depth_row(shown: sales.Headline, a, read_only: bool) -> None:
         _not_measured(right, "Depth", shown.depth_verdict.detail, read_only)
         return
     cols = st.columns(4)
+    named = verdicts.named_goals(a)[1]  # None: goal rules hold some leads to depth goals of their own
     _metric(cols[0], "Not connected yet", fmt.count(d["not_connected"]), NOT_CONNECTED_HELP)
     _metric(cols[1], "Avg attempts (not connected)", fmt.attempts(d["avg_attempts"]),
             "Average attempts on leads not connected yet. The verdict reads the share at the goal, not this average.",
-            f"goal {a.depth_goal_attempts}")
+            "own goals" if named is None else f"goal {named}")
+    at_goal = (f"with at least {named} attempts" if named is not None else
+               f"at their own depth goal ({a.depth_goal_attempts} attempts unless a goal rule sets another)")
     _judged(cols[2], "At the depth goal", fmt.percent(d["pct_at_goal"]), shown.depth_verdict,
             f"target {fmt.percent(a.depth_target_share, 0)}",
-            f"Not-connected leads with at least {a.depth_goal_attempts} attempts. Depth is met when this share "
-            "reaches the depth target share.")
+            f"Not-connected leads {at_goal}. Depth is met when this share reaches the depth target share.")
     _metric(cols[3], "Leads worked", fmt.percent(d["leads_worked_pct"]), "Handed leads with at least one attempt.")
 
 

@@ -23,11 +23,12 @@ from sla_core.sales.clock import BusinessHours
 SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
 
 
-def report_clock(clock_name: str, tz: str) -> BusinessHours | None:
-    """``--clock``: None for calendar hours, the default business hours in ``tz`` for business."""
+def report_clock(clock_name: str, tz: str, hours: BusinessHours | None = None) -> BusinessHours | None:
+    """``--clock``: None for calendar hours; for business, the workspace's business hours (``hours``; None: the
+    default Mon–Fri 09:00–17:00) in ``tz``."""
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
-    return BusinessHours(tz=tz) if clock_name == "business" else None
+    return (hours or BusinessHours(tz=tz)).in_zone(tz) if clock_name == "business" else None
 
 
 def _measured(measured: bool, reason: str) -> dict:
@@ -35,9 +36,10 @@ def _measured(measured: bool, reason: str) -> dict:
 
 
 def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
-                   assumptions: Assumptions, clock_name: str, measured: Measured) -> dict:
+                   assumptions: Assumptions, clock_name: str, measured: Measured,
+                   hours: BusinessHours | None = None) -> dict:
     """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
-    clock = report_clock(clock_name, tz)
+    clock = report_clock(clock_name, tz, hours)
     speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
     rules = assumptions.goal_rules
     speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys, rules)
