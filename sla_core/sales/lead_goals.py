@@ -6,7 +6,7 @@ clock and the rules' fields, values and order. ``ensure`` builds the temp table 
 (``sql/sales/lead_goals.sql``) from those once and rebuilds it only when one of them changes; every
 goal-dependent statement (within/missed, depth at goal, the lead list, the segment figures) reads
 it. The table lives in the session's own connection (a temp table: never another session's) and
-its key in a marker table beside it, so it follows the connection's ``leads`` whoever calls: the
+its key in a variable of the same connection, so it follows the connection's ``leads`` whoever calls: the
 views' cached results, the report command, a share link's cursor. A statement reading the table
 must run right after ``ensure`` in the same turn on the connection (the views' ``ResultCache``
 computes each result in the session's turn).
@@ -30,7 +30,6 @@ def _key(source: str, as_of: datetime, tz: str, clock: dict, rules: GoalRules) -
 def ensure(con: duckdb.DuckDBPyConnection, as_of: datetime, tz: str, params: dict, rules: GoalRules) -> None:
     """Make ``lead_goals`` hold the leads of the connection's ``leads`` for these inputs (built only if it does not);
     ``params`` is the bound ``$clock`` (``speed.clock_params``)."""
-    queries.records(con, "sales/lead_goals:marker")
     state = queries.row(con, "sales/lead_goals:state")
     key = _key(state["source"], as_of, tz, params, rules)
     if state["built"] == key:

@@ -4,11 +4,7 @@
 -- and waiting time on the chosen clock, its hand-off in local time and its depth facts. Nothing in it depends
 -- on a goal's value, so a move of the default goal or of a rule's goal re-aggregates this narrow table
 -- (speed_goal_counts, speed_by_period, depth_by_period, speed_leads, segment_figures) and never re-scans
--- `leads` or re-runs the clock. The marker `lead_goals_built` holds what the table was built from.
-
--- name: marker
--- The one-row record of what `lead_goals` was built from (none yet: no row).
-CREATE TEMP TABLE IF NOT EXISTS lead_goals_built (key VARCHAR);
+-- `leads` or re-runs the clock. The connection's variable `lead_goals_built` holds what the table was built from.
 
 -- name: state
 -- What the session's `leads` is now (its catalog entries change whenever it is replaced, a shared view's
@@ -18,7 +14,7 @@ SELECT (SELECT string_agg(oid::VARCHAR, ',' ORDER BY oid)
               UNION ALL
               SELECT view_oid FROM duckdb_views() WHERE view_name = 'leads'))
        || '/' || coalesce(getvariable('shown_data')::VARCHAR, '') AS source,
-       (SELECT any_value(key) FROM lead_goals_built) AS built;
+       getvariable('lead_goals_built') AS built;
 
 -- name: build
 -- The table itself: the clock as the speed statements count it (sales/clock_ctes), the rule as goal_rule
@@ -41,5 +37,5 @@ FROM clocked
 ORDER BY handed_at;
 
 -- name: mark
--- Record what the table was just built from.
-CREATE OR REPLACE TEMP TABLE lead_goals_built AS SELECT $key::VARCHAR AS key;
+-- Record what the table was just built from (a variable of this connection, as the table is its own).
+SET VARIABLE lead_goals_built = $key::VARCHAR;
