@@ -124,3 +124,12 @@ def test_the_add_a_rule_form_refuses_a_rule_without_a_segment_or_a_goal(app):
     add_rule(app, GERMANY)
     assert 'sets neither a speed nor a depth goal' in shown(app.error)
     assert not workspace_of(app).assumptions.goal_rules
+
+
+def test_a_depth_rule_moves_the_depth_headline_which_then_names_no_single_goal(app):
+    """Every lead has 1 attempt and none is connected: 0 of 6 at the default 6 attempts; Germany's four at 1: 4 of 6."""
+    assert metric(app, "At the depth goal") == "0.0 %"
+    assert next(m.delta for m in app.metric if m.label == "Avg attempts (not connected)") == "goal 6"
+    add_rule(app, GERMANY, depth=1)
+    assert metric(app, "At the depth goal") == "66.7 %"
+    assert next(m.delta for m in app.metric if m.label == "Avg attempts (not connected)") == "own goals"
