@@ -20,6 +20,7 @@ from sla_core.health.verdicts import Measured
 from sla_core.ingest.dataset import Dataset
 from sla_core.marketing.catch_up import catch_up_section
 from sla_core.marketing.report import marketing_sections
+from sla_core.sales.clock import BusinessHours
 from sla_core.sales.report import report_clock, sales_sections
 from sla_core.sales.segments import segments_section
 
@@ -31,6 +32,7 @@ class ReportRequest:
     month: date | None  # first day of the month; None: the month shown first (the latest with a marketing lead)
     assumptions: Assumptions
     clock: str = "calendar"  # 'calendar' | 'business'
+    business_hours: BusinessHours | None = None  # the workspace's, on the business clock; None: Mon–Fri 09:00–17:00
 
 
 def parse_month(text: str) -> date:
@@ -48,10 +50,11 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     tz, as_of, a, measured = dataset.tz, dataset.as_of, request.assumptions, Measured.of(dataset)
     report: dict = {"month": month.strftime("%Y-%m")}
     report.update(marketing_sections(con, tz, as_of, month, a))
-    report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured))
-    report.update(health_sections(con, tz, as_of, month, a, request.clock, measured))
+    hours = request.business_hours
+    report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured, hours))
+    report.update(health_sections(con, tz, as_of, month, a, request.clock, measured, hours))
     report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
-    report.update(segments_section(con, tz, as_of, month, a, report_clock(request.clock, tz), measured))
+    report.update(segments_section(con, tz, as_of, month, a, report_clock(request.clock, tz, hours), measured))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from sla_core.assumptions import Assumptions
 from sla_core.sales import bandwidth, charts
 from sla_core.sales.bandwidth import RepHours, RepLoad
 from sla_core.sales.capacity import rep_capacity
+from sla_core.sales.goal_rules import GoalRule, GoalRules
 from sla_core.store import workspaces as store
 
 TZ = "America/New_York"
@@ -187,3 +189,20 @@ def test_a_long_rep_list_is_capped_with_the_others_summed(leads_con):
     chart = charts.bandwidth_chart(bw, limit=1).to_dict()
     (rows_drawn,) = chart["datasets"].values()
     assert [r["rep"] for r in rows_drawn] == ["Ann"]
+
+
+def test_each_lead_owes_attempts_to_its_own_depth_goal(make_leads):
+    """A1 and A2 (Webinar, 0 attempts) owe 1 attempt each to their rule's goal of 1, not 6: Ann's missing attempts
+    fall from 22 to 1 + 1 + 6 + 4 = 12, 6 h, within her 62/7 h: no longer overloaded. A rule without a depth goal
+    leaves the default."""
+    leads = [{**row, "source": "Webinar"} if row["lead_id"] in ("A1", "A2") else row for row in LEADS]
+    con = make_leads(leads)
+    webinar = GoalRules((GoalRule("source", "Webinar", depth_goal_attempts=1),))
+    bw = bandwidth.rep_bandwidth(con, replace(A, goal_rules=webinar), MARCH, AS_OF, TZ, ANN_HOURS)
+    ann = next(r for r in bw.reps if r.rep == "Ann")
+    assert (ann.unconnected_marketing, ann.below_goal, ann.missing_attempts) == (5, 4, 12)
+    assert ann.needed_hours == pytest.approx(6.0) and ann.overloaded is False and bw.own_goals
+    speed_only = GoalRules((GoalRule("source", "Webinar", speed_goal_hours=2),))
+    bw = bandwidth.rep_bandwidth(con, replace(A, goal_rules=speed_only), MARCH, AS_OF, TZ, ANN_HOURS)
+    ann = next(r for r in bw.reps if r.rep == "Ann")
+    assert (ann.below_goal, ann.missing_attempts, ann.overloaded, bw.own_goals) == (4, 22, True, False)

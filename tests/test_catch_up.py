@@ -19,6 +19,7 @@ from sla_core.ingest.mapping import Mapping
 from sla_core.marketing import catch_up, charts
 from sla_core.marketing.goal_line import goal_line
 from sla_core.marketing.targets import Targets
+from sla_core.sales.goal_rules import GoalRule, GoalRules
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_8B = Assumptions(quota=32_500, marketing_share=1.0, avg_deal_size=100, close_rate=0.5)  # 325 customers → 650 leads
@@ -194,3 +195,17 @@ def test_sales_work_first_lists_the_leads_untouched_past_the_goal(make_leads):
     assert set(work.leads["speed_status"]) == {"missed"} and "total" not in work.leads.columns
     empty = catch_up.work_first(con, date(2024, 3, 1), a, None, "UTC")
     assert (empty.total, empty.by_rep) == (0, ())
+
+
+def test_sales_work_first_holds_each_lead_to_its_own_speed_goal(make_leads):
+    """W9 (Events) waited 254 h by 1 April, within its rule's 300 h; W3 (Germany) 614 h, past its 600 h: only W9
+    leaves the list."""
+    leads = [{**row, "source": "Events"} if row["lead_id"] == "W9" else
+             {**row, "region": "Germany"} if row["lead_id"] == "W3" else row for row in WORK_LEADS]
+    rules = GoalRules((GoalRule("source", "Events", speed_goal_hours=300), GoalRule("region", "Germany", 600)))
+    a = Assumptions(speed_goal_hours=1, depth_goal_attempts=6, goal_rules=rules)
+    work = catch_up.work_first(make_leads(leads), date(2024, 3, 1), a, datetime(2024, 4, 1, tzinfo=UTC), "UTC")
+    assert list(work.leads["lead_id"]) == ["W4", "W1", "W3", "W8"]
+    assert work.by_rep == (("Ann", 2), ("Bob", 2)) and work.own_goals
+    assert work.goal_words == "their own speed goal (1 h unless a goal rule sets another)"
+    assert list(work.leads["speed_goal_hours"]) == [1.0, 1.0, 600.0, 1.0]

@@ -96,3 +96,40 @@ def test_suggested_goals_are_shown_then_accepted(app):
     assert not app.exception
     # The baseline (December to February) has no lead: Germany keeps its 8 h goal.
     assert workspace_of(app).assumptions.goal_rules == GoalRules((GoalRule("region", "Germany", 8.0),))
+
+
+def add_rule(app, segment: str, speed: float | None = None, depth: int | None = None) -> None:
+    """Fill the add-a-rule form and press "Add rule", as a user does."""
+    app.selectbox(key=KEYS.goal_rule_segment).set_value(segment)
+    app.number_input(key=KEYS.goal_rule_speed).set_value(speed)
+    app.number_input(key=KEYS.goal_rule_depth).set_value(depth)
+    app.button(key=KEYS.add_goal_rule).click().run()
+    assert not app.exception
+
+
+def test_the_add_a_rule_form_moves_the_headline_and_a_second_add_sets_that_segments_goals(app):
+    assert metric(app, "Within the speed goal") == "33.3 %"
+    add_rule(app, GERMANY, speed=8.0)
+    assert workspace_of(app).assumptions.goal_rules == GoalRules((GoalRule("region", "Germany", 8.0),))
+    assert metric(app, "Within the speed goal") == "66.7 %"  # 4 of 6, as the editor's rule gives
+    add_rule(app, "source = Web (6 leads)", speed=0.25)
+    add_rule(app, GERMANY, speed=24.0, depth=2)  # Germany again: its goals change, it keeps its place
+    assert workspace_of(app).assumptions.goal_rules == GoalRules((GoalRule("region", "Germany", 24.0, 2),
+                                                                  GoalRule("source", "Web", 0.25)))
+
+
+def test_the_add_a_rule_form_refuses_a_rule_without_a_segment_or_a_goal(app):
+    app.button(key=KEYS.add_goal_rule).click().run()
+    assert "Rule not added: choose a segment." in shown(app.error)
+    add_rule(app, GERMANY)
+    assert 'sets neither a speed nor a depth goal' in shown(app.error)
+    assert not workspace_of(app).assumptions.goal_rules
+
+
+def test_a_depth_rule_moves_the_depth_headline_which_then_names_no_single_goal(app):
+    """Every lead has 1 attempt and none is connected: 0 of 6 at the default 6 attempts; Germany's four at 1: 4 of 6."""
+    assert metric(app, "At the depth goal") == "0.0 %"
+    assert next(m.delta for m in app.metric if m.label == "Avg attempts (not connected)") == "goal 6"
+    add_rule(app, GERMANY, depth=1)
+    assert metric(app, "At the depth goal") == "66.7 %"
+    assert next(m.delta for m in app.metric if m.label == "Avg attempts (not connected)") == "own goals"

@@ -58,6 +58,10 @@ class Keys:
     download_work_first: str = "download_work_first"
     suggest_goals: str = "suggest_goals"  # goals per segment: suggest, then accept
     accept_goals: str = "accept_goals"
+    goal_rule_segment: str = "goal_rule_segment"  # the add-a-rule form: segment, goals, its button
+    goal_rule_speed: str = "goal_rule_speed"
+    goal_rule_depth: str = "goal_rule_depth"
+    add_goal_rule: str = "add_goal_rule"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"

@@ -91,14 +91,16 @@ def _depth_row(shown: sales.Headline, a, read_only: bool) -> None:
         _not_measured(right, "Depth", shown.depth_verdict.detail, read_only)
         return
     cols = st.columns(4)
+    named = verdicts.named_goals(a)[1]  # None: goal rules hold some leads to depth goals of their own
     _metric(cols[0], "Not connected yet", fmt.count(d["not_connected"]), NOT_CONNECTED_HELP)
     _metric(cols[1], "Avg attempts (not connected)", fmt.attempts(d["avg_attempts"]),
             "Average attempts on leads not connected yet. The verdict reads the share at the goal, not this average.",
-            f"goal {a.depth_goal_attempts}")
+            "own goals" if named is None else f"goal {named}")
+    at_goal = (f"with at least {named} attempts" if named is not None else
+               f"at their own depth goal ({a.depth_goal_attempts} attempts unless a goal rule sets another)")
     _judged(cols[2], "At the depth goal", fmt.percent(d["pct_at_goal"]), shown.depth_verdict,
             f"target {fmt.percent(a.depth_target_share, 0)}",
-            f"Not-connected leads with at least {a.depth_goal_attempts} attempts. Depth is met when this share "
-            "reaches the depth target share.")
+            f"Not-connected leads {at_goal}. Depth is met when this share reaches the depth target share.")
     _metric(cols[3], "Leads worked", fmt.percent(d["leads_worked_pct"]), "Handed leads with at least one attempt.")
 
 
@@ -139,19 +141,20 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     if plan is None:
         st.info("The list needs first-touch dates: upload an activity log on the Data page.")
         return
+    past = plan.goal_words if plan.own_goals else f"the {a.speed_goal_hours:g} h goal"
     if not plan.total:
-        st.caption(f"{missed:%B %Y} missed the {goals} {noun}, but none of its leads is still untouched past the "
-                   f"{a.speed_goal_hours:g} h goal: the misses were answered late or are below the depth goal "
-                   "(see the breaching leads).")
+        st.caption(f"{missed:%B %Y} missed the {goals} {noun}, but none of its leads is still untouched past "
+                   f"{past}: the misses were answered late or are below the depth goal (see the breaching leads).")
         return
     reps = ", ".join(f"{literal(rep)} {n:,}" for rep, n in plan.by_rep[:REPS_NAMED])
     more = len(plan.by_rep) - REPS_NAMED
+    after = f"past {plan.goal_words}" if plan.own_goals else f"{a.speed_goal_hours:g} h after the hand-off"
     st.caption(f"{missed:%B %Y} missed the {goals} {noun}: {plan.total:,} of its leads have had no first touch "
-               f"{a.speed_goal_hours:g} h after the hand-off. Work them first, oldest first. Per rep: {reps}"
+               f"{after}. Work them first, oldest first. Per rep: {reps}"
                f"{f' and {more:,} more reps' if more > 0 else ''}.")
-    st.dataframe(data.lead_grid(plan.leads), hide_index=True, width="stretch")
+    st.dataframe(data.lead_grid(plan.leads, plan.own_goals), hide_index=True, width="stretch")
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
-                       partial(csv_bytes, tables.lead_csv_frame(plan.leads)),
+                       partial(csv_bytes, tables.lead_csv_frame(plan.leads, own_goals=plan.own_goals)),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,
                        on_click="ignore")
 

@@ -82,7 +82,7 @@ def _month_row(bw: Bandwidth, attempts_measured: bool) -> None:
                    "an activity log on the Data page.")
         return
     _metric(cols[1], "Missing attempts", fmt.count(team.missing_attempts),
-            f"Attempts still owed to the depth goal of {bw.depth_goal} on marketing leads not connected.")
+            f"Attempts still owed to {bw.goal_words} on marketing leads not connected.")
     _metric(cols[2], "Hours they take", fmt.hours(team.needed_hours),
             f"Missing attempts × {bw.minutes_per_attempt:g} min ÷ 60.")
     _metric(cols[3], "Reps' hours", fmt.hours(team.available_hours), reps_hours)

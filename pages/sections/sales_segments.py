@@ -57,8 +57,11 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
         if ws.read_only:
             st.dataframe(shown, hide_index=True, width="stretch")
             return
+        _add_rule_form(ws, labels)
+        if rules:
+            st.caption("Change a goal in the table, renumber Order to move a rule, or select a row and delete it.")
         config = {**RULE_COLUMNS, tables.SEGMENT: st.column_config.SelectboxColumn(
-            options=list(labels), required=True, width="large",
+            options=list(labels), required=True, width="medium",
             help="The values of your data, with how many leads have each.")}
         edited = st.data_editor(shown, key=KEYS.goal_rules(st.session_state.setdefault(RULES_VERSION, 0)),
                                 num_rows="dynamic", hide_index=True, width="stretch", column_config=config)
@@ -72,6 +75,32 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
         if edited_rules != rules:  # a blank new row changes nothing: the editor keeps it for the user to fill
             set_rules(ws, edited_rules)
             st.rerun()
+
+
+def _add_rule_form(ws: Workspace, labels: dict[str, tuple[str, str]]) -> None:
+    """Add a rule (or set a segment's goals): a segment of the data with its number of leads, and its goals."""
+    with st.form("add_goal_rule_form", clear_on_submit=True, border=False):
+        segment, speed_goal, depth_goal, add = st.columns([3, 1.2, 1.2, 1], vertical_alignment="bottom")
+        # a selectbox shows its options as plain text: the data's values need no Markdown escaping there
+        chosen = segment.selectbox("Segment", list(labels), index=None, key=KEYS.goal_rule_segment,
+                                   placeholder="Choose a source, tier or region",
+                                   help="The values of your data, with how many leads have each.")
+        speed = speed_goal.number_input("Speed goal (h)", min_value=0.25, max_value=720.0, value=None, step=0.25,
+                                        key=KEYS.goal_rule_speed, help="Empty: the default speed goal.")
+        depth = depth_goal.number_input("Depth goal", min_value=1, max_value=100, value=None, step=1,
+                                        key=KEYS.goal_rule_depth, help="Attempts; empty: the default depth goal.")
+        if not add.form_submit_button("Add rule", key=KEYS.add_goal_rule, width="stretch"):
+            return
+    if chosen is None:
+        st.error("Rule not added: choose a segment.")
+        return
+    try:
+        rules = tables.with_rule(ws.assumptions.goal_rules, *labels[chosen], speed, depth)
+    except ValueError as exc:
+        st.error(f"Rule not added: {literal(str(exc))}")
+        return
+    set_rules(ws, rules)
+    st.rerun()
 
 
 def segment_table(ws: Workspace, data: sales.Sales, month: date) -> None:

@@ -31,6 +31,7 @@ from sla_core.health.report import month_health
 from sla_core.health.verdicts import Measured, MonthVerdicts
 from sla_core.health.view import as_of_text
 from sla_core.ingest.dataset import Dataset
+from sla_core.sales.clock import BusinessHours
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,13 @@ def _month_before(month: date) -> date:
 
 
 def judged_months(con: duckdb.DuckDBPyConnection, dataset: Dataset, month: date, a: Assumptions,
-                  clock: str) -> list[MonthVerdicts]:
+                  clock: str, hours: BusinessHours | None = None) -> list[MonthVerdicts]:
     """The verdicts of ``month``, then of the month before when ``month`` is in progress and that one was judged."""
     measured = Measured.of(dataset)
-    shown, _ = month_health(con, dataset.tz, dataset.as_of, month, a, clock, measured)
+    shown, _ = month_health(con, dataset.tz, dataset.as_of, month, a, clock, measured, hours)
     if shown.stage != IN_PROGRESS:
         return [shown]
-    before, _ = month_health(con, dataset.tz, dataset.as_of, _month_before(month), a, clock, measured)
+    before, _ = month_health(con, dataset.tz, dataset.as_of, _month_before(month), a, clock, measured, hours)
     judged = any(v.passed is not None for v in before.as_dict().values())
     return [shown, before] if judged else [shown]
 
@@ -99,19 +100,21 @@ class Request:
     previous: Mapping | None = None
     link: ShareNote | None = None
     month: date | None = None  # None: the month shown first
+    business_hours: BusinessHours | None = None  # the workspace's; None: Mon–Fri 09:00–17:00
 
 
 def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: Request, now: datetime | None = None) -> Digest:
     """The digest of the request's month (the month shown first when none), on ``con``'s ``leads`` (a session's,
     or a saved workspace's view)."""
     a = request.assumptions
-    report = report_module.build(con, dataset, report_module.ReportRequest(request.month, a, request.clock))
+    hours = request.business_hours
+    report = report_module.build(con, dataset, report_module.ReportRequest(request.month, a, request.clock, hours))
     month = report_module.parse_month(report["month"])
-    judged = judged_months(con, dataset, month, a, request.clock)
+    judged = judged_months(con, dataset, month, a, request.clock, hours)
     shown = judged[0]
     record = changes.record(report, judged, now or datetime.now(timezone.utc))
     shown_figures = figures(report, a)
-    drawn = images.images(con, dataset, report, a, request.clock)
+    drawn = images.images(con, dataset, report, a, request.clock, hours)
     phase = report.get("month_phase")
     scenario = f"Scenario {request.scenario!r}, data" if request.scenario else "Data"
     return Digest(

@@ -63,8 +63,9 @@ class Target:
     previous: dict | None
 
     def request(self, link: source.ShareNote | None) -> build.Request:
-        a, clock = source.scenario_settings(self.scenario)
-        return build.Request(a, clock, self.workspace.name, self.scenario.name, self.previous, link=link)
+        a, clock, hours = source.scenario_settings(self.scenario)
+        return build.Request(a, clock, self.workspace.name, self.scenario.name, self.previous, link=link,
+                             business_hours=hours)
 
     def digest(self, link: source.ShareNote | None, now: datetime) -> build.Digest:
         store.show_workspace(self.opened.cur, self.workspace.workspace_id)

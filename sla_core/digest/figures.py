@@ -46,9 +46,11 @@ class FigureSpec:
     key: str  # the report's key path, e.g. "speed.pct_within_goal"
     label: str  # may name an assumption: "{speed_goal_hours:g}"
     show: Callable[[float], str]
+    own_goals_label: str | None = None  # the label when goal rules hold some leads to goals of their own
 
     def label_for(self, a: Assumptions) -> str:
-        return self.label.format(**a.to_dict())
+        label = self.own_goals_label if a.goal_rules and self.own_goals_label else self.label
+        return label.format(**a.to_dict())
 
 
 FIGURES = (
@@ -59,12 +61,15 @@ FIGURES = (
     FigureSpec("Marketing", "catch_up.goal_leads", "Catch-up goal for the month", _count),
     FigureSpec("Sales", "speed.handed", "Leads handed to sales", _count),
     FigureSpec("Sales", "speed.pct_within_goal",
-               "Followed up within {speed_goal_hours:g} h (target {speed_target_share:.0%})", _share),
+               "Followed up within {speed_goal_hours:g} h (target {speed_target_share:.0%})", _share,
+               "Followed up within their own speed goal ({speed_goal_hours:g} h unless a goal rule sets another; "
+               "target {speed_target_share:.0%})"),
     FigureSpec("Sales", "speed.median_hours", "Median response", _hours),
     FigureSpec("Sales", "depth.not_connected", "Handed leads not connected", _count),
     FigureSpec("Sales", "depth.pct_at_goal",
                "Not connected, with at least {depth_goal_attempts} attempts (target {depth_target_share:.0%})",
-               _share),
+               _share, "Not connected, at their own depth goal ({depth_goal_attempts} attempts unless a goal rule "
+               "sets another; target {depth_target_share:.0%})"),
     FigureSpec("Sales", "depth.avg_attempts", "Average attempts on them", _attempts),
     FigureSpec("Health", "health.consecutive_misses.marketing", "Marketing: complete months missed in a row",
                _count),

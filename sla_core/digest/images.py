@@ -16,6 +16,7 @@ import duckdb
 
 from sla_core.assumptions import Assumptions
 from sla_core.export import chart_bytes
+from sla_core.health import verdicts
 from sla_core.ingest.dataset import Dataset
 from sla_core.marketing import charts as marketing_charts
 from sla_core.marketing import goal_line
@@ -23,6 +24,7 @@ from sla_core.report import parse_month
 from sla_core.sales import charts as sales_charts
 from sla_core.sales import display
 from sla_core.sales import speed
+from sla_core.sales.clock import BusinessHours
 from sla_core.sales.report import report_clock
 
 TREND_MONTHS = 6
@@ -54,29 +56,33 @@ def _months_back(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def speed_trend(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mapping, a: Assumptions, clock_name: str):
+def speed_trend(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mapping, a: Assumptions, clock_name: str,
+                hours: BusinessHours | None = None):
     """Speed per month of hand-off for the last TREND_MONTHS months up to the report's month (a DataFrame), each
     month with its speed verdict (the chart colours a bar by it)."""
     month = parse_month(report["month"])
     first = _months_back(month, TREND_MONTHS - 1)
     window = (speed.month_window(first, dataset.tz)[0], speed.month_window(month, dataset.tz)[1])
     trend = speed.speed_by_period(con, "month", a.speed_goal_hours, dataset.as_of, dataset.tz,
-                                  report_clock(clock_name, dataset.tz), handed_between=window)
+                                  report_clock(clock_name, dataset.tz, hours), handed_between=window,
+                                  rules=a.goal_rules)
     as_of_local = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
-    return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share, a.speed_goal_hours)
+    return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share,
+                                   verdicts.named_goals(a)[0])
 
 
 def images(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mapping, a: Assumptions,
-           clock_name: str) -> tuple[Image, ...]:
+           clock_name: str, hours: BusinessHours | None = None) -> tuple[Image, ...]:
     """The goal line, and the speed chart when the data measures speed and handed leads in those months."""
     month = parse_month(report["month"])
     line = goal_line_of(report, dataset)
     drawn = [Image("goal-line", f"{month:%B %Y}: marketing leads against the goal line",
                    chart_bytes(marketing_charts.goal_line_chart(line), "png"))]
     if report["speed"].get("measured", True):
-        trend = speed_trend(con, dataset, report, a, clock_name)
+        trend = speed_trend(con, dataset, report, a, clock_name, hours)
         if not trend.empty and trend["pct_within_goal"].notna().any():
             chart = sales_charts.within_goal_chart(trend, "month", a.speed_target_share)
-            drawn.append(Image("speed", f"Share of leads followed up within {a.speed_goal_hours:g} h, month by month",
+            within = "their own speed goals" if a.goal_rules else f"{a.speed_goal_hours:g} h"
+            drawn.append(Image("speed", f"Share of leads followed up within {within}, month by month",
                                chart_bytes(chart, "png")))
     return tuple(drawn)

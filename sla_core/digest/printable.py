@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def month_page(con: duckdb.DuckDBPyConnection, dataset: Dataset, settings: Settings, month: date,
                cache: ResultCache) -> bytes:
     """``month``'s status page (print it to PDF). Built on click, in the session's turn on ``con``; not kept."""
-    request = build.Request(settings.assumptions, settings.sales_clock, month=month)
+    request = build.Request(settings.assumptions, settings.sales_clock, month=month,
+                            business_hours=settings.business_hours)
     return cache.alone(_page, con, dataset, request)
 
 

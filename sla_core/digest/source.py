@@ -19,11 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 
 from sla_core.assumptions import Assumptions
+from sla_core.sales.clock import BusinessHours
 from sla_core.store import share
 from sla_core.store import workspaces as store
 
 LOCKED = ("Could not set lock", "Conflicting lock")
-SETTINGS_HINTS = {"assumptions": Assumptions, "sales_clock": str}  # the saved settings a digest uses
+SETTINGS_HINTS = {"assumptions": Assumptions, "sales_clock": str,  # the saved settings a digest uses
+                  "business_hours": BusinessHours}
 DEFAULT_SCENARIO = "Baseline"  # the scenario every saved workspace starts with
 NAMES_LISTED = 5
 SHARE_PARAM = "share"  # the query parameter of a share link (store.share.share_url)
@@ -109,11 +111,13 @@ def find_scenario(cur: duckdb.DuckDBPyConnection, workspace: store.SavedWorkspac
                       f"{_listed([s.name for s in found])}")
 
 
-def scenario_settings(scenario: store.Scenario) -> tuple[Assumptions, str]:
-    """(assumptions, Sales clock) a scenario saved; a setting another version saved keeps its default."""
+def scenario_settings(scenario: store.Scenario) -> tuple[Assumptions, str, BusinessHours | None]:
+    """(assumptions, Sales clock, business hours: None for Mon–Fri 09:00–17:00) a scenario saved; a setting another
+    version saved keeps its default."""
     settings = store.settings_from_json(scenario.settings_json, SETTINGS_HINTS)
     clock = settings.get("sales_clock")
-    return settings.get("assumptions") or Assumptions(), clock if clock in ("calendar", "business") else "calendar"
+    return (settings.get("assumptions") or Assumptions(), clock if clock in ("calendar", "business") else "calendar",
+            settings.get("business_hours"))
 
 
 # --- the share link in the e-mail ---------------------------------------------------------------------

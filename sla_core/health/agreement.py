@@ -253,14 +253,14 @@ def _marketing_plan(plan: CatchUp) -> str:
 def _sales_plan(work: WorkFirst | None) -> str:
     if work is None:
         return SALES_PLAN_RULE
-    month, goal = f"{work.month:%B %Y}", f"{work.speed_goal_hours:g} h"
+    month, goal = f"{work.month:%B %Y}", work.goal_words
     if not work.total:
-        return f"No lead handed in {month} is still untouched past the {goal} speed goal. {SALES_PLAN_RULE}"
+        return f"No lead handed in {month} is still untouched past {goal}. {SALES_PLAN_RULE}"
     named = ", ".join(f"{rep} {n:,}" for rep, n in work.by_rep[:REPS_NAMED])
     rest = len(work.by_rep) - REPS_NAMED
     more = f" and {rest} more rep{'s' if rest > 1 else ''}" if rest > 0 else ""
     handed = f"{_plural(work.total, 'lead')} handed in {month} {'is' if work.total == 1 else 'are'}"
-    return (f"{handed} still untouched past the {goal} speed goal ({named}{more}). Sales works them first, oldest "
+    return (f"{handed} still untouched past {goal} ({named}{more}). Sales works them first, oldest "
             "hand-off first, before new leads.")
 
 

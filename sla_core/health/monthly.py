@@ -137,7 +137,8 @@ def monthly_health(con: duckdb.DuckDBPyConnection, a: Assumptions, tz: str, as_o
     """The health table of a workspace straight from its ``leads`` (one query per measure)."""
     return health_from(actuals.monthly_actuals(con, tz, as_of), actuals.daily_marketing_leads(con, tz, as_of),
                        speed.speed_by_period(con, "month", a.speed_goal_hours, as_of, tz, clock, rules=a.goal_rules),
-                       depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz, rules=a.goal_rules),
+                       depth.depth_by_period(con, "month", a.depth_goal_attempts, as_of, tz, rules=a.goal_rules,
+                                             clock=clock),
                        a, as_of, tz, measured)
 
 

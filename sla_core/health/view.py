@@ -100,7 +100,8 @@ def overview(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Settings, cach
     clock = health.clock_for(s.sales_clock, s.business_hours, tz)
     daily = run(actuals.daily_marketing_leads, con, tz, as_of, s.tier_rules)
     speed_frame = run(speed.speed_by_period, con, "month", a.speed_goal_hours, as_of, tz, clock, rules=a.goal_rules)
-    depth_frame = run(depth.depth_by_period, con, "month", a.depth_goal_attempts, as_of, tz, rules=a.goal_rules)
+    depth_frame = run(depth.depth_by_period, con, "month", a.depth_goal_attempts, as_of, tz, rules=a.goal_rules,
+                      clock=clock)
     marketing = run(health.attainments, monthly, daily, a, as_of, tz)
     measured = Measured.of(dataset)
     table = run(health.health_table, monthly, marketing, speed_frame, depth_frame, a, measured)

@@ -134,6 +134,14 @@ class WorkFirst:
     speed_goal_hours: float
     leads: pd.DataFrame  # speed.speed_leads columns
     by_rep: tuple[tuple[str, int], ...]  # most untouched first
+    own_goals: bool = False  # a goal rule sets a speed goal: each lead is past its own
+
+    @property
+    def goal_words(self) -> str:
+        """The speed goal the leads are past, in words: "the 4 h speed goal" or each lead's own."""
+        if self.own_goals:
+            return f"their own speed goal ({self.speed_goal_hours:g} h unless a goal rule sets another)"
+        return f"the {self.speed_goal_hours:g} h speed goal"
 
     @property
     def total(self) -> int:
@@ -145,13 +153,15 @@ def work_first(con: duckdb.DuckDBPyConnection, month: date, a: Assumptions, as_o
     """The list to work first in the month after ``month`` missed speed or depth (the breaching list, untouched only).
 
     Untouched by the as-of time and past the goal window: ``speed.speed_leads``' "missed"
-    leads without a first touch. A lead touched late is answered; one below the depth
-    goal was at least reached once, so neither is on this list.
+    leads without a first touch, each at its own speed goal (its first goal rule's, else the
+    default). A lead touched late is answered; one below the depth goal was at least reached
+    once, so neither is on this list.
     """
     rows = speed_leads(con, "month", month, a.speed_goal_hours, a.depth_goal_attempts, as_of, tz, clock,
-                       breaching_only=True, limit=None)
+                       breaching_only=True, limit=None, rules=a.goal_rules)
     untouched = rows[(rows["speed_status"] == "missed") & rows["first_touch_local"].isna()]
     untouched = untouched.drop(columns="total").reset_index(drop=True)
     counts = untouched["owner"].value_counts()
     by_rep = tuple(sorted(((str(rep), int(n)) for rep, n in counts.items()), key=lambda p: (-p[1], p[0])))
-    return WorkFirst(month, a.speed_goal_hours, untouched, by_rep)
+    own_goals = any(r.speed_goal_hours is not None for r in a.goal_rules)
+    return WorkFirst(month, a.speed_goal_hours, untouched, by_rep, own_goals)

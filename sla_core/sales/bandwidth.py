@@ -18,6 +18,7 @@ import duckdb
 from sla_core import queries
 from sla_core.assumptions import Assumptions
 from sla_core.sales.capacity import Capacity, hours_in_month, rep_capacity
+from sla_core.sales.goal_rules import NO_RULES, GoalRule, GoalRules
 from sla_core.sales.speed import month_window
 
 NO_OWNER = "(no owner)"  # as the other sales statements name leads without an owner
@@ -108,14 +109,25 @@ class RepLoad:
     marketing_attempts: int
     sales_attempts: int
     unconnected: tuple[tuple[int, int], ...] = ()  # (attempts made, marketing leads not connected with that many)
+    # the same for the leads a goal rule matched: (rule number, attempts made, leads); the rest are ``unconnected``
+    unconnected_ruled: tuple[tuple[int, int, int], ...] = ()
 
-    def below_goal(self, depth_goal: int) -> int:
-        """Marketing leads not connected with fewer attempts than the goal."""
-        return sum(leads for attempts, leads in self.unconnected if attempts < depth_goal)
+    def _short(self, depth_goal: int, rule_goals: tuple[int | None, ...]) -> list[tuple[int, int]]:
+        """(attempts short of the lead's own goal, leads) for every group below it: a rule's depth goal, else
+        ``depth_goal``."""
+        goals = [(depth_goal, attempts, leads) for attempts, leads in self.unconnected]
+        goals += [(rule_goals[rule - 1] or depth_goal, attempts, leads)
+                  for rule, attempts, leads in self.unconnected_ruled]
+        return [(goal - attempts, leads) for goal, attempts, leads in goals if attempts < goal]
 
-    def missing_attempts(self, depth_goal: int) -> int:
-        """Σ max(0, depth goal − attempts) over the marketing leads not connected."""
-        return sum((depth_goal - attempts) * leads for attempts, leads in self.unconnected if attempts < depth_goal)
+    def below_goal(self, depth_goal: int, rule_goals: tuple[int | None, ...] = ()) -> int:
+        """Marketing leads not connected with fewer attempts than their goal (``rule_goals``: each rule's, None:
+        the default)."""
+        return sum(leads for _, leads in self._short(depth_goal, rule_goals))
+
+    def missing_attempts(self, depth_goal: int, rule_goals: tuple[int | None, ...] = ()) -> int:
+        """Σ max(0, the lead's depth goal − attempts) over the marketing leads not connected."""
+        return sum(short * leads for short, leads in self._short(depth_goal, rule_goals))
 
 
 @dataclass(frozen=True)
@@ -155,14 +167,19 @@ class RepBandwidth:
         return {key: getattr(self, key) for key in LABELS}
 
 
+def _rule_goals(a: Assumptions) -> tuple[int | None, ...]:
+    return tuple(r.depth_goal_attempts for r in a.goal_rules)
+
+
 def _rep_figures(load: RepLoad, a: Assumptions, hours_per_week: float | None, month: date) -> RepBandwidth:
-    minutes, goal = a.minutes_per_attempt, a.depth_goal_attempts
-    missing = load.missing_attempts(goal)
+    minutes, goal, rule_goals = a.minutes_per_attempt, a.depth_goal_attempts, _rule_goals(a)
+    missing = load.missing_attempts(goal, rule_goals)
     return RepBandwidth(
         rep=load.owner, marketing_handed=load.marketing_handed, sales_handed=load.sales_handed,
         marketing_hours_spent=load.marketing_attempts * minutes / 60,
         sales_hours_spent=load.sales_attempts * minutes / 60,
-        unconnected_marketing=sum(leads for _, leads in load.unconnected), below_goal=load.below_goal(goal),
+        unconnected_marketing=sum(leads for *_, leads in (*load.unconnected, *load.unconnected_ruled)),
+        below_goal=load.below_goal(goal, rule_goals),
         missing_attempts=missing, needed_hours=missing * minutes / 60, hours_per_week=hours_per_week,
         available_hours=None if hours_per_week is None else hours_in_month(hours_per_week, month))
 
@@ -190,6 +207,14 @@ class Bandwidth:
     unassigned: RepBandwidth | None  # marketing and sales leads handed without an owner: nobody's hours
     team: RepBandwidth
     capacity: Capacity  # SPEC 7 at the leads needed, with the team's rep count and hours setting
+    own_goals: bool = False  # a goal rule sets a depth goal: each lead is held to its own
+
+    @property
+    def goal_words(self) -> str:
+        """The depth goal the leads are held to, in words."""
+        if self.own_goals:
+            return f"their own depth goal ({self.depth_goal} attempts unless a goal rule sets another)"
+        return f"the depth goal of {self.depth_goal} attempts"
 
     @property
     def overloaded(self) -> tuple[RepBandwidth, ...]:
@@ -209,7 +234,7 @@ class Bandwidth:
     def overload_sentences(self) -> list[str]:
         """One sentence per rep whose depth misses come with an overload: the attempts goal needs hours first."""
         month = f"{self.month:%B %Y}"
-        return [f"{r.rep} has {r.below_goal:,} marketing lead(s) below the depth goal of {self.depth_goal} attempts: "
+        return [f"{r.rep} has {r.below_goal:,} marketing lead(s) below {self.goal_words}: "
                 f"the {r.missing_attempts:,} missing attempts take {r.needed_hours:,.1f} h at "
                 f"{self.minutes_per_attempt:g} min each, but {r.rep} has {r.available_hours:,.1f} h for marketing "
                 f"leads in {month} ({r.gap_hours:,.1f} h short). An attempts goal is useless without bandwidth: "
@@ -228,23 +253,38 @@ def bandwidth(loads: tuple[RepLoad, ...], a: Assumptions, month: date, rep_hours
     reps.sort(key=lambda r: (-r.gap_hours, r.rep))
     return Bandwidth(month=month, depth_goal=a.depth_goal_attempts, minutes_per_attempt=a.minutes_per_attempt,
                      reps=tuple(reps), unassigned=unassigned[0] if unassigned else None,
-                     team=_total(reps + unassigned, reps), capacity=rep_capacity(a, month))
+                     team=_total(reps + unassigned, reps), capacity=rep_capacity(a, month),
+                     own_goals=any(g is not None for g in _rule_goals(a)))
 
 
-def rep_loads(con: duckdb.DuckDBPyConnection, month: date, as_of: datetime | None, tz: str) -> tuple[RepLoad, ...]:
-    """Per owner, the leads handed in the local ``month`` by the as-of time (no goal: keep it per dataset and month)."""
+def rep_loads(con: duckdb.DuckDBPyConnection, month: date, as_of: datetime | None, tz: str,
+              rules: GoalRules = NO_RULES) -> tuple[RepLoad, ...]:
+    """Per owner, the leads handed in the local ``month`` by the as-of time, the unconnected ones by the goal rule
+    they match (no goal's value: keep it per dataset, month and rules' order, ``rule_keys``)."""
     if as_of is None:
         return ()
     handed_from, handed_to = month_window(month, tz)
-    found = queries.records(con, "sales/rep_bandwidth", as_of=as_of, handed_from=handed_from, handed_to=handed_to)
-    return tuple(RepLoad(owner=r["owner"], marketing_handed=int(r["marketing_handed"]),
-                         sales_handed=int(r["sales_handed"]), marketing_attempts=int(r["marketing_attempts"]),
-                         sales_attempts=int(r["sales_attempts"]),
-                         unconnected=tuple((int(u["attempts"]), int(u["leads"])) for u in r["unconnected_marketing"]))
-                 for r in found)
+    found = queries.records(con, "sales/rep_bandwidth", as_of=as_of, handed_from=handed_from, handed_to=handed_to,
+                            **rules.sql_params())
+    return tuple(_load(r) for r in found)
+
+
+def _load(row: dict) -> RepLoad:
+    groups = row["unconnected_marketing"]
+    return RepLoad(owner=row["owner"], marketing_handed=int(row["marketing_handed"]),
+                   sales_handed=int(row["sales_handed"]), marketing_attempts=int(row["marketing_attempts"]),
+                   sales_attempts=int(row["sales_attempts"]),
+                   unconnected=tuple((int(u["attempts"]), int(u["leads"])) for u in groups if u["rule"] is None),
+                   unconnected_ruled=tuple((int(u["rule"]), int(u["attempts"]), int(u["leads"]))
+                                           for u in groups if u["rule"] is not None))
+
+
+def rule_keys(rules: GoalRules) -> GoalRules:
+    """``rules`` with only what the loads read (each rule's field and value, in order): a goal edit keeps the key."""
+    return GoalRules(tuple(GoalRule(r.field, r.value, depth_goal_attempts=1) for r in rules))
 
 
 def rep_bandwidth(con: duckdb.DuckDBPyConnection, a: Assumptions, month: date, as_of: datetime | None, tz: str,
                   rep_hours: RepHours = NO_OVERRIDES) -> Bandwidth:
     """The month's bandwidth per rep in one call (``rep_loads`` then ``bandwidth``)."""
-    return bandwidth(rep_loads(con, month, as_of, tz), a, month, rep_hours)
+    return bandwidth(rep_loads(con, month, as_of, tz, a.goal_rules), a, month, rep_hours)

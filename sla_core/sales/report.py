@@ -23,11 +23,12 @@ from sla_core.sales.clock import BusinessHours
 SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
 
 
-def report_clock(clock_name: str, tz: str) -> BusinessHours | None:
-    """``--clock``: None for calendar hours, the default business hours in ``tz`` for business."""
+def report_clock(clock_name: str, tz: str, hours: BusinessHours | None = None) -> BusinessHours | None:
+    """``--clock``: None for calendar hours; for business, the workspace's business hours (``hours``; None: the
+    default Mon–Fri 09:00–17:00) in ``tz``."""
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
-    return BusinessHours(tz=tz) if clock_name == "business" else None
+    return (hours or BusinessHours(tz=tz)).in_zone(tz) if clock_name == "business" else None
 
 
 def _measured(measured: bool, reason: str) -> dict:
@@ -35,16 +36,17 @@ def _measured(measured: bool, reason: str) -> dict:
 
 
 def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
-                   assumptions: Assumptions, clock_name: str, measured: Measured) -> dict:
+                   assumptions: Assumptions, clock_name: str, measured: Measured,
+                   hours: BusinessHours | None = None) -> dict:
     """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
-    clock = report_clock(clock_name, tz)
+    clock = report_clock(clock_name, tz, hours)
     speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
     rules = assumptions.goal_rules
     speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys, rules)
                  if measured.speed else dict.fromkeys(speed_keys))  # only that month's hand-offs are read
     speed_row["clock"] = clock.describe() if clock else "calendar hours"
     speed_row.update(_measured(measured.speed, NO_FIRST_TOUCH))
-    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz, rules=rules)
+    depth_row = (depth.month_figures(con, month, assumptions.depth_goal_attempts, as_of, tz, rules=rules, clock=clock)
                  if measured.depth else dict.fromkeys(depth.REPORT_KEYS))
     depth_row.update(_measured(measured.depth, NO_ATTEMPTS))
     return {"speed": speed_row, "depth": depth_row}
@@ -58,6 +60,7 @@ def monthly_sales_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime,
     common = {"tz": tz, "as_of": as_of, "period": "month", "by_owner": False, "handed_from": None,
               "handed_to": handed_to}
     goals = assumptions.goal_rules.sql_params(assumptions.speed_goal_hours, assumptions.depth_goal_attempts)
+    speed.goal_table(con, as_of, tz, clock, assumptions.goal_rules)
     speed_rows = queries.records(con, "sales/speed_by_period", **goals, **common, **speed.clock_params(clock))
     depth_rows = queries.records(con, "sales/depth_by_period", **goals, **common)
     return ({r["period_start"]: r for r in speed_rows}, {r["period_start"]: r for r in depth_rows})

@@ -46,6 +46,15 @@ def rules_frame(rules: GoalRules, labels: dict[str, tuple[str, str]]) -> pd.Data
     }, columns=list(RULE_COLUMNS))
 
 
+def with_rule(rules: GoalRules, field: str, value: str, speed_goal_hours: float | None,
+              depth_goal_attempts: int | None) -> GoalRules:
+    """``rules`` with this segment's goals: its rule's goals replaced where it has one (a second rule on one segment
+    would never apply: the first match wins), else a new rule last. Refused in words (``ValueError``)."""
+    rule = GoalRule(field, value, speed_goal_hours, depth_goal_attempts)
+    kept = [rule if (r.field, r.value) == (rule.field, rule.value) else r for r in rules]
+    return GoalRules(tuple(kept if rule in kept else [*kept, rule]))
+
+
 def _cell(value):
     """An editor cell as a value or None (empty cells arrive as None, NaN or pandas' NA)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):

@@ -20,7 +20,7 @@ from sla_core.health.months import COMPLETE, phase
 from sla_core.health.verdicts import Measured, Verdict
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.goal_rules import FIELDS, SPEED_HOURS, GoalRule, GoalRules
-from sla_core.sales.speed import clock_params, month_window
+from sla_core.sales.speed import goal_table, month_window
 
 BASELINE_MONTHS = 3  # complete months before the month a segment's baseline pools
 SPEED_KEYS = ("handed", "touched", "mean_hours", "median_hours", "p90_hours", "pct_within_goal", "within", "missed")
@@ -42,12 +42,12 @@ def months_before(month: date, count: int) -> tuple[date, date]:
 
 
 def rows_by_rule(con: duckdb.DuckDBPyConnection, a: Assumptions, handed_between: tuple[datetime, datetime],
-                 as_of: datetime | None, clock: BusinessHours | None) -> dict[int | None, dict]:
+                 as_of: datetime | None, tz: str, clock: BusinessHours | None) -> dict[int | None, dict]:
     """Rule number (None: the default goals) → its figures for hand-offs in ``handed_between``."""
     if as_of is None:
         return {}
-    found = queries.records(con, "sales/segment_figures", as_of=as_of, handed_from=handed_between[0],
-                            handed_to=handed_between[1], **clock_params(clock),
+    goal_table(con, as_of, tz, clock, a.goal_rules)
+    found = queries.records(con, "sales/segment_figures", handed_from=handed_between[0], handed_to=handed_between[1],
                             **a.goal_rules.sql_params(a.speed_goal_hours, a.depth_goal_attempts))
     return {r["rule"]: r for r in found}
 
@@ -93,9 +93,9 @@ def month_segments(con: duckdb.DuckDBPyConnection, a: Assumptions, month: date, 
     """One ``Segment`` per goal rule in order, then the leads on the default goals; empty without rules."""
     if not a.goal_rules or as_of is None:
         return []
-    now = rows_by_rule(con, a, month_window(month, tz), as_of, clock)
+    now = rows_by_rule(con, a, month_window(month, tz), as_of, tz, clock)
     first, _ = months_before(month, BASELINE_MONTHS)
-    baseline = rows_by_rule(con, a, (month_window(first, tz)[0], month_window(month, tz)[0]), as_of, clock)
+    baseline = rows_by_rule(con, a, (month_window(first, tz)[0], month_window(month, tz)[0]), as_of, tz, clock)
     stage = phase(month, as_of, tz)
     numbered: list[tuple[int | None, GoalRule | None]] = [*enumerate(a.goal_rules, start=1), (None, None)]
     return [_segment(rule, a, month, stage, measured, now.get(n) or _empty(), baseline.get(n) or _empty())
@@ -177,13 +177,13 @@ def suggest(con: duckdb.DuckDBPyConnection, a: Assumptions, month: date, as_of: 
     """Per rule, a speed goal a step better than its baseline (the baseline's p75, ``sensible_hours``) and the
     share within it the segment would have had in the last complete month. The user accepts or edits it."""
     baseline = rows_by_rule(con, a, (month_window(months_before(month, BASELINE_MONTHS)[0], tz)[0],
-                                     month_window(month, tz)[0]), as_of, clock)
+                                     month_window(month, tz)[0]), as_of, tz, clock)
     proposed = []
     for n, rule in enumerate(a.goal_rules, start=1):
         p75 = (baseline.get(n) or {}).get("p75_hours")
         proposed.append((replace(rule, speed_goal_hours=sensible_hours(p75)) if p75 is not None else rule, p75))
     tried = last_complete_month(month, as_of, tz)
     trial = a.updated(goal_rules=GoalRules(tuple(rule for rule, _ in proposed)))
-    shares = rows_by_rule(con, trial, month_window(tried, tz), as_of, clock)
+    shares = rows_by_rule(con, trial, month_window(tried, tz), as_of, tz, clock)
     return [Suggestion(rule, p75, (shares.get(n) or {}).get("pct_within_goal"), tried)
             for n, (rule, p75) in enumerate(proposed, start=1)]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 import duckdb
 
 from sla_core import queries
+from sla_core.sales import lead_goals
 from sla_core.sales.clock import BusinessHours, calendar_params, zone
 from sla_core.sales.goal_rules import NO_RULES, GoalRules
 
@@ -78,6 +79,12 @@ def _speed_params(period, as_of, tz, clock, by_owner: bool, handed_between) -> d
             "handed_to": handed_to, **clock_params(clock)}
 
 
+def goal_table(con: duckdb.DuckDBPyConnection, as_of: datetime, tz: str, clock: BusinessHours | None,
+               rules: GoalRules) -> None:
+    """Make the connection's per-lead goal table (``lead_goals``) current before a goal-dependent statement."""
+    lead_goals.ensure(con, as_of, tz, clock_params(clock), rules)
+
+
 def _owner_columns(by_owner: bool) -> list[str]:
     return [*SPEED_COLUMNS[:1], *(["owner"] if by_owner else [])]
 
@@ -119,8 +126,10 @@ def goal_counts(con: duckdb.DuckDBPyConnection, period: str, goal_hours: float, 
     columns = [*_owner_columns(by_owner), *GOAL_COLUMNS]
     if as_of is None:
         return pd.DataFrame(columns=columns)
-    df = queries.frame(con, "sales/speed_goal_counts", **rules.sql_params(goal_hours),
-                       **_speed_params(period, as_of, tz, clock, by_owner, handed_between))
+    goal_table(con, as_of, tz, clock, rules)
+    handed_from, handed_to = handed_between or (None, None)
+    df = queries.frame(con, "sales/speed_goal_counts", **rules.sql_params(goal_hours), period=period,
+                       by_owner=by_owner, handed_from=handed_from, handed_to=handed_to)
     df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df[columns]
 
@@ -191,10 +200,10 @@ def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date,
 
         return pd.DataFrame(columns=columns)
     near_from, near_to = _near(period, period_start)
-    return queries.frame(con, "sales/speed_leads", tz=tz, as_of=as_of, period=period, period_start=period_start,
+    goal_table(con, as_of, tz, clock, rules)
+    return queries.frame(con, "sales/speed_leads", tz=tz, period=period, period_start=period_start,
                          near_from=near_from, near_to=near_to, **rules.sql_params(goal_hours, depth_goal), owner=owner,
-                         breaching_only=breaching_only, limit=limit, offset=int(offset),
-                         **clock_params(clock))[columns]
+                         breaching_only=breaching_only, limit=limit, offset=int(offset))[columns]
 
 
 def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float, as_of: datetime | None, tz: str,
@@ -206,8 +215,10 @@ def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float
     """
     _check("month", goal_hours)
     params = _speed_params("month", as_of, tz, clock, False, month_window(month, tz))
-    found = [] if as_of is None else queries.records(con, "sales/speed_by_period", **rules.sql_params(goal_hours),
-                                                     **params)
+    if as_of is None:
+        return figures(None, keys)
+    goal_table(con, as_of, tz, clock, rules)
+    found = queries.records(con, "sales/speed_by_period", **rules.sql_params(goal_hours), **params)
     return figures(next((r for r in found if r["period_start"] == month), None), keys)
 
 

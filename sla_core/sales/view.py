@@ -197,7 +197,8 @@ class Sales:
         lead would look untouched). Kept per speed and depth goal, whatever the other assumptions."""
         if not self.measured.speed:
             return None
-        goals = Assumptions(speed_goal_hours=a.speed_goal_hours, depth_goal_attempts=a.depth_goal_attempts)
+        goals = Assumptions(speed_goal_hours=a.speed_goal_hours, depth_goal_attempts=a.depth_goal_attempts,
+                            goal_rules=a.goal_rules)
         return self.run(catch_up.work_first, self.con, month, goals, self.dataset.as_of, self.dataset.tz, self.clock)
 
     def by_period(self, a: Assumptions, period: str, statistic: str = "mean",
@@ -240,7 +241,8 @@ class Sales:
     def bandwidth(self, a: Assumptions, month: date, rep_hours: bandwidth.RepHours) -> bandwidth.Bandwidth:
         """Each rep's load of ``month`` against their hours: the month's loads are read once, a what-if is
         arithmetic."""
-        loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz)
+        loads = self.run(bandwidth.rep_loads, self.con, month, self.dataset.as_of, self.dataset.tz,
+                         self.run(bandwidth.rule_keys, a.goal_rules))
         return self.run(bandwidth.bandwidth, loads, a, month, rep_hours)
 
     def rep_chart(self, table: tables.RepTable, a: Assumptions) -> dict:
@@ -303,7 +305,7 @@ class Sales:
     def _depth(self, a: Assumptions, period: str, by_rep: bool = False) -> pd.DataFrame:
         compute = depth.depth_by_rep if by_rep else depth.depth_by_period
         return self.run(compute, self.con, period, a.depth_goal_attempts, self.dataset.as_of, self.dataset.tz,
-                        rules=a.goal_rules)
+                        rules=a.goal_rules, clock=self.clock)
 
     def segments(self, a: Assumptions, month: date) -> list[segments.Segment]:
         """Each goal rule's figures in ``month`` beside its baseline, then the leads on the defaults."""

@@ -7,6 +7,7 @@ fails ``test_every_sales_statement_has_a_case``; the fragments are checked in te
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from sql_cases import statement_rows
 
+from sla_core import queries
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.goal_rules import NO_RULES, GoalRule, GoalRules
 from sla_core.sales.speed import clock_params
@@ -116,9 +118,12 @@ LISTED = ("lead_id", "owner", "response_hours", "speed_status", "depth_status", 
 DEPTH = ("period_start", "handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
          "leads_worked_pct")
 NO_HANDOFF = (0, 0, None, None, None, 0, None, None, 0)
+GOAL_FACTS = ("lead_id", "rule", "response_hours", "touched_before_handoff")
 SEGMENT = ("rule", "handed", "touched", "median_hours", "p75_hours", "p90_hours", "within", "missed",
            "pct_within_goal", "depth_handed", "not_connected", "avg_attempts", "at_goal", "pct_at_goal", "worked",
            "leads_worked_pct")
+
+SALES_GENERATED = {**lead("S", "03-06 10:00", "03-06 11:00", "Cy", attempts=4), "origin": "sales"}
 
 # Two hand-offs a New York week apart although the same UTC day: Sun 3 Mar 22:00 EST and Mon 4 Mar 10:00 EST.
 NEW_YORK_WEEKS = (
@@ -273,23 +278,72 @@ CASES = [
          ("value", "leads"), [("Germany", 3)], SEGMENTED),
     Case("sales/segment_values", "tiers in lower case", {"field": "tier", "limit": 10}, ("value", "leads"),
          [("executive", 1)], SEGMENTED),
-    # --- rep_bandwidth -----------------------------------------------------------------------------
+    # --- lead_goals: each lead's goal facts, whatever the goals' values ----------------------------------
+    Case("sales/lead_goals", "calendar: each lead's first matching rule and response; F after the as-of time left out",
+         goal(1, RULES), GOAL_FACTS, [
+             ("A", None, 0.05, False), ("B", 1, 2.0, False), ("D", 3, -1.0, True), ("C", 1, None, False),
+             ("H", 2, 66.0, False), ("E", 1, 26.0, False), ("G", 2, None, False),
+         ], SEGMENTED),
+    Case("sales/lead_goals", "business clock, Paid Search first: B is rule 1 (Paid Search), H 2 h over the weekend",
+         goal(5, PAID_SEARCH_FIRST, clock=BUSINESS), GOAL_FACTS, [
+             ("A", None, 0.05, False), ("B", 1, 2.0, False), ("D", 3, -1.0, True), ("C", 2, None, False),
+             ("H", 1, 2.0, False), ("E", 2, 10.0, False), ("G", 1, None, False),
+         ], SEGMENTED),
+    # --- rep_bandwidth -------------------------------------------------------------------------------
     Case("sales/rep_bandwidth",
          "March per owner: leads and attempts by origin, unconnected marketing leads by attempts",
-         {"as_of": AS_OF,
+         {"as_of": AS_OF, **NO_RULES.sql_params(),
           "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
          ("owner", "marketing_handed", "sales_handed", "marketing_attempts", "sales_attempts",
           "unconnected_marketing"), [
-             ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "leads": 1}]),  # C
-             ("Ann", 3, 0, 5, 0, [{"attempts": 1, "leads": 1}, {"attempts": 3, "leads": 1}]),  # A connected; B, H
-             ("Cy", 1, 1, 1, 4, [{"attempts": 1, "leads": 1}]),  # D, and S sales-generated
-         ], (*LEADS, {**lead("S", "03-06 10:00", "03-06 11:00", "Cy", attempts=4), "origin": "sales"})),
+             ("(no owner)", 1, 0, 0, 0, [{"attempts": 0, "rule": None, "leads": 1}]),  # C
+             ("Ann", 3, 0, 5, 0, [{"attempts": 1, "rule": None, "leads": 1},
+                                  {"attempts": 3, "rule": None, "leads": 1}]),  # A connected; B, H
+             ("Cy", 1, 1, 1, 4, [{"attempts": 1, "rule": None, "leads": 1}]),  # D, and S sales-generated
+         ], (*LEADS, SALES_GENERATED)),
+    Case("sales/rep_bandwidth", "goal rules: the unconnected marketing leads also by their first matching rule",
+         {"as_of": AS_OF, **RULES.sql_params(),
+          "handed_from": datetime(2024, 3, 1, tzinfo=UTC), "handed_to": datetime(2024, 4, 1, tzinfo=UTC)},
+         ("owner", "unconnected_marketing"), [
+             ("(no owner)", [{"attempts": 0, "rule": 1, "leads": 1}]),  # C, Germany
+             ("Ann", [{"attempts": 3, "rule": 1, "leads": 1},  # B, Germany before Paid Search
+                      {"attempts": 1, "rule": 2, "leads": 1}]),  # H, Paid Search
+             ("Cy", [{"attempts": 1, "rule": 3, "leads": 1}]),  # D, executive
+         ], (*SEGMENTED, SALES_GENERATED)),
 ]
+
+
+GOAL_TABLE = "sales/lead_goals"  # built by sla_core.sales.lead_goals.ensure before the statements that read it
+
+
+def _with_goal_table(make_leads, params: dict):
+    """``make_leads``, then the per-lead goal table for the case's as-of time, zone, clock and rules' order."""
+    def make(leads):
+        con = make_leads(leads)
+        queries.records(con, f"{GOAL_TABLE}:build", as_of=params["as_of"], tz=params.get("tz", "UTC"),
+                        clock=params.get("clock", CALENDAR), goals=params["goals"])
+        return con
+    return make
+
+
+def _goal_facts(make_leads, case: Case) -> list[tuple]:
+    con = _with_goal_table(make_leads, case.params)(list(case.leads))
+    found = con.execute("SELECT *, response_us / 3600e6 AS response_hours FROM lead_goals ORDER BY handed_at")
+    names = [d[0] for d in found.description]
+    return [tuple(round(r[names.index(c)], 6) if isinstance(r[names.index(c)], float) else r[names.index(c)]
+                  for c in case.columns) for r in found.fetchall()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.statement.split('/')[1]}: {c.title}")
 def test_statement(make_leads, case: Case):
-    assert statement_rows(make_leads, case.statement, list(case.leads), case.columns, **case.params) == case.expected
+    if case.statement == GOAL_TABLE:
+        assert _goal_facts(make_leads, case) == case.expected
+        return
+    text = re.sub(r"--[^\n]*", "", queries.sql(case.statement))  # the statement without its comments
+    if "FROM lead_goals" in text:  # the goal-dependent statements: the table first, then what they bind themselves
+        make_leads = _with_goal_table(make_leads, case.params)
+    params = {name: value for name, value in case.params.items() if re.search(rf"\${name}\b", text)}
+    assert statement_rows(make_leads, case.statement, list(case.leads), case.columns, **params) == case.expected
 
 
 def test_every_sales_statement_has_a_case():

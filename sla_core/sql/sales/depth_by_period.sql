@@ -4,14 +4,15 @@
 -- With $by_owner each period is split by owner, else owner is NULL. Hand-offs after
 -- $as_of are left out; attempts and connected are the export's (or activity log's) values.
 -- Leads touched before hand-off stay in: that exclusion is about response time only. Each lead is
--- held to its own depth goal: its first goal rule's, else the default ($goals).
+-- held to its own depth goal: its first goal rule's, else the default ($goals), its rule read from the
+-- per-lead table (lead_goals.sql, built first, which holds the hand-offs by $as_of).
 WITH lead AS (
-    SELECT period_of($period, timezone($tz, handed_at)) AS period_start,
+    SELECT period_of($period, handed_local) AS period_start,
            split_owner($by_owner, owner) AS owner,
            attempts, connected,
-           lead_depth_goal(goal_rule(source, tier, region, $goals), $goals) AS depth_goal
-    FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
+           lead_depth_goal(rule, $goals) AS depth_goal
+    FROM lead_goals
+    WHERE in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 ),
 agg AS (
     SELECT period_start, owner,

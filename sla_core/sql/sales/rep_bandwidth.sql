@@ -2,11 +2,14 @@
 -- hand-offs in [$handed_from, $handed_to) (the month's bounds in the workspace time zone,
 -- speed.month_window) up to $as_of, one row per owner ("(no owner)" for leads without one):
 -- marketing- and sales-generated leads handed and the attempts made on each, and, for the
--- marketing leads not connected yet, how many sit at each attempt count. The depth goal is
--- not a parameter: the missing attempts of any goal are arithmetic on those counts, so a goal
--- move runs no query. Attempts and connected are the export's (or activity log's) values.
+-- marketing leads not connected yet, how many sit at each attempt count and goal rule (the number of
+-- the first rule of $goals matching the lead, NULL: none; only the rules' order and values are read).
+-- No depth goal is a parameter: the missing attempts of any goal, a rule's or the default, are
+-- arithmetic on those counts, so a goal move runs no query. Attempts and connected are the export's
+-- (or activity log's) values.
 WITH lead AS (
-    SELECT coalesce(nullif(trim(owner), ''), '(no owner)') AS owner, origin, attempts, connected
+    SELECT coalesce(nullif(trim(owner), ''), '(no owner)') AS owner, origin, attempts, connected,
+           goal_rule(source, tier, region, $goals) AS rule
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
       AND handed_at >= $handed_from::TIMESTAMPTZ AND handed_at < $handed_to::TIMESTAMPTZ
@@ -20,12 +23,13 @@ per_owner AS (
     FROM lead
     GROUP BY owner
 ),
-unconnected AS (  -- marketing leads not connected yet, by attempts made: [{attempts, leads}, ...]
-    SELECT owner, list({'attempts': attempts, 'leads': leads} ORDER BY attempts) AS unconnected_marketing
-    FROM (SELECT owner, attempts, count(*) AS leads
+unconnected AS (  -- marketing leads not connected yet, by attempts made and rule: [{attempts, rule, leads}, ...]
+    SELECT owner, list({'attempts': attempts, 'rule': rule, 'leads': leads} ORDER BY rule NULLS FIRST, attempts)
+               AS unconnected_marketing
+    FROM (SELECT owner, attempts, rule, count(*) AS leads
           FROM lead
           WHERE origin = 'marketing' AND NOT connected
-          GROUP BY owner, attempts)
+          GROUP BY owner, attempts, rule)
     GROUP BY owner
 )
 SELECT p.owner, p.marketing_handed, p.sales_handed, p.marketing_attempts, p.sales_attempts,

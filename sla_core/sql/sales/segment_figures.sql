@@ -2,26 +2,17 @@
 -- [$handed_from, $handed_to) by $as_of, one row per rule (`rule`, its 1-based number; NULL for the leads
 -- no rule matched, on the default goals). Each lead belongs to the first rule that matches it and is
 -- held to that rule's goals ($goals). Speed as speed_by_period.sql counts it (leads touched before
--- their hand-off left out, touches after $as_of not yet touches), on the chosen clock ($clock), with
+-- their hand-off left out, touches after $as_of not yet touches), on the clock of the per-lead table
+-- (lead_goals.sql, built first, which holds the hand-offs by $as_of and each lead's rule), with
 -- the p75 a suggested goal starts from; depth as depth_by_period.sql (those leads stay in).
-WITH lead AS (
-    SELECT goal_rule(source, tier, region, $goals) AS rule,
-           handed_at,
-           happened_by(mql_at, handed_at) AS mql_at,
-           happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
-           touched_before_handoff, attempts, connected
-    FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
-),
--- @include sales/clock_ctes
-,
-timed AS (
+WITH timed AS (
     SELECT rule, touched_before_handoff, attempts, connected,
-           CASE WHEN NOT touched_before_handoff THEN f_touch - f_handed END AS response_us,
-           f_as_of - f_handed AS waited_us,
+           CASE WHEN NOT touched_before_handoff THEN response_us END AS response_us,
+           waited_us,
            lead_speed_goal_us(rule, $goals) AS goal_us,
            lead_depth_goal(rule, $goals) AS depth_goal
-    FROM clocked
+    FROM lead_goals
+    WHERE in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 )
 SELECT rule,
        count(*) FILTER (WHERE NOT touched_before_handoff) AS handed,

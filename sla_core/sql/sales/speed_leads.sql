@@ -4,34 +4,24 @@
 -- first, $limit rows from $offset. `total` is the number of matching leads. Each lead is held to its
 -- own goals (its first goal rule's, else the defaults in $goals), shown beside its status.
 -- $near_from/$near_to bound the period's instants loosely (UTC dates two days around it, wider
--- than any zone offset), so the time-zone arithmetic runs only on the leads near the period.
+-- than any zone offset): a cheap prune before the exact test on the local hand-off.
 --
--- Response times on the chosen clock come from clock_ctes.sql (included below).
-WITH lead AS (
-    SELECT lead_id, owner_name(owner) AS owner, attempts, connected,
-           handed_at, touched_before_handoff,
-           happened_by(mql_at, handed_at) AS mql_at,
-           happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
-           timezone($tz, handed_at) AS handed_local,
-           goal_rule(source, tier, region, $goals) AS rule
-    FROM leads
-    WHERE handed_at <= $as_of::TIMESTAMPTZ
-      AND in_span(handed_at, $near_from::TIMESTAMPTZ, $near_to::TIMESTAMPTZ)  -- a cheap prune before the exact test
-      AND period_of($period, timezone($tz, handed_at)) = $period_start::DATE
+-- Response times on the chosen clock and each lead's goal rule come from the per-lead table
+-- (lead_goals.sql, built first, which holds the hand-offs by $as_of).
+WITH goaled AS (
+    SELECT lead_id, owner_name(owner) AS owner, attempts, connected, handed_local, touch_at,
+           touched_before_handoff, response_us, waited_us,
+           lead_speed_goal_us(rule, $goals) AS goal_us, lead_depth_goal(rule, $goals) AS depth_goal
+    FROM lead_goals
+    WHERE in_span(handed_at, $near_from::TIMESTAMPTZ, $near_to::TIMESTAMPTZ)
+      AND period_of($period, handed_local) = $period_start::DATE
       AND ($owner IS NULL OR owner_name(owner) = $owner)
-),
--- @include sales/clock_ctes
-,
-goaled AS (
-    SELECT *, lead_speed_goal_us(rule, $goals) AS goal_us, lead_depth_goal(rule, $goals) AS depth_goal
-    FROM clocked
 ),
 labelled AS (
     SELECT *,
-           f_touch - f_handed AS response_us,
            CASE WHEN touched_before_handoff THEN 'touched before hand-off (excluded)'
-                WHEN goal_within(f_touch - f_handed, goal_us) THEN 'within goal'
-                WHEN goal_missed(f_touch - f_handed, f_as_of - f_handed, goal_us) THEN 'missed'
+                WHEN goal_within(response_us, goal_us) THEN 'within goal'
+                WHEN goal_missed(response_us, waited_us, goal_us) THEN 'missed'
                 ELSE 'not yet due' END AS speed_status,
            CASE WHEN connected THEN 'connected'
                 WHEN attempts >= depth_goal THEN 'at goal'
