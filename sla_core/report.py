@@ -51,7 +51,8 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured))
     report.update(health_sections(con, tz, as_of, month, a, request.clock, measured))
     report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
-    report.update(segments_section(con, tz, as_of, month, a, report_clock(request.clock, tz), measured))
+    clock = report_clock(request.clock, tz, a.region_calendars)
+    report.update(segments_section(con, tz, as_of, month, a, clock, measured))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

@@ -61,7 +61,7 @@ def speed_trend(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mappin
     first = _months_back(month, TREND_MONTHS - 1)
     window = (speed.month_window(first, dataset.tz)[0], speed.month_window(month, dataset.tz)[1])
     trend = speed.speed_by_period(con, "month", a.speed_goal_hours, dataset.as_of, dataset.tz,
-                                  report_clock(clock_name, dataset.tz), handed_between=window)
+                                  report_clock(clock_name, dataset.tz, a.region_calendars), handed_between=window)
     as_of_local = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
     return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share, a.speed_goal_hours)
 

@@ -19,15 +19,17 @@ from sla_core.sales import speed
 from sla_core.assumptions import Assumptions
 from sla_core.health.verdicts import NO_ATTEMPTS, NO_FIRST_TOUCH, Measured
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 
 SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
 
 
-def report_clock(clock_name: str, tz: str) -> BusinessHours | None:
-    """``--clock``: None for calendar hours, the default business hours in ``tz`` for business."""
+def report_clock(clock_name: str, tz: str, regions: RegionCalendars = NO_REGION_CALENDARS) -> BusinessHours | None:
+    """``--clock``: None for calendar hours, the default business hours in ``tz`` for business, the leads of
+    ``regions`` (ASSUMPTIONS.json ``region_calendars``) on their own calendars."""
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
-    return BusinessHours(tz=tz) if clock_name == "business" else None
+    return BusinessHours(tz=tz).with_regions(regions) if clock_name == "business" else None
 
 
 def _measured(measured: bool, reason: str) -> dict:
@@ -37,7 +39,7 @@ def _measured(measured: bool, reason: str) -> dict:
 def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
                    assumptions: Assumptions, clock_name: str, measured: Measured) -> dict:
     """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
-    clock = report_clock(clock_name, tz)
+    clock = report_clock(clock_name, tz, assumptions.region_calendars)
     speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
     rules = assumptions.goal_rules
     speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys, rules)

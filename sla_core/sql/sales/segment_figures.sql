@@ -9,7 +9,7 @@ WITH lead AS (
            handed_at,
            happened_by(mql_at, handed_at) AS mql_at,
            happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
-           touched_before_handoff, attempts, connected
+           touched_before_handoff, attempts, connected, region
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ AND in_span(handed_at, $handed_from::TIMESTAMPTZ, $handed_to::TIMESTAMPTZ)
 ),

@@ -13,7 +13,7 @@ WITH lead AS (
            happened_by(mql_at, handed_at) AS mql_at,
            happened_by(first_touch_at, $as_of::TIMESTAMPTZ) AS touch_at,
            timezone($tz, handed_at) AS handed_local,
-           goal_rule(source, tier, region, $goals) AS rule
+           goal_rule(source, tier, region, $goals) AS rule, region
     FROM leads
     WHERE handed_at <= $as_of::TIMESTAMPTZ
       AND in_span(handed_at, $near_from::TIMESTAMPTZ, $near_to::TIMESTAMPTZ)  -- a cheap prune before the exact test
