@@ -10,8 +10,10 @@ matched as the goal rules match it: trimmed, exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from datetime import date, timedelta
 from urllib.parse import unquote
+from zoneinfo import available_timezones
 
 from sla_core.sales.clock import BusinessHours, parse_time
 
@@ -193,6 +195,12 @@ class RegionCalendars:
             except ValueError as exc:
                 raise ValueError(f"calendar {number}: {exc}") from None
         return cls(tuple(calendars))
+
+
+@cache
+def time_zones() -> list[str]:
+    """The IANA zone names a region calendar can be in, for the editor (read once per process)."""
+    return sorted(available_timezones())
 
 
 NO_REGION_CALENDARS = RegionCalendars()
