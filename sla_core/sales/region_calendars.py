@@ -158,12 +158,6 @@ class RegionCalendars:
         """(region, hours) in order: what ``BusinessHours.regions`` holds."""
         return tuple((c.region, c.hours) for c in self.calendars)
 
-    def sentence(self) -> str:
-        """The calendars for a shared view and the agreement ("" without any)."""
-        if not self.calendars:
-            return ""
-        return " Per region, on the business clock: " + "; ".join(c.describe() for c in self.calendars) + "."
-
     def to_list(self) -> list[dict]:
         return [c.to_dict() for c in self.calendars]
 
