@@ -42,11 +42,15 @@ def _by_owner(con, clock: BusinessHours | None) -> dict[str, float]:
 
 
 def test_a_region_on_its_own_calendar_against_the_default_new_york_calendar(make_leads):
-    con = make_leads([_lead("DE", " Germany ", "Ann"), _lead("US", "United States", "Bob"), _lead("XX", None, "Cy")])
+    after_closing = datetime(2024, 2, 2, 18, 30, tzinfo=BERLIN)  # 12:30 in New York
+    con = make_leads([_lead("DE", " Germany ", "Ann"), _lead("US", "United States", "Bob"), _lead("XX", None, "Cy"),
+                      _lead("DE late", "Germany", "Dee", handed=after_closing)])
     clock = BusinessHours(NY).with_regions(CALENDARS)
-    assert _by_owner(con, clock) == {"Ann": pytest.approx(1.0), "Bob": pytest.approx(5.5), "Cy": pytest.approx(5.5)}
+    assert _by_owner(con, clock) == {"Ann": pytest.approx(1.0), "Bob": pytest.approx(5.5), "Cy": pytest.approx(5.5),
+                                     "Dee": pytest.approx(0.5)}  # Monday 09:00–09:30 in Berlin only
     assert _by_owner(con, BusinessHours(NY)) == {"Ann": pytest.approx(5.5), "Bob": pytest.approx(5.5),
-                                                  "Cy": pytest.approx(5.5)}  # no region calendar: all on New York
+                                                  "Cy": pytest.approx(5.5),
+                                                  "Dee": pytest.approx(4.5)}  # no region calendar: all on New York
     assert _by_owner(con, None)["Ann"] == pytest.approx(64.0)  # the calendar clock ignores calendars
 
 
