@@ -112,7 +112,7 @@ CREATE OR REPLACE MACRO near_months(instant, tz, month_from, month_to) AS
 -- then one per entry of clock.regions. Every calendar's lists sit end to end on a common span of
 -- days (tz_first/tz_blocks, hol_first/hol_days, dst_first/dst_days), so calendar `cal` (0-based,
 -- clock_calendar) reads its own stretch at a fixed offset; open_us, open_len_us and week_count have
--- one entry per calendar. With no region calendar, cal folds to the constant 0.
+-- one entry per calendar. With no region calendar, cal (clock_cal) folds to the constant 0.
 -- A statement takes four steps, each in its own CTE (sales/clock_ctes.sql): clock_calendar, then
 -- clock_wall_us, then clock_day and clock_time_of_day of that column, then clock_us. A macro's argument
 -- is copied into every use, and clock_us uses the day a dozen times: nested calls would bind a tree that
@@ -123,6 +123,11 @@ CREATE OR REPLACE MACRO near_months(instant, tz, month_from, month_to) AS
 CREATE OR REPLACE MACRO clock_calendar(region, clock) AS
     CASE WHEN len(clock.regions) = 0 THEN 0
          ELSE coalesce(list_position(clock.regions::VARCHAR[], segment_value('region', NULL, NULL, region)), 0) END;
+
+-- A lead's calendar as the other clock macros take it: the constant 0 when no region has a calendar, so
+-- their per-calendar look-ups fold into constants as on a clock of one calendar.
+CREATE OR REPLACE MACRO clock_cal(cal, clock) AS
+    CASE WHEN len(clock.regions) = 0 THEN 0 ELSE cal END;
 
 -- The block of days (sla_core.sales.clock.zone_params) an instant's UTC offset is looked up in, as a
 -- 1-based position in the zone lists of calendar `cal`.

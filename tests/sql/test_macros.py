@@ -149,6 +149,8 @@ CASES = [
     ("clock_calendar", "clock_calendar($region, $clock)", {"region": "France", "clock": {"regions": ["Germany"]}}, 0),
     ("clock_calendar", "clock_calendar($region, $clock)", {"region": None, "clock": {"regions": ["Germany"]}}, 0),
     ("clock_calendar", "clock_calendar($region, $clock)", {"region": "Germany", "clock": {"regions": []}}, 0),
+    ("clock_cal", "clock_cal($cal, $clock)", {"cal": 2, "clock": {"regions": ["Germany", "Israel"]}}, 2),
+    ("clock_cal", "clock_cal($cal, $clock)", {"cal": None, "clock": {"regions": []}}, 0),  # a constant, folded
     ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 1, 12), "clock": SHIFTING_ZONE},
      datetime(1970, 1, 1, 13)),
     ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 2, 6), "clock": SHIFTING_ZONE},

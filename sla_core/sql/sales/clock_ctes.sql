@@ -7,14 +7,14 @@
 -- @reads lead
 -- @defines calendar, local, days, as_of_local, as_of_days, as_of, clocked
 calendar AS (
-    SELECT *, clock_calendar(region, $clock) AS clock_cal
+    SELECT *, clock_calendar(region, $clock) AS calendar_no
     FROM lead
 ),
 local AS (
     SELECT *,
-           clock_wall_us(handed_at, clock_cal, $clock) AS handed_wall_us,
-           clock_wall_us(touch_at, clock_cal, $clock) AS touch_wall_us,
-           clock_wall_us(mql_at, clock_cal, $clock) AS mql_wall_us
+           clock_wall_us(handed_at, clock_cal(calendar_no, $clock), $clock) AS handed_wall_us,
+           clock_wall_us(touch_at, clock_cal(calendar_no, $clock), $clock) AS touch_wall_us,
+           clock_wall_us(mql_at, clock_cal(calendar_no, $clock), $clock) AS mql_wall_us
     FROM calendar
 ),
 days AS (
@@ -38,9 +38,9 @@ as_of AS (  -- one row: F(as-of) per calendar, in calendar order
 ),
 clocked AS (
     SELECT d.*,
-           clock_us(d.handed_at, d.handed_day, d.handed_sod, d.clock_cal, $clock) AS f_handed,
-           clock_us(d.touch_at, d.touch_day, d.touch_sod, d.clock_cal, $clock) AS f_touch,
-           clock_us(d.mql_at, d.mql_day, d.mql_sod, d.clock_cal, $clock) AS f_mql,
-           a.f_as_of_by_calendar[d.clock_cal + 1] AS f_as_of
+           clock_us(d.handed_at, d.handed_day, d.handed_sod, clock_cal(d.calendar_no, $clock), $clock) AS f_handed,
+           clock_us(d.touch_at, d.touch_day, d.touch_sod, clock_cal(d.calendar_no, $clock), $clock) AS f_touch,
+           clock_us(d.mql_at, d.mql_day, d.mql_sod, clock_cal(d.calendar_no, $clock), $clock) AS f_mql,
+           a.f_as_of_by_calendar[clock_cal(d.calendar_no, $clock) + 1] AS f_as_of
     FROM days d, as_of a
 )
