@@ -12,6 +12,7 @@ import streamlit as st
 from pages.common.access import guard_page, workspace
 from pages.common.ui import require_dataset, show_data_line
 from pages.sections import sales as section
+from pages.sections import sales_calendars as calendars
 from pages.sections import sales_figures as figures
 from pages.sections import sales_reps as reps
 from pages.sections import sales_segments as segments
@@ -29,8 +30,9 @@ section.read_link(ws)
 section.goal_inputs(ws)
 chosen = None
 if dataset is not None:
-    data = sales.load(ws.con, dataset, ws.sales_clock, ws.business_hours, ws.cache)
+    data = sales.load(ws.con, dataset, ws.sales_clock, ws.business_hours, ws.cache, ws.assumptions.region_calendars)
     section.clock_settings(ws, data)
+    calendars.region_calendars(ws, data)
     segments.rules_editor(ws, data)
     chosen = section.month_picker(data)
     if chosen is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from sla_core.sales.goal_rules import DEPTH_ATTEMPTS, SPEED_HOURS, GoalRules
+from sla_core.sales.region_calendars import RegionCalendars
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Assumptions:
     depth_target_share: float = 0.8  # share of unconnected leads that must reach the depth goal
     catch_up_months: int = 1  # months a marketing deficit is spread over (SPEC 8b)
     goal_rules: GoalRules = GoalRules()  # segments held to their own speed or depth goal (SPEC 5b)
+    region_calendars: RegionCalendars = RegionCalendars()  # regions on a business calendar of their own (SPEC 5b)
 
     def __post_init__(self) -> None:
         problems = validation_errors(self)
@@ -41,7 +43,8 @@ class Assumptions:
             raise ValueError("; ".join(problems))
 
     def to_dict(self) -> dict:
-        return {**{name: getattr(self, name) for name in RANGES}, "goal_rules": self.goal_rules.to_list()}
+        calendars = {CALENDARS: self.region_calendars.to_list()} if self.region_calendars else {}
+        return {**{name: getattr(self, name) for name in RANGES}, "goal_rules": self.goal_rules.to_list(), **calendars}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -63,6 +66,9 @@ class Assumptions:
         for key, value in raw.items():
             if key == RULES:
                 values[key] = GoalRules.from_list(value)
+                continue
+            if key == CALENDARS:
+                values[key] = RegionCalendars.from_list(value)
                 continue
             name = FILE_NAMES.get(key, key)
             if name in given_as:
@@ -88,9 +94,11 @@ class Assumptions:
 
     def to_query(self) -> dict[str, str]:
         """URL query parameters that reopen this what-if view (a deep link), one per number, and the goal rules
-        as one compact parameter when there are any."""
+        as one compact parameter when there are any, and so the region calendars."""
         numbers = {name: _query_number(getattr(self, name)) for name in RANGES}
-        return {**numbers, RULES: self.goal_rules.to_link()} if self.goal_rules else numbers
+        rules = {RULES: self.goal_rules.to_link()} if self.goal_rules else {}
+        calendars = {CALENDARS: self.region_calendars.to_link()} if self.region_calendars else {}
+        return {**numbers, **rules, **calendars}
 
     @classmethod
     def from_query(cls, params, base: "Assumptions | None" = None,
@@ -111,6 +119,9 @@ class Assumptions:
             if key == RULES:
                 result, warnings = _link_rules(result, text, warnings)
                 continue
+            if key == CALENDARS:
+                result, warnings = _link_calendars(result, text, warnings)
+                continue
             if key not in known:
                 warnings.append(f'ignored the unknown link parameter "{key}"')
                 continue
@@ -127,6 +138,7 @@ class Assumptions:
 
 
 RULES = "goal_rules"  # the field (and ASSUMPTIONS.json key, link parameter) of the goal rules
+CALENDARS = "region_calendars"  # the field (and ASSUMPTIONS.json key, link parameter) of the region calendars
 
 
 def _link_rules(result: Assumptions, text: str, warnings: list[str]) -> tuple[Assumptions, list[str]]:
@@ -134,6 +146,13 @@ def _link_rules(result: Assumptions, text: str, warnings: list[str]) -> tuple[As
         return result.updated(goal_rules=GoalRules.from_link(text)), warnings
     except ValueError as exc:
         return result, [*warnings, f"ignored the link's goal rules: {exc}"]
+
+
+def _link_calendars(result: Assumptions, text: str, warnings: list[str]) -> tuple[Assumptions, list[str]]:
+    try:
+        return result.updated(region_calendars=RegionCalendars.from_link(text)), warnings
+    except ValueError as exc:
+        return result, [*warnings, f"ignored the link's region calendars: {exc}"]
 
 
 # ASSUMPTIONS.json names of SPEC 9 → field names (both spellings are accepted in a file).

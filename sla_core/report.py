@@ -54,7 +54,8 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured, hours))
     report.update(health_sections(con, tz, as_of, month, a, request.clock, measured, hours))
     report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
-    report.update(segments_section(con, tz, as_of, month, a, report_clock(request.clock, tz, hours), measured))
+    clock = report_clock(request.clock, tz, hours, a.region_calendars)
+    report.update(segments_section(con, tz, as_of, month, a, clock, measured))
     report["data_quality"] = {
         "rows_read": dataset.quality.rows_read,
         "rows_rejected": dataset.quality.rows_rejected,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sla_core.sales import speed
 from sla_core.sales.clock import (BusinessHours, calendar_params, dst_corrections, parse_holidays, public_holidays,
                              transitions)
+from sla_core.sales.region_calendars import RegionCalendar, RegionCalendars
 
 NY = "America/New_York"
 
@@ -166,6 +167,31 @@ def test_sql_business_hours_match_the_oracle_and_never_exceed_calendar_hours(mak
     assert business == pytest.approx(oracle_hours(handed, touched, clock), abs=1e-9)
     assert business <= sql_hours(make_leads, handed, touched, None) + 1e-9
     assert business >= 0
+
+
+LEAD_TIMES = st.tuples(st.integers(0, 6 * 24 * 60), st.integers(0, 4 * 24 * 60))  # hand-off offset, response
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(default=clocks(), own=clocks(), base=HANDOFFS, times=st.lists(LEAD_TIMES, min_size=3, max_size=3))
+def test_a_mix_of_two_calendars_matches_the_oracle_lead_by_lead(make_leads, default, own, base, times):
+    """A region on its own calendar beside the default: each lead against the oracle on its own calendar, and the
+    pooled mean against the mean of those."""
+    regions = ("Region", None, " Region ")  # the region's leads (trimmed as rules compare), one on the default
+    leads, expected = [], {}
+    for number, ((offset, length), region) in enumerate(zip(times, regions, strict=True)):
+        handed = base + timedelta(minutes=offset)
+        touched = handed + timedelta(minutes=length)
+        leads.append({"lead_id": f"L{number}", "created_at": handed.isoformat(), "handed_at": handed.isoformat(),
+                      "first_touch_at": touched.isoformat(), "owner": f"rep {number}", "region": region})
+        expected[f"rep {number}"] = oracle_hours(handed, touched, own if region else default)
+    con = make_leads(leads)
+    clock = default.with_regions(RegionCalendars((RegionCalendar("Region", own),)))
+    as_of = max(datetime.fromisoformat(lead["first_touch_at"]) for lead in leads)
+    reps = speed.rep_rows(speed.speed_summary(con, "month", as_of, "UTC", clock, by_owner=True))
+    assert dict(zip(reps["owner"], reps["mean_hours"], strict=True)) == pytest.approx(expected, abs=1e-9)
+    pooled = speed.speed_summary(con, "month", as_of, "UTC", clock)
+    assert (pooled["mean_hours"] * pooled["touched"]).sum() == pytest.approx(sum(expected.values()), abs=1e-9)
 
 
 def test_the_calendar_clock_binds_every_business_parameter_without_scanning_a_zone():

@@ -48,6 +48,16 @@ class Keys:
     bh_holidays_file: str = "bh_holidays_file"
     bh_country: str = "bh_country"
     bh_prefill: str = "bh_prefill"
+    # Sales: a business calendar per region (the add form; ``region_calendar_remove`` per listed calendar)
+    rc_region: str = "rc_region"
+    rc_tz: str = "rc_tz"
+    rc_weekdays: str = "rc_weekdays"
+    rc_open: str = "rc_open"
+    rc_close: str = "rc_close"
+    rc_holidays: str = "rc_holidays"
+    rc_country: str = "rc_country"
+    rc_prefill: str = "rc_prefill"
+    rc_add: str = "rc_add"
     sales_month: str = "sales_month"
     sales_period: str = "sales_period"
     breach_owner: str = "breach_owner"
@@ -115,6 +125,11 @@ class Keys:
     def goal_rules(version: int = 0) -> str:
         """The Sales page's goal rules editor: a new key after each applied edit."""
         return f"goal_rules_{version}"
+
+    @staticmethod
+    def region_calendar_remove(number: int) -> str:
+        """The remove button of the ``number``-th region calendar listed."""
+        return f"rc_remove_{number}"
 
     @staticmethod
     def tier_table(version: int = 0) -> str:

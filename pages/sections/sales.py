@@ -14,6 +14,7 @@ import streamlit as st
 from pages.common.state import Workspace
 from pages.common.ui import KEYS, literal
 from sla_core import formatting as fmt
+from sla_core.assumptions import CALENDARS as CALENDARS_LINK_KEY
 from sla_core.assumptions import RULES as RULES_LINK_KEY
 from sla_core.assumptions import Assumptions
 from sla_core.report import parse_month
@@ -61,9 +62,10 @@ def write_link(ws: Workspace, month: date | None) -> None:
         return
     wanted = {**ws.assumptions.to_query(), **({"month": f"{month:%Y-%m}"} if month else {})}
     shown = st.query_params.to_dict()
-    if RULES_LINK_KEY in shown and RULES_LINK_KEY not in wanted:  # the rules were all removed
-        del st.query_params[RULES_LINK_KEY]
-        shown = st.query_params.to_dict()
+    for key in (RULES_LINK_KEY, CALENDARS_LINK_KEY):
+        if key in shown and key not in wanted:  # the rules (or calendars) were all removed
+            del st.query_params[key]
+            shown = st.query_params.to_dict()
     changed = {k: v for k, v in wanted.items() if shown.get(k) != v}
     if changed:
         st.query_params.update(changed)

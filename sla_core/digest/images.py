@@ -64,8 +64,8 @@ def speed_trend(con: duckdb.DuckDBPyConnection, dataset: Dataset, report: Mappin
     first = _months_back(month, TREND_MONTHS - 1)
     window = (speed.month_window(first, dataset.tz)[0], speed.month_window(month, dataset.tz)[1])
     trend = speed.speed_by_period(con, "month", a.speed_goal_hours, dataset.as_of, dataset.tz,
-                                  report_clock(clock_name, dataset.tz, hours), handed_between=window,
-                                  rules=a.goal_rules)
+                                  report_clock(clock_name, dataset.tz, hours, a.region_calendars),
+                                  handed_between=window, rules=a.goal_rules)
     as_of_local = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
     return display.period_verdicts(trend, "month", as_of_local, True, a.speed_target_share,
                                    verdicts.named_goals(a)[0])

@@ -21,6 +21,7 @@ from sla_core.marketing import actuals, goal_line
 from sla_core.marketing.targets import compute_targets
 from sla_core.sales import depth, speed
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 
 REVIEW_AFTER = verdicts.REVIEW_AFTER
 FIGURES = ("marketing", "speed", "depth", "sales")
@@ -107,11 +108,13 @@ def health_table(monthly: pd.DataFrame, marketing: pd.DataFrame, speed_frame: pd
     return core[list(COLUMNS)]
 
 
-def clock_for(kind: str, hours: BusinessHours | None, tz: str) -> BusinessHours | None:
-    """The Sales SLA clock a workspace counts on: None for calendar hours, else its business hours in ``tz``."""
+def clock_for(kind: str, hours: BusinessHours | None, tz: str,
+              regions: RegionCalendars = NO_REGION_CALENDARS) -> BusinessHours | None:
+    """The Sales SLA clock a workspace counts on: None for calendar hours, else its business hours in ``tz``,
+    the leads of ``regions`` on their own calendars."""
     if kind != "business":
         return None
-    return (hours or BusinessHours(tz=tz)).in_zone(tz)
+    return (hours or BusinessHours(tz=tz)).in_zone(tz).with_regions(regions)
 
 
 def attainments(monthly: pd.DataFrame, daily: pd.DataFrame, a: Assumptions, as_of: datetime,

@@ -33,7 +33,8 @@ def month_health(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, month
     month before the data has nothing to count, one after the as-of month has not started.
     """
     leads = monthly_leads(con, tz, as_of)
-    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, report_clock(clock_name, tz, hours))
+    clock = report_clock(clock_name, tz, hours, a.region_calendars)
+    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, clock)
     judged = [verdicts.judge(f, a, measured) for f in _month_figures(leads, speed_rows, depth_rows, as_of, tz, month)]
     runs = verdicts.runs(judged) or [Health(0, 0)]
     if judged and judged[-1].month == month:
@@ -51,7 +52,8 @@ def month_figures(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, mont
                   clock_name: str, hours: BusinessHours | None = None) -> list[MonthFigures]:
     """What every month of the data up to ``month`` is judged on, read without pandas: with
     ``headline.headline`` it gives the Overview's sentences from the report's path (the weekly digest)."""
-    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, report_clock(clock_name, tz, hours))
+    clock = report_clock(clock_name, tz, hours, a.region_calendars)
+    speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, clock)
     return _month_figures(monthly_leads(con, tz, as_of), speed_rows, depth_rows, as_of, tz, month)
 
 

@@ -97,7 +97,7 @@ def overview(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Settings, cach
     monthly = run(actuals.monthly_actuals, con, tz, as_of)
     if monthly.empty:
         return None
-    clock = health.clock_for(s.sales_clock, s.business_hours, tz)
+    clock = health.clock_for(s.sales_clock, s.business_hours, tz, a.region_calendars)
     daily = run(actuals.daily_marketing_leads, con, tz, as_of, s.tier_rules)
     speed_frame = run(speed.speed_by_period, con, "month", a.speed_goal_hours, as_of, tz, clock, rules=a.goal_rules)
     depth_frame = run(depth.depth_by_period, con, "month", a.depth_goal_attempts, as_of, tz, rules=a.goal_rules,
@@ -137,7 +137,7 @@ def _work_first(con: duckdb.DuckDBPyConnection, dataset: Dataset, s: Settings, s
     before = shown.table.iloc[index - 1]
     if MISSED not in (before["speed_verdict"], before["depth_verdict"]):
         return None
-    clock = health.clock_for(s.sales_clock, s.business_hours, dataset.tz)
+    clock = health.clock_for(s.sales_clock, s.business_hours, dataset.tz, s.assumptions.region_calendars)
     return cache.get(dataset.version, catch_up.work_first, con, shown.months[index - 1], s.assumptions,
                      dataset.as_of, dataset.tz, clock)
 

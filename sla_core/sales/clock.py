@@ -50,6 +50,9 @@ class BusinessHours:
     open: time = time(9, 0)
     close: time = time(17, 0)
     holidays: tuple[date, ...] = field(default=())
+    # (region, its own hours) of the leads counted on another calendar (sla_core.sales.region_calendars); the
+    # clock of a workspace or report, never saved with the hours themselves (to_dict leaves it out)
+    regions: tuple[tuple[str, BusinessHours], ...] = ()
 
     def __post_init__(self) -> None:
         zone(self.tz)
@@ -64,6 +67,8 @@ class BusinessHours:
             raise ValueError("holidays must be dates")
         object.__setattr__(self, "weekdays", days)
         object.__setattr__(self, "holidays", tuple(sorted(set(self.holidays))))
+        if any(not isinstance(r, str) or not isinstance(h, BusinessHours) or h.regions for r, h in self.regions):
+            raise ValueError("region calendars must be (region, BusinessHours) pairs without regions of their own")
 
     @property
     def open_seconds(self) -> int:
@@ -74,11 +79,16 @@ class BusinessHours:
         """The same schedule in the workspace time zone."""
         return self if tz == self.tz else replace(self, tz=tz)
 
+    def with_regions(self, calendars) -> BusinessHours:
+        """The same clock with the leads of some regions counted on their own calendars (a ``RegionCalendars``)."""
+        return replace(self, regions=calendars.pairs())
+
     def holidays_between(self, first: date, last: date) -> "BusinessHours":
         """The same schedule with only the holidays from ``first`` to ``last``: the clock's holiday lists span
         the days between the first and the last holiday, so a list reaching into year 1 or 9999 would
         make every count walk millions of days."""
-        return replace(self, holidays=tuple(h for h in self.holidays if first <= h <= last))
+        return replace(self, holidays=tuple(h for h in self.holidays if first <= h <= last),
+                       regions=tuple((r, h.holidays_between(first, last)) for r, h in self.regions))
 
     def is_open_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and day not in self.holidays
@@ -89,8 +99,10 @@ class BusinessHours:
         if self.weekdays == tuple(range(self.weekdays[0], self.weekdays[-1] + 1)) and len(self.weekdays) > 2:
             days = f"{WEEKDAY_NAMES[self.weekdays[0]]}–{WEEKDAY_NAMES[self.weekdays[-1]]}"
         count = len(self.holidays)
+        n = len(self.regions)
+        regions = f"; {n} region calendar{'s' if n != 1 else ''}" if n else ""
         return (f"{days} {self.open:%H:%M}–{self.close:%H:%M} {self.tz}"
-                f"{f', {count} holiday' + ('s' if count != 1 else '') if count else ', no holidays'}")
+                f"{f', {count} holiday' + ('s' if count != 1 else '') if count else ', no holidays'}{regions}")
 
     def to_dict(self) -> dict:
         return {"tz": self.tz, "weekdays": list(self.weekdays), "open": f"{self.open:%H:%M}",
@@ -118,38 +130,12 @@ class BusinessHours:
 
         Weekdays as a closed form (per-week count and a prefix count within the week),
         holidays and DST corrections as running counts over a dense span of days, so the
-        SQL needs only arithmetic and list look-ups per row.
+        SQL needs only arithmetic and list look-ups per row. Calendar 0 is this one, then one per region
+        (``regions``), each list end to end on a span common to all (``clock_grid``).
         """
-        return self._sql_params(zone_params(self.tz), dst_corrections(self))
+        from sla_core.sales.clock_grid import calendars_params  # it reads this module's zone tables
 
-    def _sql_params(self, zone_lists: dict, corrections: list[tuple[date, datetime, int]]) -> dict:
-        in_week = [d in self.weekdays for d in range(7)]
-        holidays = [h for h in self.holidays if h.weekday() in self.weekdays]
-        hol_first = day_number(holidays[0]) if holidays else 0
-        hol_days = day_number(holidays[-1]) - hol_first + 1 if holidays else 0
-        hol_set = {day_number(h) - hol_first for h in holidays}
-        hol_cum = [0]
-        for k in range(hol_days):
-            hol_cum.append(hol_cum[-1] + (k in hol_set))
-        dst_first = day_number(corrections[0][0]) if corrections else 0
-        dst_days = day_number(corrections[-1][0]) - dst_first + 1 if corrections else 0
-        dst_at: list[datetime | None] = [None] * max(dst_days, 1)
-        dst_us = [0] * max(dst_days, 1)
-        for day, at, seconds in corrections:  # at most one clock change per local day in practice
-            k = day_number(day) - dst_first
-            dst_at[k] = dst_at[k] or at
-            dst_us[k] += seconds * 1_000_000
-        dst_cum = [0]
-        for k in range(dst_days):
-            dst_cum.append(dst_cum[-1] + dst_us[k])
-        return {
-            **zone_lists,
-            "week_count": len(self.weekdays), "week_open": in_week,
-            "week_prefix": [sum(in_week[:r]) for r in range(8)],
-            "open_us": _seconds(self.open) * 1_000_000, "open_len_us": self.open_seconds * 1_000_000,
-            "hol_first": hol_first, "hol_days": hol_days, "hol_cum": hol_cum,
-            "dst_first": dst_first, "dst_days": dst_days, "dst_cum": dst_cum, "dst_at": dst_at, "dst_us": dst_us,
-        }
+        return calendars_params(self)
 
 
 DAY_ZERO = date(1900, 1, 1)  # a Monday: day number n has weekday n % 7
@@ -248,32 +234,44 @@ def _fixed_offset_blocks(offset_us: int) -> tuple[int, int, tuple, tuple, tuple]
     return 86400, 0, (None,), (offset_us,), (offset_us,)
 
 
+def fixed_offset_us(tz: str) -> int:
+    """The UTC offset of a zone that never changes it."""
+    return int(datetime(2000, 1, 1, tzinfo=zone(tz)).utcoffset().total_seconds() * 1_000_000)
+
+
 @cache
 def _offset_blocks(tz: str) -> tuple[int, int, tuple, tuple, tuple]:
     """UTC offsets of ``tz`` per block of days, each block holding at most one change (see zone_params)."""
     changes = transitions(tz)
     if not changes:
-        return _fixed_offset_blocks(int(datetime(2000, 1, 1, tzinfo=zone(tz)).utcoffset().total_seconds() * 1_000_000))
+        return _fixed_offset_blocks(fixed_offset_us(tz))
     seconds = [int(at.timestamp()) for at, _, _ in changes]
     for block_days in (28, 7, 1):
         block = block_days * 86400
         keys = [s // block for s in seconds]
         if len(set(keys)) == len(keys):
             break
-    first = keys[0]
-    count = keys[-1] - first + 1
+    return block, keys[0], *offset_grid(tz, block, keys[0], keys[-1] - keys[0] + 1)
+
+
+def offset_grid(tz: str, block: int, first: int, count: int) -> tuple[tuple, tuple, tuple]:
+    """(switch instant or None, offset before, offset after) of ``tz`` for ``count`` blocks of ``block`` seconds
+    from block ``first``; a block must hold at most one of its changes."""
+    changes = transitions(tz)
+    if not changes:
+        return (None,) * count, (fixed_offset_us(tz),) * count, (fixed_offset_us(tz),) * count
     switch: list[int | None] = [None] * count
     before = [0] * count
     after = [0] * count
     current = int(changes[0][1].total_seconds() * 1_000_000)
-    by_block = {key - first: (s, int(o2.total_seconds() * 1_000_000))
-                for key, s, (_, _, o2) in zip(keys, seconds, changes, strict=True)}
+    by_block = {int(at.timestamp()) // block - first: (int(at.timestamp()), int(o2.total_seconds() * 1_000_000))
+                for at, _, o2 in changes}
     for k in range(count):
         before[k] = current
         if k in by_block:
             switch[k], current = by_block[k][0] * 1_000_000, by_block[k][1]
         after[k] = current
-    return block, first, tuple(switch), tuple(before), tuple(after)
+    return tuple(switch), tuple(before), tuple(after)
 
 
 def zone_params(tz: str) -> dict:
@@ -300,7 +298,9 @@ def calendar_params() -> dict:
     them (``transitions``, tens of milliseconds) would be wasted: the calendar clock gets
     an inert schedule instead, with no holidays, no zone changes and no DST corrections.
     """
-    return BusinessHours()._sql_params(_zone_lists(_fixed_offset_blocks(0)), [])
+    from sla_core.sales.clock_grid import inert_params  # it reads this module's zone tables
+
+    return inert_params(_zone_lists(_fixed_offset_blocks(0)))
 
 
 def dst_corrections(clock: BusinessHours) -> list[tuple[date, datetime, int]]:

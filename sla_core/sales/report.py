@@ -19,16 +19,19 @@ from sla_core.sales import speed
 from sla_core.assumptions import Assumptions
 from sla_core.health.verdicts import NO_ATTEMPTS, NO_FIRST_TOUCH, Measured
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 
 SPEED_EXTRA_KEYS = ("within", "missed", "touched_before_handoff")
 
 
-def report_clock(clock_name: str, tz: str, hours: BusinessHours | None = None) -> BusinessHours | None:
+def report_clock(clock_name: str, tz: str, hours: BusinessHours | None = None,
+                 regions: RegionCalendars = NO_REGION_CALENDARS) -> BusinessHours | None:
     """``--clock``: None for calendar hours; for business, the workspace's business hours (``hours``; None: the
-    default Mon–Fri 09:00–17:00) in ``tz``."""
+    default Mon–Fri 09:00–17:00) in ``tz``, the leads of ``regions`` (ASSUMPTIONS.json ``region_calendars``) on
+    their own calendars."""
     if clock_name not in ("calendar", "business"):
         raise ValueError(f"--clock must be calendar or business, got {clock_name!r}")
-    return (hours or BusinessHours(tz=tz)).in_zone(tz) if clock_name == "business" else None
+    return (hours or BusinessHours(tz=tz)).in_zone(tz).with_regions(regions) if clock_name == "business" else None
 
 
 def _measured(measured: bool, reason: str) -> dict:
@@ -39,7 +42,7 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
                    assumptions: Assumptions, clock_name: str, measured: Measured,
                    hours: BusinessHours | None = None) -> dict:
     """{"speed", "depth"} for leads handed in ``month``; n/a as None; a figure not measured is not read."""
-    clock = report_clock(clock_name, tz, hours)
+    clock = report_clock(clock_name, tz, hours, assumptions.region_calendars)
     speed_keys = (*speed.REPORT_KEYS, *SPEED_EXTRA_KEYS)
     rules = assumptions.goal_rules
     speed_row = (speed.month_figures(con, month, assumptions.speed_goal_hours, as_of, tz, clock, speed_keys, rules)

@@ -33,6 +33,7 @@ from sla_core.marketing import catch_up
 from sla_core.sales import bandwidth, charts, depth, segments, speed
 from sla_core.sales import display as tables
 from sla_core.sales.clock import BusinessHours
+from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 from sla_core.sales.goal_rules import NO_RULES, GoalRules
 
 if TYPE_CHECKING:
@@ -322,8 +323,9 @@ class Sales:
 
 
 def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hours: BusinessHours | None,
-         cache: ResultCache) -> Sales:
-    """The Sales page's data on ``dataset``, counted on ``sales_clock`` ("calendar" or "business" ``hours``).
+         cache: ResultCache, regions: RegionCalendars = NO_REGION_CALENDARS) -> Sales:
+    """The Sales page's data on ``dataset``, counted on ``sales_clock`` ("calendar" or "business" ``hours``, the
+    leads of ``regions`` on their own calendars).
 
     The business hours' holidays are bounded to the data (``HolidaySpan``), whatever list a
     workspace or scenario holds.
@@ -333,8 +335,12 @@ def load(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales_clock: str, hou
     shown, left_out = business_hours(hours, dataset.tz), 0
     if span is not None:
         shown, left_out = span.bound(shown)
-    clock = shown if sales_clock == "business" else None
+    clock = _bounded(span, shown.with_regions(regions)) if sales_clock == "business" else None
     return Sales(con, dataset, clock, run, Measured.of(dataset), shown, span, left_out)
+
+
+def _bounded(span: HolidaySpan | None, clock: BusinessHours) -> BusinessHours:
+    return span.bound(clock)[0] if span is not None else clock
 
 
 def _hand_off_years(con: duckdb.DuckDBPyConnection, dataset: Dataset, run: Callable) -> range:

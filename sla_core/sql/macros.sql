@@ -108,22 +108,40 @@ CREATE OR REPLACE MACRO near_months(instant, tz, month_from, month_to) AS
 -- clamped part of the day since opening, plus the DST corrections of
 -- sla_core.sales.clock.dst_corrections (dst_cum before the day, dst_at/dst_us on it). All of it is
 -- arithmetic and list look-ups per row: no join and no time-zone library call.
--- A statement takes three steps, each in its own CTE (sales/clock_ctes.sql): clock_wall_us, then
--- clock_day and clock_time_of_day of that column, then clock_us. A macro's argument is copied into
--- every use, and clock_us uses the day a dozen times: nested calls would bind a tree that large,
--- which costs about 20 ms per statement even when the whole of it folds to a constant.
+-- The struct holds several calendars (sla_core.sales.region_calendars): calendar 0, the default,
+-- then one per entry of clock.regions. Every calendar's lists sit end to end on a common span of
+-- days (tz_first/tz_blocks, hol_first/hol_days, dst_first/dst_days), so calendar `cal` (0-based,
+-- clock_calendar) reads its own stretch at a fixed offset; open_us, open_len_us and week_count have
+-- one entry per calendar. With no region calendar, cal (clock_cal) folds to the constant 0.
+-- A statement takes four steps, each in its own CTE (sales/clock_ctes.sql): clock_calendar, then
+-- clock_wall_us, then clock_day and clock_time_of_day of that column, then clock_us. A macro's argument
+-- is copied into every use, and clock_us uses the day a dozen times: nested calls would bind a tree that
+-- large, which costs about 20 ms per statement even when the whole of it folds to a constant.
 
--- The block of days (sla_core.sales.clock.zone_params) an instant's UTC offset is looked up in.
-CREATE OR REPLACE MACRO clock_block(instant, clock) AS
-    least(greatest(epoch_us(instant) // clock.tz_block_us - clock.tz_first, 0), clock.tz_blocks - 1) + 1;
+-- The calendar a lead is measured on: its region's (1, 2 …, by clock.regions), else the default (0).
+-- Region values match as the goal rules compare them (segment_value: trimmed), as the editor offers them.
+CREATE OR REPLACE MACRO clock_calendar(region, clock) AS
+    CASE WHEN len(clock.regions) = 0 THEN 0
+         ELSE coalesce(list_position(clock.regions::VARCHAR[], segment_value('region', NULL, NULL, region)), 0) END;
+
+-- A lead's calendar as the other clock macros take it: the constant 0 when no region has a calendar, so
+-- their per-calendar look-ups fold into constants as on a clock of one calendar.
+CREATE OR REPLACE MACRO clock_cal(cal, clock) AS
+    CASE WHEN len(clock.regions) = 0 THEN 0 ELSE cal END;
+
+-- The block of days (sla_core.sales.clock.zone_params) an instant's UTC offset is looked up in, as a
+-- 1-based position in the zone lists of calendar `cal`.
+CREATE OR REPLACE MACRO clock_block(instant, cal, clock) AS
+    cal * clock.tz_blocks
+    + least(greatest(epoch_us(instant) // clock.tz_block_us - clock.tz_first, 0), clock.tz_blocks - 1) + 1;
 
 -- Local wall time as microseconds since 1970-01-01 00:00; NULL on the calendar clock, which needs none.
-CREATE OR REPLACE MACRO clock_wall_us(instant, clock) AS
+CREATE OR REPLACE MACRO clock_wall_us(instant, cal, clock) AS
     CASE WHEN clock.business
          THEN epoch_us(instant)
-              + CASE WHEN epoch_us(instant) >= (clock.tz_switch_us::BIGINT[])[clock_block(instant, clock)]
-                     THEN (clock.tz_after_us::BIGINT[])[clock_block(instant, clock)]
-                     ELSE (clock.tz_before_us::BIGINT[])[clock_block(instant, clock)] END
+              + CASE WHEN epoch_us(instant) >= (clock.tz_switch_us::BIGINT[])[clock_block(instant, cal, clock)]
+                     THEN (clock.tz_after_us::BIGINT[])[clock_block(instant, cal, clock)]
+                     ELSE (clock.tz_before_us::BIGINT[])[clock_block(instant, cal, clock)] END
     END;
 
 -- Microseconds since local midnight of a wall time (also before 1970).
@@ -134,18 +152,20 @@ CREATE OR REPLACE MACRO clock_time_of_day(wall_us) AS
 CREATE OR REPLACE MACRO clock_day(wall_us) AS
     (wall_us - clock_time_of_day(wall_us)) // 86400000000 + 25567;
 
--- F(instant) on the chosen clock, given the clock_day (n) and clock_time_of_day (sod) of its wall time.
-CREATE OR REPLACE MACRO clock_us(instant, n, sod, clock) AS
+-- F(instant) on calendar `cal` of the chosen clock, given the clock_day (n) and clock_time_of_day (sod)
+-- of its wall time.
+CREATE OR REPLACE MACRO clock_us(instant, n, sod, cal, clock) AS
     CASE WHEN clock.business
-         THEN (n // 7 * clock.week_count + clock.week_prefix[n % 7 + 1]
-               - clock.hol_cum[least(greatest(n - clock.hol_first, 0), clock.hol_days) + 1]) * clock.open_len_us
-              + CASE WHEN clock.week_open[n % 7 + 1]
-                          AND NOT coalesce(n >= clock.hol_first
-                                           AND clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 2]
-                                               > clock.hol_cum[least(n - clock.hol_first, clock.hol_days) + 1], false)
-                     THEN least(greatest(sod - clock.open_us, 0), clock.open_len_us) ELSE 0 END
-              + clock.dst_cum[least(greatest(n - clock.dst_first, 0), clock.dst_days) + 1]
+         THEN (n // 7 * clock.week_count[cal + 1] + clock.week_prefix[cal * 8 + n % 7 + 1]
+               - clock.hol_cum[cal * (clock.hol_days + 1) + least(greatest(n - clock.hol_first, 0), clock.hol_days) + 1])
+              * clock.open_len_us[cal + 1]
+              + CASE WHEN clock.week_open[cal * 7 + n % 7 + 1]
+                          AND NOT (n >= clock.hol_first AND n - clock.hol_first < clock.hol_days
+                                   AND clock.hol_cum[cal * (clock.hol_days + 1) + n - clock.hol_first + 2]
+                                       > clock.hol_cum[cal * (clock.hol_days + 1) + n - clock.hol_first + 1])
+                     THEN least(greatest(sod - clock.open_us[cal + 1], 0), clock.open_len_us[cal + 1]) ELSE 0 END
+              + clock.dst_cum[cal * (clock.dst_days + 1) + least(greatest(n - clock.dst_first, 0), clock.dst_days) + 1]
               + CASE WHEN n >= clock.dst_first AND n - clock.dst_first < clock.dst_days
-                          AND instant >= (clock.dst_at::TIMESTAMPTZ[])[n - clock.dst_first + 1]
-                     THEN (clock.dst_us::BIGINT[])[n - clock.dst_first + 1] ELSE 0 END
+                          AND instant >= (clock.dst_at::TIMESTAMPTZ[])[cal * clock.dst_days + n - clock.dst_first + 1]
+                     THEN (clock.dst_us::BIGINT[])[cal * clock.dst_days + n - clock.dst_first + 1] ELSE 0 END
          ELSE epoch_us(instant) END;

@@ -28,8 +28,8 @@ def utc(*args) -> datetime:
 
 
 NINE_TO_FIVE = {  # Mon–Fri 09:00–17:00, no holidays, no DST corrections
-    "business": True, "week_count": 5, "week_prefix": [0, 1, 2, 3, 4, 5, 5, 5],
-    "week_open": [True, True, True, True, True, False, False], "open_us": 9 * HOUR_US, "open_len_us": 8 * HOUR_US,
+    "business": True, "regions": [], "week_count": [5], "week_prefix": [0, 1, 2, 3, 4, 5, 5, 5],
+    "week_open": [True, True, True, True, True, False, False], "open_us": [9 * HOUR_US], "open_len_us": [8 * HOUR_US],
     "hol_first": 0, "hol_days": 0, "hol_cum": [0], "dst_first": 0, "dst_days": 0, "dst_cum": [0], "dst_at": [None],
     "dst_us": [0],
 }
@@ -45,10 +45,23 @@ SHIFTING_ZONE = {"business": True, "tz_block_us": DAY_US, "tz_first": 0, "tz_blo
                  "tz_after_us": [HOUR_US, 2 * HOUR_US]}
 BUSINESS_UTC = {**NINE_TO_FIVE, **UTC_ZONE}
 CALENDAR = {**BUSINESS_UTC, "business": False}
-HOURS_BETWEEN = ("SELECT (clock_us($end, clock_day(e), clock_time_of_day(e), $clock)"
-                 " - clock_us($start, clock_day(s), clock_time_of_day(s), $clock)) / 3600e6"
-                 " FROM (SELECT clock_wall_us($start, $clock) AS s, clock_wall_us($end, $clock) AS e)")
-BUSINESS_HOURS = "clock_us($at::TIMESTAMPTZ, $n, $sod * 3600000000, $clock) / 3600e6"
+HOURS_BETWEEN = ("SELECT (clock_us($end, clock_day(e), clock_time_of_day(e), 0, $clock)"
+                 " - clock_us($start, clock_day(s), clock_time_of_day(s), 0, $clock)) / 3600e6"
+                 " FROM (SELECT clock_wall_us($start, 0, $clock) AS s, clock_wall_us($end, 0, $clock) AS e)")
+WALL_TIME = "make_timestamp(clock_wall_us($at, 0, $clock))"
+WALL_TIME_1 = "make_timestamp(clock_wall_us($at, 1, $clock))"  # on calendar 1
+BUSINESS_HOURS = "clock_us($at::TIMESTAMPTZ, $n, $sod * 3600000000, $cal, $clock) / 3600e6"
+# Two calendars end to end (calendar 0: NINE_TO_FIVE with Tuesday 2 Jan 1900 off; calendar 1, a region: Sun–Thu
+# 08:00–18:00, no holiday), the holiday span common to both, so calendar 1's running count is all zeros.
+TWO_CALENDARS = {**TUESDAY_OFF, "regions": ["Israel"], "week_count": [5, 5],
+                 "week_prefix": [0, 1, 2, 3, 4, 5, 5, 5, 0, 1, 2, 3, 4, 4, 4, 5],
+                 "week_open": [True] * 5 + [False] * 2 + [True] * 4 + [False, False, True],
+                 "open_us": [9 * HOUR_US, 8 * HOUR_US], "open_len_us": [8 * HOUR_US, 10 * HOUR_US],
+                 "hol_cum": [0, 1, 0, 0], "dst_cum": [0, 0], "dst_at": [None, None], "dst_us": [0, 0]}
+# Two zones on one grid of day blocks: calendar 0 UTC throughout, calendar 1 UTC+1 then UTC+2 from 2 Jan 12:00
+TWO_ZONES = {"business": True, "tz_block_us": DAY_US, "tz_first": 0, "tz_blocks": 2,
+             "tz_switch_us": [None, None, None, DAY_US + DAY_US // 2], "tz_before_us": [0, 0, HOUR_US, HOUR_US],
+             "tz_after_us": [0, 0, HOUR_US, 2 * HOUR_US]}
 SPINE = ("SELECT coalesce(list(period_start ORDER BY period_start), []) "
          "FROM period_spine($first::DATE, $period, $tz, $as_of::TIMESTAMPTZ, $end_at::TIMESTAMPTZ)")
 # Goal rules as GoalRules.sql_params binds them: 1 region=Germany 8 h, 2 source=Paid Search 1 h and 3 attempts,
@@ -117,21 +130,36 @@ CASES = [
     ("near_months", "near_months($at, 'Europe/Berlin', $from::DATE, $to::DATE)",
      {"at": utc(1999, 1, 1), "from": None, "to": None}, True),  # no window: every month
     # blocks of one day from day 10 on, three of them: earlier instants use the first, later the last
-    ("clock_block", "clock_block($at, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
+    ("clock_block", "clock_block($at, 0, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
      {"at": utc(1970, 1, 10, 12)}, 1),  # day 9
-    ("clock_block", "clock_block($at, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
+    ("clock_block", "clock_block($at, 0, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
      {"at": utc(1970, 1, 12, 12)}, 2),  # day 11
-    ("clock_block", "clock_block($at, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
+    ("clock_block", "clock_block($at, 0, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
      {"at": utc(1970, 1, 31)}, 3),  # day 30
-    ("clock_wall_us", "make_timestamp(clock_wall_us($at, $clock))", {"at": utc(1970, 1, 1, 12), "clock": SHIFTING_ZONE},
+    ("clock_block", "clock_block($at, 1, {tz_block_us: 86400000000, tz_first: 10, tz_blocks: 3})",
+     {"at": utc(1970, 1, 12, 12)}, 5),  # day 11 of the second calendar's three blocks
+    ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 2, 18), "clock": TWO_ZONES},
+     datetime(1970, 1, 2, 18)),  # calendar 0: UTC
+    ("clock_wall_us", WALL_TIME_1, {"at": utc(1970, 1, 2, 18), "clock": TWO_ZONES},
+     datetime(1970, 1, 2, 20)),  # calendar 1: after its change to UTC+2
+    ("clock_wall_us", WALL_TIME_1, {"at": utc(1970, 1, 1, 12), "clock": TWO_ZONES},
      datetime(1970, 1, 1, 13)),
-    ("clock_wall_us", "make_timestamp(clock_wall_us($at, $clock))", {"at": utc(1970, 1, 2, 6), "clock": SHIFTING_ZONE},
+    ("clock_calendar", "clock_calendar($region, $clock)",
+     {"region": " Israel ", "clock": {"regions": ["Germany", "Israel"]}}, 2),  # trimmed, as goal rules compare
+    ("clock_calendar", "clock_calendar($region, $clock)", {"region": "France", "clock": {"regions": ["Germany"]}}, 0),
+    ("clock_calendar", "clock_calendar($region, $clock)", {"region": None, "clock": {"regions": ["Germany"]}}, 0),
+    ("clock_calendar", "clock_calendar($region, $clock)", {"region": "Germany", "clock": {"regions": []}}, 0),
+    ("clock_cal", "clock_cal($cal, $clock)", {"cal": 2, "clock": {"regions": ["Germany", "Israel"]}}, 2),
+    ("clock_cal", "clock_cal($cal, $clock)", {"cal": None, "clock": {"regions": []}}, 0),  # a constant, folded
+    ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 1, 12), "clock": SHIFTING_ZONE},
+     datetime(1970, 1, 1, 13)),
+    ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 2, 6), "clock": SHIFTING_ZONE},
      datetime(1970, 1, 2, 7)),  # block 2 before its change
-    ("clock_wall_us", "make_timestamp(clock_wall_us($at, $clock))", {"at": utc(1970, 1, 2, 18), "clock": SHIFTING_ZONE},
+    ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 2, 18), "clock": SHIFTING_ZONE},
      datetime(1970, 1, 2, 20)),  # after it
-    ("clock_wall_us", "make_timestamp(clock_wall_us($at, $clock))", {"at": utc(1970, 1, 6), "clock": SHIFTING_ZONE},
+    ("clock_wall_us", WALL_TIME, {"at": utc(1970, 1, 6), "clock": SHIFTING_ZONE},
      datetime(1970, 1, 6, 2)),  # after the last block: its offset
-    ("clock_wall_us", "clock_wall_us($at, $clock)",
+    ("clock_wall_us", "clock_wall_us($at, 0, $clock)",
      {"at": utc(1970, 1, 6), "clock": {**SHIFTING_ZONE, "business": False}},
      None),  # the calendar clock needs no wall time
     ("clock_time_of_day", "clock_time_of_day(epoch_us($wall::TIMESTAMP)) / 3600e6",
@@ -146,18 +174,26 @@ CASES = [
     ("clock_day", "clock_day(epoch_us($wall::TIMESTAMP))", {"wall": datetime(1970, 1, 1)},
      25567),  # 70 × 365 + 17 leap days
     # business hours before day n at an hour of day since Monday 1 Jan 1900 (`at` matters only on a DST day)
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "sod": 10, "clock": NINE_TO_FIVE}, 1.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "sod": 8, "clock": NINE_TO_FIVE}, 0.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "sod": 8, "clock": NINE_TO_FIVE}, 8.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 4, "sod": 18, "clock": NINE_TO_FIVE}, 40.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 5, "sod": 12, "clock": NINE_TO_FIVE}, 40.0),  # Saturday
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 7, "sod": 18, "clock": NINE_TO_FIVE}, 48.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "sod": 10, "clock": TUESDAY_OFF}, 1.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "sod": 10, "clock": TUESDAY_OFF}, 8.0),  # the holiday
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 2, "sod": 10, "clock": TUESDAY_OFF}, 9.0),
-    ("clock_us", BUSINESS_HOURS, {"at": utc(2024, 3, 7, 10), "n": 3, "sod": 12, "clock": THURSDAY_SHIFT}, 27.0),
-    ("clock_us", BUSINESS_HOURS, {"at": SHIFT_AT, "n": 3, "sod": 12, "clock": THURSDAY_SHIFT}, 26.0),
-    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 4, "sod": 12, "clock": THURSDAY_SHIFT}, 34.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "cal": 0, "sod": 10, "clock": NINE_TO_FIVE}, 1.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "cal": 0, "sod": 8, "clock": NINE_TO_FIVE}, 0.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "cal": 0, "sod": 8, "clock": NINE_TO_FIVE}, 8.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 4, "cal": 0, "sod": 18, "clock": NINE_TO_FIVE}, 40.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 5, "cal": 0, "sod": 12, "clock": NINE_TO_FIVE}, 40.0),  # Saturday
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 7, "cal": 0, "sod": 18, "clock": NINE_TO_FIVE}, 48.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "cal": 0, "sod": 10, "clock": TUESDAY_OFF}, 1.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "cal": 0, "sod": 10, "clock": TUESDAY_OFF}, 8.0),  # the holiday
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 2, "cal": 0, "sod": 10, "clock": TUESDAY_OFF}, 9.0),
+    # calendar 1 of TWO_CALENDARS: Sun–Thu 08:00–18:00, Tuesday 2 Jan 1900 a working day there
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 0, "cal": 1, "sod": 10, "clock": TWO_CALENDARS}, 2.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "cal": 0, "sod": 10, "clock": TWO_CALENDARS}, 8.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 1, "cal": 1, "sod": 10, "clock": TWO_CALENDARS}, 12.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 4, "cal": 1, "sod": 12, "clock": TWO_CALENDARS}, 40.0),  # Friday
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 6, "cal": 1, "sod": 9, "clock": TWO_CALENDARS}, 41.0),  # Sunday
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 7, "cal": 1, "sod": 0, "clock": TWO_CALENDARS}, 50.0),
+    ("clock_us", BUSINESS_HOURS, {"at": utc(2024, 3, 7, 10), "n": 3, "cal": 0, "sod": 12, "clock": THURSDAY_SHIFT},
+     27.0),
+    ("clock_us", BUSINESS_HOURS, {"at": SHIFT_AT, "n": 3, "cal": 0, "sod": 12, "clock": THURSDAY_SHIFT}, 26.0),
+    ("clock_us", BUSINESS_HOURS, {"at": None, "n": 4, "cal": 0, "sod": 12, "clock": THURSDAY_SHIFT}, 34.0),
     ("clock_us", HOURS_BETWEEN, {"start": utc(2024, 3, 8, 16), "end": utc(2024, 3, 11, 10), "clock": BUSINESS_UTC},
      2.0),  # Friday 16:00 to Monday 10:00
     ("clock_us", HOURS_BETWEEN, {"start": utc(2024, 3, 11, 10), "end": utc(2024, 3, 11, 10, 30), "clock": BUSINESS_UTC},
@@ -165,7 +201,8 @@ CASES = [
     ("clock_us", HOURS_BETWEEN, {"start": utc(2024, 3, 9, 10), "end": utc(2024, 3, 10, 10), "clock": BUSINESS_UTC},
      0.0),  # the weekend
     ("clock_us", HOURS_BETWEEN, {"start": utc(2024, 3, 8, 16), "end": utc(2024, 3, 11, 10), "clock": CALENDAR}, 66.0),
-    ("clock_us", "clock_us($at, NULL, NULL, $clock)", {"at": utc(1970, 1, 2), "clock": CALENDAR}, DAY_US),  # the epoch
+    ("clock_us", "clock_us($at, NULL, NULL, 0, $clock)", {"at": utc(1970, 1, 2), "clock": CALENDAR},
+     DAY_US),  # the epoch
     ("goal_rule", RULE_OF, {"source": "Paid Search", "tier": None, "region": "Germany", "goals": GOALS},
      1),  # Germany and Paid Search: the first rule wins
     ("goal_rule", RULE_OF, {"source": " Paid Search ", "tier": " Executive", "region": None, "goals": GOALS}, 2),

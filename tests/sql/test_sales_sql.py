@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from sql_cases import statement_rows
 from sla_core import queries
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.goal_rules import NO_RULES, GoalRule, GoalRules
+from sla_core.sales.region_calendars import RegionCalendar, RegionCalendars
 from sla_core.sales.speed import clock_params
 
 SALES_SQL = Path(__file__).resolve().parents[2] / "sla_core" / "sql" / "sales"
@@ -26,6 +27,9 @@ MARCH, APRIL, MAY = date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)
 CALENDAR = clock_params(None)["clock"]
 BUSINESS = clock_params(BusinessHours())["clock"]
 HOUR_US = 3_600_000_000
+# Germany's leads (of SEGMENTED) on a Berlin calendar, Mon–Fri 09:00–18:00; every other lead on the default clock
+BERLIN = RegionCalendar("Germany", BusinessHours("Europe/Berlin", (0, 1, 2, 3, 4), close=time(18)))
+GERMAN_CALENDAR = clock_params(BusinessHours().with_regions(RegionCalendars((BERLIN,))))["clock"]
 
 
 def lead(lead_id: str, handed: str, touched: str | None = None, owner: str | None = None, attempts: int = 0,
@@ -145,6 +149,12 @@ CASES = [
              (APRIL, *NO_HANDOFF),
              (MAY, 2, 1, 10.0, 10.0, 10.0, 2, 0.5, 0.5, 0),  # G was created and handed after closing: routing 0
          ]),
+    Case("sales/speed_summary", "Germany on Berlin's calendar: E took 11 h (Thu 12:00–18:00, Fri 09:00–14:00 CEST)",
+         speed(clock=GERMAN_CALENDAR), SUMMARY, [
+             (MARCH, 4, 3, 1.35, 2.0, 2.0, 4, 1.0, 1.0, 1),  # B (Germany) 11:00–13:00 CET: 2 h as on UTC's
+             (APRIL, *NO_HANDOFF),
+             (MAY, 2, 1, 11.0, 11.0, 11.0, 2, 0.5, 0.5, 0),
+         ], SEGMENTED),
     Case("sales/speed_summary", "calendar bands", speed(), BANDS, [
         (MARCH, 1, 0, 0, 1, 0, 1, 1), (APRIL, 0, 0, 0, 0, 0, 0, 0), (MAY, 0, 0, 0, 0, 0, 1, 1),
     ]),
@@ -189,6 +199,10 @@ CASES = [
              (MARCH, None, 2, 2, 0.5),  # A within 1 h, H 66 h within 70 h; B 2 h > 1.5 h, C never touched
              (MAY, None, 0, 1, 0.0),  # E (Germany) 26 h missed; G (Paid Search) not yet due
          ], SEGMENTED),
+    Case("sales/speed_goal_counts", "10.5 h, Germany on Berlin's calendar: E (11 h there) missed",
+         goal(10.5, clock=GERMAN_CALENDAR), GOAL, [(MARCH, None, 3, 1, 0.75), (MAY, None, 0, 1, 0.0)], SEGMENTED),
+    Case("sales/speed_goal_counts", "10.5 h, the same leads all on the default clock: E (10 h) within",
+         goal(10.5, clock=BUSINESS), GOAL, [(MARCH, None, 3, 1, 0.75), (MAY, None, 1, 0, 1.0)], SEGMENTED),
     Case("sales/speed_goal_counts", "goal rules in the other order: B is Paid Search's (70 h, within)",
          goal(1, PAID_SEARCH_FIRST), GOAL, [(MARCH, None, 3, 1, 0.75), (MAY, None, 0, 1, 0.0)], SEGMENTED),
     # --- speed_by_period: the summary and the goal counts in one pass --------------------------------
@@ -219,6 +233,10 @@ CASES = [
         ("B", "Ann", 2.0, "missed", "at goal", "speed", 3),
         ("H", "Ann", 2.0, "missed", "below goal", "speed, depth", 3),
     ]),
+    Case("sales/speed_leads", "May on Berlin's calendar for Germany's lead E",
+         drill_down(period_start=MAY, near_from=datetime(2024, 4, 29, tzinfo=UTC),
+                    near_to=datetime(2024, 6, 3, tzinfo=UTC), clock=GERMAN_CALENDAR),
+         ("lead_id", "response_hours"), [("E", 11.0), ("G", None)], SEGMENTED),
     Case("sales/speed_leads", "a page of one from the second lead", drill_down(limit=1, offset=1), LISTED, [
         ("B", "Ann", 2.0, "missed", "at goal", "speed", 5),
     ]),
