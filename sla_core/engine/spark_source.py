@@ -139,6 +139,7 @@ def _finalized(F, leads):
 def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None = None,
          loaded_at: datetime | None = None) -> tuple[SparkEngine, Dataset]:
     """Connect, map the source to a ``leads`` view on a session of its own, and describe it as a Dataset."""
+    from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -147,7 +148,8 @@ def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None 
     typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, DateRange.around(loaded_at))
     kept = _kept(F, Window, typed)
     kept.createOrReplaceTempView("leads_next")
-    _finalized(F, kept).createOrReplaceTempView("leads")
+    # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
+    _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK).createOrReplaceTempView("leads")
     engine = SparkEngine(spark)
     quality = _quality(F, typed, checks)
     flag_suspicious(engine, quality, loaded_at)

@@ -24,6 +24,7 @@ EARLIEST, LATEST = "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999"
 # Templates in Spark's own dialect (slots are upper case): an exclusive range of DuckDB as Spark's
 # inclusive sequence up to the last value before the end (a microsecond before it for instants), empty
 # when the start is past it (where Spark would raise). No lambda: the bounds may be subqueries.
+WALL_TIMES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)  # DuckDB's TIMESTAMP: no zone
 RANGE_ARRAY = "IF(START_ <= LAST_, SEQUENCE(START_, LAST_, STEP_), ARRAY())"
 
 
@@ -78,7 +79,8 @@ def translate(duckdb_sql: str) -> Statement:
     _ranges_to_sequences(tree)
     _zip_unnests(tree)
     names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder)))
-    return Statement(tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE), names)
+    text = tree.sql(dialect="spark", comments=False, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    return Statement(text, names)
 
 
 def expand_macros(tree: exp.Expression) -> exp.Expression:
@@ -172,7 +174,7 @@ def _portable(node: exp.Expression) -> exp.Expression:
 def _function(node: exp.Anonymous) -> exp.Expression:
     name, args = node.name.lower(), node.expressions
     if name == "timezone":  # an instant as wall time in a zone, or a wall time (TIMESTAMP) as the instant
-        wall = isinstance(args[1], exp.Cast) and args[1].to.this == exp.DataType.Type.TIMESTAMP
+        wall = isinstance(args[1], exp.Cast) and args[1].to.this in WALL_TIMES
         template = "TO_UTC_TIMESTAMP(T, Z)" if wall else "FROM_UTC_TIMESTAMP(T, Z)"
         return _spark(template, T=args[1], Z=args[0])
     if name == "epoch_us":
