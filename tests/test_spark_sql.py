@@ -30,7 +30,7 @@ def test_a_translation_is_made_once_per_statement():
 def test_the_clock_struct_is_bound_field_by_field():
     statement = spark_sql.statement("sales/speed_by_period")
     assert "clock__business" in statement.parameters and "clock" not in statement.parameters
-    fields = {p.split("__")[1]: 0 for p in statement.parameters if p.startswith("clock__")}
+    fields = {p.split("__")[1]: [] for p in statement.parameters if p.startswith("clock__")}
     bound = statement.bind({"clock": {**fields, "business": False},
                             "goals": {"speed_us": 1, "depth": None, "keys": [], "rule_speed_us": [], "rule_depth": []},
                             "tz": "UTC", "as_of": None, "period": "month", "by_owner": False,
@@ -69,3 +69,11 @@ def test_an_engine_url_of_another_kind_is_refused():
     with pytest.raises(EngineUnavailable, match="expected local"):
         SparkUrl("http://example.com")
     check_reachable(SparkUrl("local[2]"))  # nothing to reach: the JVM runs in the process
+
+
+def test_a_typed_list_is_bound_as_json_so_a_goal_left_to_the_default_stays_null():
+    statement = spark_sql.statement("sales/depth_by_period")
+    assert "FROM_JSON(:goals__rule_depth, 'ARRAY<INT>')" in statement.text
+    bound = statement.bind({"goals": {"depth": 1, "keys": ["source\x1fWeb"], "rule_depth": [None]}, "period": "month",
+                            "by_owner": False, "tz": "UTC", "as_of": None, "handed_from": None, "handed_to": None})
+    assert bound["goals__rule_depth"] == "[null]" and bound["goals__keys"] == '["source\\u001fWeb"]'

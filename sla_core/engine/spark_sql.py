@@ -8,6 +8,7 @@ else, and sqlglot writes Spark SQL. Done once per statement and cached: the text
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ EARLIEST, LATEST = "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999"
 # Templates in Spark's own dialect (slots are upper case): an exclusive range of DuckDB as Spark's
 # inclusive sequence up to the last value before the end (a microsecond before it for instants), empty
 # when the start is past it (where Spark would raise). No lambda: the bounds may be subqueries.
+FROM_JSON = "FROM_JSON"
 WALL_TIMES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)  # DuckDB's TIMESTAMP: no zone
 RANGE_ARRAY = "IF(START_ <= LAST_, SEQUENCE(START_, LAST_, STEP_), ARRAY())"
 
@@ -34,10 +36,13 @@ class Statement:
 
     text: str
     parameters: tuple[str, ...]
+    json_parameters: tuple[str, ...] = ()  # typed lists, bound as JSON text (see _json_list)
 
     def bind(self, params: dict) -> dict:
         """The values of this statement's parameters, struct fields taken out of their struct."""
-        return {name: _value(params, name) for name in self.parameters}
+        values = {name: _value(params, name) for name in self.parameters}
+        return {name: json.dumps(list(v)) if name in self.json_parameters and v is not None else v
+                for name, v in values.items()}
 
 
 def _value(params: dict, name: str):
@@ -79,8 +84,10 @@ def translate(duckdb_sql: str) -> Statement:
     _ranges_to_sequences(tree)
     _zip_unnests(tree)
     names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder)))
+    json_names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder)
+                                     if isinstance(p.parent, exp.Anonymous) and p.parent.name == FROM_JSON))
     text = tree.sql(dialect="spark", comments=False, unsupported_level=sqlglot.ErrorLevel.RAISE)
-    return Statement(text, names)
+    return Statement(text, names, json_names)
 
 
 def expand_macros(tree: exp.Expression) -> exp.Expression:
@@ -168,7 +175,17 @@ def _portable(node: exp.Expression) -> exp.Expression:
         return _spark("SIZE(L)", L=node.this)
     if isinstance(node, exp.Cast) and node.this.is_string and node.this.name in ("infinity", "-infinity"):
         return _infinity(node)
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Placeholder) and node.to.is_type("array") \
+            and not any(t.is_type(*exp.DataType.TEMPORAL_TYPES) for t in node.to.find_all(exp.DataType)):
+        return _json_list(node)
     return node
+
+
+def _json_list(node: exp.Cast) -> exp.Expression:
+    """A typed list parameter read from JSON text: Spark binds only literal arrays, and an array literal with a
+    NULL element (a goal rule without its own goal) is typed by a cast, which a bound argument may not hold."""
+    schema = exp.Literal.string(node.to.sql(dialect="spark"))
+    return exp.Anonymous(this=FROM_JSON, expressions=[node.this.copy(), schema])
 
 
 def _function(node: exp.Anonymous) -> exp.Expression:
