@@ -37,5 +37,8 @@ def run_report(args: argparse.Namespace, as_of) -> str:
     assumptions = Assumptions.from_file(args.assumptions) if args.assumptions else Assumptions()
     source = spark_source.SparkSource(args.spark_url, str(args.leads))
     engine, dataset = spark_source.load(source, mapping, args.tz, as_of=as_of)
-    result = report.build(engine, dataset, report.ReportRequest(month, assumptions, args.clock))
+    try:
+        result = report.build(engine, dataset, report.ReportRequest(month, assumptions, args.clock))
+    finally:
+        engine.close()
     return report.to_json(result) if args.format == "json" else report.to_markdown(result)

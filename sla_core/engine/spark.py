@@ -30,6 +30,10 @@ SETTINGS = {
 CONNECT_TIMEOUT_S = 3.0
 
 
+class EngineError(ValueError):
+    """Spark refused or failed a statement: a one-line message for the user."""
+
+
 class EngineUnavailable(ValueError):
     """The Spark URL cannot be reached or started: a one-line message, never a traceback."""
 
@@ -116,8 +120,15 @@ class SparkEngine(Engine):
 
     name = "spark"
 
-    def __init__(self, spark):
+    def __init__(self, spark, cached=None):
         self.spark = spark
+        self._cached = cached  # the persisted lead rows, released by close()
+
+    def close(self) -> None:
+        """Release the workspace's cached rows (the process's Spark session stays up for the next one)."""
+        if self._cached is not None:
+            self._cached.unpersist()
+            self._cached = None
 
     def dataframe(self, statement: str, params: dict):
         translated = spark_sql.statement(statement)
@@ -125,8 +136,13 @@ class SparkEngine(Engine):
         return self.spark.sql(translated.text, args=args)
 
     def records(self, statement: str, params: dict) -> list[dict]:
-        return [{k: python_value(v) for k, v in row.asDict().items()}
-                for row in self.dataframe(statement, params).collect()]
+        from pyspark.errors import PySparkException
+
+        try:
+            rows = self.dataframe(statement, params).collect()
+        except PySparkException as exc:  # a source Spark cannot compute with: one line, naming the statement
+            raise EngineError(f"Spark could not compute {statement}: {str(exc).splitlines()[0]}") from exc
+        return [{k: python_value(v) for k, v in row.asDict().items()} for row in rows]
 
     def columns(self, statement: str, params: dict) -> list[str]:
         return self.dataframe(statement, params).columns

@@ -149,8 +149,9 @@ def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None 
     kept = _kept(F, Window, typed)
     kept.createOrReplaceTempView("leads_next")
     # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
-    _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK).createOrReplaceTempView("leads")
-    engine = SparkEngine(spark)
+    leads = _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK)
+    leads.createOrReplaceTempView("leads")
+    engine = SparkEngine(spark, cached=leads)
     quality = _quality(F, typed, checks)
     flag_suspicious(engine, quality, loaded_at)
     quality.rows_rejected = quality.rows_read - (rows := kept.count())
