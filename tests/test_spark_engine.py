@@ -50,7 +50,7 @@ def export_100k(tmp_path_factory):
 def test_every_section_of_the_sample_report_is_the_same_on_spark(sample, clock):
     duck, spark = sample.reports("2024-03", clock)
     assert differences(duck, spark) == []
-    assert spark["speed"]["handed"] > 0 and spark["depth"]["handed"] > 0  # figures, not an empty month
+    assert spark["speed"]["handed"] > 0 and spark["depth"]["not_connected"] > 0  # figures, not an empty month
 
 
 @pytest.mark.parametrize("clock", ["calendar", "business"])
@@ -67,8 +67,9 @@ def test_a_catalog_table_reads_as_its_parquet_file_does(sample, tmp_path):
     engine, dataset = spark_source.load(spark_source.SparkSource(SPARK_URL, "crm.leads"), Mapping(), "UTC")
     params = {"tz": "UTC", "as_of": dataset.as_of, "month_from": None, "month_to": None}
     assert dataset.rows_loaded == sample.spark_dataset.rows_loaded == 6000
-    assert queries.records(engine, "marketing/monthly_actuals", **params) == \
-        queries.records(sample.con, "marketing/monthly_actuals", **params)
+    spark_rows = queries.records(engine, "marketing/monthly_actuals", **params)
+    assert len(spark_rows) == 13 and differences(spark_rows, queries.records(sample.con, "marketing/monthly_actuals",
+                                                                             **params)) == []
 
 
 def test_a_csv_path_gives_the_report_of_the_upload(capsys):
