@@ -99,7 +99,7 @@ def one_duckdb(csv: Path, parquet: Path) -> dict:
             steps[f"{clock}_figures"] = report.build(con, dataset, request)["speed"]
             timed(steps, f"report_{clock}", lambda r=request: report.build(con, dataset, r))
         if not parquet.exists():
-            table = con.execute("SELECT * EXCLUDE (touched_before_handoff) FROM leads").to_arrow_table()
+            table = con.sql("SELECT * EXCLUDE (touched_before_handoff) FROM leads").to_arrow_table()
             pq.write_table(table, parquet)
     return steps
 

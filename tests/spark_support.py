@@ -41,7 +41,7 @@ class BothEngines:
 
 def export_parquet(con, columns: dict[str, str], path: Path) -> None:
     """The loaded ``leads`` as a Parquet file whose columns carry the export's headers (mapped fields only)."""
-    table = con.execute("SELECT * FROM leads").to_arrow_table()
+    table = con.sql("SELECT * FROM leads").to_arrow_table()
     kept = [f for f in table.column_names if f in columns]
     pq.write_table(table.select(kept).rename_columns([columns[f] for f in kept]), path)
 
