@@ -19,6 +19,7 @@ from sla_core.digest.command import run_digest
 from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
 from sla_core.db import open_session_db
+from sla_core.engine import command as engine_command
 from sla_core.ingest.mapping import Mapping
 from sla_core.store import refresh
 
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--date-order", choices=ingest.DATE_ORDERS, default="auto",
                     help="for dates like 03/05/2024: mdy or dmy "
                          "(default: detect; month-first when every date is ambiguous)")
+    engine_command.add_arguments(rp)
     refresh.add_command(sub)
     add_digest_parser(sub)
     return ap
@@ -57,6 +59,8 @@ def _as_of(text: str | None, tz: str) -> datetime | None:
 
 
 def run_report(args: argparse.Namespace) -> str:
+    if getattr(args, "engine", "duckdb") == "spark":  # a warehouse source: the rows stay in Spark
+        return engine_command.run_report(args, _as_of(args.as_of, args.tz))
     for label, path in (("--leads", args.leads), ("--activities", args.activities), ("--deals", args.deals),
                         ("--mapping", args.mapping), ("--assumptions", args.assumptions)):
         if path is not None and not path.is_file():

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from sla_core.engine import Engine
+
 if TYPE_CHECKING:  # DuckDB loads pandas itself when a frame is asked for: the report path never needs it
     import pandas as pd
 
@@ -57,11 +59,15 @@ def _named_statements(file: str) -> dict[str, str]:
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run a named query with named parameters (``$tz``, ``$as_of`` …) into a DataFrame."""
+    if isinstance(con, Engine):  # a warehouse engine runs its own translation of the same statement
+        return con.frame(name, params)
     return con.execute(sql(name), params).df()
 
 
 def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     """Run a named query into a list of dicts (NULL as None): for small results read without pandas."""
+    if isinstance(con, Engine):
+        return con.records(name, params)
     cur = con.execute(sql(name), params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, values, strict=True)) for values in cur.fetchall()]

@@ -1,0 +1,148 @@
+"""The Spark back end: one JVM session per process, a child session (its own ``leads`` view) per engine.
+
+``local[2]`` runs in the process (tests, a laptop); ``spark://host:port`` or ``yarn`` uses a cluster's
+master; ``sc://host:port`` speaks Spark Connect to a remote server. Only aggregates come back: every
+statement of ``sla_core/sql`` runs where the rows are (``spark_sql`` translates it once).
+"""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from functools import cache
+from urllib.parse import urlsplit
+
+from sla_core.engine import Engine, spark_sql
+
+DRIVER_MEMORY = "1g"  # the driver holds aggregates only: the rows stay with the executors
+# DuckDB's semantics where Spark's differ by default: no error for a list index out of range or an overflow
+# (ANSI mode), day and month intervals of one type (a period's step is either), UTC as the session's zone.
+SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.legacy.interval.enabled": "true",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.memory": DRIVER_MEMORY,
+}
+CONNECT_TIMEOUT_S = 3.0
+
+
+class EngineError(ValueError):
+    """Spark refused or failed a statement: a one-line message for the user."""
+
+
+class EngineUnavailable(ValueError):
+    """The Spark URL cannot be reached or started: a one-line message, never a traceback."""
+
+
+@dataclass(frozen=True)
+class SparkUrl:
+    """A validated engine URL: ``local``, ``local[N]``, ``spark://h:p``, ``sc://h:p`` or ``yarn``."""
+
+    url: str
+
+    def __post_init__(self):
+        if not (self.is_local or self.url == "yarn" or self.url.startswith(("spark://", "sc://"))):
+            raise EngineUnavailable(f"Spark URL {self.url!r}: expected local[N], spark://host:port, sc://host:port "
+                                    "or yarn")
+
+    @property
+    def is_local(self) -> bool:
+        return self.url == "local" or (self.url.startswith("local[") and self.url.endswith("]"))
+
+    def address(self) -> tuple[str, int] | None:
+        """Host and port to check before starting a JVM against them (None: nothing to reach)."""
+        if self.is_local or self.url == "yarn":
+            return None
+        parts = urlsplit(self.url)
+        if not parts.hostname:
+            raise EngineUnavailable(f"Spark URL {self.url!r} names no host")
+        return parts.hostname, parts.port or (15002 if self.url.startswith("sc://") else 7077)
+
+
+def check_reachable(url: SparkUrl) -> None:
+    """Fail fast with a clear message: a JVM pointed at a dead master retries for a minute before it gives up."""
+    address = url.address()
+    if address is None:
+        return
+    try:
+        with socket.create_connection(address, timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise EngineUnavailable(f"cannot reach Spark at {url.url}: {exc.strerror or exc}") from exc
+
+
+@cache
+def session(url: str):
+    """The process's Spark session for ``url`` (started once: a JVM takes seconds to start)."""
+    spark_url = SparkUrl(url)
+    check_reachable(spark_url)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - requirements.txt pins pyspark
+        raise EngineUnavailable("the Spark engine needs pyspark (pip install -r requirements.txt)") from exc
+    builder = SparkSession.builder
+    builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
+    for key, value in SETTINGS.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.appName("sla-dashboard").getOrCreate()
+    except Exception as exc:  # a JVM or Spark Connect failure: one line for the user
+        raise EngineUnavailable(f"cannot start Spark at {url}: {str(exc).splitlines()[0]}") from exc
+    if spark_url.is_local:  # errors reach the user as one line each; the JVM's log would repeat them at length
+        spark.sparkContext.setLogLevel("OFF")
+    return spark
+
+
+def python_value(value):
+    """A result value as DuckDB's Python client gives it: instants aware in UTC, decimals as floats."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.astimezone(timezone.utc)  # pyspark hands instants over as naive local time
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def spark_argument(value):
+    """A bound value as Spark accepts it: a list as an array() column, the rest as a literal."""
+    if isinstance(value, (list, tuple)):
+        from pyspark.sql import functions as F
+
+        return F.array(*[F.lit(v) for v in value])
+    return value
+
+
+class SparkEngine(Engine):
+    """Runs the metric statements on a Spark session whose ``leads`` view is the mapped source."""
+
+    name = "spark"
+
+    def __init__(self, spark, cached=None):
+        self.spark = spark
+        self._cached = cached  # the persisted lead rows, released by close()
+
+    def close(self) -> None:
+        """Release the workspace's cached rows (the process's Spark session stays up for the next one)."""
+        if self._cached is not None:
+            self._cached.unpersist()
+            self._cached = None
+
+    def dataframe(self, statement: str, params: dict):
+        translated = spark_sql.statement(statement)
+        args = {k: spark_argument(v) for k, v in translated.bind(params).items()}
+        return self.spark.sql(translated.text, args=args)
+
+    def records(self, statement: str, params: dict) -> list[dict]:
+        from pyspark.errors import PySparkException
+
+        try:
+            rows = self.dataframe(statement, params).collect()
+        except PySparkException as exc:  # a source Spark cannot compute with: one line, naming the statement
+            raise EngineError(f"Spark could not compute {statement}: {str(exc).splitlines()[0]}") from exc
+        return [{k: python_value(v) for k, v in row.asDict().items()} for row in rows]
+
+    def columns(self, statement: str, params: dict) -> list[str]:
+        return self.dataframe(statement, params).columns

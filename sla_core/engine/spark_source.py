@@ -1,0 +1,184 @@
+"""A warehouse source as the canonical ``leads`` view: a Spark table, or a Parquet or CSV path, read through the
+same MAPPING.json as an upload and held to the same stated rules (SPEC 1), without a row leaving Spark.
+
+The view is built with Spark's DataFrame API from the contract's fields (``sla_core.contract``): no SQL text
+is assembled from a column header, and a mapping that does not fit the source is refused with the upload's
+own message. What the load found (empty, unreadable, rejected and duplicate cells) is counted in one Spark
+job; the rows themselves are never fetched.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sla_core import contract, queries
+from sla_core.engine.spark import EngineUnavailable, SparkEngine, SparkUrl, session
+from sla_core.ingest.canonical import flag_suspicious
+from sla_core.ingest.conventions import DateRange
+from sla_core.ingest.dataset import Dataset, Quality
+from sla_core.ingest.errors import InputError
+from sla_core.ingest.mapping import Mapping
+from sla_core.ingest.staging import _check_mapping
+
+TABLE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}$")  # catalog.schema.table at most
+SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMPTZ": "timestamp", "DOUBLE": "double", "INTEGER": "int",
+               "BOOLEAN": "boolean"}
+TRUE_WORDS = ("true", "yes", "y", "1")
+REJECT_REASON = "lead id or created date missing or unreadable"
+DUPLICATE_REASON = "duplicate lead id (the first row is kept)"
+
+
+@dataclass(frozen=True)
+class SparkSource:
+    """Where a workspace's leads live in a warehouse: an engine URL and a table name or file path."""
+
+    url: str
+    leads: str
+
+    def __post_init__(self):
+        SparkUrl(self.url)
+        if not self.leads or not (is_path(self.leads) or TABLE_NAME.match(self.leads)):
+            raise InputError(self.leads or "(no leads source)",
+                             "give a table name (catalog.schema.table) or a .parquet/.csv path")
+
+    def as_dict(self) -> dict:
+        return {"url": self.url, "leads": self.leads}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What ``staging._check_mapping`` reads of a file's layout: its headers (a table has no header line)."""
+
+    headers: list[str]
+    header_line: int | None = None
+
+
+def is_path(location: str) -> bool:
+    return "/" in location or location.lower().endswith((".parquet", ".csv"))
+
+
+def read_relation(spark, location: str):
+    """The source's rows as a Spark DataFrame (lazily: nothing is read yet)."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        if not is_path(location):
+            return spark.table(location)
+        if location.lower().endswith(".csv"):
+            return spark.read.option("header", True).csv(location)
+        return spark.read.parquet(location)
+    except AnalysisException as exc:
+        raise InputError(location, f"cannot be read by Spark: {str(exc).splitlines()[0]}") from exc
+
+
+def _typed(F, column, source_type: str, read_as: str, connected_values: tuple[str, ...]):
+    """A source column as its canonical field's type (NULL when it does not read as one)."""
+    if read_as == "boolean" and source_type != "boolean":
+        if source_type in ("timestamp", "date", "timestamp_ntz"):
+            return column.isNotNull()  # a "connected date": connected once it has one
+        text = F.lower(F.trim(column.cast("string")))
+        words = [v.strip().lower() for v in connected_values] + list(TRUE_WORDS)
+        return F.when(text.isNull(), None).otherwise(text.isin(words))
+    return column.cast(SPARK_TYPES[contract.SQL_TYPES[read_as]])
+
+
+def canonical_frame(spark, location: str, mapping: Mapping, dates: DateRange):
+    """The mapped source as the lead table's columns before the stated rules, plus the counts of what was found."""
+    from pyspark.sql import functions as F
+
+    raw = read_relation(spark, location)
+    headers = raw.columns
+    fields = mapping.resolve("leads", headers)
+    _check_mapping(location, "leads", _Columns(list(headers)), fields, contract.MAPPED_TYPES, contract.REQUIRED)
+    types = dict(raw.dtypes)
+    checks, columns = [], {}
+    for name, read_as in contract.MAPPED_TYPES.items():
+        if name not in fields:
+            continue
+        source = F.col(f"`{fields[name].replace('`', '``')}`")
+        value = _typed(F, source, types[fields[name]], read_as, mapping.connected_values)
+        if read_as == "timestamp":
+            value = F.when((value >= F.lit(dates.earliest)) & (value <= F.lit(dates.latest)), value)
+        columns[name] = value
+        checks += [F.sum(F.when(source.isNull(), 1).otherwise(0)).alias(f"empty:{name}"),
+                   F.sum(F.when(source.isNotNull() & value.isNull(), 1).otherwise(0)).alias(f"unread:{name}")]
+    for name, fallback in contract.FALLBACKS.items():
+        columns.setdefault(name, columns.get(fallback))
+    for f in contract.LEAD_FIELDS:
+        if columns.get(f.name) is None and f.name not in ("origin", "touched_before_handoff"):
+            columns[f.name] = F.lit(None).cast(SPARK_TYPES[f.sql_type])
+    sales = [s.lower() for s in mapping.sales_sources]
+    columns["origin"] = F.when(F.lower(columns["source"]).isin(sales), "sales").otherwise("marketing")
+    columns["attempts"] = F.coalesce(columns["attempts"], F.lit(0))
+    columns["connected"] = F.coalesce(columns["connected"], F.lit(False))
+    typed = raw.select(*[columns[f.name].alias(f.name) for f in contract.LEAD_FIELDS
+                         if f.name != "touched_before_handoff"], F.monotonically_increasing_id().alias("row_"))
+    return typed, raw.select(*checks) if checks else None, fields, headers
+
+
+def _kept(F, Window, typed):
+    """Rows with a lead id and a created date, the first of each lead id (as an upload keeps them)."""
+    valid = typed.where(F.col("lead_id").isNotNull() & F.col("created_at").isNotNull())
+    first = Window.partitionBy("lead_id").orderBy("row_")
+    return valid.withColumn("n_", F.row_number().over(first)).where(F.col("n_") == 1).drop("n_", "row_")
+
+
+def _finalized(F, leads):
+    """The stated rules of finalize_leads.sql, applied as the view is read."""
+    early_win = F.col("customer_at") < F.col("created_at")
+    return leads.select(
+        *[c for c in leads.columns if c not in ("customer_at", "deal_amount")],
+        F.when(early_win, None).otherwise(F.col("customer_at")).alias("customer_at"),
+        F.when(early_win | (F.col("deal_amount") < 0), None).otherwise(F.col("deal_amount")).alias("deal_amount"),
+        F.coalesce(F.col("first_touch_at") < F.col("handed_at"), F.lit(False)).alias("touched_before_handoff"),
+    ).select(*contract.COLUMNS)
+
+
+def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None = None,
+         loaded_at: datetime | None = None) -> tuple[SparkEngine, Dataset]:
+    """Connect, map the source to a ``leads`` view on a session of its own, and describe it as a Dataset."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    loaded_at = loaded_at or datetime.now(timezone.utc)
+    spark = session(source.url).newSession()
+    typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, DateRange.around(loaded_at))
+    kept = _kept(F, Window, typed)
+    kept.createOrReplaceTempView("leads_next")
+    # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
+    leads = _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK)
+    leads.createOrReplaceTempView("leads")
+    engine = SparkEngine(spark, cached=leads)
+    quality = _quality(F, typed, checks)
+    flag_suspicious(engine, quality, loaded_at)
+    quality.rows_rejected = quality.rows_read - (rows := kept.count())
+    if as_of is None:
+        as_of = queries.row(engine, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
+    version = hashlib.sha256(f"{source.as_dict()}|{mapping.to_json()}|{loaded_at.isoformat()}".encode()).hexdigest()
+    return engine, Dataset(version=version[:16], tz=tz, as_of=as_of, rows_loaded=rows, quality=quality,
+                           files={"leads": source.leads}, headers=list(headers), columns=fields,
+                           date_order="as typed", date_order_ambiguous=False, decimal=".")
+
+
+def _quality(F, typed, checks) -> Quality:
+    """Rows read, rejected and duplicated, and per mapped field its empty and unreadable cells: one Spark job."""
+    counts = typed.agg(F.count(F.lit(1)).alias("rows"),
+                       F.sum(F.when(F.col("lead_id").isNull() | F.col("created_at").isNull(), 1).otherwise(0))
+                       .alias("rejected"),
+                       (F.count("lead_id") - F.countDistinct("lead_id")).alias("duplicates")).first()
+    found = checks.first().asDict() if checks is not None else {}
+    quality = Quality(rows_read=int(counts["rows"]))
+    quality.missing = {k.split(":", 1)[1]: int(v or 0) for k, v in found.items() if k.startswith("empty:") and v}
+    quality.issue_counts = {f"{k.split(':', 1)[1]}: value not readable": int(v) for k, v in found.items()
+                            if k.startswith("unread:") and v}
+    if counts["rejected"]:
+        quality.issue_counts[REJECT_REASON] = int(counts["rejected"])
+    if counts["duplicates"]:
+        quality.issue_counts[DUPLICATE_REASON] = int(counts["duplicates"])
+    return quality
+
+
+__all__ = ["EngineUnavailable", "SparkSource", "load"]
