@@ -46,17 +46,18 @@ SHARED_PAGE_FILES = ("overview.py", "marketing.py", "sales.py", "agreement.py") 
 def guard_page(script: str) -> None:
     """The first call of every page script (``guard_page(__file__)``): who may see this page at all.
 
+    A page address that is the first request of a fresh server (a share link, a copied deep link such
+    as ``/sales?month=2024-06``) runs its page in Streamlit's pages-folder mode (no app navigation, the
+    file names of every ``pages/*.py`` in the sidebar, until ``app.py`` runs once in the process): that
+    run is handed to ``app.py``, whose navigation names the pages (only the shared ones for a link).
     With a share token only ``SHARED_PAGE_FILES`` draw; any other page stops with the one generic
-    refusal, whatever the token. A share link that is the first request of a fresh server runs its
-    page in Streamlit's pages-folder mode (no app navigation, every ``pages/*.py`` in the sidebar, until
-    ``app.py`` runs once in the process): that run is handed to ``app.py``, whose navigation offers
-    only the shared pages. Without a token: the editors' check, and the page runs as before.
+    refusal, whatever the token. Without a token: the editors' check, and the page runs as before.
     """
+    if PagesManager.uses_pages_directory:
+        _hand_over_to_app(script)
     if share_token() is None:
         require_editor()
         return
-    if PagesManager.uses_pages_directory:
-        _hand_over_to_app(script)
     if Path(script).name not in SHARED_PAGE_FILES:
         st.error(share.GENERIC_DENIAL)
         st.stop()

@@ -1,4 +1,5 @@
-"""A share link as the very first request of a fresh server: only the shared read-only pages, whatever the URL.
+"""The very first request of a fresh server: a share link shows only the shared read-only pages, whatever the URL;
+a copied deep link opens its page inside the app's navigation.
 
 Until ``app.py`` has run once in a process, Streamlit runs a page URL in its pages-folder mode
 (every ``pages/*.py`` listed in the sidebar, the page run without the app's navigation). Each
@@ -86,3 +87,18 @@ def test_a_page_script_reached_directly_with_a_share_token_is_refused_in_the_bro
     assert not any(text in shown for text in EDITING_ONLY)
     listed = " ".join(page.get_by_test_id("stSidebarNav").all_inner_texts()).lower()
     assert not any(name in listed for name in ("session", "workspace", "data", "save & share"))
+
+
+def test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page_in_the_app(fresh_server, page, artifacts):
+    """A copied Sales link opened right after a restart: the Sales page on the link's month, the sidebar naming the
+    app's pages (not the file names of ``pages/``)."""
+    url, _ = fresh_server
+    page.goto(f"{url}/sales?month=2024-06")
+    expect(page.get_by_role("heading", name="Sales SLA", level=1)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)
+    page.screenshot(path=str(artifacts / "deep_link_fresh_server.png"), full_page=True)
+    listed = [" ".join(t.split()[1:]).lower()
+              for t in page.get_by_test_id("stSidebarNavItems").locator("a").all_inner_texts()]  # after the icon
+    assert listed == ["marketing sla", "sales sla", "data", "save & share", "overview", "agreement"], listed
+    assert "month=2024-06" in page.url
+    expect(page.get_by_text("Jun 2024").first).to_be_visible()
