@@ -66,9 +66,15 @@ def guard_page(script: str) -> None:
 def _hand_over_to_app(script: str) -> None:
     """Leave pages-folder mode for good (any ``st.navigation`` call does) with the folder's page list
     hidden, and run this page again through ``app.py`` (the rerun keeps the page asked for and the
-    URL's parameters); a refused share link then shows no page list at all."""
-    st.navigation([st.Page(script)], position="hidden")
+    URL's parameters); a refused share link then shows no page list at all. The page keeps its address
+    in this one-off navigation (behind a default that never runs), so it is found, not "not found"."""
+    st.navigation([st.Page(_never_shown, title="app"), st.Page(script, url_path=Path(script).stem)],
+                  position="hidden")
     st.rerun()
+
+
+def _never_shown() -> None:
+    """The one-off navigation's default page: the rerun that follows leaves it before it could run."""
 
 
 DRAFT_PARAM = "draft"  # ?draft=TOKEN: this tab's upload and settings, kept on the server for a reload

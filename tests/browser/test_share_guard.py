@@ -102,3 +102,4 @@ def test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page_in_th
     assert listed == ["marketing sla", "sales sla", "data", "save & share", "overview", "agreement"], listed
     assert "month=2024-06" in page.url
     expect(page.get_by_text("Jun 2024").first).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)  # the hand-over finds the page it was asked for
