@@ -12,6 +12,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,12 @@ def test_viewers_check_opens_the_share_link_for_two_viewers_at_once(tmp_path, cl
     assert run["rss_budget_bytes"] > 0
 
 
+def run_alone(coroutine):
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright may hold this thread's event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_websocket_viewer_of_a_bad_link_reports_the_denial(tmp_path):
     """The websocket client sees what a browser would: a link that is not valid is an error, not a fast page."""
     from bench.browser_harness import serve
@@ -90,7 +97,7 @@ def test_a_websocket_viewer_of_a_bad_link_reports_the_denial(tmp_path):
     write_export(300, export, seed=3)
     token = save_and_share(export, store_file)
     with serve("app.py", {"SLA_STORE_PATH": str(store_file)}) as (_, url):
-        good = asyncio.run(ws_viewer(url, f"share={token}", ("Overview",)))
-        bad = asyncio.run(ws_viewer(url, "share=" + "x" * 43, ("Overview",)))
+        good = run_alone(ws_viewer(url, f"share={token}", ("Overview",)))
+        bad = run_alone(ws_viewer(url, "share=" + "x" * 43, ("Overview",)))
     assert good["errors"] == [] and good["pages"]["Overview"]["first_ms"] > 0
     assert bad["pages"] == {} and "no first figures" in bad["errors"][0]

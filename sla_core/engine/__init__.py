@@ -31,3 +31,8 @@ class Engine(ABC):
     @abstractmethod
     def columns(self, statement: str, params: dict) -> list[str]:
         """The names of the statement's result columns."""
+
+    @abstractmethod
+    def materialize(self, table: str, statement: str, key: str, params: dict) -> None:
+        """Hold the rows of the named ``CREATE TEMP TABLE … AS`` statement as ``table`` for the statements that
+        read it, built again only when ``key`` (what the rows depend on) changes."""

@@ -123,6 +123,7 @@ class SparkEngine(Engine):
     def __init__(self, spark, cached=None):
         self.spark = spark
         self._cached = cached  # the persisted lead rows, released by close()
+        self._materialized: dict[str, str] = {}  # table → the key its rows were built for
 
     def close(self) -> None:
         """Release the workspace's cached rows (the process's Spark session stays up for the next one)."""
@@ -146,3 +147,16 @@ class SparkEngine(Engine):
 
     def columns(self, statement: str, params: dict) -> list[str]:
         return self.dataframe(statement, params).columns
+
+    def materialize(self, table: str, statement: str, key: str, params: dict) -> None:
+        """A cached temp view of the statement's query in this engine's own session (so never another
+        workspace's), replaced when the key changes."""
+        if self._materialized.get(table) == key:
+            return
+        query = spark_sql.query_of(statement)
+        args = {k: spark_argument(v) for k, v in query.bind(params).items()}
+        if table in self._materialized:
+            self.spark.catalog.uncacheTable(table)
+        self.spark.sql(query.text, args=args).createOrReplaceTempView(table)
+        self.spark.catalog.cacheTable(table)
+        self._materialized[table] = key

@@ -26,6 +26,7 @@ EARLIEST, LATEST = "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999"
 # inclusive sequence up to the last value before the end (a microsecond before it for instants), empty
 # when the start is past it (where Spark would raise). No lambda: the bounds may be subqueries.
 FROM_JSON = "FROM_JSON"
+JSON_SUFFIX = "__json"  # a typed list bound as JSON text: its own parameter, the list itself may be used as is too
 WALL_TIMES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)  # DuckDB's TIMESTAMP: no zone
 RANGE_ARRAY = "IF(START_ <= LAST_, SEQUENCE(START_, LAST_, STEP_), ARRAY())"
 
@@ -40,7 +41,7 @@ class Statement:
 
     def bind(self, params: dict) -> dict:
         """The values of this statement's parameters, struct fields taken out of their struct."""
-        values = {name: _value(params, name) for name in self.parameters}
+        values = {name: _value(params, name.removesuffix(JSON_SUFFIX)) for name in self.parameters}
         return {name: json.dumps(list(v)) if name in self.json_parameters and v is not None else v
                 for name, v in values.items()}
 
@@ -77,15 +78,24 @@ def statement(name: str) -> Statement:
     return translate(queries.sql(name))
 
 
+@cache
+def query_of(name: str) -> Statement:
+    """The query of the named ``CREATE … AS`` statement as Spark SQL: Spark keeps no parameters in a view's
+    definition, so the engine runs the query with its values bound and holds the rows itself."""
+    return _translated(sqlglot.parse_one(queries.sql(name), read="duckdb").expression)
+
+
 def translate(duckdb_sql: str) -> Statement:
-    tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+    return _translated(sqlglot.parse_one(duckdb_sql, read="duckdb"))
+
+
+def _translated(tree: exp.Expression) -> Statement:
     tree = expand_macros(tree)
     tree = _bottom_up(tree, _portable)
     _ranges_to_sequences(tree)
     _zip_unnests(tree)
     names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder)))
-    json_names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder)
-                                     if isinstance(p.parent, exp.Anonymous) and p.parent.name == FROM_JSON))
+    json_names = tuple(name for name in names if name.endswith(JSON_SUFFIX))
     text = tree.sql(dialect="spark", comments=False, unsupported_level=sqlglot.ErrorLevel.RAISE)
     return Statement(text, names, json_names)
 
@@ -162,6 +172,8 @@ def _spark(template: str, **slots: exp.Expression) -> exp.Expression:
 
 def _portable(node: exp.Expression) -> exp.Expression:
     """One DuckDB construct in the form both engines compute alike."""
+    if isinstance(node, exp.Dot) and isinstance(node.this, exp.Placeholder):  # a struct field written out: $clock.x
+        return _field(node.this, node.expression.name)
     if isinstance(node, exp.Anonymous):
         return _function(node)
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
@@ -185,7 +197,8 @@ def _json_list(node: exp.Cast) -> exp.Expression:
     """A typed list parameter read from JSON text: Spark binds only literal arrays, and an array literal with a
     NULL element (a goal rule without its own goal) is typed by a cast, which a bound argument may not hold."""
     schema = exp.Literal.string(node.to.sql(dialect="spark"))
-    return exp.Anonymous(this=FROM_JSON, expressions=[node.this.copy(), schema])
+    text = exp.Placeholder(this=f"{node.this.name}{JSON_SUFFIX}")
+    return exp.Anonymous(this=FROM_JSON, expressions=[text, schema])
 
 
 def _function(node: exp.Anonymous) -> exp.Expression:

@@ -19,6 +19,7 @@ from datetime import datetime
 import duckdb
 
 from sla_core import queries
+from sla_core.engine import Engine
 from sla_core.sales.goal_rules import GoalRules
 
 
@@ -30,9 +31,13 @@ def _key(source: str, as_of: datetime, tz: str, clock: dict, rules: GoalRules) -
 def ensure(con: duckdb.DuckDBPyConnection, as_of: datetime, tz: str, params: dict, rules: GoalRules) -> None:
     """Make ``lead_goals`` hold the leads of the connection's ``leads`` for these inputs (built only if it does not);
     ``params`` is the bound ``$clock`` (``speed.clock_params``)."""
+    inputs = {"as_of": as_of, "tz": tz, **params, **rules.sql_params()}
+    if isinstance(con, Engine):  # a warehouse engine holds the rows in its own session, one source per engine
+        con.materialize("lead_goals", "sales/lead_goals:build", _key("", as_of, tz, params, rules), inputs)
+        return
     state = queries.row(con, "sales/lead_goals:state")
     key = _key(state["source"], as_of, tz, params, rules)
     if state["built"] == key:
         return
-    queries.records(con, "sales/lead_goals:build", as_of=as_of, tz=tz, **params, **rules.sql_params())
+    queries.records(con, "sales/lead_goals:build", **inputs)
     queries.records(con, "sales/lead_goals:mark", key=key)

@@ -26,7 +26,7 @@ days AS (
 ),
 as_of_local AS (  -- the as-of instant on each calendar, a row per calendar
     SELECT cal, $as_of::TIMESTAMPTZ AS as_of_at, clock_wall_us($as_of::TIMESTAMPTZ, cal, $clock) AS wall_us
-    FROM range(len($clock.regions) + 1) AS calendars(cal)
+    FROM (SELECT range AS cal FROM range(len($clock.regions) + 1))  -- named as both engines name range()'s column
 ),
 as_of_days AS (
     SELECT cal, as_of_at, clock_day(wall_us) AS as_of_day, clock_time_of_day(wall_us) AS as_of_sod
