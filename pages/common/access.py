@@ -53,8 +53,8 @@ def guard_page(script: str) -> None:
     With a share token only ``SHARED_PAGE_FILES`` draw; any other page stops with the one generic
     refusal, whatever the token. Without a token: the editors' check, and the page runs as before.
     """
-    if PagesManager.uses_pages_directory:
-        _hand_over_to_app(script)
+    if PagesManager.uses_pages_directory and (share_token() is not None or not st.session_state):
+        _hand_over_to_app(script)  # a share link, or a new session's first request (not a session already running)
     if share_token() is None:
         require_editor()
         return
