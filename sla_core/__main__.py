@@ -13,9 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sla_core import report
-from sla_core.digest.command import add_parser as add_digest_parser
-from sla_core.digest.command import run_digest
-
+from sla_core.digest.arguments import add_parser as add_digest_parser
 from sla_core.ingest import load as ingest
 from sla_core.assumptions import Assumptions
 from sla_core.db import open_session_db
@@ -87,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         print(line.replace("\n", " "), file=sys.stdout if code == 0 else sys.stderr)
         return code
     if args.command == "digest":
+        from sla_core.digest.command import run_digest  # its charts load pandas and altair: only for a digest
+
         return run_digest(args)
     try:
         print(run_report(args))
