@@ -94,7 +94,16 @@ def session(url: str):
         raise EngineUnavailable(f"cannot start Spark at {url}: {str(exc).splitlines()[0]}") from exc
     if spark_url.is_local:  # errors reach the user as one line each; the JVM's log would repeat them at length
         spark.sparkContext.setLogLevel("OFF")
+    _quiet_query_errors()
     return spark
+
+
+def _quiet_query_errors() -> None:
+    """pyspark logs a failed statement's Java stack trace on stderr; the user gets it as one line (EngineError)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def python_value(value):

@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sla_core import contract, queries
 from sla_core.engine.spark import EngineUnavailable, SparkEngine, SparkUrl, session
@@ -46,6 +47,24 @@ class SparkSource:
     def as_dict(self) -> dict:
         return {"url": self.url, "leads": self.leads}
 
+    @classmethod
+    def of(cls, dataset: Dataset) -> SparkSource:
+        """The source a warehouse dataset was read from (what a saved workspace keeps instead of rows)."""
+        if not dataset.warehouse:
+            raise ValueError("this data was uploaded, not read from a warehouse")
+        return cls(dataset.warehouse["url"], dataset.warehouse["leads"])
+
+    def check_readable(self, roots: tuple[Path, ...]) -> None:
+        """Refuse a path on the app's own machine outside ``roots``: a visitor of the app must not point Spark
+        at the server's files. Tables, and paths on a cluster's storage (``s3a://``, ``abfss://``, ``dbfs:/``),
+        are the warehouse's to allow or refuse."""
+        if not is_path(self.leads) or not _is_local(self.leads):
+            return
+        path = Path(self.leads.removeprefix("file://")).resolve()
+        if not any(path.is_relative_to(root.resolve()) for root in roots):
+            shown = ", ".join(str(r) for r in roots) or "none: set SLA_WAREHOUSE_PATHS"
+            raise InputError(self.leads, f"not a folder this app may read (allowed: {shown})")
+
 
 @dataclass(frozen=True)
 class _Columns:
@@ -57,6 +76,12 @@ class _Columns:
 
 def is_path(location: str) -> bool:
     return "/" in location or location.lower().endswith((".parquet", ".csv"))
+
+
+def _is_local(location: str) -> bool:
+    """A path on this machine's disk: no scheme, or ``file:``."""
+    scheme = re.match(r"^([A-Za-z][\w+.-]*):/", location)
+    return scheme is None or scheme.group(1).lower() == "file"
 
 
 def read_relation(spark, location: str):
@@ -160,7 +185,13 @@ def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None 
     version = hashlib.sha256(f"{source.as_dict()}|{mapping.to_json()}|{loaded_at.isoformat()}".encode()).hexdigest()
     return engine, Dataset(version=version[:16], tz=tz, as_of=as_of, rows_loaded=rows, quality=quality,
                            files={"leads": source.leads}, headers=list(headers), columns=fields,
-                           date_order="as typed", date_order_ambiguous=False, decimal=".")
+                           date_order="as typed", date_order_ambiguous=False, decimal=".",
+                           warehouse=source.as_dict())
+
+
+def reconnect(dataset: Dataset, mapping: Mapping) -> tuple[SparkEngine, Dataset]:
+    """Read a saved warehouse workspace's source again (its rows as they are now), with its mapping and zone."""
+    return load(SparkSource.of(dataset), mapping, dataset.tz)
 
 
 def _quality(F, typed, checks) -> Quality:
