@@ -141,11 +141,15 @@ def loaded_summary(ws: Workspace, dataset: ingest.Dataset) -> None:
     c4.metric("As of", f"{as_of:%Y-%m-%d}" if as_of else "n/a",  # the time under the date: the value fits a column
               delta=f"{as_of:%H:%M} {literal(dataset.tz)}" if as_of else None, delta_color="gray", delta_arrow="off",
               help=f"Latest timestamp in the files, shown in {literal(dataset.tz)}.")
-    leads_head = ws.export_heads.get("leads")
-    dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
-    st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
-               + f" · time zone {literal(dataset.tz)}{dates} · "
-               + DECIMAL_WORDS.get(dataset.decimal, f"decimal mark {literal(dataset.decimal)}"))
+    if dataset.warehouse:
+        st.caption(f"Warehouse: {literal(dataset.warehouse['leads'])} on Spark ({literal(dataset.warehouse['url'])}) "
+                   f"· time zone {literal(dataset.tz)} · the rows stay in the warehouse; Spark computes every figure")
+    else:
+        leads_head = ws.export_heads.get("leads")
+        dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
+        st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
+                   + f" · time zone {literal(dataset.tz)}{dates} · "
+                   + DECIMAL_WORDS.get(dataset.decimal, f"decimal mark {literal(dataset.decimal)}"))
     if dataset.date_order_ambiguous:
         st.warning("Every date in the file could be read month-first or day-first. They were read as "
                    "**month-first (MM/DD/YYYY)**. If your CRM writes day-first, choose “Day first” above and "
