@@ -45,8 +45,11 @@ def settings(tmp_path, monkeypatch, parquet):
     monkeypatch.delenv(access.EDITORS_ENV, raising=False)
 
 
-def connect(app, leads: str, url: str | None = None, tz: str = "UTC", mapping: bytes | None = None):
+def connect(app, leads: str, url: str | None = None, tz: str = "UTC", mapping: bytes | None = None,
+            activities: str | None = None):
     app.switch_page("pages/data.py").run()
+    if activities is not None:
+        app.text_input(key=KEYS.warehouse_activities).input(activities)
     if mapping is not None:
         app.file_uploader(key=KEYS.warehouse_mapping).upload("mapping.json", mapping, "application/json")
     if url is not None:
@@ -151,3 +154,12 @@ def test_a_reload_connects_the_source_again(parquet, tmp_path, monkeypatch):
     ws = workspace_of(again)
     assert ws.engine is not None and ws.dataset.rows_loaded == 6000 and ws.dataset.warehouse["leads"] == str(parquet)
     assert page_figures(again) == page_figures(app)
+
+
+def test_an_activity_log_beside_the_table_feeds_follow_up(parquet, tmp_path_factory):
+    log = parquet.parent / "activities.csv"
+    log.write_text("lead_id,activity_at,type,outcome\n5000000002,2024-01-01T12:30:00Z,call,Connected\n")
+    app = connect(new_app().run(), str(parquet), activities=str(log))
+    ws = workspace_of(app)
+    assert ws.dataset.has_activities and ws.dataset.warehouse["activities"] == str(log)
+    assert "First touch, attempts and connected were derived from the activity log." in text(app.info)

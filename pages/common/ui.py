@@ -75,6 +75,8 @@ class Keys:
     # Data: a warehouse source instead of an upload
     spark_url: str = "spark_url"
     warehouse_leads: str = "warehouse_leads"
+    warehouse_deals: str = "warehouse_deals"
+    warehouse_activities: str = "warehouse_activities"
     warehouse_mapping: str = "warehouse_mapping"
     warehouse_tz: str = "warehouse_tz"
     warehouse_connect: str = "warehouse_connect"

@@ -45,6 +45,12 @@ def connect_form(ws: Workspace) -> None:
             leads = st.text_input("Lead table or path", key=KEYS.warehouse_leads,
                                   placeholder="crm.hubspot_contacts, or /data/leads.parquet",
                                   help="A table of the Spark catalog, or a Parquet or CSV file or folder.")
+            deals_at, activities_at = st.columns(2)
+            deals = deals_at.text_input("Deals table or path (optional)", key=KEYS.warehouse_deals,
+                                        help="Each lead's first won deal gives its customer date and amount.")
+            activities = activities_at.text_input(
+                "Activity log table or path (optional)", key=KEYS.warehouse_activities,
+                help="Calls, e-mails, meetings: first touch, attempts and connected are derived from it.")
             left, right = st.columns(2)
             mapping_file = left.file_uploader("Mapping (JSON, optional)", type=["json"], key=KEYS.warehouse_mapping,
                                               help="The Data page's “Download mapping”; without one the columns "
@@ -53,7 +59,8 @@ def connect_form(ws: Workspace) -> None:
             go = st.form_submit_button("Connect", key=KEYS.warehouse_connect)
     if not go:
         return
-    outcome, connected = _connect(ws, url.strip(), leads.strip(), mapping_file, tz)
+    locations = (leads.strip(), deals.strip() or None, activities.strip() or None)
+    outcome, connected = _connect(ws, url.strip(), locations, mapping_file, tz)
     if not connected:
         outcome()
         return
@@ -61,13 +68,14 @@ def connect_form(ws: Workspace) -> None:
     st.rerun()
 
 
-def _connect(ws: Workspace, url: str, leads: str, mapping_file, tz: str) -> tuple[Callable[[], None], bool]:
+def _connect(ws: Workspace, url: str, locations: tuple[str, str | None, str | None], mapping_file,
+             tz: str) -> tuple[Callable[[], None], bool]:
     """Read the source with a spinner; any failure leaves the data loaded before as it was."""
     from sla_core.engine.spark_source import SparkSource
 
     try:
         mapping = _mapping(mapping_file)
-        source = SparkSource(url, leads)
+        source = SparkSource(url, *locations)
         source.check_readable(readable_roots())
         with st.spinner("Connecting to Spark and reading the source (the first connection starts Spark)…"):
             dataset = ws.connect_warehouse(source, mapping, tz)
@@ -79,7 +87,7 @@ def _connect(ws: Workspace, url: str, leads: str, mapping_file, tz: str) -> tupl
         return partial(st.error, f"Could not connect: Spark failed ({literal(type(exc).__name__)}). Nothing was "
                                  "changed: the previous data is still loaded."), False
     noun = "lead" if dataset.rows_loaded == 1 else "leads"
-    return partial(st.success, f"Connected: {dataset.rows_loaded:,} {noun} in {literal(leads)}, computed on "
+    return partial(st.success, f"Connected: {dataset.rows_loaded:,} {noun} in {literal(locations[0])}, computed on "
                                f"Spark ({literal(url)})."), True
 
 

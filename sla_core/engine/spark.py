@@ -28,6 +28,8 @@ SETTINGS = {
     "spark.driver.memory": DRIVER_MEMORY,
 }
 CONNECT_TIMEOUT_S = 3.0
+SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMPTZ": "timestamp", "DOUBLE": "double", "INTEGER": "int",
+               "BOOLEAN": "boolean"}  # the lead table's SQL types (``contract.SQL_TYPES``) as Spark's
 
 
 class EngineError(ValueError):
