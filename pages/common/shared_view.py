@@ -53,7 +53,7 @@ class SharedView:
 def _let_go(view: SharedView) -> None:
     """An evicted view's warehouse engine drops its cached rows (a viewer still on it reads them from the source)."""
     if view.engine is not None:
-        view.engine.close()
+        view.engine.release_rows()
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_VIEWS, ttl=VIEW_TTL,

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from sla_core import contract, queries
 from sla_core.engine import spark_merge
-from sla_core.engine.spark import SPARK_TYPES, EngineUnavailable, SparkEngine, SparkUrl, session
+from sla_core.engine.spark import SPARK_TYPES, EngineUnavailable, SparkEngine, SparkUrl, child_session
 from sla_core.ingest.canonical import ACTIVITY_NOTICE, flag_suspicious
 from sla_core.ingest.conventions import DateRange
 from sla_core.ingest.dataset import Dataset, Quality
@@ -199,7 +199,7 @@ def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None 
     from pyspark.sql import functions as F
 
     loaded_at = loaded_at or datetime.now(timezone.utc)
-    spark = session(source.url).newSession()
+    spark = child_session(source.url)
     dates = DateRange.around(loaded_at)
     typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, dates)
     kept, notices = _merged(F, spark, source, mapping, _kept(F, Window, typed), dates)
