@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from sla_core import contract, queries
 from sla_core.engine import spark_merge
@@ -27,6 +28,9 @@ from sla_core.ingest.staging import _check_mapping
 
 TABLE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}$")  # catalog.schema.table at most
 TRUE_WORDS = ("true", "yes", "y", "1")
+# Storage a cluster reads on its own machines: a path there is the warehouse's to allow or refuse.
+CLUSTER_STORAGE = frozenset({"s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "dbfs",
+                             "oss", "cos", "viewfs"})
 REJECT_REASON = "lead id or created date missing or unreadable"
 DUPLICATE_REASON = "duplicate lead id (the first row is kept)"
 KIND_TYPES = {"leads": (contract.MAPPED_TYPES, contract.REQUIRED),  # file kind → field types, required fields
@@ -74,7 +78,7 @@ class SparkSource:
         for location in self.locations().values():
             if not is_path(location) or not _is_local(location):
                 continue
-            path = Path(location.removeprefix("file://")).resolve()
+            path = Path(urlsplit(location).path if location.lower().startswith("file:") else location).resolve()
             if not any(path.is_relative_to(root.resolve()) for root in roots):
                 shown = ", ".join(str(r) for r in roots) or "none: set SLA_WAREHOUSE_PATHS"
                 raise InputError(location, f"not a folder this app may read (allowed: {shown})")
@@ -98,9 +102,9 @@ def shown_name(location: str) -> str:
 
 
 def _is_local(location: str) -> bool:
-    """A path on this machine's disk: no scheme, or ``file:``."""
-    scheme = re.match(r"^([A-Za-z][\w+.-]*):/", location)
-    return scheme is None or scheme.group(1).lower() == "file"
+    """Whether a path may be on this machine's disk: any but a cluster storage's scheme (``s3a://``, ``hdfs://``…)."""
+    scheme = re.match(r"^([A-Za-z][\w+.-]*):", location)
+    return scheme is None or scheme.group(1).lower() not in CLUSTER_STORAGE
 
 
 def read_relation(spark, location: str):
