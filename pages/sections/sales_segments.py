@@ -17,6 +17,7 @@ from sla_core.sales.goal_rules import FIELDS, GoalRules
 
 RULES_VERSION = "goal_rules_version"  # a new editor key after each applied edit
 SUGGESTING = "goal_rules_suggesting"  # the month whose suggestions are shown
+DEFAULT_GOAL = "default"  # an empty goal cell: the rule keeps the slider's goal
 RULE_COLUMNS = {
     tables.ORDER: st.column_config.NumberColumn(min_value=1, step=1, help="Rules apply in this order: the first "
                                                 "that matches a lead gives its goals. Renumber to move a rule."),
@@ -55,7 +56,7 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
         labels = _labels(data, rules)
         shown = tables.rules_frame(rules, labels)
         if ws.read_only:
-            st.dataframe(shown, hide_index=True, width="stretch")
+            st.dataframe(shown, hide_index=True, width="stretch", placeholder=DEFAULT_GOAL)
             return
         _add_rule_form(ws, labels)
         if rules:
@@ -64,7 +65,8 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
             options=list(labels), required=True, width="medium",
             help="The values of your data, with how many leads have each.")}
         edited = st.data_editor(shown, key=KEYS.goal_rules(st.session_state.setdefault(RULES_VERSION, 0)),
-                                num_rows="dynamic", hide_index=True, width="stretch", column_config=config)
+                                num_rows="dynamic", hide_index=True, width="stretch", column_config=config,
+                                placeholder=DEFAULT_GOAL)
         if edited.equals(shown):
             return
         try:
