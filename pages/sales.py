@@ -23,8 +23,8 @@ guard_page(__file__)
 ws = workspace()
 show_data_line(ws)
 st.title("Sales SLA")
-st.caption("How fast and how deeply sales follows up the leads marketing hands over, per period and per rep, "
-           "and whether the team has the hours to honour the depth goal.")
+st.caption("How fast and how deeply sales follows up every lead handed to a rep (sales-sourced ones too), per "
+           "period and per rep, and whether the team has the hours to honour the depth goal.")
 dataset = require_dataset(ws.dataset)
 section.read_link(ws)
 section.goal_inputs(ws)
