@@ -39,6 +39,16 @@ class BothEngines:
                 report.build(self.engine, self.spark_dataset, request))
 
 
+def parquet_of(csv: Path, work: Path) -> Path:
+    """A warehouse file of ``csv``: a Parquet copy of what DuckDB loaded from it, under the export's headers."""
+    con = open_session_db(work / "duckdb", readable=(csv.resolve().parent,))
+    dataset = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(csv.name, csv.resolve())), Mapping(),
+                          ingest.ReadOptions(tz="UTC"), work / "load")
+    export_parquet(con, dataset.columns, work / "leads.parquet")
+    con.close()
+    return work / "leads.parquet"
+
+
 def export_parquet(con, columns: dict[str, str], path: Path) -> None:
     """The loaded ``leads`` as a Parquet file whose columns carry the export's headers (mapped fields only)."""
     table = con.sql("SELECT * FROM leads").to_arrow_table()

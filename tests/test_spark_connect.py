@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from spark_support import differences, export_parquet
-from sla_core.db import open_session_db
-from sla_core.ingest import load as ingest
-from sla_core.ingest.mapping import Mapping
+from spark_support import differences, parquet_of
 
 pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +41,8 @@ def connect_url():
 
 @pytest.fixture(scope="module")
 def parquet(tmp_path_factory):
-    work = tmp_path_factory.mktemp("connect")
-    con = open_session_db(work / "duckdb", readable=(SAMPLE.parent,))
-    dataset = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(SAMPLE.name, SAMPLE)), Mapping(),
-                          ingest.ReadOptions(tz="UTC"), work / "load")
-    export_parquet(con, dataset.columns, work / "leads.parquet")
-    con.close()
-    return work / "leads.parquet"
+    """The sample as a warehouse file (its own headers, what DuckDB loaded)."""
+    return parquet_of(SAMPLE, tmp_path_factory.mktemp("connect"))
 
 
 def _report(*args: str) -> dict:

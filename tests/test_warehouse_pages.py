@@ -11,15 +11,12 @@ import json
 import pytest
 from apptest_support import new_app, workspace_of
 from share_support import app_at, create_link, metrics, text
-from spark_support import SPARK_URL, export_parquet
+from spark_support import SPARK_URL, parquet_of
 
 from pages.common import access
 from pages.common.state import SAMPLE_LEADS
 from pages.common.ui import KEYS
 from pages.sections import warehouse
-from sla_core.db import open_session_db
-from sla_core.ingest import load as ingest
-from sla_core.ingest.mapping import Mapping
 
 pytestmark = pytest.mark.spark
 PAGES = ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agreement.py")
@@ -27,14 +24,8 @@ PAGES = ("pages/overview.py", "pages/marketing.py", "pages/sales.py", "pages/agr
 
 @pytest.fixture(scope="module")
 def parquet(tmp_path_factory):
-    """The sample as a warehouse file: a Parquet copy of what DuckDB loaded, under the export's headers."""
-    work = tmp_path_factory.mktemp("warehouse")
-    con = open_session_db(work / "duckdb", readable=(SAMPLE_LEADS.parent,))
-    dataset = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(SAMPLE_LEADS.name, SAMPLE_LEADS)), Mapping(),
-                          ingest.ReadOptions(tz="UTC"), work / "load")
-    export_parquet(con, dataset.columns, work / "leads.parquet")
-    con.close()
-    return work / "leads.parquet"
+    """The sample as a warehouse file (its own headers, what DuckDB loaded)."""
+    return parquet_of(SAMPLE_LEADS, tmp_path_factory.mktemp("warehouse"))
 
 
 @pytest.fixture(autouse=True)
