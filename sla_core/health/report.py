@@ -1,7 +1,8 @@
 """The report command's health keys (SPEC 9): the month's verdicts and each team's run of misses.
 
-Judged by ``verdicts.judge`` on every month of the data up to the month asked for, read with the
-statements behind the page's health table, so the report and the Overview agree month by month.
+Judged by ``verdicts.judge`` on every month of the data up to the month asked for, read from the same
+per-lead goal table and monthly actuals as the page's health table (only the figures a verdict reads), so the
+report and the Overview agree month by month.
 """
 from __future__ import annotations
 
