@@ -69,7 +69,7 @@ dataset = require_dataset(ws.dataset)
 if dataset is None:
     st.stop()
 settings = health_view.Settings(ws.assumptions, ws.tier_rules, ws.sales_clock, ws.business_hours, ws.tiers)
-shown = health_view.overview(ws.con, dataset, settings, ws.cache)
+shown = health_view.overview(ws.db, dataset, settings, ws.cache)
 if shown is None:
     st.info("The data has no months to draft an agreement for yet.")
     st.stop()
@@ -79,7 +79,7 @@ if ws.read_only:
 else:
     st.caption("The numbers come from the current assumptions and data; write the parts only people can write, "
                "then download the agreement as Markdown or as a printable HTML page (print it to PDF).")
-draft = health_view.agreement_draft(ws.con, dataset, settings, ws.agreement_text, month, ws.cache, ws.read_only)
+draft = health_view.agreement_draft(ws.db, dataset, settings, ws.agreement_text, month, ws.cache, ws.read_only)
 
 for section in draft.sections:
     st.subheader(section.title)

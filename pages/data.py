@@ -12,8 +12,9 @@ import streamlit as st
 
 from pages.common.access import guard_page, keep_draft, workspace
 from pages.common.state import ReadOnlyError, release_uploads
-from pages.common.ui import KEYS, literal, require_dataset, show_data_line
+from pages.common.ui import KEYS, TIME_ZONES, literal, require_dataset, show_data_line
 from pages.sections import data as section
+from pages.sections import warehouse
 from sla_core import queries
 from sla_core.ingest import load as ingest
 from sla_core.ingest.decode import InputError
@@ -22,9 +23,6 @@ from sla_core.ingest.mapping import ExportHead, Mapping
 guard_page(__file__)
 
 
-TIME_ZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-              "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Kolkata",
-              "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"]
 DATE_ORDER_LABELS = {"auto": "Detect", "mdy": "Month first (MM/DD/YYYY)", "dmy": "Day first (DD/MM/YYYY)"}
 DECIMAL_LABELS = {"auto": "Detect", ".": "1,234.56", ",": "1.234,56"}
 SERVER_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"]*")
@@ -127,6 +125,7 @@ show_data_line(ws)  # after a load, so it names the data just loaded
 st.title("Data")
 st.caption("Upload the lead export from HubSpot, Salesforce, Pipedrive or any CRM (CSV). "
            "Your file stays in this browser session until you save a workspace.")
+outcome = outcome or st.session_state.pop(warehouse.OUTCOME, None)
 if outcome is not None:
     outcome()
 kept = None if ws.read_only else st.session_state.get(KEPT_UPLOAD)
@@ -181,6 +180,9 @@ if not ws.read_only:
                 release_uploads(chosen_files.values())
                 _load_next_run(files, ws.mapping.without_columns(), options)
 
+if not ws.read_only:
+    warehouse.connect_form(ws)
+
 dataset = require_dataset(ws.dataset)
 if dataset is None:
     st.stop()
@@ -190,11 +192,12 @@ section.loaded_summary(ws, dataset)
 
 st.subheader("Column mapping")
 if refused is not None or ws.uploads is None or ws.read_only:
-    section.mapping_in_force(ws.mapping, list(ws.export_heads) or ["leads"], refused is not None)
+    why = "pending" if refused is not None else "warehouse" if dataset.warehouse else "reloaded"
+    section.mapping_in_force(ws.mapping, list(ws.export_heads) or ["leads"], why)
 else:
     st.caption("Which export column feeds each field, auto-mapped from the headers. Change a choice and press "
                "Apply mapping; choose “(not in this export)” when your export has no such column.")
-    sources = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/source_counts")
+    sources = ws.cache.get(dataset.version, queries.frame, ws.db, "ingest/source_counts")
     target = section.MappingTarget(ws.uploads, ws.export_heads, ws.mapping, dataset.version)
     chosen = section.mapping_editor(target, sources)
     if chosen is not None:

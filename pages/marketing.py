@@ -17,7 +17,7 @@ show_data_line(ws)
 section.title(ws)
 section.read_link(ws)
 dataset = require_dataset(ws.dataset)
-data = marketing.load(ws.con, dataset, ws.tier_rules, ws.cache) if dataset is not None else None
+data = marketing.load(ws.db, dataset, ws.tier_rules, ws.cache) if dataset is not None else None
 pooled = None  # use my actuals: only in an editable view with months to pool
 if data is not None and not data.monthly.empty and not ws.read_only:
     pooled = data.pooled(section.pool_months())

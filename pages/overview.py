@@ -24,7 +24,7 @@ if dataset is None:
     st.stop()
 a = ws.assumptions
 settings = health_view.Settings(a, ws.tier_rules, ws.sales_clock, ws.business_hours, ws.tiers)
-shown = health_view.overview(ws.con, dataset, settings, ws.cache)
+shown = health_view.overview(ws.db, dataset, settings, ws.cache)
 if shown is None:
     st.info("The data has no months to assess yet.")
     st.stop()
@@ -41,7 +41,7 @@ section.change(view.headline, {"Marketing leads": "Marketing leads", "Speed": f"
 section.streaks(view.headline)
 st.caption(literal(goals_sentence(a)))
 st.download_button("Download this month's report (HTML, print to PDF)",
-                   partial(printable.month_page, ws.con, dataset, settings, month, ws.cache),
+                   partial(printable.month_page, ws.db, dataset, settings, month, ws.cache),
                    file_name=f"sla_status_{month:%Y-%m}.html", mime="text/html", key=KEYS.overview_report,
                    on_click="ignore", icon=":material/print:")
 section.health(view)

@@ -30,7 +30,7 @@ section.read_link(ws)
 section.goal_inputs(ws)
 chosen = None
 if dataset is not None:
-    data = sales.load(ws.con, dataset, ws.sales_clock, ws.business_hours, ws.cache, ws.assumptions.region_calendars)
+    data = sales.load(ws.db, dataset, ws.sales_clock, ws.business_hours, ws.cache, ws.assumptions.region_calendars)
     section.clock_settings(ws, data)
     calendars.region_calendars(ws, data)
     segments.rules_editor(ws, data)

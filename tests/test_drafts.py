@@ -208,3 +208,14 @@ def test_an_unreadable_draft_falls_back_to_the_sample(draft_dir):
     again = reload(token)
     assert metric(again, "Leads loaded") == "6,000"
     assert access.DRAFT_LOST in shown(again.warning)
+
+
+def test_the_drafts_link_parameter_is_no_unknown_parameter_on_any_page(draft_dir):
+    app = new_app()
+    app.run()
+    upload_on_data_page(app, "hubspot.csv", export_text(300, seed=3).encode())
+    assert access.DRAFT_PARAM in app.query_params
+    for page in ("pages/marketing.py", "pages/sales.py", "pages/overview.py", "pages/agreement.py"):
+        app.switch_page(page).run()
+        assert not app.exception
+        assert "unknown link parameter" not in shown(app.warning), page

@@ -180,7 +180,7 @@ def keep_draft() -> None:
     if mark == saved:
         return
     token = token or drafts.new_token()
-    rows = ws.con if saved is None or saved[0] != mark[0] else None
+    rows = ws.con if (saved is None or saved[0] != mark[0]) and ws.engine is None else None  # a warehouse: no rows
     try:
         drafts.save(_draft_config(), token, draft_state(ws), rows, owner=_draft_owner())
     except (OSError, ValueError, duckdb.Error) as exc:
@@ -243,10 +243,11 @@ def open_shared_workspace(token: str) -> Workspace:
     if saved is None or scenario is None or shown is None:
         raise share.ShareDenied()
     view = shared_view(open_store(str(store.store_path().resolve())), target.workspace_id, shown.version)
-    ws = Workspace(con=view.con, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")), dataset=shown.dataset,
-                   mapping=saved_mapping(shown.mapping_json), read_only=True, cache=view.cache)
+    ws = Workspace(con=view.con, work_dir=Path(tempfile.mkdtemp(prefix="sla-shared-")),
+                   dataset=view.dataset or shown.dataset, mapping=saved_mapping(shown.mapping_json), read_only=True,
+                   cache=view.cache, engine=view.engine)
     apply_settings(ws, scenario.settings_json)
-    _open_on_month(view, shown.dataset, target.month)
+    _open_on_month(view, ws.dataset, target.month)
     st.session_state[WORKSPACE], st.session_state[SHARE_TARGET] = ws, target
     st.session_state[SHARED_NAMES] = (saved.name, scenario.name, scenario.revision)
     st.session_state[SHARED_VERSION] = (shown.version, shown.loaded_at, target.data_version is None)
@@ -297,13 +298,18 @@ def open_saved_workspace(ws: Workspace, workspace_id: str, settings_json: str) -
     saved = store.get_workspace(cur, workspace_id)
     if saved is None:
         raise store.StoreError("that workspace no longer exists")
-    with ws.cache.using():
-        store.restore_leads(cur, ws.con, workspace_id)
-        ws.dataset, ws.mapping, ws.uploads = saved.dataset, saved_mapping(saved.mapping_json), None
-        ws.export_heads = {}
-        ws.cache.clear()
+    if saved.dataset.warehouse:  # its source is read again, as it is now
+        from sla_core.engine.spark_source import SparkSource
+
+        ws.connect_warehouse(SparkSource.of(saved.dataset), saved_mapping(saved.mapping_json), saved.dataset.tz)
+    else:
+        with ws.cache.using():
+            store.restore_leads(cur, ws.con, workspace_id)
+            ws.dataset, ws.mapping, ws.uploads = saved.dataset, saved_mapping(saved.mapping_json), None
+            ws.export_heads = {}
+        ws.use_engine(None)
     apply_settings(ws, settings_json)
-    st.session_state[SAVED_WORKSPACE] = (workspace_id, saved.dataset.version)
+    st.session_state[SAVED_WORKSPACE] = (workspace_id, ws.dataset.version)
 
 
 def delete_saved_workspace(ws: Workspace, workspace_id: str) -> None:

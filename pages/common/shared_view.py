@@ -5,6 +5,8 @@ to all: each viewer's session keeps a Workspace of its own (its widgets and sett
 view's one store cursor, whose ``leads`` shows that version, and keeps results in the view's one ResultCache.
 The cache's turn serialises every call on the cursor (a DuckDB cursor runs one call at a time), and a viewer
 arriving while a figure is being computed waits for it and is served it, instead of computing it again.
+A warehouse workspace's version has no stored rows: its view reads the source again (one Spark engine for all
+its viewers) and computes there.
 
 The views live in ``st.cache_resource``, keyed by the store connection, the workspace and the data version, and
 bounded in number and age. A viewer's session ending leaves the view to the others (a read-only Workspace's
@@ -13,6 +15,7 @@ A sub-folder module of pages/ (see state.py).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,8 +23,11 @@ import duckdb
 import streamlit as st
 
 from sla_core.cache import ResultCache
+from sla_core.engine import Engine
 from sla_core.health.months import month_shown_first
 from sla_core.ingest import load as ingest
+from sla_core.ingest.mapping import Mapping
+from sla_core.store import versions
 from sla_core.store import workspaces as store
 
 MAX_VIEWS = 8  # data versions shown at once across all links: each holds its figures (a few MB at 1M leads)
@@ -35,16 +41,32 @@ class SharedView:
     store: duckdb.DuckDBPyConnection  # the connection the cursor belongs to: held, so its id in the key stays its own
     con: duckdb.DuckDBPyConnection
     cache: ResultCache
+    engine: Engine | None = None  # a warehouse workspace: its source read again, the figures computed there
+    dataset: ingest.Dataset | None = None  # … and what that reading found (None: the stored version's dataset)
 
     def first_month(self, dataset: ingest.Dataset) -> date | None:
         """The month shown first (SPEC 8) of the data shown, computed once for all viewers."""
-        return self.cache.get(dataset.version, month_shown_first, self.con, dataset.tz, dataset.as_of)
+        db = self.engine if self.engine is not None else self.con
+        return self.cache.get(dataset.version, month_shown_first, db, dataset.tz, dataset.as_of)
+
+
+def _let_go(view: SharedView) -> None:
+    """An evicted view's warehouse engine drops its cached rows (a viewer still on it reads them from the source)."""
+    if view.engine is not None:
+        view.engine.release_rows()
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_VIEWS, ttl=VIEW_TTL,
-                   hash_funcs={duckdb.DuckDBPyConnection: id})
+                   hash_funcs={duckdb.DuckDBPyConnection: id}, on_release=_let_go)
 def shared_view(store_con: duckdb.DuckDBPyConnection, workspace_id: str, version: int) -> SharedView:
     """The one view of ``version`` of ``workspace_id`` in the store ``store_con`` (made on its first viewer)."""
     cur = store_con.cursor()
+    shown = versions.get_version(cur, workspace_id, version)
+    if shown is not None and shown.dataset.warehouse:  # no stored rows: the viewers' figures come from the source
+        from sla_core.engine import spark_source
+
+        mapping = Mapping.from_dict(json.loads(shown.mapping_json))
+        engine, dataset = spark_source.reconnect(shown.dataset, mapping)
+        return SharedView(store_con, cur, ResultCache(), engine, dataset)
     store.show_workspace(cur, workspace_id, version)
     return SharedView(store_con, cur, ResultCache())

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -30,6 +30,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from pages.common import limits
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
+from sla_core.engine import Engine
 from sla_core.health.agreement import AgreementText
 from sla_core.ingest import decode
 from sla_core.ingest import load as ingest
@@ -40,6 +41,9 @@ from sla_core.sales.bandwidth import RepHours
 from sla_core.sales.clock import BusinessHours
 from sla_core.store import drafts
 from sla_core.store import workspaces as store
+
+if TYPE_CHECKING:  # the warehouse's modules (sqlglot with them) load when a session first connects one
+    from sla_core.engine.spark_source import SparkSource
 
 SAMPLE_LEADS = Path(__file__).resolve().parents[2] / "data" / "sample_leads.csv"
 WORKSPACE = "workspace"  # the st.session_state key of this session's Workspace
@@ -70,12 +74,18 @@ class Workspace:
     agreement_text: AgreementText = field(default_factory=AgreementText)  # the agreement's written parts
     cache: ResultCache = field(default_factory=ResultCache)  # the views' results on this session's data
     export_heads: dict[str, ExportHead] = field(default_factory=dict)  # file kind → headers, examples (Data page)
+    engine: Engine | None = None  # a warehouse source's engine: the figures are computed there, not in ``con``
 
     def __post_init__(self) -> None:
         # The folder holds this visitor's uploads (up to a GB each) and DuckDB's spill files: remove it,
         # and close the visitor's own connection, once Streamlit drops the session or the server stops.
         # A shared view's connection is the session's store cursor, which outlives it.
         weakref.finalize(self, _release, None if self.read_only else self.con, self.work_dir)
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection | Engine:
+        """Where the figures are computed: the warehouse engine of a connected source, else the session's DuckDB."""
+        return self.engine if self.engine is not None else self.con
 
     def refuse_if_read_only(self, action: str) -> None:
         if self.read_only:
@@ -93,8 +103,32 @@ class Workspace:
             heads = {"leads": ExportHead(tuple(dataset.headers))}
         self.dataset, self.options, self.uploads, self.export_heads = dataset, options, files, heads
         self.mapping = mapping.in_force({kind: list(head.headers) for kind, head in heads.items()})
-        self.cache.clear()
+        self.use_engine(None)
         return dataset
+
+    def connect_warehouse(self, source: SparkSource, mapping: Mapping, tz: str) -> ingest.Dataset:
+        """Read a warehouse source as this session's data (its rows stay there); on failure raise and keep the
+        previous data."""
+        from sla_core.engine import spark_source
+
+        self.refuse_if_read_only("connect a warehouse")
+        with self.cache.using():
+            engine, dataset = spark_source.load(source, mapping, tz)
+        self.export_heads = {"leads": ExportHead(tuple(dataset.headers))}
+        self.dataset, self.uploads, self.options = dataset, None, ingest.ReadOptions(tz=tz)
+        self.mapping = mapping.in_force({"leads": dataset.headers})
+        self.use_engine(engine)
+        return dataset
+
+    def use_engine(self, engine: Engine | None) -> None:
+        """Compute on ``engine`` (None: the session's DuckDB) from now on; the engine used before lets go of
+        its cached rows, and nothing computed on it is kept."""
+        if self.engine is not None and not self.read_only:  # a shared view's engine serves its other viewers
+            self.engine.close()
+        self.engine = engine
+        if engine is not None and not self.read_only:
+            weakref.finalize(self, engine.close)
+        self.cache.clear()
 
     def read_heads(self, files: ingest.UploadSet) -> dict[str, ExportHead]:
         """The headers and example values of each file of an upload (what the mapping editor offers)."""
@@ -119,7 +153,7 @@ def _release(con: duckdb.DuckDBPyConnection | None, work_dir: Path) -> None:
 
 # The fields that are data or runtime, not what-if settings: a saved scenario holds all the others.
 RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "cache",
-                            "export_heads"})
+                            "export_heads", "engine"})
 
 
 def settings_of(ws: Workspace) -> dict[str, object]:
@@ -166,12 +200,17 @@ def restored_workspace(draft: drafts.Draft) -> Workspace:
     files stay with the session that uploaded them)."""
     work_dir = Path(tempfile.mkdtemp(prefix="sla-session-"))
     ws = Workspace(con=limits.process_limits().open_session_db(work_dir), work_dir=work_dir)
-    drafts.restore_leads(draft, ws.con)
     state = draft.state
     options = json.loads(state["options"])
     as_of = options.pop("as_of")
     ws.options = ingest.ReadOptions(**options, as_of=datetime.fromisoformat(as_of) if as_of else None)
     ws.dataset, ws.mapping = store.dataset_from_json(state["dataset"]), Mapping.from_dict(json.loads(state["mapping"]))
+    if ws.dataset.warehouse:  # the draft holds the source, not rows: read it again
+        from sla_core.engine.spark_source import SparkSource
+
+        ws.connect_warehouse(SparkSource.of(ws.dataset), ws.mapping, ws.dataset.tz)
+    else:
+        drafts.restore_leads(draft, ws.con)
     ws.export_heads = {kind: ExportHead.from_dict(raw) for kind, raw in json.loads(state["heads"]).items()}
     apply_settings(ws, state["settings"])
     return ws

@@ -72,6 +72,14 @@ class Keys:
     goal_rule_speed: str = "goal_rule_speed"
     goal_rule_depth: str = "goal_rule_depth"
     add_goal_rule: str = "add_goal_rule"
+    # Data: a warehouse source instead of an upload
+    spark_url: str = "spark_url"
+    warehouse_leads: str = "warehouse_leads"
+    warehouse_deals: str = "warehouse_deals"
+    warehouse_activities: str = "warehouse_activities"
+    warehouse_mapping: str = "warehouse_mapping"
+    warehouse_tz: str = "warehouse_tz"
+    warehouse_connect: str = "warehouse_connect"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"
@@ -177,6 +185,9 @@ class Keys:
 
 
 KEYS = Keys()
+TIME_ZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+              "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Kolkata",
+              "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"]  # the workspace zones offered on the Data page
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -208,7 +219,7 @@ def show_data_line(ws: Workspace) -> None:
     dataset = ws.dataset
     if dataset is None or dataset.rows_loaded == 0:
         return
-    line = data_line(ws.con, dataset, ws.cache)
+    line = data_line(ws.db, dataset, ws.cache)
     span = f"leads {line.first_day:%Y-%m-%d} to {line.last_day:%Y-%m-%d}" if line.first_day else "no leads"
     as_of = f"as of {line.as_of:%Y-%m-%d %H:%M}" if line.as_of else "as of n/a"
     when = f"{span} · {as_of} ({literal(line.tz)})"

@@ -109,16 +109,22 @@ def mapping_editor(target: MappingTarget, origin: pd.DataFrame | None) -> Mappin
     return mapping
 
 
-def mapping_in_force(mapping: Mapping, kinds: list[str], other_upload_pending: bool) -> None:
-    """The mapping of the loaded data, shown but not editable: while a refused upload is being mapped, or
-    for data loaded without its files (a reload, a saved workspace)."""
+MAPPING_NOTES = {
+    "pending": "How the loaded data was read. Map the refused upload above, or choose another file.",
+    "reloaded": "The files themselves are not kept after a reload: upload them again to change the mapping or the "
+                "reading options.",
+    "warehouse": "How the warehouse source is read. To change it, download the mapping, edit it, and connect again "
+                 "with it.",
+}
+
+
+def mapping_in_force(mapping: Mapping, kinds: list[str], why: str) -> None:
+    """The mapping of the loaded data, shown but not editable (``why``, a key of MAPPING_NOTES): while a refused
+    upload is being mapped, for data loaded without its files (a reload, a saved workspace), for a warehouse."""
     rows = [{"file": KIND_TITLES[kind], "field": FIELD_LABELS[fld], "column": mapping.columns_of(kind).get(fld) or
              NOT_IN_EXPORT} for kind in kinds for fld in ALIASES_BY_KIND[kind]]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption("How the loaded data was read. Map the refused upload above, or choose another file."
-               if other_upload_pending else
-               "The files themselves are not kept after a reload: upload them again to change the mapping or "
-               "the reading options.")
+    st.caption(MAPPING_NOTES[why])
 
 
 DECIMAL_WORDS = {".": "decimal point (1,234.56)", ",": "decimal comma (1.234,56)"}
@@ -135,11 +141,15 @@ def loaded_summary(ws: Workspace, dataset: ingest.Dataset) -> None:
     c4.metric("As of", f"{as_of:%Y-%m-%d}" if as_of else "n/a",  # the time under the date: the value fits a column
               delta=f"{as_of:%H:%M} {literal(dataset.tz)}" if as_of else None, delta_color="gray", delta_arrow="off",
               help=f"Latest timestamp in the files, shown in {literal(dataset.tz)}.")
-    leads_head = ws.export_heads.get("leads")
-    dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
-    st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
-               + f" · time zone {literal(dataset.tz)}{dates} · "
-               + DECIMAL_WORDS.get(dataset.decimal, f"decimal mark {literal(dataset.decimal)}"))
+    if dataset.warehouse:
+        st.caption(f"Warehouse: {literal(dataset.warehouse['leads'])} on Spark ({literal(dataset.warehouse['url'])}) "
+                   f"· time zone {literal(dataset.tz)} · the rows stay in the warehouse; Spark computes every figure")
+    else:
+        leads_head = ws.export_heads.get("leads")
+        dates = f" · dates {leads_head.dates_written(dataset.columns, dataset.date_order)}" if leads_head else ""
+        st.caption("Files: " + literal(", ".join(f"{kind}: {name}" for kind, name in dataset.files.items()))
+                   + f" · time zone {literal(dataset.tz)}{dates} · "
+                   + DECIMAL_WORDS.get(dataset.decimal, f"decimal mark {literal(dataset.decimal)}"))
     if dataset.date_order_ambiguous:
         st.warning("Every date in the file could be read month-first or day-first. They were read as "
                    "**month-first (MM/DD/YYYY)**. If your CRM writes day-first, choose “Day first” above and "
@@ -167,5 +177,5 @@ def quality_report(ws: Workspace, dataset: ingest.Dataset) -> None:
     st.markdown("**Missing values per field**")
     st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
     st.subheader("Preview")
-    preview = ws.cache.get(dataset.version, queries.frame, ws.con, "ingest/leads_preview", tz=dataset.tz, limit=50)
+    preview = ws.cache.get(dataset.version, queries.frame, ws.db, "ingest/leads_preview", tz=dataset.tz, limit=50)
     st.dataframe(preview, hide_index=True, width="stretch", placeholder="")  # an empty cell reads blank, not None

@@ -33,7 +33,7 @@ INPUT_ERROR = "sales_input_error"
 CLOCK_ERROR = "sales_clock_error"
 HOLIDAY_NOTE = "sales_holiday_note"
 LINK_STATE = "sales_link"  # the query parameters this page last wrote
-PAGE_LINK_KEYS = ("month",)
+PAGE_LINK_KEYS = ("month", "draft")  # "draft": this tab's draft (pages/common/access.py), not a goal
 GOAL_FIELDS = ("speed_goal_hours", "speed_target_share", "depth_goal_attempts", "depth_target_share", "reps",
                "hours_per_week_on_marketing_leads", "minutes_per_attempt")
 

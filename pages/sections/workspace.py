@@ -25,6 +25,11 @@ KINDS = {"leads": "This month's leads export (required)", "deals": "Deals export
 def data_versions(ws: Workspace, cur: duckdb.DuckDBPyConnection, saved: SavedWorkspace) -> None:
     """The section: what happened last, refresh (or the pending header check), the versions, restore, retention."""
     st.subheader("Data versions")
+    if saved.dataset.warehouse:
+        st.info(f"This workspace reads {literal(saved.dataset.warehouse['leads'])} on the Spark engine at "
+                f"{literal(saved.dataset.warehouse['url'])} each time it is opened, through its saved mapping: its "
+                "figures and share links are current without a refresh, and no rows are kept here.")
+        return
     st.caption("Each month, refresh the workspace with the new export: its mapping, assumptions, scenarios and share "
                "links stay; share links on the latest data show the new month at once. Every refresh is a version "
                "you can go back to.")

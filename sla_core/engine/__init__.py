@@ -36,3 +36,11 @@ class Engine(ABC):
     def materialize(self, table: str, statement: str, key: str, params: dict) -> None:
         """Hold the rows of the named ``CREATE TEMP TABLE … AS`` statement as ``table`` for the statements that
         read it, built again only when ``key`` (what the rows depend on) changes."""
+
+    @abstractmethod
+    def release_rows(self) -> None:
+        """Drop what the engine keeps of the rows to answer fast; it still answers, reading them again."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of everything this engine holds (its workspace is done with it)."""

@@ -1,5 +1,7 @@
 """``python -m sla_core report --engine spark``: the report of a warehouse source, computed where the rows are.
 
+``--leads``, ``--deals`` and ``--activities`` each name a table or a Parquet/CSV path.
+
 The same ``report.build`` as the DuckDB engine, given a Spark engine instead of a connection: the figures
 come from the same statements, translated once (``spark_sql``).
 """
@@ -24,10 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_report(args: argparse.Namespace, as_of) -> str:
     """The report JSON (or Markdown) of a Spark source; bad input raises ValueError with one clear line."""
-    for label, given in (("--deals", args.deals), ("--activities", args.activities)):
-        if given is not None:
-            raise ValueError(f"{label}: the Spark engine reads the lead table only; merge deals and activities "
-                             "into it in the warehouse, or run the report with --engine duckdb")
     for label, path in (("--mapping", args.mapping), ("--assumptions", args.assumptions)):
         if path is not None and not path.is_file():
             raise ValueError(f"{path}: file not found ({label})")
@@ -36,7 +34,8 @@ def run_report(args: argparse.Namespace, as_of) -> str:
     assumptions = Assumptions.from_file(args.assumptions) if args.assumptions else Assumptions()
     from sla_core.engine import spark_source  # its SQL translator (sqlglot) loads for a Spark report only
 
-    source = spark_source.SparkSource(args.spark_url, str(args.leads))
+    source = spark_source.SparkSource(args.spark_url, str(args.leads), *[None if given is None else str(given)
+                                                                          for given in (args.deals, args.activities)])
     engine, dataset = spark_source.load(source, mapping, args.tz, as_of=as_of)
     try:
         result = report.build(engine, dataset, report.ReportRequest(month, assumptions, args.clock))

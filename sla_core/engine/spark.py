@@ -6,6 +6,7 @@ statement of ``sla_core/sql`` runs where the rows are (``spark_sql`` translates 
 """
 from __future__ import annotations
 
+import atexit
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,17 +18,20 @@ from sla_core.engine import Engine, spark_sql
 
 DRIVER_MEMORY = "1g"  # the driver holds aggregates only: the rows stay with the executors
 # DuckDB's semantics where Spark's differ by default: no error for a list index out of range or an overflow
-# (ANSI mode), day and month intervals of one type (a period's step is either), UTC as the session's zone.
-SETTINGS = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
+# (ANSI mode), day and month intervals of one type (a period's step is either), UTC as the session's zone. Set on
+# every session the engine opens: a Spark Connect server's new session starts from the server's own defaults.
+SQL_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.interval.enabled": "true",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.memory": DRIVER_MEMORY,
 }
+# What a JVM this process starts is started with (a remote server has its own).
+LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+                  "spark.driver.memory": DRIVER_MEMORY}
 CONNECT_TIMEOUT_S = 3.0
+SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMPTZ": "timestamp", "DOUBLE": "double", "INTEGER": "int",
+               "BOOLEAN": "boolean"}  # the lead table's SQL types (``contract.SQL_TYPES``) as Spark's
 
 
 class EngineError(ValueError):
@@ -86,7 +90,7 @@ def session(url: str):
         raise EngineUnavailable("the Spark engine needs pyspark (pip install -r requirements.txt)") from exc
     builder = SparkSession.builder
     builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
-    for key, value in SETTINGS.items():
+    for key, value in (SQL_SETTINGS if url.startswith("sc://") else {**LOCAL_SETTINGS, **SQL_SETTINGS}).items():
         builder = builder.config(key, value)
     try:
         spark = builder.appName("sla-dashboard").getOrCreate()
@@ -94,7 +98,32 @@ def session(url: str):
         raise EngineUnavailable(f"cannot start Spark at {url}: {str(exc).splitlines()[0]}") from exc
     if spark_url.is_local:  # errors reach the user as one line each; the JVM's log would repeat them at length
         spark.sparkContext.setLogLevel("OFF")
+    if is_connect(spark):  # its channel closed at exit: left to the garbage collector, closing it can hang
+        atexit.register(spark.stop)
+    _quiet_query_errors()
     return spark
+
+
+def is_connect(spark) -> bool:
+    """Whether ``spark`` speaks Spark Connect to a remote server (a session there is one client's to stop)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def child_session(url: str):
+    """A session of its own on the process's Spark (its temp views and cache are one workspace's), with DuckDB's
+    semantics set."""
+    spark = session(url).newSession()
+    for key, value in SQL_SETTINGS.items():
+        spark.conf.set(key, value)
+    return spark
+
+
+def _quiet_query_errors() -> None:
+    """pyspark logs a failed statement's Java stack trace on stderr; the user gets it as one line (EngineError)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def python_value(value):
@@ -125,11 +154,17 @@ class SparkEngine(Engine):
         self._cached = cached  # the persisted lead rows, released by close()
         self._materialized: dict[str, str] = {}  # table → the key its rows were built for
 
-    def close(self) -> None:
-        """Release the workspace's cached rows (the process's Spark session stays up for the next one)."""
+    def release_rows(self) -> None:
+        """Drop the cached lead rows; the engine still answers, reading them from the source again."""
         if self._cached is not None:
             self._cached.unpersist()
             self._cached = None
+
+    def close(self) -> None:
+        """Release the workspace's cached rows (the process's Spark session stays up for the next one)."""
+        self.release_rows()
+        if is_connect(self.spark):  # the server's session of this workspace goes too (a local one shares the JVM)
+            self.spark.stop()
 
     def dataframe(self, statement: str, params: dict):
         translated = spark_sql.statement(statement)

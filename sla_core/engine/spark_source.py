@@ -12,39 +12,72 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 
 from sla_core import contract, queries
-from sla_core.engine.spark import EngineUnavailable, SparkEngine, SparkUrl, session
-from sla_core.ingest.canonical import flag_suspicious
+from sla_core.engine import spark_merge
+from sla_core.engine.spark import SPARK_TYPES, EngineUnavailable, SparkEngine, SparkUrl, child_session
+from sla_core.ingest.canonical import ACTIVITY_NOTICE, flag_suspicious
 from sla_core.ingest.conventions import DateRange
 from sla_core.ingest.dataset import Dataset, Quality
 from sla_core.ingest.errors import InputError
-from sla_core.ingest.mapping import Mapping
+from sla_core.ingest.load import ACTIVITY_TYPES, DEAL_TYPES
+from sla_core.ingest.mapping import REQUIRED_BY_KIND, Mapping
 from sla_core.ingest.staging import _check_mapping
 
 TABLE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}$")  # catalog.schema.table at most
-SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMPTZ": "timestamp", "DOUBLE": "double", "INTEGER": "int",
-               "BOOLEAN": "boolean"}
 TRUE_WORDS = ("true", "yes", "y", "1")
 REJECT_REASON = "lead id or created date missing or unreadable"
 DUPLICATE_REASON = "duplicate lead id (the first row is kept)"
+KIND_TYPES = {"leads": (contract.MAPPED_TYPES, contract.REQUIRED),  # file kind → field types, required fields
+              "deals": (DEAL_TYPES, REQUIRED_BY_KIND["deals"]),
+              "activities": (ACTIVITY_TYPES, REQUIRED_BY_KIND["activities"])}
 
 
 @dataclass(frozen=True)
 class SparkSource:
-    """Where a workspace's leads live in a warehouse: an engine URL and a table name or file path."""
+    """Where a workspace's rows live in a warehouse: an engine URL, the leads' table or file path, and optionally
+    a deals table and an activity log (read with the mapping's ``deals_columns`` and ``activities_columns``)."""
 
     url: str
     leads: str
+    deals: str | None = None
+    activities: str | None = None
 
     def __post_init__(self):
         SparkUrl(self.url)
-        if not self.leads or not (is_path(self.leads) or TABLE_NAME.match(self.leads)):
-            raise InputError(self.leads or "(no leads source)",
-                             "give a table name (catalog.schema.table) or a .parquet/.csv path")
+        if not self.leads:
+            raise InputError("(no leads source)", "give a table name (catalog.schema.table) or a .parquet/.csv path")
+        for location in self.locations().values():
+            if not (is_path(location) or TABLE_NAME.match(location)):
+                raise InputError(location, "give a table name (catalog.schema.table) or a .parquet/.csv path")
+
+    def locations(self) -> dict[str, str]:
+        """File kind → table or path, for the kinds given."""
+        found = {"leads": self.leads, "deals": self.deals, "activities": self.activities}
+        return {kind: location for kind, location in found.items() if location}
 
     def as_dict(self) -> dict:
-        return {"url": self.url, "leads": self.leads}
+        return {"url": self.url, **self.locations()}
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> SparkSource:
+        """The source a warehouse dataset was read from (what a saved workspace keeps instead of rows)."""
+        if not dataset.warehouse:
+            raise ValueError("this data was uploaded, not read from a warehouse")
+        return cls(**dataset.warehouse)
+
+    def check_readable(self, roots: tuple[Path, ...]) -> None:
+        """Refuse a path on the app's own machine outside ``roots``: a visitor of the app must not point Spark
+        at the server's files. Tables, and paths on a cluster's storage (``s3a://``, ``abfss://``, ``dbfs:/``),
+        are the warehouse's to allow or refuse."""
+        for location in self.locations().values():
+            if not is_path(location) or not _is_local(location):
+                continue
+            path = Path(location.removeprefix("file://")).resolve()
+            if not any(path.is_relative_to(root.resolve()) for root in roots):
+                shown = ", ".join(str(r) for r in roots) or "none: set SLA_WAREHOUSE_PATHS"
+                raise InputError(location, f"not a folder this app may read (allowed: {shown})")
 
 
 @dataclass(frozen=True)
@@ -57,6 +90,17 @@ class _Columns:
 
 def is_path(location: str) -> bool:
     return "/" in location or location.lower().endswith((".parquet", ".csv"))
+
+
+def shown_name(location: str) -> str:
+    """How notices name a source, as an upload's name its file: a path's last part, a table's name."""
+    return PurePosixPath(location.rstrip("/")).name if is_path(location) else location
+
+
+def _is_local(location: str) -> bool:
+    """A path on this machine's disk: no scheme, or ``file:``."""
+    scheme = re.match(r"^([A-Za-z][\w+.-]*):/", location)
+    return scheme is None or scheme.group(1).lower() == "file"
 
 
 def read_relation(spark, location: str):
@@ -84,26 +128,37 @@ def _typed(F, column, source_type: str, read_as: str, connected_values: tuple[st
     return column.cast(SPARK_TYPES[contract.SQL_TYPES[read_as]])
 
 
-def canonical_frame(spark, location: str, mapping: Mapping, dates: DateRange):
-    """The mapped source as the lead table's columns before the stated rules, plus the counts of what was found."""
+def mapped_columns(spark, kind: str, location: str, mapping: Mapping, dates: DateRange):
+    """One source read through the mapping, refused as an upload would be when it does not fit: its columns as
+    their fields' types (NULL where a value does not read as one, a date outside ``dates`` too), the counts of
+    empty and unreadable cells per field (Spark columns, not computed yet), the fields' headers, all headers."""
     from pyspark.sql import functions as F
 
     raw = read_relation(spark, location)
     headers = raw.columns
-    fields = mapping.resolve("leads", headers)
-    _check_mapping(location, "leads", _Columns(list(headers)), fields, contract.MAPPED_TYPES, contract.REQUIRED)
-    types = dict(raw.dtypes)
+    types, required = KIND_TYPES[kind]
+    fields = mapping.resolve(kind, headers)
+    _check_mapping(location, kind, _Columns(list(headers)), fields, types, required)
+    source_types = dict(raw.dtypes)
     checks, columns = [], {}
-    for name, read_as in contract.MAPPED_TYPES.items():
+    for name, read_as in types.items():
         if name not in fields:
             continue
         source = F.col(f"`{fields[name].replace('`', '``')}`")
-        value = _typed(F, source, types[fields[name]], read_as, mapping.connected_values)
+        value = _typed(F, source, source_types[fields[name]], read_as, mapping.connected_values)
         if read_as == "timestamp":
             value = F.when((value >= F.lit(dates.earliest)) & (value <= F.lit(dates.latest)), value)
         columns[name] = value
         checks += [F.sum(F.when(source.isNull(), 1).otherwise(0)).alias(f"empty:{name}"),
                    F.sum(F.when(source.isNotNull() & value.isNull(), 1).otherwise(0)).alias(f"unread:{name}")]
+    return raw, columns, checks, fields, headers
+
+
+def canonical_frame(spark, location: str, mapping: Mapping, dates: DateRange):
+    """The mapped source as the lead table's columns before the stated rules, plus the counts of what was found."""
+    from pyspark.sql import functions as F
+
+    raw, columns, checks, fields, headers = mapped_columns(spark, "leads", location, mapping, dates)
     for name, fallback in contract.FALLBACKS.items():
         columns.setdefault(name, columns.get(fallback))
     for f in contract.LEAD_FIELDS:
@@ -144,23 +199,48 @@ def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None 
     from pyspark.sql import functions as F
 
     loaded_at = loaded_at or datetime.now(timezone.utc)
-    spark = session(source.url).newSession()
-    typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, DateRange.around(loaded_at))
-    kept = _kept(F, Window, typed)
+    spark = child_session(source.url)
+    dates = DateRange.around(loaded_at)
+    typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, dates)
+    kept, notices = _merged(F, spark, source, mapping, _kept(F, Window, typed), dates)
     kept.createOrReplaceTempView("leads_next")
     # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
     leads = _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK)
     leads.createOrReplaceTempView("leads")
     engine = SparkEngine(spark, cached=leads)
     quality = _quality(F, typed, checks)
+    quality.notices += notices
     flag_suspicious(engine, quality, loaded_at)
     quality.rows_rejected = quality.rows_read - (rows := kept.count())
     if as_of is None:
         as_of = queries.row(engine, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
     version = hashlib.sha256(f"{source.as_dict()}|{mapping.to_json()}|{loaded_at.isoformat()}".encode()).hexdigest()
     return engine, Dataset(version=version[:16], tz=tz, as_of=as_of, rows_loaded=rows, quality=quality,
-                           files={"leads": source.leads}, headers=list(headers), columns=fields,
-                           date_order="as typed", date_order_ambiguous=False, decimal=".")
+                           files=source.locations(), headers=list(headers), columns=fields,
+                           date_order="as typed", date_order_ambiguous=False, decimal=".",
+                           has_deals=source.deals is not None, has_activities=source.activities is not None,
+                           warehouse=source.as_dict())
+
+
+def _merged(F, spark, source: SparkSource, mapping: Mapping, leads, dates: DateRange):
+    """The leads with the deals and the activity log merged in, when the source names them, and the notices."""
+    notices = []
+    if source.deals:
+        raw, columns, *_ = mapped_columns(spark, "deals", source.deals, mapping, dates)
+        deals = spark_merge.typed_rows(F, raw, columns, DEAL_TYPES)
+        notices += spark_merge.deal_notices(F, leads, deals, shown_name(source.deals))
+        leads = spark_merge.with_deals(F, leads, deals)
+    if source.activities:
+        raw, columns, *_ = mapped_columns(spark, "activities", source.activities, mapping, dates)
+        activities = spark_merge.typed_rows(F, raw, columns, ACTIVITY_TYPES)
+        leads = spark_merge.with_activities(F, leads, activities, mapping.connected_values)
+        notices.append(ACTIVITY_NOTICE)
+    return leads, notices
+
+
+def reconnect(dataset: Dataset, mapping: Mapping) -> tuple[SparkEngine, Dataset]:
+    """Read a saved warehouse workspace's source again (its rows as they are now), with its mapping and zone."""
+    return load(SparkSource.of(dataset), mapping, dataset.tz)
 
 
 def _quality(F, typed, checks) -> Quality:

@@ -31,6 +31,8 @@ SUSPICIOUS_RULES = {
     "after_loading": ("date later than the moment of loading", "kept, but does not move the as-of time"),
 }
 
+ACTIVITY_NOTICE = "First touch, attempts and connected were derived from the activity log."
+
 
 def clear_staged(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what a load that failed half-way left behind."""
@@ -128,17 +130,22 @@ def _group_rare_tiers(con: duckdb.DuckDBPyConnection, f: Staged, quality: Qualit
 
 def merge_deals(con: duckdb.DuckDBPyConnection, f: Staged, quality: Quality) -> None:
     """customer_at and deal_amount from each lead's first won deal (SPEC section 1), with the rule reported."""
-    counts = sql_text.rows(con, sql_text.fill("deal_counts", typed=f.table))[0]
-    if counts["unknown"]:
-        quality.notices.append(f"{f.name}: {counts['unknown']:,} deal(s) name a Lead ID that is not in the leads "
-                               "file; ignored.")
-    if counts["no_id"]:
-        quality.notices.append(f"{f.name}: {counts['no_id']:,} deal(s) have no Lead ID; ignored.")
-    if counts["several"]:
-        quality.notices.append(f"{f.name}: {counts['several']:,} lead(s) have more than one won deal; the first "
-                               "won deal (earliest won date) gives the customer date and amount.")
+    quality.notices += deal_notices(f.name, sql_text.rows(con, sql_text.fill("deal_counts", typed=f.table))[0])
     _add_absent(con, f, {})
     sql_text.run(con, sql_text.fill("merge_deals", typed=f.table))
+
+
+def deal_notices(name: str, counts: dict[str, int]) -> list[str]:
+    """The notices of a deals merge from its counts (``unknown``, ``no_id``, ``several``), a warehouse's too."""
+    notices = []
+    if counts["unknown"]:
+        notices.append(f"{name}: {counts['unknown']:,} deal(s) name a Lead ID that is not in the leads file; ignored.")
+    if counts["no_id"]:
+        notices.append(f"{name}: {counts['no_id']:,} deal(s) have no Lead ID; ignored.")
+    if counts["several"]:
+        notices.append(f"{name}: {counts['several']:,} lead(s) have more than one won deal; the first won deal "
+                       "(earliest won date) gives the customer date and amount.")
+    return notices
 
 
 def build_activities(con: duckdb.DuckDBPyConnection, f: Staged, connected_values: tuple[str, ...],
@@ -147,7 +154,7 @@ def build_activities(con: duckdb.DuckDBPyConnection, f: Staged, connected_values
     _add_absent(con, f, {})
     sql_text.run(con, sql_text.fill("build_activities", typed=f.table))
     activities.apply_activities(con, connected_values)
-    quality.notices.append("First touch, attempts and connected were derived from the activity log.")
+    quality.notices.append(ACTIVITY_NOTICE)
 
 
 def flag_suspicious(con: duckdb.DuckDBPyConnection, quality: Quality, loaded_at: datetime) -> None:

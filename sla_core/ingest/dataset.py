@@ -67,3 +67,6 @@ class Dataset:
     decimal: str
     has_activities: bool = False
     has_deals: bool = False
+    # Where the rows stay when they live in a warehouse (engine URL, table or path): a saved workspace keeps
+    # this and its mapping, never the rows, and every opening reads the source again.
+    warehouse: dict[str, str] | None = None

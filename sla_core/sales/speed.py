@@ -36,6 +36,8 @@ EXTRA_COLUMNS = (*BANDS, "routed", "routing_mean_hours", "routing_median_hours",
 REPORT_KEYS = ("handed", "touched", "mean_hours", "median_hours", "p90_hours", "pct_within_goal")
 COUNT_KEYS = frozenset({"handed", "touched", "within", "missed", "not_connected", "touched_before_handoff", *BANDS})
 
+ALL_ROWS = 2**31 - 1  # "no limit" as a number: DuckDB reads LIMIT NULL as none, Spark wants an integer
+
 
 def clock_params(clock: BusinessHours | None) -> dict:
     """The bound ``$clock`` struct the clock macros (``sql/macros.sql``) read: ``clock`` None is the calendar clock.
@@ -203,7 +205,8 @@ def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date,
     goal_table(con, as_of, tz, clock, rules)
     return queries.frame(con, "sales/speed_leads", tz=tz, period=period, period_start=period_start,
                          near_from=near_from, near_to=near_to, **rules.sql_params(goal_hours, depth_goal), owner=owner,
-                         breaching_only=breaching_only, limit=limit, offset=int(offset))[columns]
+                         breaching_only=breaching_only, limit=ALL_ROWS if limit is None else limit,
+                         offset=int(offset))[columns]
 
 
 def month_figures(con: duckdb.DuckDBPyConnection, month: date, goal_hours: float, as_of: datetime | None, tz: str,

@@ -68,12 +68,16 @@ def save_workspace(cur: duckdb.DuckDBPyConnection, session_con: duckdb.DuckDBPyC
         raise StoreError("give the workspace a name")
     workspace_id, scenario_id = uuid.uuid4().hex, uuid.uuid4().hex
     with _write(cur, "the workspace could not be saved", "nothing was stored"):
-        stored = versions.store_rows(cur, session_con, workspace_id, 1, 0)
+        if dataset.warehouse:  # its rows stay in the warehouse: the workspace keeps the source and the mapping
+            stored, leads = (0, 0), dataset.rows_loaded
+        else:
+            stored = versions.store_rows(cur, session_con, workspace_id, 1, 0)
+            leads = stored[0]
         record = versions.loaded(workspace_id, 1, dataset, mapping_json, loaded_by, SAVED, stored)
         cur.execute(queries.sql("store/workspaces:insert"), {
-            "workspace_id": workspace_id, "name": name, "saved_at": record.loaded_at, "rows_saved": stored[0],
+            "workspace_id": workspace_id, "name": name, "saved_at": record.loaded_at, "rows_saved": leads,
             "dataset_json": dataset_to_json(dataset), "mapping_json": mapping_json})
-        versions.record_version(cur, dataclasses.replace(record, rows_loaded=stored[0]))
+        versions.record_version(cur, dataclasses.replace(record, rows_loaded=leads))
         add_revision(cur, workspace_id, scenario_id, "Baseline", settings_json)
     return workspace_id, scenario_id
 
