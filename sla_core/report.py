@@ -18,8 +18,8 @@ from sla_core.health.months import month_shown_first, phase
 from sla_core.health.report import health_sections
 from sla_core.health.verdicts import Measured
 from sla_core.ingest.dataset import Dataset
-from sla_core.marketing.catch_up import catch_up_section
-from sla_core.marketing.report import marketing_sections
+from sla_core.marketing.catch_up import catch_up_plan
+from sla_core.marketing.report import marketing_sections, monthly_rows
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.report import report_clock, sales_sections
 from sla_core.sales.segments import segments_section
@@ -52,8 +52,9 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
     report.update(marketing_sections(con, tz, as_of, month, a))
     hours = request.business_hours
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured, hours))
-    report.update(health_sections(con, tz, as_of, month, a, request.clock, measured, hours))
-    report["catch_up"] = catch_up_section(con, tz, as_of, month, a, a.catch_up_months)
+    months = monthly_rows(con, tz, as_of)  # every month once: the run of misses and the catch-up plan read them
+    report.update(health_sections(con, tz, as_of, month, a, request.clock, measured, hours, months))
+    report["catch_up"] = catch_up_plan(months, month, a, a.catch_up_months).as_dict()
     clock = report_clock(request.clock, tz, hours, a.region_calendars)
     report.update(segments_section(con, tz, as_of, month, a, clock, measured))
     report["data_quality"] = {

@@ -39,6 +39,22 @@ def test_json_report_carries_month_and_data_quality(hubspot):
     assert out["data_quality"]["issues"] == []
 
 
+def test_the_report_command_loads_no_pandas_altair_or_spark_translator(hubspot):
+    # each costs more to import than a small export's whole report takes: only a digest (pandas, altair)
+    # or --engine spark (sqlglot) loads them
+    code = ("import io, contextlib, runpy, sys\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n"
+            "        runpy.run_module('sla_core', run_name='__main__')\n"
+            "    except SystemExit as done:\n"
+            "        assert done.code == 0\n"
+            "print(sorted(m for m in ('pandas', 'altair', 'sqlglot') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, "report", "--leads", str(hubspot), "--month", "2024-03"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_partial_load_lists_its_rejects(tmp_path):
     rows = [[str(i), "2024-03-0%d" % (1 + i % 9), "Web", "10"] for i in range(1, 301)]
     rows[9][3] = "TBD"

@@ -10,8 +10,8 @@ from sla_core.engine.spark import EngineUnavailable, SparkUrl, check_reachable
 
 # Every statement the report and the pages' figures run on a warehouse source.
 STATEMENTS = ("marketing/monthly_actuals", "marketing/daily_marketing_leads", "marketing/latest_month",
-              "sales/speed_by_period", "sales/depth_by_period", "sales/segment_figures", "ingest/latest_timestamp",
-              "ingest/suspicious_counts")
+              "sales/speed_by_period", "sales/speed_verdict_figures", "sales/depth_by_period", "sales/segment_figures",
+              "ingest/latest_timestamp", "ingest/suspicious_counts")
 
 
 @pytest.mark.parametrize("name", STATEMENTS)

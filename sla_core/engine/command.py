@@ -11,7 +11,6 @@ import argparse
 
 from sla_core import report
 from sla_core.assumptions import Assumptions
-from sla_core.engine import spark_source
 from sla_core.ingest.mapping import Mapping
 
 DEFAULT_URL = "local[2]"
@@ -33,6 +32,8 @@ def run_report(args: argparse.Namespace, as_of) -> str:
     month = report.parse_month(args.month) if args.month is not None else None
     mapping = Mapping.from_file(args.mapping) if args.mapping else Mapping()
     assumptions = Assumptions.from_file(args.assumptions) if args.assumptions else Assumptions()
+    from sla_core.engine import spark_source  # its SQL translator (sqlglot) loads for a Spark report only
+
     source = spark_source.SparkSource(args.spark_url, str(args.leads), *[None if given is None else str(given)
                                                                           for given in (args.deals, args.activities)])
     engine, dataset = spark_source.load(source, mapping, args.tz, as_of=as_of)

@@ -1,7 +1,8 @@
 """The report command's health keys (SPEC 9): the month's verdicts and each team's run of misses.
 
-Judged by ``verdicts.judge`` on every month of the data up to the month asked for, read with the
-statements behind the page's health table, so the report and the Overview agree month by month.
+Judged by ``verdicts.judge`` on every month of the data up to the month asked for, read from the same
+per-lead goal table and monthly actuals as the page's health table (only the figures a verdict reads), so the
+report and the Overview agree month by month.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import duckdb
 from sla_core.assumptions import Assumptions
 from sla_core.health import verdicts
 from sla_core.health.verdicts import Health, Measured, MonthFigures, MonthVerdicts
-from sla_core.marketing.report import monthly_leads
+from sla_core.marketing.report import monthly_leads, monthly_rows
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.report import monthly_sales_rows, report_clock
 
@@ -25,14 +26,15 @@ def _figures(month: date, as_of: datetime, tz: str, leads: int, s: dict | None, 
 
 
 def month_health(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, month: date, a: Assumptions,
-                 clock_name: str, measured: Measured,
-                 hours: BusinessHours | None = None) -> tuple[MonthVerdicts, Health]:
+                 clock_name: str, measured: Measured, hours: BusinessHours | None = None,
+                 months: list[dict] | None = None) -> tuple[MonthVerdicts, Health]:
     """The verdicts of ``month`` and the runs of misses up to it.
 
     Months are those of the health table (from the first with data to the as-of month); a
     month before the data has nothing to count, one after the as-of month has not started.
+    ``months``: the rows of ``monthly_rows`` if the caller has read them already (the report, for its catch-up).
     """
-    leads = monthly_leads(con, tz, as_of)
+    leads = monthly_leads(monthly_rows(con, tz, as_of) if months is None else months)
     clock = report_clock(clock_name, tz, hours, a.region_calendars)
     speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, clock)
     judged = [verdicts.judge(f, a, measured) for f in _month_figures(leads, speed_rows, depth_rows, as_of, tz, month)]
@@ -54,18 +56,19 @@ def month_figures(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, mont
     ``headline.headline`` it gives the Overview's sentences from the report's path (the weekly digest)."""
     clock = report_clock(clock_name, tz, hours, a.region_calendars)
     speed_rows, depth_rows = monthly_sales_rows(con, tz, as_of, month, a, clock)
-    return _month_figures(monthly_leads(con, tz, as_of), speed_rows, depth_rows, as_of, tz, month)
+    return _month_figures(monthly_leads(monthly_rows(con, tz, as_of)), speed_rows, depth_rows, as_of, tz, month)
 
 
 def health_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date, a: Assumptions,
-                    clock_name: str, measured: Measured, hours: BusinessHours | None = None) -> dict:
+                    clock_name: str, measured: Measured, hours: BusinessHours | None = None,
+                    months: list[dict] | None = None) -> dict:
     """{"verdicts", "verdict_reasons", "health"}: verdicts as "met" | "missed" | "in progress" | "not measured"
-    (null when the month has nothing to judge), each with its reason."""
+    (null when the month has nothing to judge), each with its reason; ``months`` as for ``month_health``."""
     if as_of is None:
         judged = verdicts.judge(MonthFigures(month, "not started", None, 0), a, measured)
         health = Health(0, 0)
     else:
-        judged, health = month_health(con, tz, as_of, month, a, clock_name, measured, hours)
+        judged, health = month_health(con, tz, as_of, month, a, clock_name, measured, hours, months)
     return {"verdicts": {name: v.verdict for name, v in judged.as_dict().items()},
             "verdict_reasons": {name: v.reason for name, v in judged.as_dict().items()},
             "health": health.as_dict()}

@@ -4,8 +4,8 @@ Marketing: with one leads_needed for every month (the assumptions in force), the
 over complete months from the first complete month with marketing leads,
 D(M) = max(0, D(M−1) + leads_needed − marketing_leads(M)), and month N asks for
 leads_needed + ceil(D(N−1) ÷ k), k the catch-up spread in months. Pure Python on the monthly
-actuals, so a what-if move recomputes it without a query; the report reads the months before N
-straight into Python (``catch_up_section``).
+actuals, so a what-if move recomputes it without a query; the report passes the monthly rows it
+reads once, straight into Python, for its run of misses too (``report.build``).
 
 Sales' mirror: after a month that missed the speed or depth goal, the leads handed in it that
 are still untouched past the speed goal, per rep, are the ones to work first (``work_first``).
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from sla_core import queries
 from sla_core.assumptions import Assumptions
 from sla_core.marketing.targets import compute_targets
 from sla_core.sales.speed import speed_leads
@@ -110,14 +109,6 @@ def catch_up_plan(monthly: Iterable[Mapping] | pd.DataFrame, month: date, a: Ass
     deficit = run[-1].deficit if run else 0
     return CatchUp(month, needed, k, deficit, needed + math.ceil(deficit / k),
                    deficit * a.close_rate * a.avg_deal_size, run)
-
-
-def catch_up_section(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date, a: Assumptions,
-                     spread_months: int = DEFAULT_SPREAD) -> dict:
-    """The report's ``catch_up`` key for ``month``: the monthly actuals before it, read without pandas."""
-    months = [] if as_of is None else queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of,
-                                                      month_from=None, month_to=month)
-    return catch_up_plan(months, month, a, spread_months).as_dict()
 
 
 def next_month(month: date) -> date:

@@ -28,8 +28,15 @@ def marketing_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime 
             "goal_line": line.points_records()}
 
 
-def monthly_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime) -> dict[date, int]:
-    """Marketing leads of every month of the data (month start → leads; a month without leads is listed with 0),
-    from the statement behind the page's monthly table, for the run of misses."""
-    found = queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
-    return {r["month"]: int(r["marketing_leads"]) for r in found}
+def monthly_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None) -> list[dict]:
+    """Every month of the data, as the page's monthly table reads it (``monthly_actuals``): read once by the
+    report for its run of misses (``monthly_leads``) and its catch-up plan; no data, no months."""
+    if as_of is None:
+        return []
+    return queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
+
+
+def monthly_leads(rows: list[dict]) -> dict[date, int]:
+    """Marketing leads of every month of ``monthly_rows`` (month start → leads; a month without leads is listed
+    with 0), for the run of misses."""
+    return {r["month"]: int(r["marketing_leads"]) for r in rows}

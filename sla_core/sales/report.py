@@ -58,12 +58,12 @@ def sales_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | No
 def monthly_sales_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime, through: date,
                        assumptions: Assumptions, clock: BusinessHours | None) -> tuple[dict, dict]:
     """Speed and depth rows of every month of hand-off up to ``through`` (month start → row), for the run
-    of misses: the statements of the page's health table, read into plain Python."""
-    handed_to = speed.month_window(through, tz)[1]
-    common = {"tz": tz, "as_of": as_of, "period": "month", "by_owner": False, "handed_from": None,
-              "handed_to": handed_to}
+    of misses, read into plain Python: only the figures a verdict is judged on, from the per-lead goal table
+    (``speed_verdict_figures``, not the summary's quantiles and bands, which would clock every lead again)."""
+    months = {"period": "month", "by_owner": False, "handed_from": None,
+              "handed_to": speed.month_window(through, tz)[1]}
     goals = assumptions.goal_rules.sql_params(assumptions.speed_goal_hours, assumptions.depth_goal_attempts)
-    speed.goal_table(con, as_of, tz, clock, assumptions.goal_rules)
-    speed_rows = queries.records(con, "sales/speed_by_period", **goals, **common, **speed.clock_params(clock))
-    depth_rows = queries.records(con, "sales/depth_by_period", **goals, **common)
+    speed.goal_table(con, as_of, tz, clock, assumptions.goal_rules)  # both statements read only this table
+    speed_rows = queries.records(con, "sales/speed_verdict_figures", **goals, **months)
+    depth_rows = queries.records(con, "sales/depth_by_period", **goals, **months, tz=tz, as_of=as_of)
     return ({r["period_start"]: r for r in speed_rows}, {r["period_start"]: r for r in depth_rows})

@@ -116,6 +116,7 @@ BANDS = ("period_start", "band_0_5m", "band_5_15m", "band_15_60m", "band_1_4h", 
          "band_never")
 REP = ("period_start", "owner", "handed", "touched", "mean_hours", "touched_before_handoff")
 GOAL = ("period_start", "owner", "within", "missed", "pct_within_goal")
+VERDICT_FIGURES = ("period_start", "handed", "within", "missed", "pct_within_goal")
 JOINED = ("period_start", "handed", "touched", "mean_hours", "within", "missed", "pct_within_goal",
           "touched_before_handoff")
 LISTED = ("lead_id", "owner", "response_hours", "speed_status", "depth_status", "breach", "total")
@@ -213,6 +214,19 @@ CASES = [
          goal(2, clock=BUSINESS), JOINED, [
              (MARCH, 4, 3, 1.35, 3, 1, 0.75, 1), (APRIL, 0, 0, None, 0, 0, None, 0), (MAY, 2, 1, 10.0, 0, 1, 0.0, 0),
          ]),
+    # --- speed_verdict_figures: what a speed verdict is judged on, from the per-lead table alone -----------
+    Case("sales/speed_verdict_figures", "every month, business 2 h: as speed_by_period, April (no hand-off) unlisted",
+         goal(2, clock=BUSINESS), VERDICT_FIGURES, [(MARCH, 4, 3, 1, 0.75), (MAY, 2, 0, 1, 0.0)]),
+    Case("sales/speed_verdict_figures", "business weeks at 1 h: G alone is handed, neither within nor missed",
+         goal(1, clock=BUSINESS, period="week"), VERDICT_FIGURES, [
+             (date(2024, 3, 4), 3, 1, 2, 0.333333),
+             (date(2024, 3, 11), 1, 0, 1, 0.0),
+             (date(2024, 4, 29), 1, 0, 1, 0.0),
+             (date(2024, 5, 6), 1, 0, 0, None),
+         ]),
+    Case("sales/speed_verdict_figures", "goal rules up to April: D (touched before hand-off) and May left out",
+         goal(1, RULES, handed_to=datetime(2024, 5, 1, tzinfo=UTC)), VERDICT_FIGURES, [(MARCH, 4, 2, 2, 0.5)],
+         SEGMENTED),
     # --- speed_leads: the drill-down list --------------------------------------------------------
     Case("sales/speed_leads", "every lead of March, oldest hand-off first, with why it breaches",
          drill_down(), LISTED, [

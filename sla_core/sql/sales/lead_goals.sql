@@ -18,7 +18,9 @@ SELECT (SELECT string_agg(oid::VARCHAR, ',' ORDER BY oid)
 
 -- name: build
 -- The table itself: the clock as the speed statements count it (sales/clock_ctes), the rule as goal_rule
--- finds it; sorted by hand-off, so one month's statements skip the rest.
+-- finds it. Not sorted: the rows keep the export's order (CRM exports list leads by creation, so one month's
+-- hand-offs are already together); sorting by hand-off cost a quarter to a third of the build (40-50 ms of CPU
+-- at 1M leads, every build) and saved a one-month statement 0.3-2 ms even on rows in random order.
 CREATE OR REPLACE TEMP TABLE lead_goals AS
 WITH lead AS (
     SELECT lead_id, owner, handed_at,
@@ -33,8 +35,7 @@ WITH lead AS (
 -- @include sales/clock_ctes
 SELECT lead_id, owner, handed_at, handed_local, touch_at, touched_before_handoff, attempts, connected, rule,
        f_touch - f_handed AS response_us, f_as_of - f_handed AS waited_us
-FROM clocked
-ORDER BY handed_at;
+FROM clocked;
 
 -- name: mark
 -- Record what the table was just built from (a variable of this connection, as the table is its own).

@@ -28,11 +28,13 @@ CREATE OR REPLACE MACRO row_valid_at(valid_from, valid_to, version) AS
     valid_from <= version AND (valid_to IS NULL OR version < valid_to);
 
 -- name: migrate
--- A store from before data versions: its rows become version 1 of their workspace, with their hashes.
+-- A store from before data versions: its rows become version 1 of their workspace, with their hashes. Run at every
+-- start: the outer valid_from IS NULL lets the scan skip every row group already versioned (by its statistics),
+-- where the join alone read the whole table each time (0.13 s at 5M stored leads, for nothing to do).
 UPDATE workspace_leads SET valid_from = 1, row_hash = migrated.row_hash
 FROM (SELECT rowid AS stored_row, hash(*COLUMNS(* EXCLUDE (workspace_id, valid_from, valid_to, row_hash))) AS row_hash
       FROM workspace_leads WHERE valid_from IS NULL) migrated
-WHERE workspace_leads.rowid = migrated.stored_row;
+WHERE workspace_leads.rowid = migrated.stored_row AND workspace_leads.valid_from IS NULL;
 
 -- name: insert
 -- The rows data version $version stores: `incoming` (an Arrow reader over the session's leads, registered for the

@@ -9,4 +9,4 @@ ingest_trimmed({{cell}}) AS {{text}}
 {{text}}, ingest_number_comma({{text}}) AS {{typed}}
 -- @part final
 CASE WHEN ingest_whole({{typed}}) THEN CAST({{typed}} AS INTEGER) END AS {{field}},
-CASE WHEN NOT coalesce(ingest_whole({{typed}}), false) THEN {{text}} END AS {{bad}}
+CASE WHEN ingest_whole({{typed}}) THEN NULL ELSE {{text}} END AS {{bad}}

@@ -5,7 +5,7 @@
 -- @part cast
 {{raw}}, TRY_CAST({{raw}} AS DOUBLE) AS {{cast}}
 -- @part trim
-{{raw}}, {{cast}}, CASE WHEN NOT coalesce(isfinite({{cast}}), false) THEN ingest_trimmed({{raw}}) END AS {{text}}
+{{raw}}, {{cast}}, CASE WHEN isfinite({{cast}}) THEN NULL ELSE ingest_trimmed({{raw}}) END AS {{text}}
 -- @part parse
 {{raw}}, {{cast}}, {{text}}, ingest_number_point({{text}}, {{cast}}) AS {{typed}}
 -- @part final

@@ -16,8 +16,8 @@ CASE WHEN ingest_digit_first({{text}})
      THEN coalesce(TRY_CAST({{text}} AS TIMESTAMP), try_strptime({{text}}, $formats)) END AS {{naive}}
 -- @part final
 ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz) AS {{field}},
-CASE WHEN NOT coalesce(ingest_plausible(ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz), $earliest, $latest), false)
-     THEN {{text}} END AS {{bad}}
+CASE WHEN ingest_plausible(ingest_instant({{zoned}}, {{text}}, {{naive}}, $tz), $earliest, $latest)
+     THEN NULL ELSE {{text}} END AS {{bad}}
 -- @part gap
 CASE WHEN {{zoned}} OR NOT ingest_clock_safe({{naive}}) THEN NULL
      WHEN timezone($tz, timezone($tz, {{naive}})) <> {{naive}} THEN {{text}} END AS {{gap}}

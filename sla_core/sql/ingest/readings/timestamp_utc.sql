@@ -13,5 +13,5 @@
 coalesce({{cast}}, TRY_CAST({{text}} AS TIMESTAMPTZ), CAST(try_strptime({{text}}, $formats) AS TIMESTAMPTZ)) AS {{typed}}
 -- @part final
 {{typed}} AS {{field}},
-CASE WHEN NOT coalesce(ingest_plausible({{typed}}, $earliest, $latest), false)
-     THEN coalesce({{text}}, ingest_trimmed({{raw}})) END AS {{bad}}
+CASE WHEN ingest_plausible({{typed}}, $earliest, $latest)
+     THEN NULL ELSE coalesce({{text}}, ingest_trimmed({{raw}})) END AS {{bad}}
