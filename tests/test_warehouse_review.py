@@ -1,0 +1,106 @@
+"""Warehouse mode under hostile input: a source whose rows are all rejected, a source that is gone or unreadable
+when a saved workspace, its share link or a reload reads it again, duplicate lead ids counted as an upload counts
+them. Every failure is one line naming the source, never a traceback, and the data loaded before stays."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from apptest_support import new_app, workspace_of
+from share_support import app_at, create_link, text
+from spark_support import SPARK_URL
+
+from pages.common import access
+from pages.common.ui import KEYS
+from pages.sections import warehouse
+from sla_core.db import open_session_db
+from sla_core.engine import spark_source
+from sla_core.ingest import load as ingest
+from sla_core.ingest.errors import InputError
+from sla_core.ingest.mapping import Mapping
+
+pytestmark = pytest.mark.spark
+HEADER = "Record ID,Create Date,Lead Status\n"
+
+
+@pytest.fixture(autouse=True)
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLA_STORE_PATH", str(tmp_path / "store.duckdb"))
+    monkeypatch.setenv(warehouse.PATHS_ENV, str(tmp_path))
+    monkeypatch.setenv(warehouse.SPARK_URL_ENV, SPARK_URL)
+    monkeypatch.delenv(access.EDITORS_ENV, raising=False)
+
+
+def csv_source(folder, body: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "leads.csv").write_text(HEADER + body)
+    return folder / "leads.csv"
+
+
+def test_a_source_whose_rows_are_all_rejected_is_refused_as_an_upload_is(tmp_path):
+    leads = csv_source(tmp_path / "bad", ",2025-01-01,New\n7,not a date,New\n")
+    with pytest.raises(InputError, match=r"leads\.csv: none of its 2 rows can be used, so nothing was loaded"):
+        spark_source.load(spark_source.SparkSource(SPARK_URL, str(leads)), Mapping(), "UTC")
+
+
+def test_an_empty_source_is_refused(tmp_path):
+    leads = csv_source(tmp_path / "empty", "")
+    with pytest.raises(InputError, match=r"leads\.csv: .*no rows"):
+        spark_source.load(spark_source.SparkSource(SPARK_URL, str(leads)), Mapping(), "UTC")
+
+
+def test_duplicate_lead_ids_are_counted_as_an_upload_counts_them(tmp_path):
+    body = "1,2025-01-02 10:00,New\n1,2025-01-03 10:00,New\n2,2025-01-04 10:00,New\n2,never,New\n3,,New\n"
+    leads = csv_source(tmp_path / "dupes", body)
+    con = open_session_db(tmp_path / "duckdb", readable=(leads.parent,))
+    uploaded = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(leads.name, leads)), Mapping(),
+                           ingest.ReadOptions(tz="UTC"), tmp_path / "load")
+    engine, dataset = spark_source.load(spark_source.SparkSource(SPARK_URL, str(leads)), Mapping(), "UTC")
+    engine.close()
+    assert (dataset.rows_loaded, dataset.quality.rows_rejected) == (uploaded.rows_loaded, 3) == (2, 3)
+    def duplicates(quality):
+        return [v for k, v in quality.issue_counts.items() if "duplicate" in k.lower()]
+
+    assert duplicates(dataset.quality) == duplicates(uploaded.quality) == [1]  # lead 1 twice; lead 2's second row is rejected, not a duplicate
+
+
+def saved_warehouse(tmp_path):
+    """An editor connected to a CSV folder and saved it; a share link to it."""
+    leads = csv_source(tmp_path / "src", "1,2025-01-02 10:00,New\n2,2025-01-03 10:00,New\n")
+    app = new_app().run()
+    app.switch_page("pages/data.py").run()
+    app.text_input(key=KEYS.warehouse_leads).input(str(leads))
+    app.button(key=KEYS.warehouse_connect).click().run()
+    assert not app.exception and "Connected: 2 leads" in text(app.success)
+    app.switch_page("pages/workspace.py").run()
+    app.text_input(key=KEYS.workspace_name).input("Warehouse")
+    app.button(key=KEYS.save_workspace).click().run()
+    assert not app.exception
+    return app, create_link(app), leads
+
+
+def test_a_share_link_whose_source_is_gone_says_so_without_a_traceback(tmp_path):
+    _, token, leads = saved_warehouse(tmp_path)
+    shutil.rmtree(leads.parent)
+    viewer = app_at(share=token).run()
+    assert not viewer.exception
+    assert "leads.csv" in text(viewer.error) and "cannot be shown" in text(viewer.error)
+
+
+def test_opening_a_saved_workspace_whose_source_is_unreadable_keeps_the_data(tmp_path):
+    _, _, leads = saved_warehouse(tmp_path)
+    shutil.rmtree(leads.parent)
+    other = new_app().run()
+    other.switch_page("pages/workspace.py").run()
+    other.button(key=KEYS.open_workspace).click().run()
+    assert not other.exception
+    assert "Could not open" in text(other.error) and "leads.csv" in text(other.error)
+    assert workspace_of(other).engine is None and workspace_of(other).dataset.rows_loaded == 6000
+
+
+def test_a_corrupt_parquet_source_is_one_line_naming_it(tmp_path):
+    folder = tmp_path / "corrupt"
+    folder.mkdir()
+    (folder / "part-0.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    with pytest.raises(InputError, match=r"corrupt: cannot be read by Spark: .*Could not read footer"):
+        spark_source.load(spark_source.SparkSource(SPARK_URL, str(folder)), Mapping(), "UTC")
