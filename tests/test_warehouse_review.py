@@ -4,6 +4,7 @@ them. Every failure is one line naming the source, never a traceback, and the da
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 from apptest_support import new_app, workspace_of
@@ -18,6 +19,7 @@ from sla_core.engine import spark_source
 from sla_core.ingest import load as ingest
 from sla_core.ingest.errors import InputError
 from sla_core.ingest.mapping import Mapping
+from sla_core.sales.goal_rules import GoalRule, GoalRules
 
 pytestmark = pytest.mark.spark
 HEADER = "Record ID,Create Date,Lead Status\n"
@@ -104,3 +106,114 @@ def test_a_corrupt_parquet_source_is_one_line_naming_it(tmp_path):
     (folder / "part-0.parquet").write_bytes(b"PAR1 not really parquet PAR1")
     with pytest.raises(InputError, match=r"corrupt: cannot be read by Spark: .*Could not read footer"):
         spark_source.load(spark_source.SparkSource(SPARK_URL, str(folder)), Mapping(), "UTC")
+
+
+def snapshot(app) -> tuple:
+    """What a page shows: its metrics and every table's cells."""
+    assert not app.exception
+    return metrics_of(app), [df.value.to_csv() for df in app.dataframe]
+
+
+def metrics_of(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def sales_steps(app) -> list[tuple]:
+    """The Sales page through its options: business clock, day and week views, every chart, the full breaching
+    list, a calendar for a region of the sample, the suggested goals per segment accepted."""
+    app.switch_page("pages/sales.py").run()
+    shown = [snapshot(app)]
+    app.radio(key=KEYS.sales_clock).set_value("business").run()
+    shown.append(snapshot(app))
+    for period in ("day", "week"):
+        app.radio(key=KEYS.sales_period).set_value(period).run()
+        shown.append(snapshot(app))
+    for charts in ("delays", "depth"):
+        app.segmented_control(key=KEYS.sales_charts).set_value(charts).run()
+        shown.append(snapshot(app))
+    app.checkbox(key=KEYS.breach_all).check().run()
+    shown.append(snapshot(app))
+    app.selectbox(key=KEYS.rc_region).set_value("Canada")
+    app.selectbox(key=KEYS.rc_tz).set_value("America/Chicago")
+    app.button(key=KEYS.rc_add).click().run()
+    shown.append(snapshot(app))
+    ws = workspace_of(app)
+    ws.assumptions = replace(ws.assumptions, goal_rules=GoalRules((GoalRule("region", "Canada", 8.0),)))
+    app.run()
+    shown.append(snapshot(app))
+    app.button(key=KEYS.suggest_goals).click().run()
+    shown.append(snapshot(app))
+    app.button(key=KEYS.accept_goals).click().run()
+    shown.append(snapshot(app))
+    return shown
+
+
+def test_the_sales_pages_options_show_the_uploads_figures_on_a_warehouse_source(tmp_path):
+    from spark_support import export_parquet
+
+    from pages.common.state import SAMPLE_LEADS
+    from sla_core.digest import printable
+    from sla_core.health import view as health_view
+
+    work = tmp_path / "src"
+    work.mkdir()
+    con = open_session_db(tmp_path / "duckdb", readable=(SAMPLE_LEADS.parent,))
+    sample = ingest.load(con, ingest.UploadSet(leads=ingest.Upload(SAMPLE_LEADS.name, SAMPLE_LEADS)), Mapping(),
+                         ingest.ReadOptions(tz="UTC"), tmp_path / "load")
+    export_parquet(con, sample.columns, work / "leads.parquet")
+    on_duckdb = new_app().run()
+    on_spark = new_app().run()
+    on_spark.switch_page("pages/data.py").run()
+    on_spark.text_input(key=KEYS.warehouse_leads).input(str(work / "leads.parquet"))
+    on_spark.button(key=KEYS.warehouse_connect).click().run()
+    assert workspace_of(on_spark).engine is not None
+    assert sales_steps(on_spark) == sales_steps(on_duckdb)
+    for app in (on_duckdb, on_spark):
+        app.switch_page("pages/overview.py").run()
+    ws_d, ws_s = workspace_of(on_duckdb), workspace_of(on_spark)
+    month = on_spark.session_state[KEYS.overview_month]
+    pages = [printable.month_page(ws.db, ws.dataset, health_view.Settings(ws.assumptions, ws.tier_rules, ws.sales_clock,
+                                                                         ws.business_hours, ws.tiers), month, ws.cache)
+             for ws in (ws_d, ws_s)]
+    assert pages[0] == pages[1] and b"Sales" in pages[1]
+
+
+def test_an_upload_after_a_warehouse_drops_the_engine_and_shows_the_upload(tmp_path):
+    from apptest_support import upload_on_data_page
+
+    app, _, _ = saved_warehouse(tmp_path)
+    upload_on_data_page(app, "three.csv", (HEADER + "a,2025-01-02 10:00,New\nb,2025-01-03 10:00,New\n"
+                                                    "c,2025-01-04 10:00,New\n").encode())
+    ws = workspace_of(app)
+    assert not app.exception and ws.engine is None and ws.dataset.warehouse is None
+    assert ws.dataset.rows_loaded == 3 and metrics_of(app)["Leads loaded"] == "3"
+
+
+def test_a_link_to_a_parquet_folder_shows_a_new_row_once_its_view_is_rebuilt(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pages.common.shared_view import shared_view
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    rows = {"Record ID": ["1", "2"], "Create Date": ["2025-01-02 10:00:00", "2025-01-03 10:00:00"]}
+    pq.write_table(pa.table(rows), folder / "part-0.parquet")
+    app = new_app().run()
+    app.switch_page("pages/data.py").run()
+    app.text_input(key=KEYS.warehouse_leads).input(str(folder))
+    app.button(key=KEYS.warehouse_connect).click().run()
+    app.switch_page("pages/workspace.py").run()
+    app.text_input(key=KEYS.workspace_name).input("Folder")
+    app.button(key=KEYS.save_workspace).click().run()
+    token = create_link(app)
+    first, second = app_at(share=token).run(), app_at(share=token).run()
+    assert not first.exception and not second.exception
+    assert workspace_of(first).engine is workspace_of(second).engine  # one engine for both viewers
+    assert workspace_of(first).dataset.rows_loaded == workspace_of(second).dataset.rows_loaded == 2
+    pq.write_table(pa.table({"Record ID": ["3"], "Create Date": ["2025-01-04 10:00:00"]}), folder / "part-1.parquet")
+    shared_view.clear()
+    third = app_at(share=token).run()
+    assert not third.exception and workspace_of(third).dataset.rows_loaded == 3
+    first.switch_page("pages/sales.py").run()
+    assert not first.exception  # the first viewer's engine let go of its rows and still answers
