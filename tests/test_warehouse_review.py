@@ -63,7 +63,8 @@ def test_duplicate_lead_ids_are_counted_as_an_upload_counts_them(tmp_path):
     def duplicates(quality):
         return [v for k, v in quality.issue_counts.items() if "duplicate" in k.lower()]
 
-    assert duplicates(dataset.quality) == duplicates(uploaded.quality) == [1]  # lead 1 twice; lead 2's second row is rejected, not a duplicate
+    # lead 1 twice; lead 2's second row is rejected, not a duplicate
+    assert duplicates(dataset.quality) == duplicates(uploaded.quality) == [1]
 
 
 def saved_warehouse(tmp_path):

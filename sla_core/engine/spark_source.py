@@ -31,6 +31,8 @@ TRUE_WORDS = ("true", "yes", "y", "1")
 # Storage a cluster reads on its own machines: a path there is the warehouse's to allow or refuse.
 CLUSTER_STORAGE = frozenset({"s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "dbfs",
                              "oss", "cos", "viewfs"})
+# Hadoop's glob alternation is expanded after the path is checked: {x,../y} reaches beyond the allowed folder.
+ESCAPING_GLOB = re.compile(r"[{}\\]")
 REJECT_REASON = "lead id or created date missing or unreadable"
 DUPLICATE_REASON = "duplicate lead id (the first row is kept)"
 KIND_TYPES = {"leads": (contract.MAPPED_TYPES, contract.REQUIRED),  # file kind → field types, required fields
@@ -78,6 +80,9 @@ class SparkSource:
         for location in self.locations().values():
             if not is_path(location) or not _is_local(location):
                 continue
+            if ESCAPING_GLOB.search(location):
+                raise InputError(location, "a path on this machine cannot use { } or \\ (Spark would expand "
+                                           "{x,../other} to a folder outside the allowed ones)")
             path = Path(urlsplit(location).path if location.lower().startswith("file:") else location).resolve()
             if not any(path.is_relative_to(root.resolve()) for root in roots):
                 shown = ", ".join(str(r) for r in roots) or "none: set SLA_WAREHOUSE_PATHS"
