@@ -218,3 +218,14 @@ def test_a_link_to_a_parquet_folder_shows_a_new_row_once_its_view_is_rebuilt(tmp
     assert not third.exception and workspace_of(third).dataset.rows_loaded == 3
     first.switch_page("pages/sales.py").run()
     assert not first.exception  # the first viewer's engine let go of its rows and still answers
+
+
+def test_a_table_name_cannot_read_a_file_beside_the_server(tmp_path, monkeypatch):
+    """Spark reads ``csv.secrets`` as the file ``secrets`` in its working folder, past the path allow-list."""
+    (tmp_path / "secrets").write_text("Record ID,Create Date\nSECRET,2025-01-01 10:00\n")
+    monkeypatch.chdir(tmp_path)
+    mapping = Mapping.from_dict({"columns": {"lead_id": "_c0", "created_at": "_c1"}})
+    source = spark_source.SparkSource(SPARK_URL, "csv.secrets")
+    source.check_readable(())  # a table: the warehouse's to allow or refuse
+    with pytest.raises(InputError, match=r"csv\.secrets: cannot be read by Spark: \[TABLE_OR_VIEW_NOT_FOUND\]"):
+        spark_source.load(source, mapping, "UTC")
