@@ -3,6 +3,7 @@ when a saved workspace, its share link or a reload reads it again, duplicate lea
 them. Every failure is one line naming the source, never a traceback, and the data loaded before stays."""
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 
@@ -149,7 +150,18 @@ def sales_steps(app) -> list[tuple]:
     return shown
 
 
-def test_the_sales_pages_options_show_the_uploads_figures_on_a_warehouse_source(tmp_path):
+def marketing_steps(app) -> list[tuple]:
+    """The Marketing page's goal line for each of its views, and the Agreement page."""
+    app.switch_page("pages/marketing.py").run()
+    shown = [snapshot(app)]
+    for view in app.radio(key=KEYS.goal_view).options:  # as drawn: escaped by literal()
+        app.radio(key=KEYS.goal_view).set_value(re.sub(r"\\(.)", r"\1", view)).run()
+        shown.append(snapshot(app))
+    app.switch_page("pages/agreement.py").run()
+    return [*shown, snapshot(app)]
+
+
+def test_the_pages_options_show_the_uploads_figures_on_a_warehouse_source(tmp_path):
     from spark_support import export_parquet
 
     from pages.common.state import SAMPLE_LEADS
@@ -169,6 +181,7 @@ def test_the_sales_pages_options_show_the_uploads_figures_on_a_warehouse_source(
     on_spark.button(key=KEYS.warehouse_connect).click().run()
     assert workspace_of(on_spark).engine is not None
     assert sales_steps(on_spark) == sales_steps(on_duckdb)
+    assert marketing_steps(on_spark) == marketing_steps(on_duckdb)
     for app in (on_duckdb, on_spark):
         app.switch_page("pages/overview.py").run()
     ws_d, ws_s = workspace_of(on_duckdb), workspace_of(on_spark)
