@@ -33,6 +33,14 @@ def test_the_deals_and_activity_locations_are_checked_too(tmp_path):
         SparkSource("local[2]", str(tmp_path / "leads.parquet"), deals="/etc/deals.csv").check_readable((tmp_path,))
 
 
+@pytest.mark.parametrize("location", ["{root}/{{x,../secret}}/leads.csv", "{root}/{{a,b}}.parquet",
+                                      "file://{root}/{{x,../../etc}}/passwd", "{root}/x\\{{,..}}/y.csv"])
+def test_a_glob_that_could_reach_outside_the_allowed_folder_is_refused(tmp_path, location):
+    """Spark expands ``{x,../secret}`` after the check read it as a folder under the allowed one."""
+    with pytest.raises(InputError, match=r"cannot use \{ \} or"):
+        SparkSource("local[2]", location.format(root=tmp_path)).check_readable((tmp_path,))
+
+
 @pytest.mark.parametrize("location", ["crm.leads; DROP TABLE x", "leads`", "", "a.b.c.d"])
 def test_a_location_that_is_neither_a_table_name_nor_a_path_is_refused(location):
     with pytest.raises(InputError):

@@ -27,8 +27,8 @@ from pages.common.state import (
     restored_workspace,
     settings_of,
 )
-from pages.common.shared_view import SharedView, shared_view
-from pages.common.ui import KEYS, PICKED_MONTH
+from pages.common.shared_view import SharedView, SourceUnavailable, shared_view
+from pages.common.ui import KEYS, PICKED_MONTH, literal
 from sla_core.ingest import load as ingest
 from sla_core.ingest.mapping import Mapping
 from sla_core.store import drafts, share, versions
@@ -101,6 +101,11 @@ def workspace() -> Workspace:
         except share.ShareDenied as denied:
             st.session_state.pop(WORKSPACE, None)
             st.error(str(denied))
+            st.stop()
+        except SourceUnavailable as exc:  # a warehouse workspace whose source cannot be read now
+            st.session_state.pop(WORKSPACE, None)
+            st.error(f"This shared view cannot be shown right now: its warehouse source could not be read "
+                     f"({literal(exc)}). Ask the person who shared the link.")
             st.stop()
         except (store.StoreError, duckdb.Error):  # the store cannot be opened: say so, not where or why
             st.session_state.pop(WORKSPACE, None)

@@ -34,6 +34,10 @@ MAX_VIEWS = 8  # data versions shown at once across all links: each holds its fi
 VIEW_TTL = "1h"  # a view no viewer asked for in this long is dropped (a new viewer computes its figures again)
 
 
+class SourceUnavailable(Exception):
+    """A warehouse workspace's source cannot be read now (gone, unreachable, refused): one line naming it."""
+
+
 @dataclass(frozen=True, eq=False)
 class SharedView:
     """A store cursor showing one workspace's data version as ``leads``, and the cache of what was computed on it."""
@@ -66,7 +70,10 @@ def shared_view(store_con: duckdb.DuckDBPyConnection, workspace_id: str, version
         from sla_core.engine import spark_source
 
         mapping = Mapping.from_dict(json.loads(shown.mapping_json))
-        engine, dataset = spark_source.reconnect(shown.dataset, mapping)
+        try:
+            engine, dataset = spark_source.reconnect(shown.dataset, mapping)
+        except ValueError as exc:  # InputError, EngineUnavailable, EngineError: not cached, the next viewer retries
+            raise SourceUnavailable(str(exc)) from exc
         return SharedView(store_con, cur, ResultCache(), engine, dataset)
     store.show_workspace(cur, workspace_id, version)
     return SharedView(store_con, cur, ResultCache())

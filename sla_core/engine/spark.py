@@ -25,6 +25,9 @@ SQL_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.interval.enabled": "true",
     "spark.sql.shuffle.partitions": "4",
+    # a table name such as csv.secrets would read the file "secrets" beside the server process: a source's files
+    # are read only as paths, which check_readable holds to the allowed folders
+    "spark.sql.runSQLOnFiles": "false",
 }
 # What a JVM this process starts is started with (a remote server has its own).
 LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",

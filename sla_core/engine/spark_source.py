@@ -31,6 +31,8 @@ TRUE_WORDS = ("true", "yes", "y", "1")
 # Storage a cluster reads on its own machines: a path there is the warehouse's to allow or refuse.
 CLUSTER_STORAGE = frozenset({"s3", "s3a", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "adl", "hdfs", "dbfs",
                              "oss", "cos", "viewfs"})
+# Hadoop's glob alternation is expanded after the path is checked: {x,../y} reaches beyond the allowed folder.
+ESCAPING_GLOB = re.compile(r"[{}\\]")
 REJECT_REASON = "lead id or created date missing or unreadable"
 DUPLICATE_REASON = "duplicate lead id (the first row is kept)"
 KIND_TYPES = {"leads": (contract.MAPPED_TYPES, contract.REQUIRED),  # file kind → field types, required fields
@@ -78,6 +80,9 @@ class SparkSource:
         for location in self.locations().values():
             if not is_path(location) or not _is_local(location):
                 continue
+            if ESCAPING_GLOB.search(location):
+                raise InputError(location, "a path on this machine cannot use { } or \\ (Spark would expand "
+                                           "{x,../other} to a folder outside the allowed ones)")
             path = Path(urlsplit(location).path if location.lower().startswith("file:") else location).resolve()
             if not any(path.is_relative_to(root.resolve()) for root in roots):
                 shown = ", ".join(str(r) for r in roots) or "none: set SLA_WAREHOUSE_PATHS"
@@ -109,16 +114,33 @@ def _is_local(location: str) -> bool:
 
 def read_relation(spark, location: str):
     """The source's rows as a Spark DataFrame (lazily: nothing is read yet)."""
-    from pyspark.errors import AnalysisException
-
     try:
         if not is_path(location):
             return spark.table(location)
         if location.lower().endswith(".csv"):
             return spark.read.option("header", True).csv(location)
         return spark.read.parquet(location)
-    except AnalysisException as exc:
-        raise InputError(location, f"cannot be read by Spark: {str(exc).splitlines()[0]}") from exc
+    except spark_failures() as exc:  # a missing table or path, a file that is not Parquet (its footer read here)
+        raise InputError(location, f"cannot be read by Spark: {first_line(exc)}") from exc
+
+
+def spark_failures() -> tuple[type[Exception], ...]:
+    """What Spark raises on a source it cannot read: its own errors, and a JVM error pyspark passes on as is
+    (a corrupt Parquet file's footer is a bare ``Py4JJavaError``)."""
+    from pyspark.errors import PySparkException
+
+    try:
+        from py4j.protocol import Py4JError
+    except ImportError:  # a Spark Connect client without the JVM's bridge
+        return (PySparkException,)
+    return PySparkException, Py4JError
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of Spark's message: the JVM's own for a ``Py4JJavaError`` (pyspark's names only the call)."""
+    java = getattr(exc, "java_exception", None)
+    text = str(java.getMessage() if java is not None else exc) or type(exc).__name__
+    return text.strip().splitlines()[0]
 
 
 def _typed(F, column, source_type: str, read_as: str, connected_values: tuple[str, ...]):
@@ -197,33 +219,62 @@ def _finalized(F, leads):
 
 def load(source: SparkSource, mapping: Mapping, tz: str, as_of: datetime | None = None,
          loaded_at: datetime | None = None) -> tuple[SparkEngine, Dataset]:
-    """Connect, map the source to a ``leads`` view on a session of its own, and describe it as a Dataset."""
-    from pyspark import StorageLevel
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
+    """Connect, map the source to a ``leads`` view on a session of its own, and describe it as a Dataset.
 
+    A failure of Spark itself while reading (a file that turns out corrupt) is one line naming the source."""
     loaded_at = loaded_at or datetime.now(timezone.utc)
     spark = child_session(source.url)
-    dates = DateRange.around(loaded_at)
-    typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, dates)
-    kept, notices = _merged(F, spark, source, mapping, _kept(F, Window, typed), dates)
-    kept.createOrReplaceTempView("leads_next")
-    # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
-    leads = _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK)
-    leads.createOrReplaceTempView("leads")
-    engine = SparkEngine(spark, cached=leads)
-    quality = _quality(F, typed, checks)
-    quality.notices += notices
-    flag_suspicious(engine, quality, loaded_at)
-    quality.rows_rejected = quality.rows_read - (rows := kept.count())
-    if as_of is None:
-        as_of = queries.row(engine, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
+    engine = None
+    try:
+        engine, quality, rows, fields, headers = _read(spark, source, mapping, loaded_at)
+        if as_of is None:
+            as_of = queries.row(engine, "ingest/latest_timestamp", loaded_at=loaded_at)["as_of"]
+    except spark_failures() as exc:
+        if engine is not None:
+            engine.close()
+        raise InputError(source.leads, f"Spark could not read the source: {first_line(exc)}") from exc
     version = hashlib.sha256(f"{source.as_dict()}|{mapping.to_json()}|{loaded_at.isoformat()}".encode()).hexdigest()
     return engine, Dataset(version=version[:16], tz=tz, as_of=as_of, rows_loaded=rows, quality=quality,
                            files=source.locations(), headers=list(headers), columns=fields,
                            date_order="as typed", date_order_ambiguous=False, decimal=".",
                            has_deals=source.deals is not None, has_activities=source.activities is not None,
                            warehouse=source.as_dict())
+
+
+def _read(spark, source: SparkSource, mapping: Mapping, loaded_at: datetime):
+    """The engine on the mapped source, what the load found, the leads kept, the fields' and all headers."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    dates = DateRange.around(loaded_at)
+    typed, checks, fields, headers = canonical_frame(spark, source.leads, mapping, dates)
+    quality = _quality(F, typed, checks)
+    _refuse_unusable(source.leads, quality)
+    kept, notices = _merged(F, spark, source, mapping, _kept(F, Window, typed), dates)
+    kept.createOrReplaceTempView("leads_next")
+    # kept for the session: every figure reads it, and the first-row rule is a shuffle not to repeat per query
+    leads = _finalized(F, kept).persist(StorageLevel.MEMORY_AND_DISK)
+    leads.createOrReplaceTempView("leads")
+    engine = SparkEngine(spark, cached=leads)
+    try:
+        quality.notices += notices
+        flag_suspicious(engine, quality, loaded_at)
+        quality.rows_rejected = quality.rows_read - (rows := kept.count())
+    except BaseException:
+        engine.close()
+        raise
+    return engine, quality, rows, fields, headers
+
+
+def _refuse_unusable(location: str, quality: Quality) -> None:
+    """A source without a single usable lead is refused, as an upload is: the data loaded before stays."""
+    rejected = quality.issue_counts.get(REJECT_REASON, 0)
+    if quality.rows_read == 0:
+        raise InputError(location, "has no rows, so nothing was loaded and the previous data stays")
+    if rejected == quality.rows_read:
+        raise InputError(location, f"none of its {rejected:,} rows can be used, so nothing was loaded and the "
+                                   f"previous data stays: {REJECT_REASON} on {rejected:,} row(s)")
 
 
 def _merged(F, spark, source: SparkSource, mapping: Mapping, leads, dates: DateRange):
@@ -249,10 +300,11 @@ def reconnect(dataset: Dataset, mapping: Mapping) -> tuple[SparkEngine, Dataset]
 
 def _quality(F, typed, checks) -> Quality:
     """Rows read, rejected and duplicated, and per mapped field its empty and unreadable cells: one Spark job."""
+    valid_id = F.when(F.col("created_at").isNotNull(), F.col("lead_id"))  # a rejected row repeats no lead
     counts = typed.agg(F.count(F.lit(1)).alias("rows"),
                        F.sum(F.when(F.col("lead_id").isNull() | F.col("created_at").isNull(), 1).otherwise(0))
                        .alias("rejected"),
-                       (F.count("lead_id") - F.countDistinct("lead_id")).alias("duplicates")).first()
+                       (F.count(valid_id) - F.countDistinct(valid_id)).alias("duplicates")).first()
     found = checks.first().asDict() if checks is not None else {}
     quality = Quality(rows_read=int(counts["rows"]))
     quality.missing = {k.split(":", 1)[1]: int(v or 0) for k, v in found.items() if k.startswith("empty:") and v}
