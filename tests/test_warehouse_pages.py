@@ -44,7 +44,7 @@ def connect(app, leads: str, url: str | None = None, tz: str = "UTC", mapping: b
     if mapping is not None:
         app.file_uploader(key=KEYS.warehouse_mapping).upload("mapping.json", mapping, "application/json")
     if url is not None:
-        app.text_input(key=KEYS.spark_url).input(url)
+        app.selectbox(key=KEYS.spark_url).select(url)
     app.text_input(key=KEYS.warehouse_leads).input(leads)
     app.selectbox(key=KEYS.warehouse_tz).select(tz)
     app.button(key=KEYS.warehouse_connect).click().run()
@@ -88,7 +88,15 @@ def test_a_mapping_file_that_is_not_json_names_its_line_and_column(parquet):
     assert "mapping.json: line 2, column" in text(app.error)
 
 
-def test_an_unreachable_spark_url_gets_one_clear_line(parquet):
+def test_only_the_operators_spark_urls_are_offered(monkeypatch):
+    monkeypatch.setenv(warehouse.SPARK_URL_ENV, f"{SPARK_URL}, sc://spark.example:15002")
+    app = new_app().run()
+    app.switch_page("pages/data.py").run()
+    assert app.selectbox(key=KEYS.spark_url).options == [SPARK_URL, "sc://spark.example:15002"]
+
+
+def test_an_unreachable_spark_url_gets_one_clear_line(parquet, monkeypatch):
+    monkeypatch.setenv(warehouse.SPARK_URL_ENV, f"{SPARK_URL},sc://127.0.0.1:9")
     app = connect(new_app().run(), str(parquet), url="sc://127.0.0.1:9")
     assert "Could not connect: cannot reach Spark at sc://127.0.0.1:9" in text(app.error)
     assert "Traceback" not in text(app.error) and workspace_of(app).engine is None

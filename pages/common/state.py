@@ -75,6 +75,7 @@ class Workspace:
     cache: ResultCache = field(default_factory=ResultCache)  # the views' results on this session's data
     export_heads: dict[str, ExportHead] = field(default_factory=dict)  # file kind → headers, examples (Data page)
     engine: Engine | None = None  # a warehouse source's engine: the figures are computed there, not in ``con``
+    engine_release: weakref.finalize | None = None  # closes this session's own engine when replaced or dropped
 
     def __post_init__(self) -> None:
         # The folder holds this visitor's uploads (up to a GB each) and DuckDB's spill files: remove it,
@@ -123,11 +124,11 @@ class Workspace:
     def use_engine(self, engine: Engine | None) -> None:
         """Compute on ``engine`` (None: the session's DuckDB) from now on; the engine used before lets go of
         its cached rows, and nothing computed on it is kept."""
-        if self.engine is not None and not self.read_only:  # a shared view's engine serves its other viewers
-            self.engine.close()
+        if self.engine_release is not None:  # closes the engine used before, once (a shared view's is not ours)
+            self.engine_release()
         self.engine = engine
-        if engine is not None and not self.read_only:
-            weakref.finalize(self, engine.close)
+        own = engine is not None and not self.read_only
+        self.engine_release = weakref.finalize(self, engine.close) if own else None
         self.cache.clear()
 
     def read_heads(self, files: ingest.UploadSet) -> dict[str, ExportHead]:
@@ -153,7 +154,7 @@ def _release(con: duckdb.DuckDBPyConnection | None, work_dir: Path) -> None:
 
 # The fields that are data or runtime, not what-if settings: a saved scenario holds all the others.
 RUNTIME_FIELDS = frozenset({"con", "work_dir", "dataset", "mapping", "uploads", "options", "read_only", "cache",
-                            "export_heads", "engine"})
+                            "export_heads", "engine", "engine_release"})
 
 
 def settings_of(ws: Workspace) -> dict[str, object]:

@@ -32,6 +32,13 @@ def readable_roots() -> tuple[Path, ...]:
     return tuple(Path(p) for p in os.environ.get(PATHS_ENV, "").split(os.pathsep) if p.strip())
 
 
+def offered_urls() -> list[str]:
+    """The Spark URLs the form offers (``SLA_SPARK_URL``, comma-separated; ``local[2]`` by default): a visitor
+    picks one, so the server never opens a connection to a host of a visitor's choosing."""
+    urls = [u.strip() for u in os.environ.get(SPARK_URL_ENV, DEFAULT_SPARK_URL).split(",") if u.strip()]
+    return urls or [DEFAULT_SPARK_URL]
+
+
 def connect_form(ws: Workspace) -> None:
     """The form. On Connect the source is read, and the page runs again to draw it (the data line on top names
     it); what happened is drawn at the top of that run (``OUTCOME``), a failure at once."""
@@ -40,8 +47,9 @@ def connect_form(ws: Workspace) -> None:
         st.caption("For CRM history synced to a warehouse: the figures are computed by Spark where the rows are, "
                    "and only totals come back. A saved workspace keeps the connection and the mapping, not the rows.")
         with st.form("warehouse", border=False):
-            url = st.text_input("Spark URL", value=os.environ.get(SPARK_URL_ENV, DEFAULT_SPARK_URL),
-                                key=KEYS.spark_url, help="local[N], spark://host:7077, sc://host:15002 (Spark Connect)")
+            url = st.selectbox("Spark URL", offered_urls(), key=KEYS.spark_url,
+                               help="The Spark this app's operator offers (SLA_SPARK_URL): local[N], "
+                                    "spark://host:7077, or sc://host:15002 (Spark Connect).")
             leads = st.text_input("Lead table or path", key=KEYS.warehouse_leads,
                                   placeholder="crm.hubspot_contacts, or /data/leads.parquet",
                                   help="A table of the Spark catalog, or a Parquet or CSV file or folder.")

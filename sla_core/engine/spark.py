@@ -7,7 +7,9 @@ statement of ``sla_core/sql`` runs where the rows are (``spark_sql`` translates 
 from __future__ import annotations
 
 import atexit
+import os
 import socket
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -87,12 +89,16 @@ def session(url: str):
     """The process's Spark session for ``url`` (started once: a JVM takes seconds to start)."""
     spark_url = SparkUrl(url)
     check_reachable(spark_url)
+    # pyspark warns on every start that it was not tested with pandas 3; the engine hands pandas no frame of its own
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - requirements.txt pins pyspark
         raise EngineUnavailable("the Spark engine needs pyspark (pip install -r requirements.txt)") from exc
     builder = SparkSession.builder
     builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
+    if spark_url.is_local:  # its driver listens on the loopback address only (else it takes the host's public one)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     for key, value in (SQL_SETTINGS if url.startswith("sc://") else {**LOCAL_SETTINGS, **SQL_SETTINGS}).items():
         builder = builder.config(key, value)
     try:
