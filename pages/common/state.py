@@ -187,13 +187,19 @@ def is_sample(dataset: ingest.Dataset | None) -> bool:
     return dataset is not None and dataset.version.startswith(SAMPLE_VERSION)
 
 
-def draft_state(ws: Workspace) -> dict[str, str]:
-    """What a draft keeps of an editing session besides its rows: how the data was read, and the settings."""
+def draft_data(ws: Workspace) -> dict[str, str]:
+    """The part of a draft that only a load changes: the dataset, its mapping, how it was read and its headers."""
     options = {"tz": ws.options.tz, "date_order": ws.options.date_order, "decimal": ws.options.decimal,
                "as_of": ws.options.as_of.isoformat() if ws.options.as_of else None}
     return {"dataset": store.dataset_to_json(ws.dataset), "mapping": ws.mapping.to_json(),
-            "options": json.dumps(options), "settings": store.settings_to_json(settings_of(ws)),
+            "options": json.dumps(options),
             "heads": json.dumps({kind: head.to_dict() for kind, head in ws.export_heads.items()})}
+
+
+def draft_state(ws: Workspace, data: dict[str, str] | None = None) -> dict[str, str]:
+    """What a draft keeps of an editing session besides its rows: how the data was read (``data``, when the caller
+    kept it from an earlier save of the same load), and the settings."""
+    return {**(data if data is not None else draft_data(ws)), "settings": store.settings_to_json(settings_of(ws))}
 
 
 def restored_workspace(draft: drafts.Draft) -> Workspace:
