@@ -49,10 +49,10 @@ def build(con: duckdb.DuckDBPyConnection, dataset: Dataset, request: ReportReque
         raise ValueError("the data has no dated leads to report on: give --month")
     tz, as_of, a, measured = dataset.tz, dataset.as_of, request.assumptions, Measured.of(dataset)
     report: dict = {"month": month.strftime("%Y-%m")}
-    report.update(marketing_sections(con, tz, as_of, month, a))
+    months = monthly_rows(con, tz, as_of)  # every month once: the month's actuals, the run of misses, the catch-up
+    report.update(marketing_sections(con, tz, as_of, month, a, months))
     hours = request.business_hours
     report.update(sales_sections(con, tz, as_of, month, a, request.clock, measured, hours))
-    months = monthly_rows(con, tz, as_of)  # every month once: the run of misses and the catch-up plan read them
     report.update(health_sections(con, tz, as_of, month, a, request.clock, measured, hours, months))
     report["catch_up"] = catch_up_plan(months, month, a, a.catch_up_months).as_dict()
     clock = report_clock(request.clock, tz, hours, a.region_calendars)

@@ -16,13 +16,14 @@ from sla_core.marketing.actuals import (
     STILL_MATURING,
     daily_marketing_leads,
     month_daily_leads,
-    month_figures,
+    figures_of,
     RATE_COLUMNS,
     month_row,
     monthly_actuals,
     pooled_actuals,
 )
 from sla_core.marketing.goal_line import daily_series
+from sla_core.marketing.report import monthly_rows
 from sla_core.marketing.maturity import assess, conversion_cycles
 
 TZ = "America/New_York"
@@ -163,10 +164,10 @@ def test_customers_without_amounts_give_na_deal_size(make_leads):
 @pytest.mark.parametrize("month", [date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1),
                                    date(2024, 4, 1), date(2024, 5, 1)])
 def test_one_month_read_alone_matches_its_row_of_every_month(make_leads, month):
-    # the report command and a share link read only the rows near one month; L3 (31 Jan in
-    # New York, 1 Feb in UTC) and months before the data or after the as-of time included
+    # the report command reads the months as records and picks its month; L3 (31 Jan in New York, 1 Feb
+    # in UTC) and months before the data or after the as-of time included
     con = make_leads(ROWS)
-    assert month_figures(con, TZ, AS_OF, month) == month_row(monthly_actuals(con, TZ, AS_OF), month)
+    assert figures_of(monthly_rows(con, TZ, AS_OF), month) == month_row(monthly_actuals(con, TZ, AS_OF), month)
     whole = daily_series(daily_marketing_leads(con, TZ, AS_OF))
     assert month_daily_leads(con, TZ, AS_OF, month) == {
         d: n for d, n in whole.items() if (d.year, d.month) == (month.year, month.month)}
@@ -174,5 +175,6 @@ def test_one_month_read_alone_matches_its_row_of_every_month(make_leads, month):
 
 def test_one_month_without_an_as_of_time_has_no_leads(make_leads):
     con = make_leads(ROWS)
-    assert month_figures(con, TZ, None, date(2024, 1, 1)) == month_row(monthly_actuals(con, TZ, None), date(2024, 1, 1))
+    assert figures_of(monthly_rows(con, TZ, None), date(2024, 1, 1)) == month_row(monthly_actuals(con, TZ, None),
+                                                                                   date(2024, 1, 1))
     assert month_daily_leads(con, TZ, None, date(2024, 1, 1)) == {}

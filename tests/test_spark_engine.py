@@ -65,7 +65,7 @@ def test_a_catalog_table_reads_as_its_parquet_file_does(sample, tmp_path):
     spark.sql(f"CREATE DATABASE IF NOT EXISTS crm LOCATION '{tmp_path / 'crm'}'")
     spark.read.parquet(str(sample.parquet)).write.mode("overwrite").saveAsTable("crm.leads")
     engine, dataset = spark_source.load(spark_source.SparkSource(SPARK_URL, "crm.leads"), Mapping(), "UTC")
-    params = {"tz": "UTC", "as_of": dataset.as_of, "month_from": None, "month_to": None}
+    params = {"tz": "UTC", "as_of": dataset.as_of}
     assert dataset.rows_loaded == sample.spark_dataset.rows_loaded == 6000
     spark_rows = queries.records(engine, "marketing/monthly_actuals", **params)
     assert len(spark_rows) == 13 and differences(spark_rows, queries.records(sample.con, "marketing/monthly_actuals",

@@ -3,9 +3,9 @@
 The SQL returns the month's ratios and the sums they come from, so pooling the last k
 complete, mature months is a ratio of sums (never a mean of monthly ratios) without another
 query; which months are mature is ``maturity``'s.
-The pages take every month as a DataFrame; the report command and share links read one
-month's figures straight into Python (``month_figures``, ``month_daily_leads``) from the
-same statements, so they never load pandas, which costs more to import than the queries.
+The pages take every month as a DataFrame; the report command reads every month's rows straight into
+Python once (``figures_of`` picks its month) and one month's days (``month_daily_leads``) from the same
+statements, so it never loads pandas, which costs more to import than the queries.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def monthly_actuals(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | N
     if as_of is None:
         return pd.DataFrame(columns=[*TABLE_COLUMNS, "customer_revenue", "marketing_closed_revenue",
                                      "closed_revenue", "cycle_days_sum", "cycle_customers"])
-    df = queries.frame(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
+    df = queries.frame(con, "marketing/monthly_actuals", tz=tz, as_of=as_of)
     df["month"] = pd.to_datetime(df["month"]).dt.date
     return df
 
@@ -65,13 +65,9 @@ def month_row(monthly: pd.DataFrame, month: date) -> dict:
     return _figures(None if match.empty else match.iloc[0])
 
 
-def month_figures(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date) -> dict:
-    """``month_row`` of one month, reading only the rows near that month and no DataFrame."""
-    if as_of is None:
-        return _figures(None)
-    first, end = month_span((month,))
-    found = queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=first, month_to=end)
-    return _figures(found[0] if found else None)
+def figures_of(rows: list[dict], month: date) -> dict:
+    """The SPEC 9 actuals of ``month`` (``month_row``'s figures) from every month's rows as records, already read."""
+    return _figures(next((r for r in rows if r["month"] == month), None))
 
 
 def month_daily_leads(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date) -> dict[date, int]:

@@ -18,13 +18,14 @@ from sla_core.marketing.targets import compute_targets
 
 
 def marketing_sections(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None, month: date,
-                       assumptions: Assumptions) -> dict:
-    """{"targets", "actuals", "goal_line"} for ``month``; the goal line's goal is leads_needed."""
+                       assumptions: Assumptions, months: list[dict]) -> dict:
+    """{"targets", "actuals", "goal_line"} for ``month``; the goal line's goal is leads_needed. ``months``:
+    ``monthly_rows``, which the report reads anyway (the month's actuals are its row: no second scan)."""
     targets = compute_targets(assumptions)
     daily = actuals.month_daily_leads(con, tz, as_of, month)
     # without data nothing has happened yet
     line = goal_line.goal_line(daily, month, targets.leads_needed, as_of or date.min, tz=tz)
-    return {"targets": targets.as_dict(), "actuals": actuals.month_figures(con, tz, as_of, month),
+    return {"targets": targets.as_dict(), "actuals": actuals.figures_of(months, month),
             "goal_line": line.points_records()}
 
 
@@ -33,7 +34,7 @@ def monthly_rows(con: duckdb.DuckDBPyConnection, tz: str, as_of: datetime | None
     report for its run of misses (``monthly_leads``) and its catch-up plan; no data, no months."""
     if as_of is None:
         return []
-    return queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of, month_from=None, month_to=None)
+    return queries.records(con, "marketing/monthly_actuals", tz=tz, as_of=as_of)
 
 
 def monthly_leads(rows: list[dict]) -> dict[date, int]:

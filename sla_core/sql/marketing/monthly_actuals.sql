@@ -3,9 +3,8 @@
 -- still listed. Only events on or before $as_of count. A zero denominator gives NULL
 -- ("n/a"). The sum columns at the end let "use my actuals" pool months as ratios of sums; which
 -- months are mature is sla_core.marketing.maturity's (from conversion_cycles.sql).
--- $month_from/$month_to (local month starts; NULL: every month) list only the months in
--- [from, to): the cohorts and the closes then read only the rows near them (near_months; each
--- row's month is still taken from its local time). A month's figures are the same either way.
+-- The report reads one month's actuals from these rows too (one scan serves its month, its run of
+-- misses and its catch-up plan).
 WITH cohort AS (  -- marketing leads by the month they became MQLs, and what they have closed so far
     SELECT period_of('month', timezone($tz, mql_at)) AS month,
            count(*) AS marketing_leads,
@@ -13,7 +12,6 @@ WITH cohort AS (  -- marketing leads by the month they became MQLs, and what the
            sum(deal_amount) FILTER (WHERE customer_at <= $as_of::TIMESTAMPTZ) AS customer_revenue
     FROM leads
     WHERE origin = 'marketing' AND mql_at <= $as_of::TIMESTAMPTZ
-      AND near_months(mql_at, $tz, $month_from::DATE, $month_to::DATE)
     GROUP BY ALL
 ),
 closed AS (  -- revenue by the month it closed, all origins
@@ -24,15 +22,12 @@ closed AS (  -- revenue by the month it closed, all origins
            count(cycle_days) FILTER (WHERE origin = 'marketing') AS cycle_customers
     FROM (SELECT customer_at, deal_amount, origin, days_between(mql_at, customer_at) AS cycle_days
           FROM leads
-          WHERE customer_at <= $as_of::TIMESTAMPTZ
-            AND near_months(customer_at, $tz, $month_from::DATE, $month_to::DATE))
+          WHERE customer_at <= $as_of::TIMESTAMPTZ)
     GROUP BY ALL
 ),
 bounds AS (
-    SELECT coalesce($month_from::DATE, least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)))
-               AS first_month,
-           least(period_of('month', timezone($tz, $as_of::TIMESTAMPTZ)) + INTERVAL 1 MONTH,
-                 coalesce($month_to::DATE, 'infinity'::DATE)) AS end_month,
+    SELECT least((SELECT min(month) FROM cohort), (SELECT min(month) FROM closed)) AS first_month,
+           period_of('month', timezone($tz, $as_of::TIMESTAMPTZ)) + INTERVAL 1 MONTH AS end_month,
            timezone($tz, $as_of::TIMESTAMPTZ) AS as_of_local
 ),
 spine AS (
