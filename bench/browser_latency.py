@@ -168,8 +168,18 @@ def what_ifs(session: Session, page_name: str, presses: int, notes: list[str]) -
             notes.append(f"{name}: no slider labelled {label!r}… on the {page} page; skipped")
             continue
         results.append(repeat(session, name, presses, {"mode": "change"},
-                              lambda _i, t=thumb.first, k=key: lambda: t.press(k), page=page, key=key))
+                              lambda _i, t=thumb.first, k=key: _press_within(t, k), page=page, key=key))
     return results
+
+
+def _press_within(thumb, key: str):
+    """A press of ``key``, or of the opposite arrow when the thumb is at that end of its range (a press there
+    changes nothing: a select slider with a few options reaches its end within a run's presses)."""
+    def press() -> None:
+        now, end = thumb.get_attribute("aria-valuenow"), "aria-valuemax" if key == "ArrowRight" else "aria-valuemin"
+        at_end = now is not None and now == thumb.get_attribute(end)
+        thumb.press({"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key] if at_end else key)
+    return press
 
 
 def toggles(session: Session, page_name: str, clicks: int, notes: list[str]) -> list[dict]:
