@@ -76,20 +76,71 @@ class Headline:
 
 @dataclass(frozen=True)
 class PeriodCharts:
-    """Speed and depth per period of hand-off: what the charts cover, the charts and the CSV.
+    """Speed and depth per period of hand-off, every chart spanning the same periods: what they cover, each chart
+    as its Vega-Lite spec (sla_core.vega) and the CSV.
 
-    A chart of a figure the data cannot measure is None (speed: share within goal, response,
-    bands; depth: attempts, leads worked); the delay chart keeps the routing delay.
+    A chart is built (or found in the session's cache) when the page asks for it, so a rerun builds only the
+    charts of the view it draws. A chart of a figure the data cannot measure is None (speed: share within goal,
+    response, bands; depth: attempts, leads worked); the delay chart keeps the routing delay.
     """
 
     caption: str
-    within_goal: dict | None  # each chart as its Vega-Lite spec (sla_core.vega), kept per figures shown
-    response: dict | None
-    bands: dict | None
-    delay: dict
-    attempts: dict | None
-    worked: dict | None
-    csv: bytes
+    view: Sales
+    a: Assumptions
+    period: str
+    statistic: str
+    summary: pd.DataFrame  # goal-free speed figures
+    speed: pd.DataFrame  # speed figures at the goal
+    depth: pd.DataFrame
+    span: charts.Span
+
+    def within_goal(self) -> dict | None:
+        """The share within the speed goal per period, each bar in its period's verdict colour."""
+        if not self.view.measured.speed:
+            return None
+        return self.view.run(vega.built, charts.within_goal_chart, self._judged(), self.period,
+                             self.a.speed_target_share, self.span)
+
+    def response(self) -> dict | None:
+        """The chosen response statistic against the speed goal's line (none where leads' goals differ)."""
+        if not self.view.measured.speed:
+            return None
+        bars = self.view.run(charts.response_bars, self.summary, self.period, self.view.clock_label, self.statistic,
+                             self.span)
+        return self.view.run(vega.built, charts.response_chart, bars, verdicts.named_goals(self.a)[0],
+                             self.view.clock_label, self.statistic)
+
+    def bands(self) -> dict | None:
+        if not self.view.measured.speed:
+            return None
+        return self.view.run(vega.built, charts.bands_chart, self.summary, self.period, self.span)
+
+    def delay(self) -> dict:
+        return self.view.run(vega.built, charts.delay_chart, self.summary, self.period, self.view.clock_label,
+                             self.span)
+
+    def attempts(self) -> dict | None:
+        """Average attempts per period against the depth goal's line (none where leads' goals differ)."""
+        if not self.view.measured.depth:
+            return None
+        return self.view.run(vega.built, charts.attempts_chart, self.depth, self.period,
+                             verdicts.named_goals(self.a)[1], self.span)
+
+    def worked(self) -> dict | None:
+        if not self.view.measured.depth:
+            return None
+        return self.view.run(vega.built, charts.worked_chart, self.depth, self.period, self.span)
+
+    def csv(self) -> bytes:
+        """The figures per period as CSV: made when the download is clicked (pandas on kept frames, no query)."""
+        return _period_csv(self.speed, self.depth, self.period)
+
+    def _judged(self) -> pd.DataFrame:
+        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
+        dataset, a = self.view.dataset, self.a
+        as_of = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
+        return self.view.run(tables.period_verdicts, self.speed, self.period, as_of, self.view.measured.speed,
+                             a.speed_target_share, verdicts.named_goals(a)[0])
 
 
 @dataclass(frozen=True)
@@ -204,34 +255,14 @@ class Sales:
 
     def by_period(self, a: Assumptions, period: str, statistic: str = "mean",
                   days: tuple[date, date] | None = None) -> PeriodCharts:
-        """The charts of ``period`` (day, week, month), ``days`` (first, last) only when given; every chart spans
-        the same periods, and those that do not show a goal are kept."""
+        """The figures of ``period`` (day, week, month), ``days`` (first, last) only when given, for the charts;
+        every chart spans the same periods, and those that do not show a goal are kept."""
         frames = (self._summary(period, self.clock), self._speed(a, period), self._depth(a, period))
         if days is not None:
             frames = tuple(self.run(tables.between, frame, *days) for frame in frames)
         summary, by_period, depth_frame = frames
-        span = self.run(charts.span_of, summary, period)
-        speed_measured, depth_measured = self.measured.speed, self.measured.depth
-        bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
-        speed_goal, depth_goal = verdicts.named_goals(a)  # one goal line, or none where leads' goals differ
-        return PeriodCharts(
-            caption=tables.range_caption(by_period, period),
-            within_goal=self.run(vega.built, charts.within_goal_chart, self._judged(by_period, period, a), period,
-                                 a.speed_target_share, span) if speed_measured else None,
-            response=self.run(vega.built, charts.response_chart, bars, speed_goal, self.clock_label, statistic)
-            if speed_measured else None,
-            bands=self.run(vega.built, charts.bands_chart, summary, period, span) if speed_measured else None,
-            delay=self.run(vega.built, charts.delay_chart, summary, period, self.clock_label, span),
-            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, depth_goal, span)
-            if depth_measured else None,
-            worked=self.run(vega.built, charts.worked_chart, depth_frame, period, span) if depth_measured else None,
-            csv=self.run(_period_csv, by_period, depth_frame, period))
-
-    def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
-        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
-        as_of = self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).replace(tzinfo=None)
-        return self.run(tables.period_verdicts, by_period, period, as_of, self.measured.speed, a.speed_target_share,
-                        verdicts.named_goals(a)[0])
+        return PeriodCharts(tables.range_caption(by_period, period), self, a, period, statistic, summary, by_period,
+                            depth_frame, self.run(charts.span_of, summary, period))
 
     def reps(self, a: Assumptions, month: date) -> tables.RepTable:
         """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
