@@ -20,6 +20,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pyarrow as pa
+from altair.utils import schemapi
+
+# Altair's "debug mode" checks each chart object against the schema as it is made, most of the cost of building
+# a chart on a goal move: off in this process, since the tests check every chart type's whole spec (see above)
+schemapi.disable_debug_mode()
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
