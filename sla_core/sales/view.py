@@ -35,6 +35,7 @@ from sla_core.sales import display as tables
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 from sla_core.sales.goal_rules import NO_RULES, GoalRules
+from sla_core.sales.period_charts import PeriodCharts
 
 if TYPE_CHECKING:
     from sla_core.ingest.load import Dataset
@@ -72,75 +73,6 @@ class Headline:
         parts = [name for name, v in (("speed", self.speed_verdict), ("depth", self.depth_verdict))
                  if v.verdict == verdicts.MISSED]
         return " and ".join(parts)
-
-
-@dataclass(frozen=True)
-class PeriodCharts:
-    """Speed and depth per period of hand-off, every chart spanning the same periods: what they cover, each chart
-    as its Vega-Lite spec (sla_core.vega) and the CSV.
-
-    A chart is built (or found in the session's cache) when the page asks for it, so a rerun builds only the
-    charts of the view it draws. A chart of a figure the data cannot measure is None (speed: share within goal,
-    response, bands; depth: attempts, leads worked); the delay chart keeps the routing delay.
-    """
-
-    caption: str
-    view: Sales
-    a: Assumptions
-    period: str
-    statistic: str
-    summary: pd.DataFrame  # goal-free speed figures
-    speed: pd.DataFrame  # speed figures at the goal
-    depth: pd.DataFrame
-    span: charts.Span
-
-    def within_goal(self) -> dict | None:
-        """The share within the speed goal per period, each bar in its period's verdict colour."""
-        if not self.view.measured.speed:
-            return None
-        return self.view.run(vega.built, charts.within_goal_chart, self._judged(), self.period,
-                             self.a.speed_target_share, self.span)
-
-    def response(self) -> dict | None:
-        """The chosen response statistic against the speed goal's line (none where leads' goals differ)."""
-        if not self.view.measured.speed:
-            return None
-        bars = self.view.run(charts.response_bars, self.summary, self.period, self.view.clock_label, self.statistic,
-                             self.span)
-        return self.view.run(vega.built, charts.response_chart, bars, verdicts.named_goals(self.a)[0],
-                             self.view.clock_label, self.statistic)
-
-    def bands(self) -> dict | None:
-        if not self.view.measured.speed:
-            return None
-        return self.view.run(vega.built, charts.bands_chart, self.summary, self.period, self.span)
-
-    def delay(self) -> dict:
-        return self.view.run(vega.built, charts.delay_chart, self.summary, self.period, self.view.clock_label,
-                             self.span)
-
-    def attempts(self) -> dict | None:
-        """Average attempts per period against the depth goal's line (none where leads' goals differ)."""
-        if not self.view.measured.depth:
-            return None
-        return self.view.run(vega.built, charts.attempts_chart, self.depth, self.period,
-                             verdicts.named_goals(self.a)[1], self.span)
-
-    def worked(self) -> dict | None:
-        if not self.view.measured.depth:
-            return None
-        return self.view.run(vega.built, charts.worked_chart, self.depth, self.period, self.span)
-
-    def csv(self) -> bytes:
-        """The figures per period as CSV: made when the download is clicked (pandas on kept frames, no query)."""
-        return _period_csv(self.speed, self.depth, self.period)
-
-    def _judged(self) -> pd.DataFrame:
-        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
-        dataset, a = self.view.dataset, self.a
-        as_of = dataset.as_of.astimezone(ZoneInfo(dataset.tz)).replace(tzinfo=None)
-        return self.view.run(tables.period_verdicts, self.speed, self.period, as_of, self.view.measured.speed,
-                             a.speed_target_share, verdicts.named_goals(a)[0])
 
 
 @dataclass(frozen=True)
@@ -396,10 +328,6 @@ def _bandwidth_grid(bw: bandwidth.Bandwidth, attempts_measured: bool) -> pd.Data
 
 def _lead_grid(leads: pd.DataFrame, measured: Measured, own_goals: bool) -> pd.DataFrame:
     return tables.lead_rows(leads.head(PAGE_SIZE), measured, own_goals=own_goals)
-
-
-def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
-    return csv_bytes(tables.period_table(by_period, depth_frame, period))
 
 
 def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool,
