@@ -31,13 +31,20 @@ section.goal_inputs(ws)
 chosen = None
 if dataset is not None:
     data = sales.load(ws.db, dataset, ws.sales_clock, ws.business_hours, ws.cache, ws.assumptions.region_calendars)
-    section.clock_settings(ws, data)
-    calendars.region_calendars(ws, data)
-    segments.rules_editor(ws, data)
+    # the settings keep their place above the month, but are drawn after the verdict: a what-if's first changed
+    # figure reaches the browser before the settings it leaves alone are sent again
+    clock, region_calendars, rules = st.container(), st.container(), st.container()
     chosen = section.month_picker(data)
+    a = ws.assumptions
     if chosen is not None:
-        a = ws.assumptions
         figures.headline(data.headline(a, chosen), a, data.month_label(chosen, "%B %Y"), data.clock_label, ws.read_only)
+    with clock:
+        section.clock_settings(ws, data)
+    with region_calendars:
+        calendars.region_calendars(ws, data)
+    with rules:
+        segments.rules_editor(ws, data)
+    if chosen is not None:
         segments.segment_table(ws, data, chosen)
         figures.work_first(data, a, chosen)
         figures.by_period(data, a, chosen)

@@ -6,6 +6,10 @@ view keeps ``spec(chart)`` in its session's cache instead, and the page draws it
 ``st.vega_lite_chart``. Each data frame of the chart goes out as Arrow IPC bytes under a name
 made from those bytes, as Streamlit itself sends a chart's data, so the browser gets the same
 chart and the same typed data either way.
+
+A goal move still builds the charts that show the goal: ``spec`` converts without the schema
+check (the same dict, a fraction of the time), and the tests validate the spec of every chart
+type the Sales page draws (tests/test_vega.py).
 """
 from __future__ import annotations
 
@@ -16,14 +20,19 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pyarrow as pa
+from altair.utils import schemapi
+
+# Altair's "debug mode" checks each chart object against the schema as it is made, most of the cost of building
+# a chart on a goal move: off in this process, since the tests check every chart type's whole spec (see above)
+schemapi.disable_debug_mode()
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
-    """``chart`` as a Vega-Lite dict (validated once, here) with its data frames as named Arrow datasets."""
+    """``chart`` as a Vega-Lite dict with its data frames as named Arrow datasets (not validated here: see above)."""
     chart = chart.copy(deep=True)  # the kept chart is not changed: its frames are only named in the copy
     datasets: dict[str, bytes] = {}
     _name_frames(chart, datasets)
-    out = chart.to_dict()
+    out = chart.to_dict(validate=False)
     if datasets:
         out["datasets"] = {**out.get("datasets", {}), **datasets}
     return out

@@ -143,6 +143,40 @@ def test_a_speed_goal_move_runs_only_the_goal_counts_and_the_breaching_list(smal
     assert metric(small, "Within the speed goal") == ("60.0 %" if clock == "business" else "40.0 %")
 
 
+def test_a_depth_goal_move_runs_no_speed_statement_and_a_target_move_none(small, statements):
+    small.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
+    assert not small.exception
+    # the month's depth figures (for the headline, then per rep) and the breaching list, which names depth breaches
+    assert sorted(s for s in statements if s != "sales/lead_goals:state") == [
+        "sales/depth_by_period", "sales/depth_by_period", "sales/speed_leads"]
+    statements.clear()
+    for field in ("speed_target_share", "depth_target_share"):  # a verdict is arithmetic on the kept figures
+        small.select_slider(key=KEYS.assumption(field)).set_value(0.4).run()
+    assert statements == [] and not small.exception
+    deltas = {m.label: m.delta for m in small.metric}
+    assert "target 40 %" in deltas["Within the speed goal"] and "target 40 %" in deltas["At the depth goal"]
+
+
+def test_a_goal_move_builds_only_the_charts_that_show_it(small, monkeypatch):
+    from sla_core import vega
+    built: list[str] = []
+    convert = vega.spec
+
+    def recording(chart):
+        title = chart.to_dict()["title"]
+        built.append(title if isinstance(title, str) else title["text"])
+        return convert(chart)
+
+    monkeypatch.setattr(vega, "spec", recording)
+    small.slider(key=KEYS.assumption("depth_goal_attempts")).set_value(2).run()
+    # the by-period view shown is speed: its charts are kept, and the hidden depth charts are not built
+    assert sorted(built) == ["Hours the depth goal needs, per rep", "Reps: share within the speed goal"]
+    built.clear()
+    small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()
+    assert sorted(built) == ["Reps: share within the speed goal", "Speed: average response time (hours)",
+                             "Speed: share of leads within the goal"]
+
+
 def test_depth_figures_and_rep_table(small):
     assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
     # March is in progress: behind on both so far, never "missed" before it ends

@@ -53,3 +53,25 @@ def test_a_rerun_with_the_same_figures_builds_no_chart_and_a_new_statistic_build
     assert built == []
     app.radio(key=KEYS.sales_statistic).set_value("p90").run()
     assert built == ["Speed: p90 response time (hours)"]
+
+
+def test_every_chart_the_sales_page_draws_is_a_valid_spec_equal_to_streamlits(monkeypatch):
+    """``vega.spec`` skips the schema check at run time: here each chart type of the page is checked against the
+    Vega-Lite schema (``to_dict()`` validates) and against the spec Streamlit itself would send."""
+    charts_seen: list = []
+    convert = vega.spec
+    monkeypatch.setattr(vega, "spec", lambda chart: charts_seen.append(chart) or convert(chart))
+    app = new_app()
+    app.run()
+    app.switch_page("pages/sales.py").run()
+    for view in ("delays", "depth"):
+        app.segmented_control(key=KEYS.sales_charts).set_value(view).run()
+    assert not app.exception
+    titles = set()
+    for chart in charts_seen:
+        title = chart.to_dict()["title"]  # raises when the spec does not conform to the schema
+        titles.add(title if isinstance(title, str) else title["text"])
+        kept, theirs = convert(chart), _convert_altair_to_vega_lite_spec(chart)
+        assert _named_in_order(kept) == _named_in_order(theirs)
+        assert all(a.equals(b) for a, b in zip(_tables(kept), _tables(theirs), strict=True))
+    assert len(titles) == 8  # share within goal, response, bands, delays, attempts, worked, reps, bandwidth

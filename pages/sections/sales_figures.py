@@ -180,32 +180,35 @@ def _chart(column, spec: dict) -> None:
 
 
 def _speed_charts(shown: sales.PeriodCharts) -> None:
-    if shown.within_goal is None:
+    within = shown.within_goal()
+    if within is None:
         st.caption(f"Speed is not measured, so its charts are left out: {verdicts.NO_FIRST_TOUCH}.")
         return
-    _chart(st, shown.within_goal)
-    _chart(st, shown.response)
+    _chart(st, within)
+    _chart(st, shown.response())
 
 
 def _delay_charts(shown: sales.PeriodCharts) -> None:
-    if shown.bands is None:
-        _chart(st, shown.delay)
+    bands = shown.bands()
+    if bands is None:
+        _chart(st, shown.delay())
         return
     left, right = st.columns(2)
-    _chart(left, shown.bands)
-    _chart(right, shown.delay)
+    _chart(left, bands)
+    _chart(right, shown.delay())
 
 
 def _depth_charts(shown: sales.PeriodCharts) -> None:
-    if shown.attempts is None:
+    attempts = shown.attempts()
+    if attempts is None:
         st.caption(f"Depth is not measured, so its charts are left out: {verdicts.NO_ATTEMPTS}.")
         return
     left, right = st.columns(2)
-    _chart(left, shown.attempts)
-    _chart(right, shown.worked)
+    _chart(left, attempts)
+    _chart(right, shown.worked())
 
 
-# the by-period charts in three views, one drawn at a time: a rerun sends and draws two charts, not six
+# the by-period charts in three views, one drawn at a time: a rerun builds, sends and draws two charts, not six
 CHART_VIEWS = {"speed": ("Speed", _speed_charts), "delays": ("Response bands and routing delay", _delay_charts),
                "depth": ("Depth", _depth_charts)}
 DEFAULT_CHARTS = "speed"
@@ -230,4 +233,4 @@ def by_period(data: sales.Sales, a, month: date) -> None:
                                   help="Each choice draws its charts; every chart of a period spans the same dates.")
     CHART_VIEWS[chosen or DEFAULT_CHARTS][1](shown)
     st.download_button(f"Download speed and depth by {period} (CSV)", shown.csv, file_name=f"sales_sla_by_{period}.csv",
-                       mime="text/csv", key="download_periods")
+                       mime="text/csv", key="download_periods")  # the CSV is made on click

@@ -148,10 +148,9 @@ def work_first(con: duckdb.DuckDBPyConnection, month: date, a: Assumptions, as_o
     default). A lead touched late is answered; one below the depth goal was at least reached
     once, so neither is on this list.
     """
-    rows = speed_leads(con, "month", month, a.speed_goal_hours, a.depth_goal_attempts, as_of, tz, clock,
-                       breaching_only=True, limit=None, rules=a.goal_rules)
-    untouched = rows[(rows["speed_status"] == "missed") & rows["first_touch_local"].isna()]
-    untouched = untouched.drop(columns="total").reset_index(drop=True)
+    untouched = speed_leads(con, "month", month, a.speed_goal_hours, a.depth_goal_attempts, as_of, tz, clock,
+                            breaching_only=True, limit=None, rules=a.goal_rules, untouched_only=True)
+    untouched = untouched.drop(columns="total")
     counts = untouched["owner"].value_counts()
     by_rep = tuple(sorted(((str(rep), int(n)) for rep, n in counts.items()), key=lambda p: (-p[1], p[0])))
     own_goals = any(r.speed_goal_hours is not None for r in a.goal_rules)

@@ -6,6 +6,8 @@ chart of one view takes the same ``span`` (``span_of``), so they all start and e
 and a day or week axis names the year (a year of weeks has two "01 Jan").
 Charts that do not show the speed goal take only goal-free figures (``speed.speed_summary``),
 so the page can keep them per dataset and redraw only the goal's charts on a goal move.
+Every encoding is a channel object (``alt.Y("y:Q")``, not ``"y:Q"``): Altair turns a shorthand
+string or dict into one by a lookup over its whole schema, milliseconds per channel on each goal move.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ def _time_axis(field: str, period: str, span: Span) -> alt.X:
 
 def _x(period: str, span: Span = None) -> dict:
     """A bar spanning its period, from the zero baseline up (ranged bars need both ends)."""
-    return {"x": _time_axis("start", period, span), "x2": "end:T", "y2": alt.datum(0)}
+    return {"x": _time_axis("start", period, span), "x2": alt.X2("end:T"), "y2": alt.Y2Datum(0)}
 
 
 def _when(period: str) -> alt.Tooltip:
@@ -73,9 +75,9 @@ def _rule(value: float | None, label: str) -> list[alt.Chart]:
         return []
     data = pd.DataFrame({"y": [value], "label": [label]})
     rule = alt.Chart(data).mark_rule(color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(
-        y="y:Q", tooltip=[alt.Tooltip("label:N", title="Goal")])
+        y=alt.Y("y:Q"), tooltip=[alt.Tooltip("label:N", title="Goal")])
     text = alt.Chart(data).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=theme.GOAL).encode(
-        y="y:Q", x=alt.value(0), text="label:N")
+        y=alt.Y("y:Q"), x=alt.XValue(0), text=alt.Text("label:N"))
     return [rule, text]
 
 
@@ -154,8 +156,8 @@ def bands_chart(speed: pd.DataFrame, period: str, span: Span = None) -> alt.Char
     long["bottom"] = long["top"] - long["leads"]
     long["band"] = long["band"].astype(str)
     return theme.themed(alt.Chart(long).transform_filter("datum.leads > 0").mark_bar().encode(
-        x=_time_axis("start", period, span), x2="end:T",
-        y=alt.Y("top:Q", title="Handed leads"), y2="bottom:Q",
+        x=_time_axis("start", period, span), x2=alt.X2("end:T"),
+        y=alt.Y("top:Q", title="Handed leads"), y2=alt.Y2("bottom:Q"),
         color=alt.Color("band:N", title="Response", sort=list(BANDS.values()),
                         legend=alt.Legend(orient="bottom", columns=4, direction="horizontal"),
                         scale=alt.Scale(domain=list(BANDS.values()), range=list(theme.BANDS))),
@@ -176,8 +178,8 @@ def delay_chart(speed: pd.DataFrame, period: str, clock_label: str, span: Span =
                       delay="Rep (hand-off → first touch)")
     long = pd.concat([routing, rep])[["start", "left", "right", "hours", "delay"]].dropna(subset=["hours"])
     return theme.themed(alt.Chart(long).mark_bar().encode(
-        x=_time_axis("left", period, span), x2="right:T",
-        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.datum(0),
+        x=_time_axis("left", period, span), x2=alt.X2("right:T"),
+        y=alt.Y("hours:Q", title=f"Median delay ({clock_label})", axis=alt.Axis(format=",.2~f")), y2=alt.Y2Datum(0),
         color=alt.Color("delay:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Routing (MQL → hand-off)", "Rep (hand-off → first touch)"],
                                         range=[theme.ROUTING, theme.ACTUAL])),
@@ -226,7 +228,7 @@ def rep_chart(reps: pd.DataFrame, target_share: float) -> alt.LayerChart:
                  alt.Tooltip("Median response (h):Q", format=",.2f"),
                  alt.Tooltip("Avg attempts (not connected):Q", format=",.2f"), alt.Tooltip("Handed leads:Q")])
     target = alt.Chart(pd.DataFrame({"x": [target_share]})).mark_rule(
-        color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+        color=theme.GOAL, strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     return theme.themed(alt.layer(bars, target).properties(
         height=alt.Step(22), title=alt.Title("Reps: share within the speed goal", subtitle="Dashed: the target")))
 
@@ -251,7 +253,7 @@ def bandwidth_chart(bw: Bandwidth, limit: int | None = None) -> alt.LayerChart:
         color=alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["Has the hours", "Overloaded"], range=[theme.ACTUAL, theme.MISSED])),
         tooltip=tips)
-    available = alt.Chart(data).mark_tick(color=theme.GOAL, thickness=3).encode(y=y, x="available_hours:Q",
+    available = alt.Chart(data).mark_tick(color=theme.GOAL, thickness=3).encode(y=y, x=alt.X("available_hours:Q"),
                                                                                  tooltip=tips)
     return theme.themed(alt.layer(bars, available).properties(
         height=alt.Step(22), title=alt.Title("Hours the depth goal needs, per rep",

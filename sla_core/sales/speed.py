@@ -186,11 +186,12 @@ def rep_rows(df: pd.DataFrame) -> pd.DataFrame:
 def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date, goal_hours: float,
                 depth_goal: int, as_of: datetime | None, tz: str, clock: BusinessHours | None = None,
                 owner: str | None = None, breaching_only: bool = True, limit: int | None = 100,
-                offset: int = 0, rules: GoalRules = NO_RULES) -> pd.DataFrame:
+                offset: int = 0, rules: GoalRules = NO_RULES, untouched_only: bool = False) -> pd.DataFrame:
     """The leads handed in one period (optionally one owner's), oldest hand-off first, a page at a time.
 
     ``breaching_only`` keeps leads that missed the speed goal or are not connected with
-    fewer attempts than the depth goal. ``total`` repeats the number of matching leads,
+    fewer attempts than the depth goal; ``untouched_only`` those past their speed goal without
+    a first touch. ``total`` repeats the number of matching leads,
     so the page can say "1–100 of 2,345" without another query. Each lead shows the goals it is held to
     (``speed_goal_hours``, ``depth_goal``: its first goal rule's, else the defaults).
     """
@@ -205,7 +206,8 @@ def speed_leads(con: duckdb.DuckDBPyConnection, period: str, period_start: date,
     goal_table(con, as_of, tz, clock, rules)
     return queries.frame(con, "sales/speed_leads", tz=tz, period=period, period_start=period_start,
                          near_from=near_from, near_to=near_to, **rules.sql_params(goal_hours, depth_goal), owner=owner,
-                         breaching_only=breaching_only, limit=ALL_ROWS if limit is None else limit,
+                         breaching_only=breaching_only, untouched_only=untouched_only,
+                         limit=ALL_ROWS if limit is None else limit,
                          offset=int(offset))[columns]
 
 

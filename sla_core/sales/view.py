@@ -35,6 +35,7 @@ from sla_core.sales import display as tables
 from sla_core.sales.clock import BusinessHours
 from sla_core.sales.region_calendars import NO_REGION_CALENDARS, RegionCalendars
 from sla_core.sales.goal_rules import NO_RULES, GoalRules
+from sla_core.sales.period_charts import PeriodCharts
 
 if TYPE_CHECKING:
     from sla_core.ingest.load import Dataset
@@ -72,24 +73,6 @@ class Headline:
         parts = [name for name, v in (("speed", self.speed_verdict), ("depth", self.depth_verdict))
                  if v.verdict == verdicts.MISSED]
         return " and ".join(parts)
-
-
-@dataclass(frozen=True)
-class PeriodCharts:
-    """Speed and depth per period of hand-off: what the charts cover, the charts and the CSV.
-
-    A chart of a figure the data cannot measure is None (speed: share within goal, response,
-    bands; depth: attempts, leads worked); the delay chart keeps the routing delay.
-    """
-
-    caption: str
-    within_goal: dict | None  # each chart as its Vega-Lite spec (sla_core.vega), kept per figures shown
-    response: dict | None
-    bands: dict | None
-    delay: dict
-    attempts: dict | None
-    worked: dict | None
-    csv: bytes
 
 
 @dataclass(frozen=True)
@@ -204,34 +187,14 @@ class Sales:
 
     def by_period(self, a: Assumptions, period: str, statistic: str = "mean",
                   days: tuple[date, date] | None = None) -> PeriodCharts:
-        """The charts of ``period`` (day, week, month), ``days`` (first, last) only when given; every chart spans
-        the same periods, and those that do not show a goal are kept."""
+        """The figures of ``period`` (day, week, month), ``days`` (first, last) only when given, for the charts;
+        every chart spans the same periods, and those that do not show a goal are kept."""
         frames = (self._summary(period, self.clock), self._speed(a, period), self._depth(a, period))
         if days is not None:
             frames = tuple(self.run(tables.between, frame, *days) for frame in frames)
         summary, by_period, depth_frame = frames
-        span = self.run(charts.span_of, summary, period)
-        speed_measured, depth_measured = self.measured.speed, self.measured.depth
-        bars = self.run(charts.response_bars, summary, period, self.clock_label, statistic, span)
-        speed_goal, depth_goal = verdicts.named_goals(a)  # one goal line, or none where leads' goals differ
-        return PeriodCharts(
-            caption=tables.range_caption(by_period, period),
-            within_goal=self.run(vega.built, charts.within_goal_chart, self._judged(by_period, period, a), period,
-                                 a.speed_target_share, span) if speed_measured else None,
-            response=self.run(vega.built, charts.response_chart, bars, speed_goal, self.clock_label, statistic)
-            if speed_measured else None,
-            bands=self.run(vega.built, charts.bands_chart, summary, period, span) if speed_measured else None,
-            delay=self.run(vega.built, charts.delay_chart, summary, period, self.clock_label, span),
-            attempts=self.run(vega.built, charts.attempts_chart, depth_frame, period, depth_goal, span)
-            if depth_measured else None,
-            worked=self.run(vega.built, charts.worked_chart, depth_frame, period, span) if depth_measured else None,
-            csv=self.run(_period_csv, by_period, depth_frame, period))
-
-    def _judged(self, by_period: pd.DataFrame, period: str, a: Assumptions) -> pd.DataFrame:
-        """The periods with their speed verdicts (the share-within-goal chart colours each bar by it)."""
-        as_of = self.dataset.as_of.astimezone(ZoneInfo(self.dataset.tz)).replace(tzinfo=None)
-        return self.run(tables.period_verdicts, by_period, period, as_of, self.measured.speed, a.speed_target_share,
-                        verdicts.named_goals(a)[0])
+        return PeriodCharts(tables.range_caption(by_period, period), self, a, period, statistic, summary, by_period,
+                            depth_frame, self.run(charts.span_of, summary, period))
 
     def reps(self, a: Assumptions, month: date) -> tables.RepTable:
         """One row per rep handed leads in ``month``, reps outside the SLA first (at most ``REP_LIMIT``)."""
@@ -365,10 +328,6 @@ def _bandwidth_grid(bw: bandwidth.Bandwidth, attempts_measured: bool) -> pd.Data
 
 def _lead_grid(leads: pd.DataFrame, measured: Measured, own_goals: bool) -> pd.DataFrame:
     return tables.lead_rows(leads.head(PAGE_SIZE), measured, own_goals=own_goals)
-
-
-def _period_csv(by_period: pd.DataFrame, depth_frame: pd.DataFrame, period: str) -> bytes:
-    return csv_bytes(tables.period_table(by_period, depth_frame, period))
 
 
 def _leads_csv(con: duckdb.DuckDBPyConnection, *lead_args, owner: str | None, breaching_only: bool,

@@ -106,7 +106,8 @@ def segments(rules: GoalRules) -> dict:
 def drill_down(rules: GoalRules = NO_RULES, **given) -> dict:
     return {"tz": "UTC", "as_of": AS_OF, "period": "month", "period_start": MARCH,
             "near_from": datetime(2024, 2, 28, tzinfo=UTC), "near_to": datetime(2024, 4, 3, tzinfo=UTC),
-            **rules.sql_params(1, 2), "owner": None, "breaching_only": False, "limit": 100, "offset": 0,
+            **rules.sql_params(1, 2), "owner": None, "breaching_only": False, "untouched_only": False, "limit": 100,
+            "offset": 0,
             "clock": CALENDAR, **given}
 
 
@@ -241,6 +242,10 @@ CASES = [
         ("D", "Cy", -1.0, "touched before hand-off (excluded)", "below goal", "depth", 4),
         ("C", "(no owner)", None, "missed", "below goal", "speed, depth", 4),
         ("H", "Ann", 66.0, "missed", "below goal", "speed, depth", 4),
+    ]),
+    Case("sales/speed_leads", "untouched past the goal only (the list to work first): C, not the late B and H",
+         drill_down(breaching_only=True, untouched_only=True), LISTED, [
+        ("C", "(no owner)", None, "missed", "below goal", "speed, depth", 1),
     ]),
     Case("sales/speed_leads", "one owner on the business clock", drill_down(owner="Ann", clock=BUSINESS), LISTED, [
         ("A", "Ann", 0.05, "within goal", "connected", "", 3),

@@ -3,6 +3,7 @@
 -- on the chosen clock, its speed and depth status and why it breaches, oldest hand-off
 -- first, $limit rows from $offset. `total` is the number of matching leads. Each lead is held to its
 -- own goals (its first goal rule's, else the defaults in $goals), shown beside its status.
+-- $untouched_only keeps the leads past their speed goal without a first touch (the list to work first).
 -- $near_from/$near_to bound the period's instants loosely (UTC dates two days around it, wider
 -- than any zone offset): a cheap prune before the exact test on the local hand-off.
 --
@@ -39,6 +40,7 @@ SELECT lead_id, owner, handed_local, timezone($tz, touch_at) AS first_touch_loca
        connected, depth_goal, depth_status, breach,
        count(*) OVER () AS total
 FROM breaching
-WHERE NOT $breaching_only OR breach <> ''
+WHERE (NOT $breaching_only OR breach <> '')
+  AND (NOT $untouched_only OR (speed_status = 'missed' AND touch_at IS NULL))
 ORDER BY handed_local, lead_id
 LIMIT $limit OFFSET $offset;
