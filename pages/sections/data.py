@@ -23,7 +23,7 @@ NOT_IN_EXPORT = "(not in this export)"
 MAPPING_FOR = "mapping_for"  # st.session_state: which files the mapping widgets were last set for
 CONNECTED = KEYS.mapping("rules", "connected_values")
 EXAMPLE_CHARS = 32
-EDIT_MAPPING = "Change the column mapping or which sources are sales-generated"
+EDIT_MAPPING = "Choose which export column feeds each field, and which sources are sales-generated"
 
 
 @dataclass(frozen=True)
