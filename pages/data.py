@@ -195,11 +195,11 @@ if refused is not None or ws.uploads is None or ws.read_only:
     why = "pending" if refused is not None else "warehouse" if dataset.warehouse else "reloaded"
     section.mapping_in_force(ws.mapping, list(ws.export_heads) or ["leads"], why)
 else:
-    st.caption("Which export column feeds each field, auto-mapped from the headers. Change a choice and press "
-               "Apply mapping; choose “(not in this export)” when your export has no such column.")
+    st.caption("Which export column feeds each field, auto-mapped from the headers. Open the section below, change a "
+               "choice and press Apply mapping; choose “(not in this export)” when your export has no such column.")
     sources = ws.cache.get(dataset.version, queries.frame, ws.db, "ingest/source_counts")
     target = section.MappingTarget(ws.uploads, ws.export_heads, ws.mapping, dataset.version)
-    chosen = section.mapping_editor(target, sources)
+    chosen = section.loaded_mapping_editor(target, sources)
     if chosen is not None:
         _load_next_run(ws.uploads, chosen, ws.options)
 st.download_button("Download mapping (JSON)", ws.mapping.to_json(), "mapping.json", "application/json",

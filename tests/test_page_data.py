@@ -8,6 +8,7 @@ import tempfile
 import pytest
 from apptest_support import metric, new_app, shown, upload_on_data_page, workspace_of
 from ingest_support import csv_bytes, export_text
+from marketing_page_support import open_section
 
 from pages.common.ui import KEYS, SAMPLE_LINE
 from sla_core import contract
@@ -34,6 +35,9 @@ def test_first_visit_shows_the_bundled_sample(at):
     assert metric(at, "Rows rejected") == "0"
     headings = [h.value for h in at.subheader]
     assert {"Column mapping", "Data quality", "Preview"} <= set(headings)
+    assert not at.dataframe  # the mapping editor, quality tables and preview are built once opened
+    for section in (KEYS.mapping_open, KEYS.quality_open, KEYS.preview_open):
+        open_section(at, section)  # built only while open: a click on each header
     mapping = at.dataframe  # mapping editor is a data_editor, listed among the frames
     assert mapping, "the mapping editor and quality tables are shown"
     as_of = next(m for m in at.metric if m.label == "As of")
@@ -192,6 +196,7 @@ def test_the_deals_and_activity_mappings_are_shown_and_editable(at):
     mapping = workspace_of(at).mapping
     assert mapping.deals_columns == {"lead_id": "Contact Ref", "customer_at": "Closed On", "deal_amount": "Value USD"}
     # the loaded data's editor shows the deals file too, and a change there reloads it
+    open_section(at, KEYS.mapping_open)
     assert at.selectbox(key=KEYS.mapping("deals", "deal_amount")).value == "Value USD"
     at.selectbox(key=KEYS.mapping("deals", "deal_amount")).set_value("")
     at.text_input(key=KEYS.mapping("rules", "connected_values")).set_value("Talked, Met")

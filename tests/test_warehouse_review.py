@@ -113,7 +113,7 @@ def test_a_corrupt_parquet_source_is_one_line_naming_it(tmp_path):
 def snapshot(app) -> tuple:
     """What a page shows: its metrics and every table's cells."""
     assert not app.exception
-    return metrics_of(app), [df.value.to_csv() for df in app.dataframe]
+    return metrics_of(app), [df.value.to_csv() for df in (*app.dataframe, *app.table)]
 
 
 def metrics_of(app) -> dict[str, str]:

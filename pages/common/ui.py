@@ -80,6 +80,10 @@ class Keys:
     warehouse_mapping: str = "warehouse_mapping"
     warehouse_tz: str = "warehouse_tz"
     warehouse_connect: str = "warehouse_connect"
+    # Data: sections built only while open (a visit to the page draws their grids and selectboxes only then)
+    mapping_open: str = "mapping_open"
+    quality_open: str = "quality_open"
+    preview_open: str = "preview_open"
     # Save & share
     workspace_name: str = "workspace_name"
     save_workspace: str = "save_workspace"

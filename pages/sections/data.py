@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, download_table, literal
+from pages.common.ui import KEYS, built_while_open, download_table, literal
 from sla_core import queries
 from sla_core.ingest import load as ingest
 from sla_core.ingest import quality_report as quality
@@ -23,6 +23,7 @@ NOT_IN_EXPORT = "(not in this export)"
 MAPPING_FOR = "mapping_for"  # st.session_state: which files the mapping widgets were last set for
 CONNECTED = KEYS.mapping("rules", "connected_values")
 EXAMPLE_CHARS = 32
+EDIT_MAPPING = "Choose which export column feeds each field, and which sources are sales-generated"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,17 @@ def mapping_editor(target: MappingTarget, origin: pd.DataFrame | None) -> Mappin
     return mapping
 
 
+def loaded_mapping_editor(target: MappingTarget, origin: pd.DataFrame | None) -> Mapping | None:
+    """The loaded data's mapping editor, built only while its section is open: its selectboxes and the origin grid
+    cost every visit to the page most of its drawing. Closed, its widgets are dropped with it, so they are set
+    afresh from the mapping in force when it opens again."""
+    with st.expander(EDIT_MAPPING, key=KEYS.mapping_open, on_change="rerun") as section:
+        if section.open:
+            return mapping_editor(target, origin)
+    st.session_state.pop(MAPPING_FOR, None)
+    return None
+
+
 MAPPING_NOTES = {
     "pending": "How the loaded data was read. Map the refused upload above, or choose another file.",
     "reloaded": "The files themselves are not kept after a reload: upload them again to change the mapping or the "
@@ -172,10 +184,19 @@ def quality_report(ws: Workspace, dataset: ingest.Dataset) -> None:
                     "reason):")
         st.dataframe(issues, hide_index=True, width="stretch")
         download_table(issues, "rejected_rows.csv", "Download rejected rows (CSV)", key="download_rejects")
+    built_while_open("Suspicious rows and missing values per field", KEYS.quality_open,
+                     lambda: _suspicious_and_missing(dataset))
+    st.subheader("Preview")
+    built_while_open("The first 50 leads as loaded", KEYS.preview_open, lambda: _preview(ws, dataset))
+
+
+def _suspicious_and_missing(dataset: ingest.Dataset) -> None:
     st.markdown("**Suspicious rows and the rule applied**")
-    st.dataframe(q.suspicious, hide_index=True, width="stretch")
+    st.dataframe(dataset.quality.suspicious, hide_index=True, width="stretch")
     st.markdown("**Missing values per field**")
     st.dataframe(quality.missing_frame(dataset), hide_index=True, width="stretch")
-    st.subheader("Preview")
+
+
+def _preview(ws: Workspace, dataset: ingest.Dataset) -> None:
     preview = ws.cache.get(dataset.version, queries.frame, ws.db, "ingest/leads_preview", tz=dataset.tz, limit=50)
     st.dataframe(preview, hide_index=True, width="stretch", placeholder="")  # an empty cell reads blank, not None

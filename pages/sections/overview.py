@@ -12,8 +12,9 @@ SALES_PARTS = {"speed": "Speed", "depth": "Depth"}
 PANEL_ALT = ("Marketing leads as a share of each month's goal, month by month, each point in its verdict's colour",
              "Share of due leads followed up within the speed goal, month by month, against the target share",
              "Share of unconnected leads with the depth goal's attempts, month by month, against the target share")
-ROW_HEIGHT = 35  # px: every month of the table shows without scrolling
-MONTH_WIDTH = 110  # px: "Jan 2025 so far" in bold, and room for Status, Marketing and Sales SLA beside it on a phone
+TABLE_NOTE = ("Status: the month's verdict for the whole SLA, up for review once either team missed three complete "
+              "months in a row · Attainment: marketing leads as a share of the month's goal · Misses in a row: "
+              "complete months each team has missed in a row.")
 
 
 def _capitalised(text: str) -> str:
@@ -82,12 +83,6 @@ def health(view: MonthView) -> None:
     for column, panel, about in zip(st.columns(3), view.panels, PANEL_ALT, strict=True):
         column.vega_lite_chart(spec=panel, width="stretch", alt=about)
     download_chart(view.chart, "sla_health", key="health_chart")
-    st.dataframe(view.table, hide_index=True, width="stretch", height=ROW_HEIGHT * (len(view.export) + 1) + 3,
-                 row_height=ROW_HEIGHT, column_config={
-        "Month": st.column_config.TextColumn(width=MONTH_WIDTH, pinned=True),
-        "Status": st.column_config.TextColumn(help="The month's verdict for the whole SLA; up for review once "
-                                                   "either team missed three complete months in a row"),
-        "Attainment": st.column_config.TextColumn(help="Marketing leads as a share of the month's goal"),
-        "Misses in a row": st.column_config.TextColumn(width="medium",
-                                                       help="Complete months each team has missed in a row")})
+    st.table(view.table, hide_index=True)  # static: a grid here cost a visit to the page more than its charts
+    st.caption(TABLE_NOTE)
     download_table(view.export, "sla_health.csv", "Download health table (CSV)", key="download_health")
