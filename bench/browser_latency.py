@@ -173,12 +173,15 @@ def what_ifs(session: Session, page_name: str, presses: int, notes: list[str]) -
 
 
 def _press_within(thumb, key: str):
-    """A press of ``key``, or of the opposite arrow when the thumb is at that end of its range (a press there
-    changes nothing: a select slider with a few options reaches its end within a run's presses)."""
+    """A press of ``key``; when it moved nothing (the thumb was at that end of its range: a select slider with a few
+    options gets there within a run's presses), a press of the opposite arrow. Streamlit's slider thumbs carry only
+    aria-valuetext, so the end shows as a press that leaves it unchanged (that sample's time then includes the
+    first press, a few ms)."""
     def press() -> None:
-        now, end = thumb.get_attribute("aria-valuenow"), "aria-valuemax" if key == "ArrowRight" else "aria-valuemin"
-        at_end = now is not None and now == thumb.get_attribute(end)
-        thumb.press({"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key] if at_end else key)
+        before = thumb.get_attribute("aria-valuetext")
+        thumb.press(key)
+        if thumb.get_attribute("aria-valuetext") == before:
+            thumb.press({"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key])
     return press
 
 
