@@ -38,6 +38,14 @@ def upload_on_data_page(app: AppTest, name: str, data: bytes) -> None:
     app.run()
 
 
+def open_section(app: AppTest, key: str) -> None:
+    """Open a section of a page, as a click on its header does (its content is built only while it is open):
+    e.g. ``KEYS.exact_values_open``, ``KEYS.tiers_open``, ``KEYS.rules_section_open``."""
+    app.session_state[key] = True
+    app.run()
+    assert not app.exception
+
+
 def app_with_upload(name: str, data: bytes, page: str) -> AppTest:
     """A new session that loads ``data`` through the Data page, then opens ``page``."""
     app = new_app()

@@ -45,14 +45,6 @@ def targets(app) -> tuple[str, str, str]:
     return metric(app, "Marketing revenue goal"), metric(app, "Customers needed"), metric(app, "Leads needed")
 
 
-def open_section(app, key: str) -> None:
-    """Open a section of the page, as a click on its header does (its widgets are built only while it is open):
-    ``KEYS.exact_values_open`` (exact values, use my actuals and the monthly recalculation) or ``KEYS.tiers_open``."""
-    app.session_state[key] = True
-    app.run()
-    assert not app.exception
-
-
 def tier_goals(app) -> pd.DataFrame:
     """The tier goals table (a markdown table under its heading) as the user reads it, indexed by tier."""
     body = next(m.value for m in app.markdown if "Tier goals for the chosen month" in m.value)

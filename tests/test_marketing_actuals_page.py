@@ -3,13 +3,13 @@ with leads are pooled, the months used and skipped are named, a maturing month's
 from __future__ import annotations
 
 import pytest
+from apptest_support import open_section
 from apptest_support import shown as text
 from marketing_page_support import (
     aged_app,
     chart_rows,
     matured_app,
     monthly_table,
-    open_section,
     small_app,
     targets,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from apptest_support import app_with_upload, metric, new_app
+from apptest_support import app_with_upload, metric, new_app, open_section
 from apptest_support import shown as text
 from marketing_fixture import WORKED_EXAMPLE, small_export
 from marketing_page_support import (
@@ -16,7 +16,6 @@ from marketing_page_support import (
     goal_to_date,
     month_goal,
     on_track,
-    open_section,
     sample_app,
     small_app,
     worked_example,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import app_with_upload, count_statements, metric, new_app, workspace_of
+from apptest_support import app_with_upload, count_statements, metric, new_app, open_section, workspace_of
 from apptest_support import shown as text
 from marketing_fixture import WORKED_EXAMPLE
 from marketing_page_support import (
@@ -12,7 +12,6 @@ from marketing_page_support import (
     month_goal,
     monthly_table,
     on_track,
-    open_section,
     sample_app,
     small_app,
     targets,

@@ -6,9 +6,8 @@ import json
 import tempfile
 
 import pytest
-from apptest_support import metric, new_app, shown, upload_on_data_page, workspace_of
+from apptest_support import metric, new_app, open_section, shown, upload_on_data_page, workspace_of
 from ingest_support import csv_bytes, export_text
-from marketing_page_support import open_section
 
 from pages.common.ui import KEYS, SAMPLE_LINE
 from sla_core import contract

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from apptest_support import app_with_upload, metric, shown, workspace_of
+from apptest_support import app_with_upload, metric, open_section, shown, workspace_of
 from ingest_support import csv_bytes
 
 from pages.common.state import settings_of
@@ -32,6 +32,7 @@ def app():
     app.radio(key=KEYS.sales_clock).set_value("business").run()
     app.slider(key=KEYS.assumption("speed_goal_hours")).set_value(0.75).run()
     assert not app.exception
+    open_section(app, KEYS.calendars_section_open)  # as a click on its header: the form is built only while open
     return app
 
 

@@ -10,6 +10,7 @@ import pytest
 from apptest_support import (
     app_with_upload,
     metric,
+    open_section,
     shown,
     workspace_of,
 )
@@ -51,6 +52,8 @@ def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done):
     assert "Work first: leads of February 2024 still untouched" in [s.value for s in done.subheader]
     assert "2 of its leads have had no first touch 1 h after the hand-off" in captions(done)
     assert "Per rep: Ann 1, Bob 1." in captions(done)
+    assert "The leads to work first, oldest hand-off first" in [e.label for e in done.expander]
+    open_section(done, KEYS.work_first_open)  # the grid is built only while its section is open
     assert list(grid(done, "Breaches")["Lead"])[:2] == ["P2", "P4"]  # the work-first list comes first
     assert any(b.proto.label == "Download all 2 leads to work first (CSV)" for b in done.get("download_button"))
 

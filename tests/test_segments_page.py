@@ -3,7 +3,7 @@ table, suggested goals, and the rules in the deep link and the saved settings.""
 from __future__ import annotations
 
 import pytest
-from apptest_support import app_with_upload, metric, shown, workspace_of
+from apptest_support import app_with_upload, metric, open_section, shown, workspace_of
 from ingest_support import csv_bytes
 
 from pages.common.state import settings_of
@@ -32,7 +32,10 @@ GERMANY = "region = Germany (4 leads)"
 
 @pytest.fixture
 def app():
-    return app_with_upload("hubspot.csv", EXPORT, PAGE)
+    """The Sales page on the export, its rules editor opened as a click on its header does (built only while open)."""
+    app = app_with_upload("hubspot.csv", EXPORT, PAGE)
+    open_section(app, KEYS.rules_section_open)
+    return app
 
 
 def edit_rules(app, added: list[dict], version: int = 0) -> None:

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from apptest_support import new_app, workspace_of
+from apptest_support import new_app, open_section, workspace_of
 from share_support import app_at, create_link, text
 from spark_support import SPARK_URL
 
@@ -135,6 +135,7 @@ def sales_steps(app) -> list[tuple]:
         shown.append(snapshot(app))
     app.checkbox(key=KEYS.breach_all).check().run()
     shown.append(snapshot(app))
+    open_section(app, KEYS.calendars_section_open)
     app.selectbox(key=KEYS.rc_region).set_value("Canada")
     app.selectbox(key=KEYS.rc_tz).set_value("America/Chicago")
     app.button(key=KEYS.rc_add).click().run()

@@ -41,6 +41,11 @@ class Keys:
     download_monthly: str = "download_monthly"
     # Sales SLA
     sales_clock: str = "sales_clock"
+    # Sales: sections built only while open (their editors and the lead grid cost an arrival most of its drawing)
+    hours_section_open: str = "hours_section_open"
+    calendars_section_open: str = "calendars_section_open"
+    rules_section_open: str = "rules_section_open"
+    work_first_open: str = "work_first_open"
     bh_weekdays: str = "bh_weekdays"
     bh_open: str = "bh_open"
     bh_close: str = "bh_close"
@@ -233,10 +238,11 @@ def show_data_line(ws: Workspace) -> None:
         st.caption(f":material/description: Data: {literal(', '.join(line.files))} · {when}")
 
 
-def built_while_open(label: str, key: str, build: Callable[[], T]) -> T | None:
-    """A stateful expander (``key``, ``on_change="rerun"``) whose content ``build`` draws only while it
-    is open; closed, it costs a what-if rerun one element instead of the widgets inside. None when closed."""
-    with st.expander(label, key=key, on_change="rerun") as section:
+def built_while_open(label: str, key: str, build: Callable[[], T], expanded: bool = False) -> T | None:
+    """A stateful expander (``key``, ``on_change="rerun"``, open at first when ``expanded``) whose content
+    ``build`` draws only while it is open; closed, it costs a what-if rerun one element instead of the widgets
+    inside. None when closed."""
+    with st.expander(label, expanded=expanded, key=key, on_change="rerun") as section:
         if section.open:
             return build()
     return None

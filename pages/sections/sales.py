@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, literal
+from pages.common.ui import KEYS, built_while_open, literal
 from sla_core import formatting as fmt
 from sla_core.assumptions import CALENDARS as CALENDARS_LINK_KEY
 from sla_core.assumptions import RULES as RULES_LINK_KEY
@@ -29,6 +29,7 @@ from sla_core.sales.clock import (
 )
 
 CLOCKS = {"calendar": "Calendar hours", "business": "Business hours"}
+HOURS_SECTION = "Edit business hours: working days, opening times, holidays"
 INPUT_ERROR = "sales_input_error"
 CLOCK_ERROR = "sales_clock_error"
 HOLIDAY_NOTE = "sales_holiday_note"
@@ -200,10 +201,10 @@ def clock_settings(ws: Workspace, data: sales.Sales) -> None:
         ws.business_hours = hours
     st.session_state[KEYS.sales_clock] = ws.sales_clock
     st.radio("Clock", list(CLOCKS), format_func=CLOCKS.get, horizontal=True, key=KEYS.sales_clock,
-             on_change=_set_clock, args=(ws,),
+             on_change=_set_clock, args=(ws,), captions=["every hour", hours.describe()],
              help="Calendar hours count every hour; business hours count only opening hours of working days.")
-    with st.expander(f"Business hours: {hours.describe()}"):
-        _hours_editor(ws, data)
+    # a label of its own (the hours are the radio's caption): a stateful expander whose label changed would close
+    built_while_open(HOURS_SECTION, KEYS.hours_section_open, lambda: _hours_editor(ws, data))
     _holiday_note(data)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, literal
+from pages.common.ui import KEYS, built_while_open, literal
 from sla_core.sales import view as sales
 from sla_core.sales.clock import (
     WEEKDAY_NAMES,
@@ -65,18 +65,22 @@ def region_calendars(ws: Workspace, data: sales.Sales) -> None:
     """The regions on a calendar of their own; a shared view lists them as text."""
     calendars = ws.assumptions.region_calendars
     title = f"Business calendars per region ({len(calendars)})"
-    with st.expander(title, expanded=bool(calendars)):
-        st.caption("A team selling into several countries keeps their hours: on the business clock each lead of a "
-                   "region below counts on that region's time zone, working days, hours and holidays; every other "
-                   "lead on the business hours above. Saved with the workspace, its scenarios and the link.")
-        for number, calendar in enumerate(calendars):
-            line, remove = st.columns([5, 1], vertical_alignment="center")
-            line.markdown(literal(calendar.describe()))
-            if not ws.read_only:
-                remove.button("Remove", key=KEYS.region_calendar_remove(number), on_click=_set_calendars,
-                              args=(ws, lambda region=calendar.region: ws.assumptions.region_calendars.without(region)))
+    built_while_open(title, KEYS.calendars_section_open, lambda: _calendars_body(ws, data), expanded=bool(calendars))
+
+
+def _calendars_body(ws: Workspace, data: sales.Sales) -> None:
+    calendars = ws.assumptions.region_calendars
+    st.caption("A team selling into several countries keeps their hours: on the business clock each lead of a "
+               "region below counts on that region's time zone, working days, hours and holidays; every other "
+               "lead on the business hours above. Saved with the workspace, its scenarios and the link.")
+    for number, calendar in enumerate(calendars):
+        line, remove = st.columns([5, 1], vertical_alignment="center")
+        line.markdown(literal(calendar.describe()))
         if not ws.read_only:
-            _add_form(ws, data)
+            remove.button("Remove", key=KEYS.region_calendar_remove(number), on_click=_set_calendars,
+                          args=(ws, lambda region=calendar.region: ws.assumptions.region_calendars.without(region)))
+    if not ws.read_only:
+        _add_form(ws, data)
 
 
 def _leads(count: int) -> str:

@@ -14,7 +14,7 @@ from functools import partial
 
 import streamlit as st
 
-from pages.common.ui import KEYS, literal
+from pages.common.ui import KEYS, built_while_open, literal
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import verdicts
@@ -27,6 +27,7 @@ PERIOD_NAMES = {"day": "Day", "week": "Week", "month": "Month"}
 STATISTICS = {key: label for key, (label, _) in sales_charts.RESPONSE_STATISTICS.items()}
 DATA_PAGE = "pages/data.py"
 REPS_NAMED = 10  # reps named in the work-first sentence; the download lists every lead
+WORK_FIRST_SECTION = "The leads to work first, oldest hand-off first"
 
 
 def _not_measured(column, figure: str, detail: str, read_only: bool) -> None:
@@ -152,11 +153,18 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     st.caption(f"{missed:%B %Y} missed the {goals} {noun}: {plan.total:,} of its leads have had no first touch "
                f"{after}. Work them first, oldest first. Per rep: {reps}"
                f"{f' and {more:,} more reps' if more > 0 else ''}.")
-    st.dataframe(data.lead_grid(plan.leads, plan.own_goals), hide_index=True, width="stretch")
+    # a label that never changes: a stateful expander whose label changed (a goal move) would close
+    built_while_open(WORK_FIRST_SECTION, KEYS.work_first_open, lambda: _work_first_grid(data, plan))
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
                        partial(csv_bytes, tables.lead_csv_frame(plan.leads, own_goals=plan.own_goals)),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,
                        on_click="ignore")
+
+
+def _work_first_grid(data: sales.Sales, plan) -> None:
+    if plan.total > sales.PAGE_SIZE:
+        st.caption(f"The oldest {sales.PAGE_SIZE:,} of {plan.total:,}; the download below has them all.")
+    st.dataframe(data.lead_grid(plan.leads, plan.own_goals), hide_index=True, width="stretch")
 
 
 # --- per period ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, literal
+from pages.common.ui import KEYS, built_while_open, literal
 from sla_core.sales import segment_tables as tables
 from sla_core.sales import view as sales
 from sla_core.sales.goal_rules import FIELDS, GoalRules
@@ -49,34 +49,38 @@ def rules_editor(ws: Workspace, data: sales.Sales) -> None:
     """The ordered goal rules: a segment (source, tier or region value of the data) and its speed or depth goal."""
     rules = ws.assumptions.goal_rules
     title = f"Goals per segment ({len(rules)} rule{'' if len(rules) == 1 else 's'})"
-    with st.expander(title, expanded=bool(rules)):
-        st.caption("A demo request and an e-book download need not share one goal. Each lead takes its goals from "
-                   "the first rule that matches its source, tier or region; a goal left empty, and every lead no "
-                   "rule matches, follows the sliders above. Saved with the workspace, its scenarios and the link.")
-        labels = _labels(data, rules)
-        shown = tables.rules_frame(rules, labels)
-        if ws.read_only:
-            st.dataframe(shown, hide_index=True, width="stretch", placeholder=DEFAULT_GOAL)
-            return
-        _add_rule_form(ws, labels)
-        if rules:
-            st.caption("Change a goal in the table, renumber Order to move a rule, or select a row and delete it.")
-        config = {**RULE_COLUMNS, tables.SEGMENT: st.column_config.SelectboxColumn(
-            options=list(labels), required=True, width="medium",
-            help="The values of your data, with how many leads have each.")}
-        edited = st.data_editor(shown, key=KEYS.goal_rules(st.session_state.setdefault(RULES_VERSION, 0)),
-                                num_rows="dynamic", hide_index=True, width="stretch", column_config=config,
-                                placeholder=DEFAULT_GOAL)
-        if edited.equals(shown):
-            return
-        try:
-            edited_rules = tables.rules_from_frame(edited, labels)
-        except ValueError as exc:  # a row still being filled in: say what it lacks, keep the editor as it is
-            st.error(f"Rules not applied yet: {literal(str(exc))}")
-            return
-        if edited_rules != rules:  # a blank new row changes nothing: the editor keeps it for the user to fill
-            set_rules(ws, edited_rules)
-            st.rerun()
+    built_while_open(title, KEYS.rules_section_open, lambda: _rules_body(ws, data), expanded=bool(rules))
+
+
+def _rules_body(ws: Workspace, data: sales.Sales) -> None:
+    rules = ws.assumptions.goal_rules
+    st.caption("A demo request and an e-book download need not share one goal. Each lead takes its goals from "
+               "the first rule that matches its source, tier or region; a goal left empty, and every lead no "
+               "rule matches, follows the sliders above. Saved with the workspace, its scenarios and the link.")
+    labels = _labels(data, rules)
+    shown = tables.rules_frame(rules, labels)
+    if ws.read_only:
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=DEFAULT_GOAL)
+        return
+    _add_rule_form(ws, labels)
+    if rules:
+        st.caption("Change a goal in the table, renumber Order to move a rule, or select a row and delete it.")
+    config = {**RULE_COLUMNS, tables.SEGMENT: st.column_config.SelectboxColumn(
+        options=list(labels), required=True, width="medium",
+        help="The values of your data, with how many leads have each.")}
+    edited = st.data_editor(shown, key=KEYS.goal_rules(st.session_state.setdefault(RULES_VERSION, 0)),
+                            num_rows="dynamic", hide_index=True, width="stretch", column_config=config,
+                            placeholder=DEFAULT_GOAL)
+    if edited.equals(shown):
+        return
+    try:
+        edited_rules = tables.rules_from_frame(edited, labels)
+    except ValueError as exc:  # a row still being filled in: say what it lacks, keep the editor as it is
+        st.error(f"Rules not applied yet: {literal(str(exc))}")
+        return
+    if edited_rules != rules:  # a blank new row changes nothing: the editor keeps it for the user to fill
+        set_rules(ws, edited_rules)
+        st.rerun()
 
 
 def _add_rule_form(ws: Workspace, labels: dict[str, tuple[str, str]]) -> None:
