@@ -58,8 +58,8 @@ def markdown(app) -> str:
 
 
 def grid(app, column: str) -> pd.DataFrame:
-    """The grid (st.dataframe) that has ``column``."""
-    return next(d.value for d in app.dataframe if column in d.value.columns)
+    """The table (a grid, st.dataframe, or a static st.table) that has ``column``."""
+    return next(d.value for d in (*app.dataframe, *app.table) if column in d.value.columns)
 
 
 def charts(app) -> list[dict]:

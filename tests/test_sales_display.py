@@ -68,6 +68,9 @@ def test_grids_spell_out_na_and_units():
     shown = display.shown_reps(table, verdicts.ALL_MEASURED).set_index("Rep")
     assert shown.loc["Cy", "At depth goal (%)"] == "n/a" and shown.loc["Bob", "Within goal (%)"] == "25.0 %"
     assert shown.loc["Ann", "Median response (h)"] == "0.50 h"
+    # the page names the figures outside the SLA; the row beside them has the numbers, the CSV keeps the details
+    assert (shown.loc["Bob", "Outside SLA"], shown.loc["Bob", "Why"]) == ("yes", "speed missed; depth missed")
+    assert (shown.loc["Ann", "Outside SLA"], shown.loc["Ann", "Why"]) == ("", "")
 
 
 @pytest.mark.parametrize("verdict,colour", [("met", "green"), ("missed", "red"), ("in progress", "blue"),

@@ -130,6 +130,7 @@ def test_an_export_without_first_touch_still_judges_depth():
     assert "Within the speed goal" not in [m.label for m in app.metric]
     assert metric(app, "At the depth goal") == "20.0 %"  # B of B, C, D, E, F
     assert "Sales SLA in progress, behind so far" in markdown(app)  # depth alone decides
+    open_section(app, KEYS.breaches_open)
     leads = grid(app, "Breaches")
     assert set(leads["Speed"]) == {"not measured"} and set(leads["Breaches"]) == {"depth"}  # C, D, E, F
     assert "of 4 (oldest hand-off first)" in captions(app)

@@ -63,6 +63,7 @@ def test_adding_a_rule_moves_the_headline_and_shows_its_segment(app):
     assert list(table["Within goal (%)"]) == [75.0, 50.0]  # L1, L3, L6 of 4; L2 of L2 and L4
     assert app.query_params["goal_rules"] == "region:Germany:8:"  # the deep link carries the rule
     assert settings_of(ws)["assumptions"].goal_rules == ws.assumptions.goal_rules  # and a save keeps it
+    open_section(app, KEYS.breaches_open)
     breaching = grid(app, "Speed goal (h)", "Breaches")  # each lead's own goal in the list
     assert dict(zip(breaching["Lead"], breaching["Speed goal (h)"], strict=True)) == {
         "L1": "8 h", "L2": "1 h", "L3": "8 h", "L4": "1 h", "L5": "8 h", "L6": "8 h"}  # all: 1 attempt of 6

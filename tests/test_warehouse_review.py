@@ -133,6 +133,7 @@ def sales_steps(app) -> list[tuple]:
     for charts in ("delays", "depth"):
         app.segmented_control(key=KEYS.sales_charts).set_value(charts).run()
         shown.append(snapshot(app))
+    open_section(app, KEYS.breaches_open)
     app.checkbox(key=KEYS.breach_all).check().run()
     shown.append(snapshot(app))
     open_section(app, KEYS.calendars_section_open)

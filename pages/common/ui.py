@@ -46,6 +46,8 @@ class Keys:
     calendars_section_open: str = "calendars_section_open"
     rules_section_open: str = "rules_section_open"
     work_first_open: str = "work_first_open"
+    rep_hours_open: str = "rep_hours_open"
+    breaches_open: str = "breaches_open"
     bh_weekdays: str = "bh_weekdays"
     bh_open: str = "bh_open"
     bh_close: str = "bh_close"
@@ -208,6 +210,12 @@ def literal(text: object) -> str:
     or ``![](https://evil/p.png)`` from becoming a link or a remote image.
     """
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def markdown_safe(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with the text of ``columns`` (a rep's name, a source: data) escaped, for ``st.table``, whose
+    cells are Markdown."""
+    return frame.assign(**{c: [literal(v) for v in frame[c]] for c in columns if c in frame.columns})
 
 
 def require_dataset(dataset: Dataset | None) -> Dataset | None:

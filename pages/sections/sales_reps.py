@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, literal
+from pages.common.ui import KEYS, built_while_open, literal, markdown_safe
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import months as month_phases
@@ -25,6 +25,8 @@ SENTENCES_SHOWN = 10  # overloaded reps named one by one; the table lists them a
 HOURS_VERSION = "rep_hours_version"  # a new editor key after each applied edit
 HOURS_ERROR = "rep_hours_error"
 ALL_REPS = "All reps"
+HOURS_SECTION = "Hours a week per rep"
+BREACHES_SECTION = "Show the leads: by rep, breaching only or every lead of the month, 100 a page"
 
 
 # --- the rep table ---------------------------------------------------------------------------
@@ -52,7 +54,8 @@ def reps_in(data: sales.Sales, a, month: date) -> list[str]:
         st.info(f"{listed + table.grouped:,} reps had leads handed in {month:%B %Y}: the {listed:,} with the most "
                 f"leads are listed one by one and the other {table.grouped:,} are grouped in the last row "
                 "(their shares pooled).", icon=":material/group:")
-    st.dataframe(tables.highlight_outside(data.rep_grid(table)), hide_index=True, width="stretch")
+    # static: an interactive grid here cost an arrival on the page 0.3 s of the browser's drawing at any size
+    st.table(tables.highlight_outside(markdown_safe(data.rep_grid(table), ("Rep",))), hide_index=True)
     if data.measured.speed:
         st.vega_lite_chart(spec=data.rep_chart(table, a), width="stretch")
     st.download_button("Download the rep table (CSV)", partial(csv_bytes, table.frame),
@@ -142,22 +145,30 @@ def _apply_hours(ws: Workspace, shown: pd.DataFrame, key: str) -> None:
 
 
 def _hours_editor(ws: Workspace, bw: Bandwidth) -> None:
-    """Each rep's hours a week on marketing leads (the team setting unless changed), saved with the workspace."""
+    """Each rep's hours a week on marketing leads (the team setting unless changed), saved with the workspace;
+    the editor (a grid) is built only while its section is open, under a label that never changes (a stateful
+    expander whose label changed would close on the edit that changed it)."""
     team = ws.assumptions.hours_per_week_on_marketing_leads
-    reps = sorted({r.rep for r in bw.reps[:tables.REP_LIMIT]} | {rep for rep, _ in ws.rep_hours.overrides})
-    shown = pd.DataFrame({"Rep": reps, "Hours a week": [ws.rep_hours.hours_for(rep, team) for rep in reps]})
     differ = len(ws.rep_hours.overrides)
-    with st.expander(f"Hours a week per rep ({differ:,} differ from the team's {team:g} h)"):
-        key = KEYS.rep_hours(st.session_state.setdefault(HOURS_VERSION, 0))
-        st.data_editor(shown, key=key, hide_index=True, width="stretch", disabled=["Rep"],
-                       on_change=_apply_hours, args=(ws, shown, key), column_config={
-                           "Hours a week": st.column_config.NumberColumn(
-                               min_value=0.0, max_value=168.0, step=0.5, format="%.1f h",
-                               help="Hours a week this rep spends on marketing leads. Clear a cell, or set the "
-                                    "team's hours, to follow the team setting.")})
-        st.caption("Saved with the workspace and its scenarios.")
+    if differ:
+        st.caption(f"{differ:,} rep{' has' if differ == 1 else 's have'} hours a week of their own; the others "
+                   f"follow the team's {team:g} h.")
+    built_while_open(HOURS_SECTION, KEYS.rep_hours_open, lambda: _hours_grid(ws, bw, team))
     if HOURS_ERROR in st.session_state:
         st.error(f"Hours not applied: {literal(st.session_state[HOURS_ERROR])}")
+
+
+def _hours_grid(ws: Workspace, bw: Bandwidth, team: float) -> None:
+    reps = sorted({r.rep for r in bw.reps[:tables.REP_LIMIT]} | {rep for rep, _ in ws.rep_hours.overrides})
+    shown = pd.DataFrame({"Rep": reps, "Hours a week": [ws.rep_hours.hours_for(rep, team) for rep in reps]})
+    key = KEYS.rep_hours(st.session_state.setdefault(HOURS_VERSION, 0))
+    st.data_editor(shown, key=key, hide_index=True, width="stretch", disabled=["Rep"],
+                   on_change=_apply_hours, args=(ws, shown, key), column_config={
+                       "Hours a week": st.column_config.NumberColumn(
+                           min_value=0.0, max_value=168.0, step=0.5, format="%.1f h",
+                           help="Hours a week this rep spends on marketing leads. Clear a cell, or set the "
+                                "team's hours, to follow the team setting.")})
+    st.caption("Saved with the workspace and its scenarios.")
 
 
 @st.fragment
@@ -180,7 +191,7 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     if len(bw.reps) > tables.REP_LIMIT:
         st.info(f"{len(bw.reps):,} reps had leads: the {tables.REP_LIMIT} most hours short are listed one by one, "
                 "the others are summed in one row.", icon=":material/group:")
-    st.dataframe(data.bandwidth_grid(bw), hide_index=True, width="stretch")
+    st.table(markdown_safe(data.bandwidth_grid(bw), ("Rep",)), hide_index=True)  # static, as the rep table
     if attempts:
         st.vega_lite_chart(spec=data.bandwidth_chart(bw), width="stretch")
     if not ws.read_only:
@@ -196,6 +207,10 @@ def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
     if not (data.measured.speed or data.measured.depth):
         st.caption("Speed and depth are not measured, so no lead breaches them.")
         return
+    built_while_open(BREACHES_SECTION, KEYS.breaches_open, lambda: _breach_list(data, a, month, reps))
+
+
+def _breach_list(data: sales.Sales, a, month: date, reps: list[str]) -> None:
     pick, scope, page_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     owner = pick.selectbox("Rep", [ALL_REPS, *reps], key=KEYS.breach_owner)
     everyone = scope.checkbox("Show every lead handed in the month", key=KEYS.breach_all,

@@ -121,6 +121,7 @@ def years_of(frame: pd.DataFrame) -> range:
 
 # --- the rep table -----------------------------------------------------------------------------
 
+WHY_SEPARATOR = "; "  # between a rep's reasons, each "speed behind: <detail>"
 REP_COLUMNS = ["Rep", "Verdict", "Handed leads", "Median response (h)", "Within goal (%)",
                "Avg attempts (not connected)", "At depth goal (%)", "Outside SLA", "Why"]
 
@@ -209,7 +210,7 @@ def _rep_row(r: _RepFigures, month: date, stage: str, measured: Measured, a: Ass
         "Within goal (%)": within * 100 if measured.speed and within is not None else None,
         "Avg attempts (not connected)": r.avg_attempts if measured.depth else None,
         "At depth goal (%)": at_goal * 100 if measured.depth and at_goal is not None else None,
-        "Outside SLA": judged.on_track is False, "Why": "; ".join(why),
+        "Outside SLA": judged.on_track is False, "Why": WHY_SEPARATOR.join(why),
     }
 
 
@@ -246,12 +247,21 @@ SPEED_COLUMNS = ("Median response (h)", "Within goal (%)")
 DEPTH_COLUMNS = ("Avg attempts (not connected)", "At depth goal (%)")
 
 
+def _named_verdicts(why: str) -> str:
+    """"speed behind; depth missed" from a row's reasons (``_rep_row``): the row itself shows the figures, the
+    headline the targets, and the download keeps every reason whole."""
+    return WHY_SEPARATOR.join(reason.split(":", 1)[0] for reason in why.split(WHY_SEPARATOR) if reason)
+
+
 def shown_reps(table: pd.DataFrame, measured: Measured) -> pd.DataFrame:
-    """The rep table as the grid shows it: figures with their units, n/a spelled out, and no column of a figure
-    the data cannot measure (nor the SLA flag when nothing is measured)."""
+    """The rep table as the page shows it: figures with their units, n/a spelled out, "yes" for a rep outside the
+    SLA with the figures that put it there, and no column of a figure the data cannot measure (nor the SLA flag
+    when nothing is measured)."""
     out = table.copy()
     for column, fmt in REP_FORMATS.items():
         out[column] = [_text(v, fmt) for v in table[column]]
+    out["Outside SLA"] = ["yes" if outside else "" for outside in table["Outside SLA"]]
+    out["Why"] = [_named_verdicts(why) for why in table["Why"]]
     dropped = [*(() if measured.speed else SPEED_COLUMNS), *(() if measured.depth else DEPTH_COLUMNS),
                *(() if measured.speed or measured.depth else ("Outside SLA", "Why"))]
     return out.drop(columns=dropped)
