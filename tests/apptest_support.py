@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -71,3 +72,40 @@ def count_statements(monkeypatch) -> list[str]:
     for name in ("frame", "records"):
         monkeypatch.setattr(queries, name, counting(getattr(queries, name)))
     return ran
+
+
+def capture_downloads(monkeypatch) -> dict[str, object]:
+    """What each download button of the runs from now on would send: element id → its data (bytes, text, or
+    the callable Streamlit calls on click, on a thread of its own)."""
+    from streamlit.elements.widgets import button
+
+    seen: dict[str, object] = {}
+    marshall = button.marshall_file
+
+    def keep(coordinates, data, proto, *args, element_id: str = "", **kwargs):
+        seen[element_id] = data
+        return marshall(coordinates, data, proto, *args, element_id=element_id, **kwargs)
+
+    monkeypatch.setattr(button, "marshall_file", keep)
+    return seen
+
+
+def clicked(data) -> bytes:
+    """The bytes a click on a download gets: a callable runs on a worker thread, as Streamlit runs it."""
+    if not callable(data):
+        return data.encode() if isinstance(data, str) else bytes(data)
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(_call(data)))
+    worker.start()
+    worker.join(120)
+    assert got, "the download did not finish"
+    if isinstance(got[0], BaseException):
+        raise got[0]
+    return got[0].encode() if isinstance(got[0], str) else got[0]
+
+
+def _call(data):
+    try:
+        return data()
+    except Exception as exc:  # handed to the test's thread
+        return exc

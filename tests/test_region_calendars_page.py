@@ -74,6 +74,17 @@ def test_a_link_with_a_region_calendar_opens_the_view_it_describes(app):
     assert metric(app, WITHIN) == "50.0 %"
 
 
+def test_the_form_keeps_what_was_typed_while_its_section_is_closed(app):
+    app.selectbox(key=KEYS.rc_region).set_value("Germany")
+    app.text_area(key=KEYS.rc_holidays).set_value("2024-03-04").run()
+    app.session_state[KEYS.calendars_section_open] = False
+    app.run()
+    assert not app.exception and not app.get("text_area")  # closed: the form is not drawn
+    open_section(app, KEYS.calendars_section_open)
+    assert app.selectbox(key=KEYS.rc_region).value == "Germany"
+    assert app.text_area(key=KEYS.rc_holidays).value == "2024-03-04"
+
+
 def test_a_calendar_without_a_region_is_refused_in_words(app):
     app.button(key=KEYS.rc_add).click().run()
     assert "Region calendar not applied: choose a region" in shown(app.error)

@@ -2,6 +2,7 @@
 sample and by hand."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date, time
@@ -9,6 +10,8 @@ from datetime import date, time
 import pandas as pd
 import pytest
 from apptest_support import (
+    capture_downloads,
+    clicked,
     app_with_upload,
     count_statements,
     metric,
@@ -188,7 +191,8 @@ def test_a_goal_move_builds_only_the_charts_that_show_it(small, monkeypatch):
                              "Speed: share of leads within the goal"]
 
 
-def test_depth_figures_and_rep_table(small):
+def test_depth_figures_and_rep_table(small, monkeypatch):
+    downloads = capture_downloads(monkeypatch)
     assert metric(small, "Avg attempts (not connected)") == "2.00"  # B 6, C 1, D 2, E 0, F 1
     # March is in progress: behind on both so far, never "missed" before it ends
     assert "Sales SLA in progress, behind so far" in markdown(small)
@@ -200,7 +204,23 @@ def test_depth_figures_and_rep_table(small):
     assert set(reps.index) == {"Ann", "Bob", "=cmd\\|calc"}  # a static table's cells are Markdown: names escaped
     assert reps.loc["Ann", "Within goal (%)"] == "50.0 %"
     assert reps.loc["Ann", "Outside SLA"] == "yes" and reps.loc["Ann", "Verdict"] == "behind"
-    assert reps.loc["Ann", "Why"].startswith("speed behind")  # the row shows the figures; the CSV has the details
+    assert reps.loc["Ann", "Why"] == "speed behind"  # the row beside it shows the figures
+    button = next(b for b in small.get("download_button") if b.proto.label == "Download the rep table (CSV)")
+    csv = pd.read_csv(io.BytesIO(clicked(downloads[button.id])), dtype=str).set_index("Rep")
+    assert csv.loc["Ann", "Why"].startswith("speed behind: 50.0 % of due leads followed up within 1 h so far")
+    assert csv.loc["Ann", "Outside SLA"] == "True"
+
+
+def test_the_breaching_list_keeps_its_filters_while_its_section_is_closed(small):
+    open_section(small, KEYS.breaches_open)
+    small.selectbox(key=KEYS.breach_owner).set_value("Bob").run()
+    small.checkbox(key=KEYS.breach_all).check().run()
+    small.session_state[KEYS.breaches_open] = False
+    small.run()
+    small.slider(key=KEYS.assumption("speed_goal_hours")).set_value(3.0).run()  # a what-if while it is closed
+    open_section(small, KEYS.breaches_open)
+    assert small.selectbox(key=KEYS.breach_owner).value == "Bob" and small.checkbox(key=KEYS.breach_all).value
+    assert set(grid(small, "Breaches")["Rep"]) == {"Bob"}
 
 
 def test_drill_down_filters_by_rep_and_spells_out_na(small):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import ast
 import re
-import threading
 from pathlib import Path
 
 import duckdb
 import pytest
-from apptest_support import upload_on_data_page, workspace_of
+from apptest_support import capture_downloads, clicked, upload_on_data_page, workspace_of
 from ingest_support import export_text
 from streamlit.testing.v1 import AppTest
 from share_support import app_at as _app
@@ -117,40 +116,7 @@ def test_the_app_and_the_guard_name_the_same_shared_pages():
 
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, object]:
-    """What each download button of the runs from now on would send: element id → its data (bytes, text, or
-    the callable Streamlit calls on click, on a thread of its own)."""
-    from streamlit.elements.widgets import button
-
-    seen: dict[str, object] = {}
-    marshall = button.marshall_file
-
-    def keep(coordinates, data, proto, *args, element_id: str = "", **kwargs):
-        seen[element_id] = data
-        return marshall(coordinates, data, proto, *args, element_id=element_id, **kwargs)
-
-    monkeypatch.setattr(button, "marshall_file", keep)
-    return seen
-
-
-def _clicked(data) -> bytes:
-    """The bytes a click on a download gets: a callable runs on a worker thread, as Streamlit runs it."""
-    if not callable(data):
-        return data.encode() if isinstance(data, str) else bytes(data)
-    got: list = []
-    worker = threading.Thread(target=lambda: got.append(_call(data)))
-    worker.start()
-    worker.join(120)
-    assert got, "the download did not finish"
-    if isinstance(got[0], BaseException):
-        raise got[0]
-    return got[0].encode() if isinstance(got[0], str) else got[0]
-
-
-def _call(data):
-    try:
-        return data()
-    except Exception as exc:  # handed to the test's thread
-        return exc
+    return capture_downloads(monkeypatch)
 
 
 def test_every_download_of_the_shared_pages_gives_its_file(editor, downloads):
@@ -169,7 +135,7 @@ def test_every_download_of_the_shared_pages_gives_its_file(editor, downloads):
         assert not viewer.exception and workspace_of(viewer).read_only
         buttons = viewer.get("download_button")
         assert buttons, script
-        got[script] = {b.label: len(_clicked(downloads[b.id])) for b in buttons}
+        got[script] = {b.label: len(clicked(downloads[b.id])) for b in buttons}
         assert all(got[script].values()), (script, got[script])
     assert {"Download the whole list (CSV)", "Download the rep table (CSV)"} <= set(got["pages/sales.py"])
     assert "Download the monthly table (CSV)" in got["pages/marketing.py"]

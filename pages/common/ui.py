@@ -246,6 +246,11 @@ def show_data_line(ws: Workspace) -> None:
         st.caption(f":material/description: Data: {literal(', '.join(line.files))} · {when}")
 
 
+# For a widget inside a section built only while open: its value outlives the section's closing (Streamlit drops
+# the value of a widget a run does not draw) for as long as the user stays on the page.
+KEEP = {"persist_state": "page"}
+
+
 def built_while_open(label: str, key: str, build: Callable[[], T], expanded: bool = False) -> T | None:
     """A stateful expander (``key``, ``on_change="rerun"``, open at first when ``expanded``) whose content
     ``build`` draws only while it is open; closed, it costs a what-if rerun one element instead of the widgets

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, built_while_open, literal
+from pages.common.ui import KEEP, KEYS, built_while_open, literal
 from sla_core.sales import view as sales
 from sla_core.sales.clock import (
     WEEKDAY_NAMES,
@@ -88,6 +88,7 @@ def _leads(count: int) -> str:
 
 
 def _add_form(ws: Workspace, data: sales.Sales) -> None:
+    """The form of a new region calendar; what is typed in it outlives its section's closing (``KEEP``)."""
     values = dict(data.segment_values("region"))
     if not values:
         st.info("The loaded data has no region values: map a region column (e.g. Country/Region) on the Data page.")
@@ -100,17 +101,19 @@ def _add_form(ws: Workspace, data: sales.Sales) -> None:
     st.session_state.setdefault(KEYS.rc_close, data.business_hours.close)
     region, tz = st.columns(2)
     region.selectbox("Region", list(values), format_func=lambda v: f"{literal(v)} ({_leads(values[v])})", index=None,
-                     placeholder="Choose a region of the data", key=KEYS.rc_region)
-    tz.selectbox("Time zone", zones, key=KEYS.rc_tz)
+                     placeholder="Choose a region of the data", key=KEYS.rc_region, **KEEP)
+    tz.selectbox("Time zone", zones, key=KEYS.rc_tz, **KEEP)
     days, opens, closes = st.columns([2, 1, 1])
-    days.multiselect("Working days", list(range(7)), format_func=lambda d: WEEKDAY_NAMES[d], key=KEYS.rc_weekdays)
-    opens.time_input("Opens at", key=KEYS.rc_open, step=900, help="Local time in the region's time zone.")
-    closes.time_input("Closes at", key=KEYS.rc_close, step=900, help="Local time in the region's time zone.")
-    st.text_area("Holidays of the region (one date per line, e.g. 2024-12-25)", key=KEYS.rc_holidays, height=100)
+    days.multiselect("Working days", list(range(7)), format_func=lambda d: WEEKDAY_NAMES[d], key=KEYS.rc_weekdays,
+                     **KEEP)
+    opens.time_input("Opens at", key=KEYS.rc_open, **KEEP, step=900, help="Local time in the region's time zone.")
+    closes.time_input("Closes at", key=KEYS.rc_close, **KEEP, step=900, help="Local time in the region's time zone.")
+    st.text_area("Holidays of the region (one date per line, e.g. 2024-12-25)", key=KEYS.rc_holidays, height=100,
+                 **KEEP)
     country, fill, add = st.columns([2, 1, 1], vertical_alignment="bottom")
     countries = holiday_countries()
     country.selectbox("Public holidays of", list(countries), format_func=countries.get, index=None,
-                      placeholder="Choose a country", key=KEYS.rc_country)
+                      placeholder="Choose a country", key=KEYS.rc_country, **KEEP)
     years = f"{span.first.year}–{span.last.year}" if span else "the data's years"
     fill.button("Fill public holidays", key=KEYS.rc_prefill, on_click=_prefill, args=(span,),
                 help=f"Adds the country's public holidays for {years} to the list above.")

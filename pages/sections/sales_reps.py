@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEYS, built_while_open, literal, markdown_safe
+from pages.common.ui import KEEP, KEYS, built_while_open, literal, markdown_safe
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import months as month_phases
@@ -212,10 +212,10 @@ def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
 
 def _breach_list(data: sales.Sales, a, month: date, reps: list[str]) -> None:
     pick, scope, page_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-    owner = pick.selectbox("Rep", [ALL_REPS, *reps], key=KEYS.breach_owner)
-    everyone = scope.checkbox("Show every lead handed in the month", key=KEYS.breach_all,
+    owner = pick.selectbox("Rep", [ALL_REPS, *reps], key=KEYS.breach_owner, **KEEP)
+    everyone = scope.checkbox("Show every lead handed in the month", key=KEYS.breach_all, **KEEP,
                               help="Off: only leads that missed the speed goal or are below the depth goal.")
-    page = page_col.number_input("Page", min_value=1, step=1, key=KEYS.breach_page)
+    page = page_col.number_input("Page", min_value=1, step=1, key=KEYS.breach_page, **KEEP)
     which = sales.Breaches(month, None if owner == ALL_REPS else owner, breaching_only=not everyone)
     rows = data.breaching(a, which, page)
     if rows.empty:
