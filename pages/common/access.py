@@ -120,7 +120,8 @@ def workspace() -> Workspace:
     ws = st.session_state[WORKSPACE]
     if st.session_state.get(DRAFT_NOTICE) and is_sample(ws.dataset):  # on every page, until data is loaded
         st.warning(DRAFT_LOST, icon=":material/warning:")
-    keep_draft()  # what the last run changed (app.py saves after each run; a page may run without it)
+    if PagesManager.uses_pages_directory:  # a page run without app.py, which saves after each page it runs
+        keep_draft()  # (saving here too cost a what-if its first figure: the settings changed before the run)
     _keep_draft_in_url()
     return ws
 
@@ -184,9 +185,9 @@ def keep_draft() -> None:
     """Save this editing session's data and settings as its draft when they changed since the last save, so a
     reload of the tab gets them back. The first upload (anything but the sample) starts the draft.
 
-    Called after every page run (app.py), at the top of every page (``workspace``: a page may run without
-    app.py) and right after a load; cheap when nothing changed. A draft that cannot be written is logged,
-    never shown as an error (the session itself is unharmed).
+    Called after every page run (app.py, once the page is drawn), at the top of a page run without app.py
+    (``workspace``, Streamlit's pages-folder mode) and right after a load; cheap when nothing changed. A draft
+    that cannot be written is logged, never shown as an error (the session itself is unharmed).
     """
     ws = st.session_state.get(WORKSPACE)
     if ws is None or ws.read_only or ws.dataset is None or share_token() is not None:

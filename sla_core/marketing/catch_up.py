@@ -50,9 +50,10 @@ class DeficitMonth:
     deficit: int
 
 
-def _month_rows(monthly) -> list[Mapping]:
-    """Rows with month, marketing_leads and complete: SQL records as they are, a DataFrame's rows as dicts."""
-    return monthly.to_dict("records") if hasattr(monthly, "to_dict") else list(monthly)
+def month_rows(monthly) -> tuple[Mapping, ...]:
+    """Rows with month, marketing_leads and complete: SQL records as they are, a DataFrame's rows as dicts (a view
+    keeps these once per dataset: converting the frame again cost each what-if rerun more than the plan itself)."""
+    return tuple(monthly.to_dict("records") if hasattr(monthly, "to_dict") else monthly)
 
 
 def deficit_run(monthly: Iterable[Mapping] | pd.DataFrame, leads_needed: int, before: date) -> tuple[DeficitMonth, ...]:
@@ -62,7 +63,7 @@ def deficit_run(monthly: Iterable[Mapping] | pd.DataFrame, leads_needed: int, be
     the first owes the whole goal. Over-delivery pays the deficit back, never below 0.
     """
     run, deficit = [], 0
-    for row in sorted(_month_rows(monthly), key=lambda r: r["month"]):
+    for row in sorted(month_rows(monthly), key=lambda r: r["month"]):
         leads = int(row["marketing_leads"])
         if not row["complete"] or row["month"] >= before or (not run and leads == 0):
             continue

@@ -126,7 +126,8 @@ class Marketing:
 
     def catch_up(self, month: date, a: Assumptions) -> CatchUpView | None:
         """``month``'s catch-up goal, deficit and revenue at risk; None while no complete month left a deficit."""
-        plan = self.run(catch_up.catch_up_plan, self.monthly, month, a, a.catch_up_months)
+        rows = self.run(catch_up.month_rows, self.monthly)
+        plan = self.run(catch_up.catch_up_plan, rows, month, a, a.catch_up_months)
         if not plan.deficit_leads:
             return None
         line = self._goal_line(self.run(goal_line.daily_series, self.daily), month)
