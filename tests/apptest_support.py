@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from pages.common.state import WORKSPACE, Workspace
@@ -109,3 +111,38 @@ def _call(data):
         return data()
     except Exception as exc:  # handed to the test's thread
         return exc
+
+
+class _TableReader(HTMLParser):
+    """The rows of the HTML tables in a body, each cell's text as a browser shows it (entities read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).replace("\u00a0", " "))  # a unit kept by its number
+            self._cell = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(app: AppTest) -> list[pd.DataFrame]:
+    """Every static table the page shows (``st.html`` of ``sla_core.html_table``), as text frames."""
+    frames = []
+    for element in app.get("html"):
+        reader = _TableReader()
+        reader.feed(element.proto.body)
+        if reader.rows:
+            frames.append(pd.DataFrame(reader.rows[1:], columns=reader.rows[0]))
+    return frames

@@ -5,6 +5,7 @@ import json
 
 import pandas as pd
 from apptest_support import (
+    html_tables,
     shown,
 )
 from ingest_support import csv_bytes
@@ -58,8 +59,8 @@ def markdown(app) -> str:
 
 
 def grid(app, column: str) -> pd.DataFrame:
-    """The table (a grid, st.dataframe, or a static st.table) that has ``column``."""
-    return next(d.value for d in (*app.dataframe, *app.table) if column in d.value.columns)
+    """The table (a grid, st.dataframe, or a static HTML table) that has ``column``."""
+    return next(frame for frame in (*(d.value for d in app.dataframe), *html_tables(app)) if column in frame.columns)
 
 
 def charts(app) -> list[dict]:

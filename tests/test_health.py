@@ -175,19 +175,22 @@ def test_status_table_has_plain_names_verdict_words_and_na():
     assert not shown.isna().any().any()  # "n/a", never None or NaN
 
 
+def _declarations(css: str) -> list[tuple[str, str]]:
+    return [tuple(part.strip() for part in d.split(":", 1)) for d in css.split(";") if d.strip()]
+
+
 def test_status_view_colours_each_verdict_in_the_palette():
     from sla_core import theme
 
-    styled = health.status_view(_two_months(), MONTHS[1])
-    css = styled._compute().ctx  # (row, column) → [(property, value)]
+    styles = health.status_view(_two_months(), MONTHS[1]).styles  # one CSS declaration per cell
     def tint(row, column):
-        return dict(css[(row, column)]).get("background-color")
+        return dict(_declarations(styles.iat[row, column])).get("background-color")
     colours = {name: theme.VERDICT[v] for name, v in (("met", "met"), ("missed", "missed"), ("blue", "in progress"))}
     rgba = {k: "rgba({}, {}, {}, 0.16)".format(*(int(c[i:i + 2], 16) for i in (1, 3, 5))) for k, c in colours.items()}
     marketing, speed = (list(health.STATUS_COLUMNS).index(name) for name in ("Marketing", "Speed"))
     assert tint(0, marketing) == rgba["met"] and tint(0, speed) == rgba["missed"] and tint(1, marketing) == rgba["blue"]
-    assert (1, speed) not in css or tint(1, speed) is None  # n/a: no colour
-    assert dict(css[(1, 0)]) == {"font-weight": "bold"}  # the month picked
+    assert tint(1, speed) is None  # n/a: no colour
+    assert dict(_declarations(styles.iat[1, 0])) == {"font-weight": "bold"}  # the month picked
     export = health.status_export(_two_months())
     assert list(export["Speed — why"]) == ["missed: 70 %", "no verdict: nothing due yet"]
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from apptest_support import app_with_upload, new_app, shown, workspace_of
+from apptest_support import app_with_upload, html_tables, new_app, shown, workspace_of
 from ingest_support import csv_bytes
 
 from pages.common.ui import KEYS
@@ -135,7 +135,7 @@ def test_the_month_picker_moves_every_figure_and_carries_to_the_agreement(sample
     after = (_cards(sample), _metrics(sample), _chart_months(sample))
     assert before[0]["Marketing"] != after[0]["Marketing"] and before[1] != after[1]
     assert (before[2], after[2]) == (["2024-12"] * 3, ["2024-06"] * 3)  # all three panels mark the month picked
-    table = sample.table[0].value
+    table = html_tables(sample)[0]
     assert list(table.columns) == ["Month", "Status", "Marketing", "Sales SLA", "Attainment", "Speed", "Depth",
                                    "Misses in a row"]  # the answer first: a phone shows it without scrolling
     assert table.set_index("Month").loc["Jun 2024", ["Marketing", "Attainment"]].tolist() == ["missed", "93.5 %"]
@@ -161,7 +161,7 @@ def test_not_measured_is_said_with_its_reason_and_never_missed():
     assert _badge(cards["Marketing SLA"]) == ("red", "missed")
     assert cards["Marketing"] == "Delivered 3 of 200 leads in February 2024 (197 short)"
     assert "Sales: no month missed in a row." in shown(app.caption)  # not measured never counts as a miss
-    table = app.table[0].value
+    table = html_tables(app)[0]
     assert list(table["Sales SLA"]) == ["not measured", "not measured"]
     assert list(table["Speed"]) == ["not measured", "not measured"]
 
@@ -200,7 +200,7 @@ def test_overview_table_and_report_agree(sample, setting):
             _pick(sample, month)
             out = report.build(ws.con, ws.dataset, report.ReportRequest(month, a, clock))
             assert _pills(sample) == _words(out), month
-            row = sample.table[0].value.set_index("Month").iloc[[12 if month == JANUARY else 5]].iloc[0]
+            row = html_tables(sample)[0].set_index("Month").iloc[[12 if month == JANUARY else 5]].iloc[0]
             for figure, column in (("marketing", "Marketing"), ("speed", "Speed"), ("depth", "Depth")):
                 head = out["verdict_reasons"][figure].split(":")[0].split(", ")[-1]
                 assert row[column].startswith(head), (month, figure)

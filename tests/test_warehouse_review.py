@@ -8,7 +8,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from apptest_support import new_app, open_section, workspace_of
+from apptest_support import html_tables, new_app, open_section, workspace_of
 from share_support import app_at, create_link, text
 from spark_support import SPARK_URL
 
@@ -113,7 +113,7 @@ def test_a_corrupt_parquet_source_is_one_line_naming_it(tmp_path):
 def snapshot(app) -> tuple:
     """What a page shows: its metrics and every table's cells."""
     assert not app.exception
-    return metrics_of(app), [df.value.to_csv() for df in (*app.dataframe, *app.table)]
+    return metrics_of(app), [df.to_csv() for df in (*(d.value for d in app.dataframe), *html_tables(app))]
 
 
 def metrics_of(app) -> dict[str, str]:

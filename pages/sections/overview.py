@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common.ui import download_chart, download_table, literal, verdict_badge, verdict_text
+from pages.common.ui import download_chart, download_table, literal, static_table, verdict_badge, verdict_text
 from sla_core.health.headline import Change, Headline, Side
 from sla_core.health.view import MonthView
 
@@ -83,6 +83,6 @@ def health(view: MonthView) -> None:
     for column, panel, about in zip(st.columns(3), view.panels, PANEL_ALT, strict=True):
         column.vega_lite_chart(spec=panel, width="stretch", alt=about)
     download_chart(view.chart, "sla_health", key="health_chart")
-    st.table(view.table, hide_index=True)  # static: a grid here cost a visit to the page more than its charts
+    static_table(view.table)
     st.caption(TABLE_NOTE)
     download_table(view.export, "sla_health.csv", "Download health table (CSV)", key="download_health")

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.common.state import Workspace
-from pages.common.ui import KEEP, KEYS, built_while_open, literal, markdown_safe
+from pages.common.ui import KEEP, KEYS, built_while_open, literal, static_table
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
 from sla_core.health import months as month_phases
@@ -54,8 +54,7 @@ def reps_in(data: sales.Sales, a, month: date) -> list[str]:
         st.info(f"{listed + table.grouped:,} reps had leads handed in {month:%B %Y}: the {listed:,} with the most "
                 f"leads are listed one by one and the other {table.grouped:,} are grouped in the last row "
                 "(their shares pooled).", icon=":material/group:")
-    # static: an interactive grid here cost an arrival on the page 0.3 s of the browser's drawing at any size
-    st.table(tables.highlight_outside(markdown_safe(data.rep_grid(table), ("Rep",))), hide_index=True)
+    static_table(tables.highlight_outside(data.rep_grid(table)))
     if data.measured.speed:
         st.vega_lite_chart(spec=data.rep_chart(table, a), width="stretch")
     st.download_button("Download the rep table (CSV)", partial(csv_bytes, table.frame),
@@ -191,7 +190,7 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     if len(bw.reps) > tables.REP_LIMIT:
         st.info(f"{len(bw.reps):,} reps had leads: the {tables.REP_LIMIT} most hours short are listed one by one, "
                 "the others are summed in one row.", icon=":material/group:")
-    st.table(markdown_safe(data.bandwidth_grid(bw), ("Rep",)), hide_index=True)  # static, as the rep table
+    static_table(data.bandwidth_grid(bw))
     if attempts:
         st.vega_lite_chart(spec=data.bandwidth_chart(bw), width="stretch")
     if not ws.read_only:

@@ -10,12 +10,12 @@ from datetime import date, datetime
 
 import duckdb
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from sla_core import theme
 from sla_core.assumptions import Assumptions
 from sla_core.health import verdicts
 from sla_core.health.months import COMPLETE, IN_PROGRESS
+from sla_core.html_table import Table
 from sla_core.health.verdicts import ALL_MEASURED, Measured, MonthFigures, MonthVerdicts, floor_percent
 from sla_core.marketing import actuals, goal_line
 from sla_core.marketing.targets import compute_targets
@@ -189,7 +189,7 @@ def _tint(colour: str | None) -> str:
     return f"background-color: rgba({red}, {green}, {blue}, {TINT})"
 
 
-def status_view(table: pd.DataFrame, month: date | None = None) -> Styler:
+def status_view(table: pd.DataFrame, month: date | None = None) -> Table:
     """``status_table`` with each verdict cell tinted in its verdict colour (``theme.VERDICT``, one palette) and
     the month picked in bold."""
     shown = status_table(table)
@@ -198,7 +198,7 @@ def status_view(table: pd.DataFrame, month: date | None = None) -> Styler:
         styles[name] = [_tint(theme.VERDICT.get(v)) for v in table[f"{figure}_verdict"]]
     styles["Status"] = [_tint(STATUS_COLOURS.get(s)) for s in table["status"]]
     styles["Month"] = ["font-weight: bold" if m == month else "" for m in table["month"]]
-    return shown.style.apply(lambda _: styles, axis=None)
+    return Table(shown, styles)
 
 
 def status_export(table: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import altair as alt
 import duckdb
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from sla_core.assumptions import Assumptions
 from sla_core.cache import ResultCache
@@ -25,6 +24,7 @@ from sla_core.health import agreement, charts, headline, months
 from sla_core.health import monthly as health
 from sla_core.health.months import COMPLETE
 from sla_core.health.verdicts import MISSED, Measured, MonthFigures
+from sla_core.html_table import Table
 from sla_core.marketing import actuals, catch_up
 from sla_core.marketing.targets import TierAssumption, tier_targets
 from sla_core.marketing.tiers import TierRule
@@ -53,7 +53,7 @@ class MonthView:
     headline: headline.Headline
     panels: tuple[dict, ...]  # marketing, speed, depth as Vega-Lite specs
     chart: Callable[[], alt.HConcatChart]  # builds the three side by side: the download, built only when asked for
-    table: Styler  # plain names, verdict colours
+    table: Table  # plain names, verdict colours
     export: pd.DataFrame  # the table with each verdict's reason: the CSV download
 
 

@@ -18,6 +18,7 @@ from sla_core.formatting import NA, is_missing
 from sla_core.health import verdicts
 from sla_core.health.months import COMPLETE, IN_PROGRESS, NOT_STARTED
 from sla_core.health.verdicts import Measured, Verdict
+from sla_core.html_table import Table
 from sla_core.sales.bandwidth import LABELS as BANDWIDTH_LABELS
 from sla_core.sales.bandwidth import OTHER_REPS
 from sla_core.sales.charts import STEP
@@ -272,13 +273,13 @@ def shown_reps(table: pd.DataFrame, measured: Measured) -> pd.DataFrame:
 OUTSIDE_TINT = {"missed": "#FBE7D9", "behind": "#DCEBF5"}
 
 
-def highlight_outside(shown: pd.DataFrame):
-    """The rep grid with reps outside the SLA tinted in their verdict's colour (a Styler; the table is capped,
-    far below the Styler's cell limit)."""
-    def tint(row) -> list[str]:
-        colour = OUTSIDE_TINT.get(row["Verdict"]) if row.get("Outside SLA", False) else None
-        return [f"background-color: {colour}" if colour else ""] * len(row)
-    return shown.style.apply(tint, axis=1)
+def highlight_outside(shown: pd.DataFrame) -> Table:
+    """The rep grid with reps outside the SLA tinted in their verdict's colour."""
+    tints = [OUTSIDE_TINT.get(verdict) if outside else None
+             for verdict, outside in zip(shown["Verdict"], shown.get("Outside SLA", [""] * len(shown)), strict=True)]
+    styles = pd.DataFrame({c: [f"background-color: {t}" if t else "" for t in tints] for c in shown.columns},
+                          index=shown.index)
+    return Table(shown, styles)
 
 
 # --- rep bandwidth -------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _open(browser, link: str, width: int, height: int):
         timeout=TIMEOUT)
     expect(view.get_by_test_id("stMetricValue").first).to_be_visible(timeout=TIMEOUT)
     expect(view.get_by_test_id("stVegaLiteChart")).to_have_count(3, timeout=TIMEOUT)
-    expect(view.get_by_test_id("stTable")).to_be_visible(timeout=TIMEOUT)
+    expect(view.locator(".sla-table")).to_be_visible(timeout=TIMEOUT)
     return context, view
 
 
@@ -57,7 +57,7 @@ def test_the_share_view_reads_on_a_phone_and_a_laptop(page, browser, app_url, ar
             assert widths["page"] <= width, widths  # nothing wider than the screen
             assert widths["main"] <= widths["mainVisible"], widths
             assert view.get_by_role("heading", name="SLA health month by month").count() == 1  # never twice
-            heads = view.locator("[data-testid=stTable] th")
+            heads = view.locator(".sla-table th")
             assert heads.all_inner_texts() == [
                 "Month", "Status", "Marketing", "Sales SLA", "Attainment", "Speed", "Depth", "Misses in a row"]
             # a laptop sees every column of the status table; a phone the answer columns without scrolling sideways
