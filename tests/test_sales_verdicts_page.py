@@ -9,6 +9,8 @@ import pyarrow.csv as pacsv
 import pytest
 from apptest_support import (
     app_with_upload,
+    capture_downloads,
+    clicked,
     metric,
     open_section,
     shown,
@@ -43,7 +45,8 @@ def test_opens_on_the_month_shown_first_with_its_verdict(done):
     assert "Work first" not in " ".join(s.value for s in done.subheader)
 
 
-def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done):
+def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done, monkeypatch):
+    downloads = capture_downloads(monkeypatch)
     done.select_slider(key=KEYS.sales_month).set_value(date(2024, 2, 1)).run()
     assert not done.exception
     assert ":red-badge[:material/warning: Sales SLA missed in February 2024]" in markdown(done)
@@ -55,7 +58,9 @@ def test_a_missed_month_gets_the_red_badge_and_the_list_to_work_first(done):
     assert "The leads to work first, oldest hand-off first" in [e.label for e in done.expander]
     open_section(done, KEYS.work_first_open)  # the grid is built only while its section is open
     assert list(grid(done, "Breaches")["Lead"])[:2] == ["P2", "P4"]  # the work-first list comes first
-    assert any(b.proto.label == "Download all 2 leads to work first (CSV)" for b in done.get("download_button"))
+    button = next(b for b in done.get("download_button") if b.proto.label == "Download all 2 leads to work first (CSV)")
+    rows = pacsv.read_csv(io.BytesIO(clicked(downloads[button.id]))).to_pylist()  # made on click
+    assert [(r["Lead"], r["Rep"]) for r in rows] == [("P2", "Ann"), ("P4", "Bob")]
 
 
 def test_the_depth_target_slider_decides_the_depth_verdict(done):

@@ -156,9 +156,14 @@ def work_first(data: sales.Sales, a, month: date) -> None:
     # a label that never changes: a stateful expander whose label changed (a goal move) would close
     built_while_open(WORK_FIRST_SECTION, KEYS.work_first_open, lambda: _work_first_grid(data, plan))
     st.download_button(f"Download all {plan.total:,} leads to work first (CSV)",
-                       partial(csv_bytes, tables.lead_csv_frame(plan.leads, own_goals=plan.own_goals)),
+                       partial(_work_first_csv, plan),
                        file_name=f"work_first_{missed:%Y-%m}.csv", mime="text/csv", key=KEYS.download_work_first,
                        on_click="ignore")
+
+
+def _work_first_csv(plan) -> bytes:
+    """The download's bytes, made on click: a goal move must not rebuild a frame of every untouched lead."""
+    return csv_bytes(tables.lead_csv_frame(plan.leads, own_goals=plan.own_goals))
 
 
 def _work_first_grid(data: sales.Sales, plan) -> None:
