@@ -10,12 +10,15 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.common.state import (
     WORKSPACE,
@@ -185,8 +188,9 @@ def keep_draft() -> None:
     """Save this editing session's data and settings as its draft when they changed since the last save, so a
     reload of the tab gets them back. The first upload (anything but the sample) starts the draft.
 
-    Called after every page run (app.py, once the page is drawn), at the top of a page run without app.py
-    (``workspace``, Streamlit's pages-folder mode) and right after a load; cheap when nothing changed. A draft
+    Called after every page run (app.py, once the page is drawn), after a section's own rerun
+    (``workspace_fragment``), at the top of a page run without app.py (``workspace``, Streamlit's pages-folder
+    mode) and right after a load; cheap when nothing changed. A draft
     that cannot be written is logged, never shown as an error (the session itself is unharmed).
     """
     ws = st.session_state.get(WORKSPACE)
@@ -207,6 +211,46 @@ def keep_draft() -> None:
         return
     st.session_state[DRAFT_TOKEN], st.session_state[DRAFT_SAVED] = token, mark
     _keep_draft_in_url()
+
+
+def workspace_fragment(section: Callable[..., None]) -> Callable[..., None]:
+    """``st.fragment`` for a section of a workspace page: its widgets rerun it alone, not the page.
+
+    Such a run skips what a page run does around the page, so the section does it itself: in a shared view
+    it checks the link again first, and in an editing session it saves the draft when it ends, as ``app.py``
+    does after a page (a what-if or a rep's hours then survive a reload).
+    """
+    @wraps(section)
+    def section_run(*args, **kwargs) -> None:
+        if not _in_fragment_run():
+            section(*args, **kwargs)
+            return
+        if share_token() is not None:
+            _recheck_share_link()
+        try:
+            section(*args, **kwargs)
+        finally:
+            keep_draft()
+
+    return st.fragment(section_run)
+
+
+def _recheck_share_link() -> None:
+    """The link checked again, as a page run does: when it no longer opens the workspace shown (revoked,
+    expired, its source unreadable, or moved on to newer data) the whole page runs again, which says why or
+    shows the new data; the section alone would leave the rest of the page as it was."""
+    shown = st.session_state.get(WORKSPACE)
+    try:
+        still_shown = open_shared_workspace(share_token()) is shown
+    except (share.ShareDenied, SourceUnavailable, store.StoreError, duckdb.Error):
+        still_shown = False
+    if not still_shown:
+        st.rerun()
+
+
+def _in_fragment_run() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def share_token() -> str | None:

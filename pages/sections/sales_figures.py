@@ -14,6 +14,7 @@ from functools import partial
 
 import streamlit as st
 
+from pages.common.access import workspace_fragment
 from pages.common.ui import KEYS, built_while_open, literal
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes
@@ -227,7 +228,7 @@ CHART_VIEWS = {"speed": ("Speed", _speed_charts), "delays": ("Response bands and
 DEFAULT_CHARTS = "speed"
 
 
-@st.fragment
+@workspace_fragment
 def by_period(data: sales.Sales, a, month: date) -> None:
     """Speed and depth per period; a fragment: choosing the period, the statistic, the days or the charts reruns
     this section alone (its figures are kept by the view, so the rest of the page would only be sent again)."""

@@ -12,6 +12,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from pages.common.access import workspace_fragment
 from pages.common.state import Workspace
 from pages.common.ui import KEEP, KEYS, built_while_open, literal, static_table
 from sla_core import formatting as fmt
@@ -170,10 +171,10 @@ def _hours_grid(ws: Workspace, bw: Bandwidth, team: float) -> None:
     st.caption("Saved with the workspace and its scenarios.")
 
 
-@st.fragment
+@workspace_fragment
 def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
     """Each rep's load of ``month`` against their hours, the team total beside the plan, who is overloaded; a
-    fragment: an edit of a rep's hours reruns this section alone."""
+    fragment: an edit of a rep's hours reruns this section alone (and keeps it in the draft)."""
     st.subheader(f"Rep bandwidth in {month:%B %Y}")
     st.caption("Can each rep make the attempts the depth goal still asks on the leads they really got? Hours "
                "needed: missing attempts × minutes per attempt. Hours available: their hours a week on marketing "
@@ -199,7 +200,7 @@ def bandwidth_section(ws: Workspace, data: sales.Sales, month: date) -> None:
 
 # --- breaching leads -------------------------------------------------------------------------
 
-@st.fragment
+@workspace_fragment
 def breaches(data: sales.Sales, a, month: date, reps: list[str]) -> None:
     """One page of the breaching leads; a fragment: the rep, the scope and the page rerun this list alone."""
     st.subheader("Breaching leads")

@@ -53,3 +53,52 @@ def test_a_link_whose_draft_is_gone_shows_the_sample_and_says_so(page, app_url):
     expect(page.get_by_text("could not be restored")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text(SAMPLE)).to_be_visible(timeout=TIMEOUT)
     assert metric_value(page, "Leads loaded") == "6,000"
+
+
+def _draft_token(page) -> str:
+    expect(page).to_have_url(re.compile(r"[?&]draft=[A-Za-z0-9_-]{43}"), timeout=TIMEOUT)
+    return re.search(r"draft=([A-Za-z0-9_-]{43})", page.url).group(1)
+
+
+def _run_done(page) -> None:
+    """The session's last run has ended (its draft saved): no running status for a while."""
+    quiet = 0
+    while quiet < 1_500:
+        quiet = 0 if page.get_by_test_id("stStatusWidget").count() else quiet + 100
+        page.wait_for_timeout(100)
+
+
+def test_a_what_if_and_a_reps_hours_moved_in_their_sections_survive_a_reload(page, app_url, export):
+    """The quota slider and the rep-hours grid rerun their sections alone; each such run keeps the draft too."""
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{app_url}/data")
+    page.locator("input[type=file]").first.set_input_files(str(export))
+    page.get_by_role("button", name="Load export").click()
+    expect(page.get_by_text("Loaded 634 leads from june_export.csv")).to_be_visible(timeout=TIMEOUT)
+    token = _draft_token(page)
+
+    page.get_by_role("link", name="Marketing SLA").click()
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Sales quota for the month").get_by_role("slider")
+    expect(thumb).to_have_value("200000", timeout=TIMEOUT)
+    thumb.focus()
+    thumb.press("ArrowRight")
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Marketing revenue goal")).to_contain_text(
+        "$140,700", timeout=TIMEOUT)  # 70 % of $201,000
+    _run_done(page)
+
+    page.get_by_role("link", name="Sales SLA").click()
+    page.get_by_text("Hours a week per rep", exact=True).click()  # the grid is built while its section is open
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("canvas")).last
+    expect(grid).to_be_visible(timeout=TIMEOUT)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)  # the first rep's hours
+    page.keyboard.type("3")
+    expect(page.locator("#portal").locator("input, textarea").first).to_be_visible()  # the cell's editor opened
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 rep has hours a week of their own")).to_be_visible(timeout=TIMEOUT)
+    _run_done(page)
+
+    page.goto(f"{app_url}/sales?draft={token}")  # a reload with only the draft in the address (no what-if in it)
+    expect(page.get_by_text("1 rep has hours a week of their own")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("link", name="Marketing SLA").click()
+    expect(thumb).to_have_value("201000", timeout=TIMEOUT)

@@ -84,3 +84,33 @@ def test_revoked_link_shows_the_generic_message(page, browser, app_url):
         expect(view.get_by_text(GENERIC_DENIAL)).to_be_visible(timeout=TIMEOUT)
     finally:
         other.close()
+
+
+def test_a_link_revoked_while_open_stops_the_next_section_rerun(page, browser, app_url):
+    """The by-period charts rerun alone; a viewer's next choice there checks the link, and the refusal replaces
+    the whole page."""
+    _open_save_and_share(page, app_url)
+    page.get_by_label("Workspace name").fill("Revoked while open")
+    page.get_by_role("button", name="Save workspace").click()
+    expect(page.get_by_text("Saved “Revoked while open”")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("button", name="Create a share link").click()
+    code = page.locator("code").filter(has_text="?share=")
+    expect(code).to_be_visible(timeout=TIMEOUT)
+    link = code.inner_text().strip()
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        view = other.new_page()
+        view.goto(link)
+        view.get_by_test_id("stSidebarNav").get_by_text("Sales SLA").click()
+        period = view.get_by_test_id("stRadio").filter(has_text="Period of hand-off")
+        period.get_by_text("Week", exact=True).click()
+        expect(view.get_by_text("55 weeks of hand-offs")).to_be_visible(timeout=TIMEOUT)  # the link works
+
+        page.get_by_role("button", name="Revoke link").click()
+        expect(page.get_by_role("button", name="Revoke link")).to_have_count(0, timeout=TIMEOUT)
+        period.get_by_text("Month", exact=True).click()
+        expect(view.get_by_text(GENERIC_DENIAL)).to_be_visible(timeout=TIMEOUT)
+        expect(view.get_by_test_id("stMetricValue")).to_have_count(0)  # the whole page, not just the section
+    finally:
+        other.close()
