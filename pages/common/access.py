@@ -45,6 +45,7 @@ SHARE_TARGET = "share_target"
 SHARED_NAMES = "shared_names"  # (workspace name, scenario name, revision) of the shared view
 SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this session's data was saved as or opened from
 SHARED_PAGE_FILES = ("overview.py", "marketing.py", "sales.py", "agreement.py")  # all a share link may open
+SECTION_RUNNING = "section_running"  # st.session_state: a section's own rerun is under way (its inner ones skip checks)
 
 
 def guard_page(script: str) -> None:
@@ -222,14 +223,16 @@ def workspace_fragment(section: Callable[..., None]) -> Callable[..., None]:
     """
     @wraps(section)
     def section_run(*args, **kwargs) -> None:
-        if not _in_fragment_run():
+        if not _in_fragment_run() or st.session_state.get(SECTION_RUNNING):  # a page run, or a section within one
             section(*args, **kwargs)
             return
-        if share_token() is not None:
-            _recheck_share_link()
+        st.session_state[SECTION_RUNNING] = True
         try:
+            if share_token() is not None:
+                _recheck_share_link()
             section(*args, **kwargs)
         finally:
+            del st.session_state[SECTION_RUNNING]
             keep_draft()
 
     return st.fragment(section_run)
