@@ -219,3 +219,28 @@ def test_the_drafts_link_parameter_is_no_unknown_parameter_on_any_page(draft_dir
         app.switch_page(page).run()
         assert not app.exception
         assert "unknown link parameter" not in shown(app.warning), page
+
+
+def test_a_section_stopped_in_its_own_rerun_still_saves_and_leaves_the_next_one_checking(monkeypatch):
+    """A section's own rerun can be stopped mid-way (a page link clicked while it runs): it still saves the draft,
+    and the next section's own rerun still checks the share link and saves (nothing of the stopped one lingers)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    done: list[str] = []
+    monkeypatch.setattr(access, "_in_fragment_run", lambda: True)
+    monkeypatch.setattr(access, "share_token", lambda: "token")
+    monkeypatch.setattr(access, "_recheck_share_link", lambda: done.append("checked"))
+    monkeypatch.setattr(access, "keep_draft", lambda: done.append("saved"))
+
+    def stopped() -> None:
+        raise StopException()
+
+    def outer() -> None:
+        access.run_section(lambda: done.append("drawn"))  # a section within: its check and save are the outer one's
+
+    with pytest.raises(StopException):
+        access.run_section(stopped)
+    assert done == ["checked", "saved"]
+    done.clear()
+    access.run_section(outer)
+    assert done == ["checked", "drawn", "saved"]

@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -45,7 +46,10 @@ SHARE_TARGET = "share_target"
 SHARED_NAMES = "shared_names"  # (workspace name, scenario name, revision) of the shared view
 SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this session's data was saved as or opened from
 SHARED_PAGE_FILES = ("overview.py", "marketing.py", "sales.py", "agreement.py")  # all a share link may open
-SECTION_RUNNING = "section_running"  # st.session_state: a section's own rerun is under way (its inner ones skip checks)
+# A section's own rerun is under way on this thread (the sections within it skip the check and the save). A
+# context variable, not session state: Streamlit refuses a session-state write once a stop was requested, so a
+# flag there could outlive an interrupted run; each session's script runs on a thread of its own.
+_SECTION_RUNNING: ContextVar[bool] = ContextVar("section_running", default=False)
 
 
 def guard_page(script: str) -> None:
@@ -223,19 +227,25 @@ def workspace_fragment(section: Callable[..., None]) -> Callable[..., None]:
     """
     @wraps(section)
     def section_run(*args, **kwargs) -> None:
-        if not _in_fragment_run() or st.session_state.get(SECTION_RUNNING):  # a page run, or a section within one
-            section(*args, **kwargs)
-            return
-        st.session_state[SECTION_RUNNING] = True
-        try:
-            if share_token() is not None:
-                _recheck_share_link()
-            section(*args, **kwargs)
-        finally:
-            del st.session_state[SECTION_RUNNING]
-            keep_draft()
+        run_section(section, *args, **kwargs)
 
     return st.fragment(section_run)
+
+
+def run_section(section: Callable[..., None], *args, **kwargs) -> None:
+    """One run of a ``workspace_fragment``'s section: within a page run (or within another section's own rerun)
+    just the section; as its own rerun, the share link checked first and the draft saved last."""
+    if not _in_fragment_run() or _SECTION_RUNNING.get():
+        section(*args, **kwargs)
+        return
+    running = _SECTION_RUNNING.set(True)
+    try:
+        if share_token() is not None:
+            _recheck_share_link()
+        section(*args, **kwargs)
+    finally:
+        _SECTION_RUNNING.reset(running)
+        keep_draft()
 
 
 def _recheck_share_link() -> None:
