@@ -3,26 +3,13 @@ wider than the screen, every column of the status table on a laptop."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
+from share_link_support import share_the_sample
 
 TIMEOUT = 60_000
 OVERFLOW = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   return {page: document.documentElement.scrollWidth, main: main.scrollWidth, mainVisible: main.clientWidth};
 }"""
-
-
-def _share_link(page, app_url) -> str:
-    """Save the sample as a workspace and make a share link (as tests/browser/test_share_flow.py does)."""
-    page.goto(app_url)
-    page.get_by_test_id("stSidebarNav").get_by_text("Save & share").click()
-    expect(page.get_by_text("Save this workspace")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_label("Workspace name").fill("Leadership")
-    page.get_by_role("button", name="Save workspace").click()
-    expect(page.get_by_text("Saved “Leadership”")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("button", name="Create a share link").click()
-    code = page.locator("code").filter(has_text="?share=")
-    expect(code).to_be_visible(timeout=TIMEOUT)
-    return code.inner_text().strip()
 
 
 def _open(browser, link: str, width: int, height: int):
@@ -38,7 +25,7 @@ def _open(browser, link: str, width: int, height: int):
 
 
 def test_the_share_view_reads_on_a_phone_and_a_laptop(page, browser, app_url, artifacts):
-    link = _share_link(page, app_url)
+    link = share_the_sample(page, app_url, "Leadership")
     for width, height in ((390, 844), (1440, 900)):
         context, view = _open(browser, link, width, height)
         try:

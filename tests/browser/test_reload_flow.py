@@ -90,6 +90,7 @@ def test_a_what_if_and_a_reps_hours_moved_in_their_sections_survive_a_reload(pag
     page.get_by_text("Hours a week per rep", exact=True).click()  # the grid is built while its section is open
     grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("canvas")).last
     expect(grid).to_be_visible(timeout=TIMEOUT)
+    grid.scroll_into_view_if_needed()  # a click at a point below the window would miss
     box = grid.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)  # the first rep's hours
     page.keyboard.type("3")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
+from share_link_support import share_the_sample
 
 from sla_core.store.share import GENERIC_DENIAL
 
@@ -66,14 +67,7 @@ def test_save_share_and_open_the_link_in_a_fresh_context(page, browser, app_url,
 
 
 def test_revoked_link_shows_the_generic_message(page, browser, app_url):
-    _open_save_and_share(page, app_url)
-    page.get_by_label("Workspace name").fill("To revoke")
-    page.get_by_role("button", name="Save workspace").click()
-    expect(page.get_by_text("Saved “To revoke”")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("button", name="Create a share link").click()
-    code = page.locator("code").filter(has_text="?share=")
-    expect(code).to_be_visible(timeout=TIMEOUT)
-    link = code.inner_text().strip()
+    link = share_the_sample(page, app_url, "To revoke")
     page.get_by_role("button", name="Revoke link").click()
     expect(page.get_by_role("button", name="Revoke link")).to_have_count(0, timeout=TIMEOUT)  # no active link left
 
@@ -89,14 +83,7 @@ def test_revoked_link_shows_the_generic_message(page, browser, app_url):
 def test_a_link_revoked_while_open_stops_the_next_section_rerun(page, browser, app_url):
     """The by-period charts rerun alone; a viewer's next choice there checks the link, and the refusal replaces
     the whole page."""
-    _open_save_and_share(page, app_url)
-    page.get_by_label("Workspace name").fill("Revoked while open")
-    page.get_by_role("button", name="Save workspace").click()
-    expect(page.get_by_text("Saved “Revoked while open”")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("button", name="Create a share link").click()
-    code = page.locator("code").filter(has_text="?share=")
-    expect(code).to_be_visible(timeout=TIMEOUT)
-    link = code.inner_text().strip()
+    link = share_the_sample(page, app_url, "Revoked while open")
 
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
