@@ -4,7 +4,8 @@ The page reads top to bottom here: its data comes from sla_core.marketing.view, 
 drawn by pages/sections/marketing.py (an imported module is compiled once per process, this
 script on every fresh script cache: keep it short).
 """
-from pages.common.access import guard_page, workspace, workspace_fragment
+from pages.common.access import guard_page, workspace
+from pages.common.sections import workspace_fragment
 from pages.common.state import Workspace
 from pages.common.ui import require_dataset, show_data_line
 from pages.sections import marketing as section

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common.access import guard_page, workspace, workspace_fragment
+from pages.common.access import guard_page, workspace
+from pages.common.sections import workspace_fragment
 from pages.common.state import Workspace
 from pages.common.ui import require_dataset, show_data_line
 from pages.sections import sales as section

@@ -15,7 +15,7 @@ import pytest
 from apptest_support import metric, new_app, shown, upload_on_data_page, workspace_of
 from ingest_support import export_text
 
-from pages.common import access
+from pages.common import access, sections
 from sla_core.store import drafts
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -227,20 +227,20 @@ def test_a_section_stopped_in_its_own_rerun_still_saves_and_leaves_the_next_one_
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
     done: list[str] = []
-    monkeypatch.setattr(access, "_in_fragment_run", lambda: True)
-    monkeypatch.setattr(access, "share_token", lambda: "token")
-    monkeypatch.setattr(access, "_recheck_share_link", lambda: done.append("checked"))
-    monkeypatch.setattr(access, "keep_draft", lambda: done.append("saved"))
+    monkeypatch.setattr(sections, "_in_fragment_run", lambda: True)
+    monkeypatch.setattr(sections, "share_token", lambda: "token")
+    monkeypatch.setattr(sections, "_recheck_share_link", lambda: done.append("checked"))
+    monkeypatch.setattr(sections, "keep_draft", lambda: done.append("saved"))
 
     def stopped() -> None:
         raise StopException()
 
     def outer() -> None:
-        access.run_section(lambda: done.append("drawn"))  # a section within: its check and save are the outer one's
+        sections.run_section(lambda: done.append("drawn"))  # a section within: its check and save are the outer one's
 
     with pytest.raises(StopException):
-        access.run_section(stopped)
+        sections.run_section(stopped)
     assert done == ["checked", "saved"]
     done.clear()
-    access.run_section(outer)
+    sections.run_section(outer)
     assert done == ["checked", "drawn", "saved"]

@@ -10,16 +10,12 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import date, datetime
-from functools import wraps
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.common.state import (
     WORKSPACE,
@@ -46,10 +42,6 @@ SHARE_TARGET = "share_target"
 SHARED_NAMES = "shared_names"  # (workspace name, scenario name, revision) of the shared view
 SAVED_WORKSPACE = "saved_workspace"  # (workspace id, dataset version) this session's data was saved as or opened from
 SHARED_PAGE_FILES = ("overview.py", "marketing.py", "sales.py", "agreement.py")  # all a share link may open
-# A section's own rerun is under way on this thread (the sections within it skip the check and the save). A
-# context variable, not session state: Streamlit refuses a session-state write once a stop was requested, so a
-# flag there could outlive an interrupted run; each session's script runs on a thread of its own.
-_SECTION_RUNNING: ContextVar[bool] = ContextVar("section_running", default=False)
 
 
 def guard_page(script: str) -> None:
@@ -216,54 +208,6 @@ def keep_draft() -> None:
         return
     st.session_state[DRAFT_TOKEN], st.session_state[DRAFT_SAVED] = token, mark
     _keep_draft_in_url()
-
-
-def workspace_fragment(section: Callable[..., None]) -> Callable[..., None]:
-    """``st.fragment`` for a section of a workspace page: its widgets rerun it alone, not the page.
-
-    Such a run skips what a page run does around the page, so the section does it itself: in a shared view
-    it checks the link again first, and in an editing session it saves the draft when it ends, as ``app.py``
-    does after a page (a what-if or a rep's hours then survive a reload).
-    """
-    @wraps(section)
-    def section_run(*args, **kwargs) -> None:
-        run_section(section, *args, **kwargs)
-
-    return st.fragment(section_run)
-
-
-def run_section(section: Callable[..., None], *args, **kwargs) -> None:
-    """One run of a ``workspace_fragment``'s section: within a page run (or within another section's own rerun)
-    just the section; as its own rerun, the share link checked first and the draft saved last."""
-    if not _in_fragment_run() or _SECTION_RUNNING.get():
-        section(*args, **kwargs)
-        return
-    running = _SECTION_RUNNING.set(True)
-    try:
-        if share_token() is not None:
-            _recheck_share_link()
-        section(*args, **kwargs)
-    finally:
-        _SECTION_RUNNING.reset(running)
-        keep_draft()
-
-
-def _recheck_share_link() -> None:
-    """The link checked again, as a page run does: when it no longer opens the workspace shown (revoked,
-    expired, its source unreadable, or moved on to newer data) the whole page runs again, which says why or
-    shows the new data; the section alone would leave the rest of the page as it was."""
-    shown = st.session_state.get(WORKSPACE)
-    try:
-        still_shown = open_shared_workspace(share_token()) is shown
-    except (share.ShareDenied, SourceUnavailable, store.StoreError, duckdb.Error):
-        still_shown = False
-    if not still_shown:
-        st.rerun()
-
-
-def _in_fragment_run() -> bool:
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def share_token() -> str | None:

@@ -14,7 +14,7 @@ from functools import partial
 
 import streamlit as st
 
-from pages.common.access import workspace_fragment
+from pages.common.sections import workspace_fragment
 from pages.common.ui import KEYS, built_while_open, literal
 from sla_core import formatting as fmt
 from sla_core.export import csv_bytes

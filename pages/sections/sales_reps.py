@@ -12,7 +12,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from pages.common.access import workspace_fragment
+from pages.common.sections import workspace_fragment
 from pages.common.state import Workspace
 from pages.common.ui import KEEP, KEYS, built_while_open, literal, static_table
 from sla_core import formatting as fmt

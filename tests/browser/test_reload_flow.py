@@ -92,9 +92,10 @@ def test_a_what_if_and_a_reps_hours_moved_in_their_sections_survive_a_reload(pag
     expect(grid).to_be_visible(timeout=TIMEOUT)
     grid.scroll_into_view_if_needed()  # a click at a point below the window would miss
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)  # the first rep's hours
-    page.keyboard.type("3")
-    expect(page.locator("#portal").locator("input, textarea").first).to_be_visible()  # the cell's editor opened
+    page.mouse.dblclick(box["x"] + box["width"] * 0.75, box["y"] + 35 + 17)  # the first rep's hours: edit it
+    cell_editor = page.locator("#portal").locator("input, textarea").first
+    expect(cell_editor).to_be_visible(timeout=TIMEOUT)
+    cell_editor.fill("3")
     page.keyboard.press("Enter")
     expect(page.get_by_text("1 rep has hours a week of their own")).to_be_visible(timeout=TIMEOUT)
     _run_done(page)
